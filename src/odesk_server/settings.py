@@ -1,0 +1,156 @@
+"""Server settings, read once from the environment.
+
+Every setting has a default that makes ``odesk-server serve`` work out of the
+box on a laptop (a SQLite file in the working directory, 127.0.0.1:8000).
+
+| variable                   | field              | default                    |
+| -------------------------- | ------------------ | -------------------------- |
+| ``ODESK_DATABASE_URL``     | ``database_url``   | ``sqlite:///./odesk.db``   |
+| ``ODESK_REPORT_TIMEOUT``   | ``report_timeout`` | ``30`` (seconds)           |
+| ``ODESK_HOST``             | ``host``           | ``127.0.0.1``              |
+| ``ODESK_PORT``             | ``port``           | ``8000``                   |
+| ``ODESK_PUBLIC_URL``       | ``public_url``     | none: built from host/port |
+| ``ODESK_OAUTH_TIMESTAMP_WINDOW`` | ``oauth_timestamp_window`` | ``300`` (seconds) |
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+
+DEFAULT_DATABASE_URL = "sqlite:///./odesk.db"
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+DEFAULT_REPORT_TIMEOUT = 30.0
+DEFAULT_OAUTH_TIMESTAMP_WINDOW = 300
+
+
+class SettingsError(ValueError):
+    """A setting has a value the server cannot use; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the server needs to start.
+
+    ``public_url`` is the externally visible base URL (scheme, host, optional
+    port and path prefix, no trailing slash) used to build callback and
+    authorize URLs; ``base_url`` falls back to ``http://host:port``.
+    """
+
+    database_url: str = DEFAULT_DATABASE_URL
+    report_timeout: float = DEFAULT_REPORT_TIMEOUT
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    public_url: str | None = None
+    oauth_timestamp_window: int = DEFAULT_OAUTH_TIMESTAMP_WINDOW
+
+    def __post_init__(self) -> None:
+        _check_database_url(self.database_url, "database_url")
+        if not self.report_timeout > 0:
+            raise SettingsError(f"report_timeout must be a positive number of seconds, got {self.report_timeout!r}")
+        if not 1 <= self.port <= 65535:
+            raise SettingsError(f"port must be between 1 and 65535, got {self.port!r}")
+        if not self.host:
+            raise SettingsError("host must not be empty")
+        if self.oauth_timestamp_window <= 0:
+            raise SettingsError(
+                f"oauth_timestamp_window must be a positive number of seconds, got {self.oauth_timestamp_window!r}"
+            )
+        if self.public_url is not None:
+            parts = urlsplit(self.public_url)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise SettingsError(
+                    f"public_url must be an absolute http(s) URL, got {self.public_url!r}"
+                )
+            object.__setattr__(self, "public_url", self.public_url.rstrip("/"))
+
+    @property
+    def base_url(self) -> str:
+        """The URL clients reach the server at: ``public_url`` or ``http://host:port``."""
+        if self.public_url:
+            return self.public_url
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def with_overrides(self, **changes: object) -> Settings:
+        """A copy with some fields replaced (``None`` values are ignored); validates again."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read the settings from ``environ`` (default ``os.environ``).
+
+        Raises ``SettingsError`` naming the variable when a value is malformed.
+        """
+        env = os.environ if environ is None else environ
+
+        def get(name: str) -> str | None:
+            value = env.get(name)
+            if value is None or value.strip() == "":
+                return None
+            return value.strip()
+
+        database_url = get("ODESK_DATABASE_URL") or DEFAULT_DATABASE_URL
+        _check_database_url(database_url, "ODESK_DATABASE_URL")
+        return cls(
+            database_url=database_url,
+            report_timeout=_number(get("ODESK_REPORT_TIMEOUT"), "ODESK_REPORT_TIMEOUT", DEFAULT_REPORT_TIMEOUT, float),
+            host=get("ODESK_HOST") or DEFAULT_HOST,
+            port=_port(get("ODESK_PORT")),
+            public_url=_public_url(get("ODESK_PUBLIC_URL")),
+            oauth_timestamp_window=_number(
+                get("ODESK_OAUTH_TIMESTAMP_WINDOW"),
+                "ODESK_OAUTH_TIMESTAMP_WINDOW",
+                DEFAULT_OAUTH_TIMESTAMP_WINDOW,
+                int,
+            ),
+        )
+
+
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+
+
+def _check_database_url(url: str, name: str) -> None:
+    try:
+        parsed = sa.make_url(url)
+    except Exception as exc:  # sqlalchemy raises ArgumentError; keep the message ours
+        raise SettingsError(f"{name} is not a database URL: {url!r}") from exc
+    if parsed.get_backend_name() not in SUPPORTED_BACKENDS:
+        raise SettingsError(
+            f"{name} must be a sqlite:/// or postgresql+psycopg:// URL, got backend "
+            f"{parsed.get_backend_name()!r}"
+        )
+
+
+def _number(raw: str | None, name: str, default, kind):
+    if raw is None:
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a positive number, got {raw!r}") from None
+    if not value > 0 or value != value or value == float("inf"):
+        raise SettingsError(f"{name} must be a positive number, got {raw!r}")
+    return value
+
+
+def _port(raw: str | None) -> int:
+    if raw is None:
+        return DEFAULT_PORT
+    if not raw.isdigit() or not 1 <= int(raw) <= 65535:
+        raise SettingsError(f"ODESK_PORT must be a port number between 1 and 65535, got {raw!r}")
+    return int(raw)
+
+
+def _public_url(raw: str | None) -> str | None:
+    if raw is None:
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise SettingsError(f"ODESK_PUBLIC_URL must be an absolute http(s) URL, got {raw!r}")
+    return raw.rstrip("/")
