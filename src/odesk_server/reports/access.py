@@ -1,0 +1,321 @@
+"""Who may run which report, and over which rows: the rules of docs/permissions.md.
+
+``time_report_scope_for`` and ``financial_report_scope_for`` take the caller,
+the path keys and (for the team report) whether the query names
+``provider_id``, and return the ``ReportScope`` the query may run on, or
+raise ``ReportError`` with reason ``access_denied``.
+
+Path keys are looked up by text id or by numeric reference, as clients send
+either.  An unknown key and a key the caller may not see give the same
+``access_denied`` answer, so the reports do not reveal which companies,
+teams or users exist.
+
+Permission semantics come from ``odesk_server.permissions``: a flag held on a
+team applies to its subtree, the ``admin`` role and the company owner hold
+every flag.  "Hiring" permission is ``manage_recruiting`` or
+``manage_employment``; "finance" is ``manage_finance``; a "supervisor" of a
+provider holds ``manage_employment`` on the buyer team of the provider's
+contract.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from odesk_server.models import (
+    MANAGE_EMPLOYMENT,
+    MANAGE_FINANCE,
+    MANAGE_RECRUITING,
+    STAFFING_MANAGER,
+    AccountingEntity,
+    Company,
+    Team,
+    User,
+    UserRole,
+)
+from odesk_server.permissions import (
+    permissions_on_team,
+    subtree_team_ids,
+)
+from odesk_server.reports.errors import ReportError
+from odesk_server.reports.fields import (
+    FinancialEndpoint,
+    TimeEndpoint,
+    visible_financial_fields,
+    visible_time_fields,
+)
+from odesk_server.reports.scopes import (
+    LedgerRowFilter,
+    ReportScope,
+    TimeRowFilter,
+    financial_report_scope,
+    time_report_scope,
+)
+
+HIRING = frozenset({MANAGE_RECRUITING, MANAGE_EMPLOYMENT})
+FINANCE = frozenset({MANAGE_FINANCE})
+# A key is a reference when it is a plain decimal number that fits a BIGINT.
+_REFERENCE = re.compile(r"[0-9]{1,18}")
+
+
+# --- looking up path keys ------------------------------------------------------------------
+
+
+def _reference(key: str) -> int | None:
+    return int(key) if _REFERENCE.fullmatch(key) else None
+
+
+def _denied(message: str) -> ReportError:
+    return ReportError.access_denied(message)
+
+
+def find_company(session: Session, key: str) -> Company | None:
+    """The company whose text id (``acme:acme``, or just ``acme``) or reference is ``key``."""
+    ref = _reference(key)
+    condition = Company.company_id.in_([key, f"{key}:{key}"])
+    if ref is not None:
+        condition = sa.or_(condition, Company.reference == ref)
+    return session.scalars(sa.select(Company).where(condition).limit(1)).first()
+
+
+def find_team(session: Session, key: str, company: Company) -> Team | None:
+    """The team of ``company`` whose id (``acme:design`` or ``design``) or reference is ``key``."""
+    prefix = company.company_id.split(":", 1)[0]
+    ref = _reference(key)
+    condition = Team.team_id.in_([key, f"{prefix}:{key}"])
+    if ref is not None:
+        condition = sa.or_(condition, Team.reference == ref)
+    return session.scalars(
+        sa.select(Team).where(Team.company_id == company.id, condition).limit(1)
+    ).first()
+
+
+def find_team_anywhere(session: Session, key: str) -> Team | None:
+    """The team whose id or reference is ``key``, in any company."""
+    ref = _reference(key)
+    condition = Team.team_id == key
+    if ref is not None:
+        condition = sa.or_(condition, Team.reference == ref)
+    return session.scalars(sa.select(Team).where(condition).limit(1)).first()
+
+
+def find_user(session: Session, key: str) -> User | None:
+    """The user whose uid or reference is ``key``."""
+    ref = _reference(key)
+    condition = User.uid == key
+    if ref is not None:
+        condition = sa.or_(condition, User.reference == ref)
+    return session.scalars(sa.select(User).where(condition).limit(1)).first()
+
+
+def _company_by_key_or_team(session: Session, key: str) -> Company | None:
+    """A company named by its own key or by the key of one of its teams."""
+    company = find_company(session, key)
+    if company is None:
+        team = find_team_anywhere(session, key)
+        if team is not None:
+            company = session.get(Company, team.company_id)
+    return company
+
+
+# --- permission helpers --------------------------------------------------------------------
+
+
+def _holds_any(session: Session, user: User, team: Team | int, flags: frozenset[str]) -> bool:
+    team_pk = team if isinstance(team, int) else team.id
+    return bool(permissions_on_team(session, user.id, team_pk) & flags)
+
+
+def _is_admin(session: Session, user: User, team: Team) -> bool:
+    """Owner of the team's company, or ``admin`` role on the team or a team above it."""
+    company = session.get(Company, team.company_id)
+    if company is not None and company.owner_user_id == user.id:
+        return True
+    node: Team | None = team
+    while node is not None:
+        role = session.scalar(
+            sa.select(UserRole.role).where(UserRole.user_id == user.id, UserRole.team_id == node.id)
+        )
+        if role == "admin":
+            return True
+        node = session.get(Team, node.parent_team_id) if node.parent_team_id else None
+    return False
+
+
+def _company_teams(session: Session, company: Company) -> list[Team]:
+    return list(session.scalars(sa.select(Team).where(Team.company_id == company.id)))
+
+
+def _supervised_team_ids(session: Session, user: User, team: Team) -> frozenset[int]:
+    """Teams of ``team``'s subtree on which ``user`` holds ``manage_employment``."""
+    return frozenset(
+        t for t in subtree_team_ids(session, team.id) if MANAGE_EMPLOYMENT in permissions_on_team(session, user.id, t)
+    )
+
+
+# --- time reports --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimeReportTarget:
+    """A time report request as the URL names it."""
+
+    endpoint: TimeEndpoint
+    hours_only: bool
+    company: str | None = None
+    team: str | None = None
+    agency: str | None = None
+    provider: str | None = None
+
+
+def time_report_scope_for(
+    session: Session, caller: User, target: TimeReportTarget, *, names_provider_id: bool
+) -> ReportScope:
+    """The rows and columns ``caller`` may query on ``target``.
+
+    ``names_provider_id`` says whether the query mentions ``provider_id``
+    (it switches the team report to the supervisor rule).
+    Raises ``ReportError`` (access_denied) when the caller may not run it.
+    """
+    fields = visible_time_fields(target.endpoint, hours_only=target.hours_only)
+    if target.endpoint is TimeEndpoint.PROVIDER:
+        provider = find_user(session, target.provider or "")
+        if provider is None or provider.id != caller.id:
+            raise _denied(f"Only the provider {target.provider} may run this provider's time report")
+        rows = TimeRowFilter(provider_user_id=provider.id, agency_earnings_hidden=True)
+        return time_report_scope(fields, rows)
+
+    company = find_company(session, target.company or "")
+    if company is None:
+        raise _denied(f"You have no access to the company {target.company}")
+
+    if target.endpoint is TimeEndpoint.TEAM:
+        team = find_team(session, target.team or "", company)
+        if team is None:
+            raise _denied(f"You have no access to the team {target.team} of the company {target.company}")
+        if names_provider_id:
+            supervised = _supervised_team_ids(session, caller, team)
+            if not supervised:
+                raise _denied(
+                    "A query naming provider_id needs a supervisor of those providers "
+                    f"(manage_employment on the team {team.team_id})"
+                )
+            return time_report_scope(fields, TimeRowFilter(buyer_team_ids=supervised))
+        if not _holds_any(session, caller, team, HIRING | FINANCE):
+            raise _denied(f"You need hiring manager or finance permission on the team {team.team_id}")
+        return time_report_scope(
+            fields, TimeRowFilter(buyer_team_ids=frozenset(subtree_team_ids(session, team.id)))
+        )
+
+    if target.endpoint is TimeEndpoint.COMPANY:
+        teams = _company_teams(session, company)
+        lacking = [t.team_id for t in teams if not _holds_any(session, caller, t, HIRING | FINANCE)]
+        if lacking:
+            raise _denied(
+                f"You need hiring or finance permission on every team of the company {company.company_id}"
+            )
+        return time_report_scope(fields, TimeRowFilter(buyer_company_id=company.id))
+
+    # The agency report: {company} is the agency itself, {agency} the agency or one of its teams.
+    agency = _company_by_key_or_team(session, target.agency or "")
+    if agency is None or not agency.is_agency or agency.id != company.id:
+        raise _denied(f"You have no access to the agency {target.agency} of the company {target.company}")
+    if agency.root_team_id is None or not _holds_any(
+        session, caller, agency.root_team_id, frozenset({STAFFING_MANAGER})
+    ):
+        raise _denied(f"You need staffing manager permission on the agency {agency.company_id}")
+    return time_report_scope(fields, TimeRowFilter(agency_company_id=agency.id))
+
+
+# --- financial reports ---------------------------------------------------------------------
+
+
+def financial_report_scope_for(
+    session: Session, caller: User, endpoint: FinancialEndpoint, key: str
+) -> ReportScope:
+    """The ledger rows and columns ``caller`` may query on ``endpoint`` for the path key ``key``.
+
+    Raises ``ReportError`` (access_denied) when the caller may not run it.
+    """
+    fields = visible_financial_fields(endpoint)
+    E = FinancialEndpoint
+    side = "billing" if endpoint.value.endswith("billings") else "earning"
+
+    if endpoint in (E.PROVIDER_BILLINGS, E.PROVIDER_EARNINGS, E.FINANCIAL_ACCOUNT_OWNER):
+        provider = find_user(session, key)
+        if provider is None or provider.id != caller.id:
+            raise _denied(f"Only the provider {key} may run this report")
+        if endpoint is E.FINANCIAL_ACCOUNT_OWNER:
+            entity_id = session.scalar(
+                sa.select(AccountingEntity.id).where(AccountingEntity.user_id == provider.id)
+            )
+            if entity_id is None:
+                raise _denied(f"The provider {key} owns no financial account")
+            return financial_report_scope(fields, LedgerRowFilter(accounting_entity_id=entity_id))
+        return financial_report_scope(fields, LedgerRowFilter(side=side, provider_user_id=provider.id))
+
+    if endpoint in (E.PROVIDER_TEAM_BILLINGS, E.PROVIDER_TEAM_EARNINGS):
+        team = find_team_anywhere(session, key)
+        if team is None or not (
+            _is_admin(session, caller, team)
+            or _holds_any(session, caller, team, frozenset({STAFFING_MANAGER}))
+        ):
+            raise _denied(f"You need to be an admin or staffing manager of the provider team {key}")
+        teams = frozenset(subtree_team_ids(session, team.id))
+        return financial_report_scope(fields, LedgerRowFilter(side=side, provider_team_ids=teams))
+
+    if endpoint in (E.PROVIDER_COMPANY_BILLINGS, E.PROVIDER_COMPANY_EARNINGS):
+        company = _company_by_key_or_team(session, key)
+        root = session.get(Team, company.root_team_id) if company and company.root_team_id else None
+        if company is None or root is None or not _is_admin(session, caller, root):
+            raise _denied(f"You need to be the owner or an admin of the provider company {key}")
+        return financial_report_scope(fields, LedgerRowFilter(side=side, provider_company_id=company.id))
+
+    if endpoint is E.BUYER_TEAM_BILLINGS:
+        team = find_team_anywhere(session, key)
+        if team is None or not (
+            _is_admin(session, caller, team)
+            or _holds_any(session, caller, team, FINANCE | frozenset({STAFFING_MANAGER}))
+        ):
+            raise _denied(f"You need to be an admin, staffing manager or finance manager of the team {key}")
+        teams = frozenset(subtree_team_ids(session, team.id))
+        return financial_report_scope(fields, LedgerRowFilter(side=side, buyer_team_ids=teams))
+
+    if endpoint is E.BUYER_TEAM_EARNINGS:
+        team = find_team_anywhere(session, key)
+        if team is None or not _holds_any(session, caller, team, HIRING | FINANCE):
+            raise _denied(f"You need hiring or finance permission on the team {key}")
+        teams = frozenset(subtree_team_ids(session, team.id))
+        return financial_report_scope(fields, LedgerRowFilter(side=side, buyer_team_ids=teams))
+
+    if endpoint in (E.BUYER_COMPANY_BILLINGS, E.BUYER_COMPANY_EARNINGS):
+        company = _company_by_key_or_team(session, key)
+        if company is None or company.owner_user_id != caller.id:
+            raise _denied(f"Only the owner of the company {key} may run this report")
+        return financial_report_scope(fields, LedgerRowFilter(side=side, buyer_company_id=company.id))
+
+    # E.FINANCIAL_ACCOUNT: the finance manager of a company's account, the provider of his own.
+    ref = _reference(key)
+    entity = (
+        session.scalars(sa.select(AccountingEntity).where(AccountingEntity.reference == ref)).first()
+        if ref is not None
+        else None
+    )
+    if entity is None or not _may_read_account(session, caller, entity):
+        raise _denied(f"You need finance permission on the financial account {key}")
+    return financial_report_scope(fields, LedgerRowFilter(accounting_entity_id=entity.id))
+
+
+def _may_read_account(session: Session, caller: User, entity: AccountingEntity) -> bool:
+    if entity.kind == "provider":
+        return entity.user_id == caller.id
+    if entity.kind == "company" and entity.company_id is not None:
+        company = session.get(Company, entity.company_id)
+        if company is None or company.root_team_id is None:
+            return False
+        return _holds_any(session, caller, company.root_team_id, FINANCE)
+    return False  # the platform's own account is nobody's report

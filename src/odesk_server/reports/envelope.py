@@ -1,0 +1,215 @@
+"""The historic oDesk dialect of a GDS response (``spec/gds-data-model.md`` section 4).
+
+A success is a plain JSON object::
+
+    {"server_time": "1265822250",
+     "auth_user": {"first_name", "last_name", "uid", "mail", "messenger_id",
+                   "messenger_type", "timezone", "timezone_offset"},
+     "table": {"cols": [{"type": "date", "label": "worked_on"}, ...],
+               "rows": [{"c": [{"v": "20100205"}, {"v": "8.5"}]}, ...]}}
+
+``cols`` carry only ``type`` and ``label``; an aggregated column is labelled
+with its bare field name (``sum(hours)`` -> ``hours``); every value is a
+string (dates ``YYYYMMDD``, numbers in plain decimal notation) or ``null``;
+an empty result is an empty ``rows`` list (oDesk sent ``[""]``; we chose
+``[]``, which every client that special-cased ``[""]`` also reads as empty).
+
+An error is ``{"version": "0.6", "status": "error", "errors": [{"reason",
+"message"}]}`` with the HTTP status of the reason and the
+``X-Odesk-Error-Code`` / ``X-Odesk-Error-Message`` headers.
+
+XML is the mechanical XML form of the same object (``odesk_server.xmlout``);
+CSV, TSV for Excel and HTML hold the header row of labels and the string
+values (docs/reports.md shows each).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import html
+import io
+import re
+import time
+import zoneinfo
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import orjson
+
+from gvizql.datatable import Column, DataTable, ValueType
+from odesk_server.models import User
+from odesk_server.xmlout import to_xml
+
+# oDesk's output formats: the documented three plus Google's html and tsv-excel.
+FORMATS = ("json", "xml", "csv", "html", "tsv-excel")
+
+_AGGREGATED_ID = re.compile(r"(count|sum|avg|min|max)-(.+)")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A response body with its media type and HTTP status."""
+
+    body: bytes
+    media_type: str
+    status: int = 200
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+# --- values and labels ----------------------------------------------------------------------
+
+
+def value_text(value: Any, value_type: ValueType) -> str | None:
+    """A cell as oDesk wrote it: a string, or None for a missing value."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y%m%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.strftime("%Y%m%d")
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M:%S")
+    if isinstance(value, (int, float, Decimal)):
+        return number_text(value)
+    return str(value)
+
+
+def number_text(value: int | float | Decimal) -> str:
+    """A number in plain decimal notation, without float noise (``7.2``, ``3``, ``12.50``)."""
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return str(value)
+        # Sums of cents in SQLite are floats: ten decimals hide the binary noise.
+        value = Decimal(repr(round(value, 10)))
+        text = format(value, "f")
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    return format(value, "f")
+
+
+def column_label(column: Column) -> str:
+    """The oDesk label of a result column: the bare field name of an aggregation.
+
+    A LABEL clause (any label other than the engine's default ``sum hours``)
+    is kept as given.
+    """
+    match = _AGGREGATED_ID.fullmatch(column.id)
+    if match and column.label == f"{match.group(1)} {match.group(2)}":
+        return match.group(2)
+    return column.label if column.label is not None else column.id
+
+
+# --- the envelope ---------------------------------------------------------------------------
+
+
+def auth_user(user: User, now: dt.datetime | None = None) -> dict[str, Any]:
+    """The ``auth_user`` block describing the caller."""
+    try:
+        zone = zoneinfo.ZoneInfo(user.timezone or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo("UTC")
+    moment = now or dt.datetime.now(dt.timezone.utc)
+    offset = moment.astimezone(zone).utcoffset() or dt.timedelta(0)
+    return {
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "uid": user.uid,
+        "mail": user.email,
+        "messenger_id": None,
+        "messenger_type": None,
+        "timezone": user.timezone or "UTC",
+        "timezone_offset": str(int(offset.total_seconds())),
+    }
+
+
+def table_payload(table: DataTable) -> dict[str, Any]:
+    """The ``table`` object: typed, labelled columns and string values."""
+    types = [c.type for c in table.columns]
+    return {
+        "cols": [{"type": str(c.type), "label": column_label(c)} for c in table.columns],
+        "rows": [
+            {"c": [{"v": value_text(v, t)} for v, t in zip(row, types, strict=True)]}
+            for row in table.rows
+        ],
+    }
+
+
+def payload(table: DataTable, user: User) -> dict[str, Any]:
+    """The whole success object (``server_time``, ``auth_user``, ``table``)."""
+    return {
+        "server_time": str(int(time.time())),
+        "auth_user": auth_user(user),
+        "table": table_payload(table),
+    }
+
+
+def _text_rows(table: DataTable) -> tuple[list[str], list[list[str]]]:
+    header = [column_label(c) for c in table.columns]
+    types = [c.type for c in table.columns]
+    rows = [
+        [value_text(v, t) or "" for v, t in zip(row, types, strict=True)] for row in table.rows
+    ]
+    return header, rows
+
+
+def render(table: DataTable, user: User, out: str) -> Rendered:
+    """The success response in format ``out`` (one of ``FORMATS``).
+
+    Raises ValueError for another format.
+    """
+    if out == "json":
+        return Rendered(orjson.dumps(payload(table, user)), "application/json")
+    if out == "xml":
+        return Rendered(to_xml(payload(table, user)), "application/xml")
+    header, rows = _text_rows(table)
+    if out == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+        return Rendered(buffer.getvalue().encode("utf-8"), "text/csv; charset=utf-8")
+    if out == "tsv-excel":
+        # Excel opens UTF-16 (little endian, with a byte order mark) tab-separated text as a sheet.
+        lines = ["\t".join(_tsv_cell(c) for c in line) for line in [header, *rows]]
+        text = "\n".join(lines) + "\n"
+        return Rendered(
+            text.encode("utf-16"),
+            "text/tab-separated-values; charset=UTF-16LE",
+        )
+    if out == "html":
+        cells = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+        body = [f"<tr>{cells}</tr>"]
+        for line in rows:
+            body.append("<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in line) + "</tr>")
+        document = (
+            '<!DOCTYPE html><html><head><meta charset="utf-8"><title>Report</title></head>'
+            '<body><table border="1" cellpadding="2" cellspacing="0">'
+            + "".join(body)
+            + "</table></body></html>"
+        )
+        return Rendered(document.encode("utf-8"), "text/html; charset=utf-8")
+    raise ValueError(f"unknown output format {out!r}")
+
+
+def _tsv_cell(text: str) -> str:
+    return text.replace("\t", " ").replace("\r", " ").replace("\n", " ")
+
+
+def error_payload(reason: str, message: str) -> dict[str, Any]:
+    """The error object of the oDesk dialect."""
+    return {"version": "0.6", "status": "error", "errors": [{"reason": reason, "message": message}]}
+
+
+def render_error(reason: str, message: str, status: int, out: str) -> Rendered:
+    """The error response: JSON (XML when ``out`` is xml) with the oDesk error headers."""
+    from odesk_server.errors import error_headers
+
+    headers = tuple(error_headers(reason, message).items())
+    if out == "xml":
+        return Rendered(to_xml(error_payload(reason, message)), "application/xml", status, headers)
+    return Rendered(orjson.dumps(error_payload(reason, message)), "application/json", status, headers)

@@ -1,0 +1,343 @@
+"""Permission-scoped SQL selectables, one per report.
+
+A report is a ``select(...).subquery()`` over the models whose columns are
+exactly the fields the endpoint exposes (named after them, in catalogue
+order) and whose rows are exactly what the caller may see.  gvizql compiles
+the user's query on top of it, so a query can only reach those rows and
+columns: a hidden field simply does not exist for it.
+
+Money is summed from stored cents in SQL (``charges = charges_online +
+charges_offline``); dates are truncated to week, month and year in SQL with
+one small expression per backend (``week_start`` and friends).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+
+from gvizql.datatable import Column
+from odesk_server.models import (
+    AccountingEntity,
+    Company,
+    Engagement,
+    LedgerEntry,
+    Team,
+    TimeLog,
+    User,
+)
+from odesk_server.reports.fields import (
+    FINANCIAL_FIELDS_BY_NAME,
+    TIME_FIELDS_BY_NAME,
+    ReportField,
+    columns,
+)
+
+# --- date truncation, per backend ------------------------------------------------------
+
+
+class _DateStart(FunctionElement[object]):
+    type = sa.Date()
+    inherit_cache = True
+
+
+class week_start(_DateStart):  # noqa: N801 - SQL function style
+    """The Monday of the week of a date."""
+
+    name = "week_start"
+    inherit_cache = True
+
+
+class month_start(_DateStart):  # noqa: N801
+    """The first day of the month of a date."""
+
+    name = "month_start"
+    inherit_cache = True
+
+
+class year_start(_DateStart):  # noqa: N801
+    """1 January of the year of a date."""
+
+    name = "year_start"
+    inherit_cache = True
+
+
+@compiles(week_start, "sqlite")
+def _week_start_sqlite(element, compiler, **kw):
+    (arg,) = element.clauses
+    value = compiler.process(arg, **kw)
+    # strftime('%w') is 0 for Sunday; step back to Monday.
+    return (
+        f"date({value}, '-' || ((CAST(strftime('%w', {value}) AS INTEGER) + 6) % 7) || ' days')"
+    )
+
+
+@compiles(month_start, "sqlite")
+def _month_start_sqlite(element, compiler, **kw):
+    (arg,) = element.clauses
+    return f"date({compiler.process(arg, **kw)}, 'start of month')"
+
+
+@compiles(year_start, "sqlite")
+def _year_start_sqlite(element, compiler, **kw):
+    (arg,) = element.clauses
+    return f"date({compiler.process(arg, **kw)}, 'start of year')"
+
+
+def _trunc(unit: str):
+    def compile_(element, compiler, **kw):
+        (arg,) = element.clauses
+        return f"CAST(date_trunc('{unit}', {compiler.process(arg, **kw)}) AS DATE)"
+
+    return compile_
+
+
+compiles(week_start)(_trunc("week"))
+compiles(month_start)(_trunc("month"))
+compiles(year_start)(_trunc("year"))
+
+
+# --- the result ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportScope:
+    """What gvizql runs a query on: the scoped selectable and its gviz schema."""
+
+    selectable: sa.Subquery
+    schema: list[Column]
+
+    @property
+    def column_ids(self) -> list[str]:
+        return [c.id for c in self.schema]
+
+
+def _scope(
+    expressions: Mapping[str, ColumnElement],
+    fields: Collection[ReportField],
+    from_: sa.Select,
+    where: list[ColumnElement],
+    name: str,
+) -> ReportScope:
+    chosen = [expressions[f.name].label(f.name) for f in fields]
+    query = from_.with_only_columns(*chosen, maintain_column_froms=False).where(*where)
+    return ReportScope(query.subquery(name), columns(fields))
+
+
+def _ref_text(column) -> ColumnElement:
+    """A numeric reference shown as text (the documentation types every key as string)."""
+    return sa.cast(column, sa.String)
+
+
+# --- time reports ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimeRowFilter:
+    """Which time logs a report covers: every condition given must hold.
+
+    ``buyer_team_ids``: the contract's buyer team is one of these;
+    ``buyer_company_id``: the buyer team belongs to this company;
+    ``agency_company_id``: the contract goes through this agency;
+    ``provider_user_id``: the contract's provider is this user.
+    ``agency_earnings_hidden`` blanks the earnings of contracts made through
+    an agency (the agency, not the contractor, controls those).
+    """
+
+    buyer_team_ids: frozenset[int] | None = None
+    buyer_company_id: int | None = None
+    agency_company_id: int | None = None
+    provider_user_id: int | None = None
+    agency_earnings_hidden: bool = False
+
+
+def time_report_scope(fields: Collection[ReportField], rows: TimeRowFilter) -> ReportScope:
+    """The time logs ``rows`` selects, with the columns of ``fields``.
+
+    Returns a ``ReportScope`` whose selectable has one column per field, named
+    after it.
+    """
+    for f in fields:
+        if f.name not in TIME_FIELDS_BY_NAME:
+            raise ValueError(f"{f.name!r} is not a time report field")
+    log = TimeLog.__table__
+    eng = Engagement.__table__
+    provider = aliased(User, name="provider")
+    buyer_team = aliased(Team, name="buyer_team")
+    buyer_company = aliased(Company, name="buyer_company")
+    agency = aliased(Company, name="agency")
+    agency_team = aliased(Team, name="agency_team")
+
+    def earnings(column) -> ColumnElement:
+        if rows.agency_earnings_hidden:
+            return sa.case((eng.c.agency_company_id.is_(None), column), else_=sa.null())
+        return column
+
+    hours = log.c.hours_online + log.c.hours_offline
+    expressions: dict[str, ColumnElement] = {
+        "worked_on": log.c.worked_on,
+        "week_worked_on": week_start(log.c.worked_on),
+        "month_worked_on": month_start(log.c.worked_on),
+        "year_worked_on": year_start(log.c.worked_on),
+        "provider_id": provider.uid,
+        "provider_name": provider.first_name + " " + provider.last_name,
+        "team_id": buyer_team.team_id,
+        "team_name": buyer_team.name,
+        "assignment_team_id": buyer_team.team_id,
+        "assignment_name": eng.c.title,
+        "assignment_ref": _ref_text(eng.c.reference),
+        "agency_id": sa.case(
+            (eng.c.agency_company_id.is_not(None), sa.func.coalesce(agency_team.team_id, agency.company_id)),
+            else_=sa.null(),
+        ),
+        "agency_name": agency.name,
+        "company_id": buyer_company.company_id,
+        "agency_company_id": agency.company_id,
+        "task": log.c.task,
+        "memo": log.c.memo,
+        "hours": sa.type_coerce(hours, log.c.hours_online.type),
+        "charges": sa.type_coerce(log.c.charges_online + log.c.charges_offline, log.c.charges_online.type),
+        "earnings": earnings(
+            sa.type_coerce(log.c.earnings_online + log.c.earnings_offline, log.c.earnings_online.type)
+        ),
+        "hours_online": log.c.hours_online,
+        "charges_online": log.c.charges_online,
+        "earnings_online": earnings(log.c.earnings_online),
+        "hours_offline": log.c.hours_offline,
+        "charges_offline": log.c.charges_offline,
+        "earnings_offline": earnings(log.c.earnings_offline),
+    }
+    from_ = (
+        sa.select(log.c.id)
+        .select_from(log)
+        .join(eng, eng.c.id == log.c.engagement_id)
+        .join(provider, provider.id == eng.c.provider_user_id)
+        .join(buyer_team, buyer_team.id == eng.c.buyer_team_id)
+        .join(buyer_company, buyer_company.id == buyer_team.company_id)
+        .outerjoin(agency, agency.id == eng.c.agency_company_id)
+        .outerjoin(agency_team, agency_team.id == eng.c.provider_team_id)
+    )
+    where: list[ColumnElement] = []
+    if rows.buyer_team_ids is not None:
+        where.append(eng.c.buyer_team_id.in_(sorted(rows.buyer_team_ids)))
+    if rows.buyer_company_id is not None:
+        where.append(buyer_team.company_id == rows.buyer_company_id)
+    if rows.agency_company_id is not None:
+        where.append(eng.c.agency_company_id == rows.agency_company_id)
+    if rows.provider_user_id is not None:
+        where.append(eng.c.provider_user_id == rows.provider_user_id)
+    return _scope(expressions, fields, from_, where, "time_report")
+
+
+# --- financial reports -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LedgerRowFilter:
+    """Which ledger legs a financial report covers: every condition given must hold.
+
+    ``side``: "billing" keeps the buyer's legs (on the buyer company's account),
+    "earning" the provider side's legs (on the provider's or the agency's
+    account), None every leg.  The other fields restrict the parties.
+    """
+
+    side: str | None = None
+    accounting_entity_id: int | None = None
+    provider_user_id: int | None = None
+    provider_team_ids: frozenset[int] | None = None
+    provider_company_id: int | None = None
+    buyer_team_ids: frozenset[int] | None = None
+    buyer_company_id: int | None = None
+
+
+def financial_report_scope(fields: Collection[ReportField], rows: LedgerRowFilter) -> ReportScope:
+    """The ledger legs ``rows`` selects, with the columns of ``fields``."""
+    for f in fields:
+        if f.name not in FINANCIAL_FIELDS_BY_NAME:
+            raise ValueError(f"{f.name!r} is not a financial report field")
+    leg = LedgerEntry.__table__
+    entity = aliased(AccountingEntity, name="entity")
+    eng = aliased(Engagement, name="eng")
+    buyer_company = aliased(Company, name="buyer_company")
+    buyer_team = aliased(Team, name="buyer_team")
+    provider_company = aliased(Company, name="provider_company")
+    provider_team = aliased(Team, name="provider_team")
+    provider = aliased(User, name="provider")
+
+    expressions: dict[str, ColumnElement] = {
+        "reference": _ref_text(leg.c.reference),
+        "date": leg.c.date,
+        "date_due": leg.c.date_due,
+        "assignment__reference": _ref_text(eng.reference),
+        "assignment_name": eng.title,
+        "accounting_entity__reference": _ref_text(entity.reference),
+        "accounting_entity_name": entity.name,
+        "buyer_company__reference": _ref_text(buyer_company.reference),
+        "buyer_company__id": buyer_company.company_id,
+        "buyer_company_name": buyer_company.name,
+        "buyer_team__reference": _ref_text(buyer_team.reference),
+        "buyer_team__id": buyer_team.team_id,
+        "buyer_team_name": buyer_team.name,
+        "provider_company__reference": _ref_text(provider_company.reference),
+        "provider_company__id": provider_company.company_id,
+        "provider_company_name": provider_company.name,
+        "provider_team__reference": _ref_text(provider_team.reference),
+        "provider_team__id": provider_team.team_id,
+        "provider_team_name": provider_team.name,
+        "provider__reference": _ref_text(provider.reference),
+        "provider__id": provider.uid,
+        "provider_name": provider.first_name + " " + provider.last_name,
+        "type": leg.c.type,
+        "subtype": leg.c.subtype,
+        "description": leg.c.description,
+        "comment": leg.c.comment,
+        "memo": leg.c.memo,
+        "notes": leg.c.notes,
+        "amount": leg.c.amount,
+        "po_number": leg.c.po_number,
+        "week": week_start(leg.c.date),
+        "month": month_start(leg.c.date),
+        "year": year_start(leg.c.date),
+    }
+    from_ = (
+        sa.select(leg.c.id)
+        .select_from(leg)
+        .join(entity, entity.id == leg.c.accounting_entity_id)
+        .outerjoin(eng, eng.id == leg.c.engagement_id)
+        .outerjoin(buyer_company, buyer_company.id == leg.c.buyer_company_id)
+        .outerjoin(buyer_team, buyer_team.id == leg.c.buyer_team_id)
+        .outerjoin(provider_company, provider_company.id == leg.c.provider_company_id)
+        .outerjoin(provider_team, provider_team.id == leg.c.provider_team_id)
+        .outerjoin(provider, provider.id == leg.c.provider_user_id)
+    )
+    where: list[ColumnElement] = []
+    if rows.side == "billing":
+        where.append(entity.kind == "company")
+        where.append(entity.company_id == leg.c.buyer_company_id)
+    elif rows.side == "earning":
+        where.append(
+            sa.or_(
+                sa.and_(entity.kind == "provider", entity.user_id == leg.c.provider_user_id),
+                sa.and_(entity.kind == "company", entity.company_id == leg.c.provider_company_id),
+            )
+        )
+    elif rows.side is not None:
+        raise ValueError(f"unknown ledger side {rows.side!r}")
+    if rows.accounting_entity_id is not None:
+        where.append(leg.c.accounting_entity_id == rows.accounting_entity_id)
+    if rows.provider_user_id is not None:
+        where.append(leg.c.provider_user_id == rows.provider_user_id)
+    if rows.provider_team_ids is not None:
+        where.append(leg.c.provider_team_id.in_(sorted(rows.provider_team_ids)))
+    if rows.provider_company_id is not None:
+        where.append(leg.c.provider_company_id == rows.provider_company_id)
+    if rows.buyer_team_ids is not None:
+        where.append(leg.c.buyer_team_id.in_(sorted(rows.buyer_team_ids)))
+    if rows.buyer_company_id is not None:
+        where.append(leg.c.buyer_company_id == rows.buyer_company_id)
+    return _scope(expressions, fields, from_, where, "financial_report")
