@@ -1,0 +1,139 @@
+"""Wire formats of a DataTable: JSON, CSV / TSV for Excel, HTML and XML.
+
+Each module renders a table (``render_table``) and an error
+(``render_error``) to bytes; ``gvizql.protocol`` picks the module from the
+request's ``tqx`` and wraps the bytes in a response. What every format shares
+lives here: which columns carry formatted values, the display text of a cell,
+and the protocol's status line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from gvizql.datatable import Column, DataTable, ValueType, Warning
+from gvizql.errors import QueryError
+from gvizql.format import default_format, formatter_for, plain_number
+
+__all__ = [
+    "Problem",
+    "RenderOptions",
+    "display_formatters",
+    "label_of",
+    "pattern_formatters",
+    "status_of",
+    "utf8",
+    "value_text",
+]
+
+TextOf = Callable[[Any], str]
+
+
+@dataclass(frozen=True, slots=True)
+class RenderOptions:
+    """The query's OPTIONS, applied when rendering (the table is always complete).
+
+    ``no_format``: ignore FORMAT patterns (no ``f`` in JSON, default text
+    elsewhere). ``no_values``: JSON cells carry only ``f`` (the pattern's text,
+    or the default text for a column without one); XML cells drop ``v``.
+    """
+
+    no_format: bool = False
+    no_values: bool = False
+
+    @classmethod
+    def of(cls, options: Iterable[str]) -> RenderOptions:
+        names = {str(option).lower() for option in options}
+        return cls(no_format="no_format" in names, no_values="no_values" in names)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """An error or warning entry of a response (``reason``, ``message``, ``detailed_message``)."""
+
+    reason: str
+    message: str
+    detailed_message: str | None = None
+
+    @classmethod
+    def of(cls, item: Warning | QueryError | Problem) -> Problem:
+        detail = item.detailed_message
+        return cls(str(item.reason), item.message, detail if detail != item.message else None)
+
+
+def label_of(column: Column) -> str:
+    """The label shown for a column (the empty string when it has none)."""
+    return column.label or ""
+
+
+def pattern_formatters(table: DataTable, options: RenderOptions) -> list[TextOf | None]:
+    """Per column, the compiled FORMAT pattern (None: no pattern, invalid, or no_format)."""
+    if options.no_format:
+        return [None] * len(table.columns)
+    return [
+        formatter_for(column.type, column.pattern) if column.pattern is not None else None
+        for column in table.columns
+    ]
+
+
+def display_formatters(table: DataTable, options: RenderOptions) -> list[TextOf]:
+    """Per column, the text a reader sees: the pattern's text, else the default text."""
+    patterns = pattern_formatters(table, options)
+    return [
+        pattern or _DEFAULT_TEXT[column.type]
+        for pattern, column in zip(patterns, table.columns, strict=True)
+    ]
+
+
+def _default_text(value_type: ValueType) -> TextOf:
+    return lambda value: default_format(value, value_type)
+
+
+_DEFAULT_TEXT: dict[ValueType, TextOf] = {t: _default_text(t) for t in ValueType}
+_DEFAULT_TEXT[ValueType.STRING] = str
+_DEFAULT_TEXT[ValueType.NUMBER] = plain_number
+
+
+def _millis(value: dt.datetime | dt.time) -> str:
+    return f".{value.microsecond // 1000:03d}" if value.microsecond >= 1000 else ""
+
+
+def value_text(value: Any, value_type: ValueType) -> str:
+    """The lossless machine text of a non-null value (XML ``v``).
+
+    Numbers in plain decimal, booleans ``true``/``false``, dates
+    ``yyyy-MM-dd``, datetimes ``yyyy-MM-dd HH:mm:ss[.SSS]``, timeofday
+    ``HH:mm:ss[.SSS]`` (milliseconds only when not zero).
+    """
+    if value_type is ValueType.DATETIME:
+        return default_format(value, value_type) + _millis(value)
+    if value_type is ValueType.TIMEOFDAY:
+        return default_format(value, value_type) + _millis(value)
+    return _DEFAULT_TEXT[value_type](value)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def utf8(text: str) -> bytes:
+    """``text`` as UTF-8; lone surrogates (which UTF-8 cannot carry) become U+FFFD."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _SURROGATE.sub("\ufffd", text).encode("utf-8")
+
+
+def without_surrogates(text: str) -> str:
+    """``text`` with lone surrogates replaced by U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def status_of(errors: Sequence[Problem], warnings: Sequence[Problem]) -> str:
+    """The protocol status: ``error`` if any error, else ``warning`` if any warning, else ``ok``."""
+    if errors:
+        return "error"
+    return "warning" if warnings else "ok"

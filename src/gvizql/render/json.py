@@ -1,0 +1,207 @@
+"""The JSON wire format: the DataTable literal and the ``setResponse(...)`` envelope.
+
+A table is ``{"cols": [...], "rows": [{"c": [cell, ...]}, ...]}``: a column is
+``{"id", "label", "type"}`` plus ``"pattern"`` when FORMAT gave it one; a cell
+is ``null`` for a null value, else ``{"v": value}`` plus ``"f"`` when its column
+has a (valid) pattern. Values: text and booleans as JSON, numbers as JSON
+numbers (a ``Decimal`` too; NaN and infinities become ``null``, as JSON has no
+word for them), dates ``"Date(y,m,d)"`` with a 0-based month, datetimes
+``"Date(y,m,d,h,mi,s)"`` plus ``,ms`` when the milliseconds are not zero,
+timeofday ``[h,m,s,ms]``.
+
+Every byte string this module returns is safe inside ``<script>`` and as a
+JSONP body: ``<``, ``>``, ``&``, U+2028 and U+2029 only ever occur inside JSON
+strings, where they are written as ``\\u003c`` and so on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from typing import Any
+
+import orjson
+
+from gvizql.datatable import DataTable, ValueType
+from gvizql.render import (
+    Problem,
+    RenderOptions,
+    display_formatters,
+    label_of,
+    pattern_formatters,
+    without_surrogates,
+)
+
+__all__ = ["datatable_json", "response_json", "script_safe"]
+
+Cell = Callable[[Any], Any]
+
+_UNSAFE = (
+    (b"<", b"\\u003c"),
+    (b">", b"\\u003e"),
+    (b"&", b"\\u0026"),
+    ("\u2028".encode(), b"\\u2028"),
+    ("\u2029".encode(), b"\\u2029"),
+)
+
+
+def script_safe(data: bytes) -> bytes:
+    """JSON bytes with ``< > &`` U+2028 U+2029 escaped (they only occur inside strings)."""
+    for raw, escaped in _UNSAFE:
+        if raw in data:
+            data = data.replace(raw, escaped)
+    return data
+
+
+def _number(value: Any) -> Any:
+    if type(value) is Decimal:
+        if not value.is_finite():
+            return None
+        if value == value.to_integral_value() and abs(value) < 2**63:
+            return int(value)
+        return float(value)
+    return value
+
+
+def _date(value: dt.date) -> str:
+    return f"Date({value.year},{value.month - 1},{value.day})"
+
+
+def _datetime(value: dt.datetime) -> str:
+    # The reference drops milliseconds here; we keep them (when not zero)
+    # because a datetime that does not survive the wire is a bug.
+    millis = value.microsecond // 1000
+    tail = f",{millis}" if millis else ""
+    return (
+        f"Date({value.year},{value.month - 1},{value.day},"
+        f"{value.hour},{value.minute},{value.second}{tail})"
+    )
+
+
+def _timeofday(value: dt.time) -> list[int]:
+    return [value.hour, value.minute, value.second, value.microsecond // 1000]
+
+
+_JSON_VALUE: dict[ValueType, Callable[[Any], Any] | None] = {
+    ValueType.STRING: None,
+    ValueType.BOOLEAN: None,
+    ValueType.NUMBER: _number,
+    ValueType.DATE: _date,
+    ValueType.DATETIME: _datetime,
+    ValueType.TIMEOFDAY: _timeofday,
+}
+
+
+def _cell_function(
+    to_json: Callable[[Any], Any] | None, text: Callable[[Any], str] | None, no_values: bool
+) -> Cell:
+    if no_values:
+        assert text is not None
+        return lambda v: None if v is None else {"f": text(v)}
+    if text is None:
+        if to_json is None:
+            return lambda v: None if v is None else {"v": v}
+        return lambda v: None if v is None else {"v": to_json(v)}
+    if to_json is None:
+        return lambda v: None if v is None else {"v": v, "f": text(v)}
+    return lambda v: None if v is None else {"v": to_json(v), "f": text(v)}
+
+
+def _table_object(table: DataTable, options: RenderOptions) -> dict[str, Any]:
+    patterns = pattern_formatters(table, options)
+    texts: Sequence[Callable[[Any], str] | None] = (
+        display_formatters(table, options) if options.no_values else patterns
+    )
+    cols = []
+    for column, pattern in zip(table.columns, patterns, strict=True):
+        col = {"id": column.id, "label": label_of(column), "type": str(column.type)}
+        if column.pattern is not None and pattern is not None:
+            col["pattern"] = column.pattern
+        cols.append(col)
+    cells = [
+        _cell_function(_JSON_VALUE[column.type], text, options.no_values)
+        for column, text in zip(table.columns, texts, strict=True)
+    ]
+    width = len(cells)
+    rows: list[dict[str, Any]]
+    if width == 1:
+        (only,) = cells
+        rows = [{"c": [only(row[0])]} for row in table.rows]
+    else:
+        rows = [{"c": [cell(v) for cell, v in zip(cells, row)]} for row in table.rows]
+    return {"cols": cols, "rows": rows}
+
+
+def _dumps(obj: Any) -> bytes:
+    try:
+        return orjson.dumps(obj)
+    except orjson.JSONEncodeError:
+        # Rare inputs orjson refuses: integers beyond 64 bits (JSON numbers are
+        # doubles to every JavaScript client anyway) and lone surrogates.
+        return orjson.dumps(_sanitized(obj))
+
+
+def _sanitized(obj: Any) -> Any:
+    if isinstance(obj, str):
+        return without_surrogates(obj)
+    if isinstance(obj, bool) or obj is None:
+        return obj
+    if isinstance(obj, int):
+        return obj if -(2**63) <= obj < 2**64 else float(obj)
+    if isinstance(obj, dict):
+        return {_sanitized(k): _sanitized(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_sanitized(item) for item in obj]
+    return obj
+
+
+def datatable_json(table: DataTable, options: RenderOptions | None = None) -> bytes:
+    """The DataTable JSON literal of ``table`` (UTF-8 bytes, script-safe).
+
+    ``options`` applies no_format / no_values; by default values and formatted
+    values are both rendered. Raises nothing for a well-typed table.
+    """
+    return script_safe(_dumps(_table_object(table, options or RenderOptions())))
+
+
+def response_json(
+    *,
+    version: str,
+    req_id: str | None,
+    status: str,
+    errors: Sequence[Problem] = (),
+    warnings: Sequence[Problem] = (),
+    sig: str | None = None,
+    table_json: bytes | None = None,
+    response_handler: str | None = None,
+) -> bytes:
+    """The response object, optionally wrapped as ``handler({...});`` (script-safe bytes).
+
+    Keys in the reference's order: version, reqId (only when the request had
+    one), status, warnings or errors, sig, table. ``table_json`` is spliced in
+    as already-rendered bytes so a large table is serialized once.
+    """
+    envelope: dict[str, Any] = {"version": version}
+    if req_id is not None:
+        envelope["reqId"] = req_id
+    envelope["status"] = status
+    if warnings:
+        envelope["warnings"] = [_problem(p) for p in warnings]
+    if errors:
+        envelope["errors"] = [_problem(p) for p in errors]
+    if sig is not None:
+        envelope["sig"] = sig
+    body = script_safe(_dumps(envelope))
+    if table_json is not None:
+        body = body[:-1] + b',"table":' + table_json + b"}"
+    if response_handler is None:
+        return body
+    return response_handler.encode("ascii") + b"(" + body + b");"
+
+
+def _problem(problem: Problem) -> dict[str, str]:
+    entry = {"reason": problem.reason, "message": problem.message}
+    if problem.detailed_message is not None:
+        entry["detailed_message"] = problem.detailed_message
+    return entry

@@ -1,0 +1,132 @@
+"""XML: the response in a small schema of our own (oDesk offered ``out:xml``;
+Google's protocol has none). The schema is documented in docs/gvizql-wire.md::
+
+    <?xml version="1.0" encoding="UTF-8"?>
+    <response>
+      <version>0.6</version>
+      <reqId>7</reqId>                        only when the request had one
+      <status>ok|warning|error</status>
+      <warnings><warning reason=".." message=".." detailed_message=".."/></warnings>
+      <errors><error reason=".." message=".." detailed_message=".."/></errors>
+      <sig>..</sig>                           only with a table
+      <table>
+        <cols><col id=".." label=".." type=".." pattern=".."/></cols>
+        <rows>
+          <row><c v=".." f=".."/><c/></row>   <c/> is a null cell
+        </rows>
+      </table>
+    </response>
+
+``v`` is the lossless machine text of a value (``gvizql.render.value_text``),
+``f`` the formatted text when the column has a pattern. Attribute values
+escape ``& < > "`` and write tab, newline and carriage return as character
+references (so they survive attribute normalization); characters XML 1.0
+cannot carry at all (most C0 controls, lone surrogates, U+FFFE, U+FFFF)
+become U+FFFD.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from gvizql.datatable import DataTable
+from gvizql.render import Problem, RenderOptions, label_of, pattern_formatters, value_text
+
+__all__ = ["attribute", "render_response"]
+
+_SPECIAL = re.compile("[&<>\"\t\n\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_ESCAPES = (
+    ("&", "&amp;"),
+    ("<", "&lt;"),
+    (">", "&gt;"),
+    ('"', "&quot;"),
+    ("\t", "&#9;"),
+    ("\n", "&#10;"),
+    ("\r", "&#13;"),
+)
+
+
+def attribute(text: str) -> str:
+    """``text`` escaped for a double-quoted XML attribute value."""
+    if _SPECIAL.search(text) is None:
+        return text
+    text = _NOT_XML.sub("\ufffd", text)
+    for raw, escaped in _ESCAPES:
+        text = text.replace(raw, escaped)
+    return text
+
+
+def _problem(tag: str, problem: Problem) -> str:
+    detail = (
+        f' detailed_message="{attribute(problem.detailed_message)}"'
+        if problem.detailed_message is not None
+        else ""
+    )
+    return f'<{tag} reason="{attribute(problem.reason)}" message="{attribute(problem.message)}"{detail}/>'
+
+
+def _cell_function(value_type, pattern: Callable[[Any], str] | None, no_values: bool):
+    def v_text(v: Any) -> str:
+        return value_text(v, value_type)
+
+    if pattern is None:
+        if no_values:
+            return lambda v: "<c/>"
+        return lambda v: "<c/>" if v is None else f'<c v="{attribute(v_text(v))}"/>'
+    if no_values:
+        return lambda v: "<c/>" if v is None else f'<c f="{attribute(pattern(v))}"/>'
+    return lambda v: (
+        "<c/>" if v is None else f'<c v="{attribute(v_text(v))}" f="{attribute(pattern(v))}"/>'
+    )
+
+
+def _table(table: DataTable, options: RenderOptions) -> list[str]:
+    patterns = pattern_formatters(table, options)
+    parts = ["<table>\n<cols>\n"]
+    for column, pattern in zip(table.columns, patterns, strict=True):
+        extra = f' pattern="{attribute(column.pattern)}"' if pattern is not None and column.pattern else ""
+        parts.append(
+            f'<col id="{attribute(column.id)}" label="{attribute(label_of(column))}"'
+            f' type="{column.type}"{extra}/>\n'
+        )
+    parts.append("</cols>\n<rows>\n")
+    cells = [
+        _cell_function(column.type, pattern, options.no_values)
+        for column, pattern in zip(table.columns, patterns, strict=True)
+    ]
+    for row in table.rows:
+        parts.append("<row>" + "".join([cell(v) for cell, v in zip(cells, row)]) + "</row>\n")
+    parts.append("</rows>\n</table>\n")
+    return parts
+
+
+def render_response(
+    *,
+    version: str,
+    req_id: str | None,
+    status: str,
+    errors: Sequence[Problem] = (),
+    warnings: Sequence[Problem] = (),
+    sig: str | None = None,
+    table: DataTable | None = None,
+    options: RenderOptions | None = None,
+) -> bytes:
+    """The whole XML response document (UTF-8 bytes); the table only when given."""
+    parts = ['<?xml version="1.0" encoding="UTF-8"?>\n<response>\n']
+    parts.append(f"<version>{attribute(version)}</version>\n")
+    if req_id is not None:
+        parts.append(f"<reqId>{attribute(req_id)}</reqId>\n")
+    parts.append(f"<status>{status}</status>\n")
+    if warnings:
+        parts.append("<warnings>" + "".join(_problem("warning", w) for w in warnings) + "</warnings>\n")
+    if errors:
+        parts.append("<errors>" + "".join(_problem("error", e) for e in errors) + "</errors>\n")
+    if sig is not None:
+        parts.append(f"<sig>{attribute(sig)}</sig>\n")
+    if table is not None:
+        parts.extend(_table(table, options or RenderOptions()))
+    parts.append("</response>\n")
+    return "".join(parts).encode("utf-8")
