@@ -1,0 +1,421 @@
+"""An analyzed query -> SQLAlchemy Core statements the database runs.
+
+The compiler walks the AST (``gvizql.ast``) with the analyzer's types and
+produces one SELECT (two for PIVOT: the distinct pivot values first).  It
+reproduces the language's value rules inside SQL:
+
+- a null text value is ``''`` in comparisons, grouping and text functions;
+- a null is smaller than every value in comparisons (``hours < 1`` holds for
+  a null ``hours``); comparisons never yield SQL NULL, so NOT stays two-valued;
+- values of different types never compare equal, greater or smaller;
+- nulls sort first ascending and last descending; text sorts in en-US order
+  (ORDER BY) or code-point order (GROUP BY, PIVOT, min/max);
+- an aggregation over zero rows returns no row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+
+from gvizql import ast
+from gvizql.datatable import ValueType
+from gvizql.sql.dialects import DATE_PARTS, Dialect
+
+Expr = ColumnElement[Any]
+PivotKey = tuple[Any, ...]
+
+SA_TYPES: dict[ValueType, Callable[[], sa.types.TypeEngine[Any]]] = {
+    ValueType.BOOLEAN: sa.Boolean,
+    ValueType.NUMBER: sa.Double,
+    ValueType.STRING: sa.String,
+    ValueType.DATE: sa.Date,
+    ValueType.DATETIME: sa.DateTime,
+    ValueType.TIMEOFDAY: sa.Time,
+}
+
+_FLIPPED = {
+    ast.ComparisonOperator.LT: ast.ComparisonOperator.GT,
+    ast.ComparisonOperator.LE: ast.ComparisonOperator.GE,
+    ast.ComparisonOperator.GT: ast.ComparisonOperator.LT,
+    ast.ComparisonOperator.GE: ast.ComparisonOperator.LE,
+    ast.ComparisonOperator.EQ: ast.ComparisonOperator.EQ,
+    ast.ComparisonOperator.NE: ast.ComparisonOperator.NE,
+}
+
+_ORDERING = {
+    ast.ComparisonOperator.EQ: lambda a, b: a == b,
+    ast.ComparisonOperator.NE: lambda a, b: a != b,
+    ast.ComparisonOperator.LT: lambda a, b: a < b,
+    ast.ComparisonOperator.LE: lambda a, b: a <= b,
+    ast.ComparisonOperator.GT: lambda a, b: a > b,
+    ast.ComparisonOperator.GE: lambda a, b: a >= b,
+}
+
+_TEXT_OPERATORS = frozenset(
+    {
+        ast.ComparisonOperator.CONTAINS,
+        ast.ComparisonOperator.STARTS_WITH,
+        ast.ComparisonOperator.ENDS_WITH,
+        ast.ComparisonOperator.LIKE,
+        ast.ComparisonOperator.MATCHES,
+    }
+)
+
+
+def contains_aggregation(expression: ast.Expression) -> bool:
+    """Whether an expression holds an aggregation anywhere."""
+    if isinstance(expression, ast.Aggregation):
+        return True
+    if isinstance(expression, ast.FunctionCall):
+        return any(contains_aggregation(a) for a in expression.args)
+    return False
+
+
+@dataclass(frozen=True, slots=True)
+class OutputColumn:
+    """One column of the result: its SQL and the type the analyzer gave it."""
+
+    sql: Expr
+    type: ValueType
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """A compiled SELECT and the gviz type of each of its result columns, in order."""
+
+    select: sa.Select[Any]
+    types: tuple[ValueType, ...]
+
+
+class QueryCompiler:
+    """Compiles one analyzed query against one source selectable in one dialect.
+
+    ``type_of`` is the analyzer's typing of an expression; ``query`` the
+    normalized query (``*`` expanded, options applied).
+    """
+
+    def __init__(
+        self,
+        query: ast.Query,
+        type_of: Callable[[ast.Expression], ValueType],
+        source: sa.FromClause,
+        dialect: Dialect,
+        now: dt.datetime,
+    ) -> None:
+        self.query = query
+        self._type_of = type_of
+        self.source = source
+        self.dialect = dialect
+        self.now = now
+        self.grouped = bool(query.group_by) or bool(query.pivot) or any(
+            contains_aggregation(e) for e in query.select or ()
+        )
+        self._group_keys = set(query.group_by)
+        # One SQLAlchemy object per AST node, so a group key compiles to the very same
+        # SQL (and bind parameter) in SELECT, GROUP BY and ORDER BY: PostgreSQL needs that.
+        self._memo: dict[tuple[Any, ...], Expr] = {}
+
+    def type_of(self, expression: ast.Expression) -> ValueType:
+        return ValueType(self._type_of(expression))
+
+    # --- expressions ------------------------------------------------------------------
+
+    def expression(self, e: ast.Expression, pivot: PivotKey | None = None) -> Expr:
+        """The SQL value of ``e`` (nulls stay null); aggregations restricted to ``pivot``."""
+        key = (e, pivot, self.grouped)
+        cached = self._memo.get(key)
+        if cached is None:
+            cached = self._memo[key] = self._expression(e, pivot)
+        return cached
+
+    def _expression(self, e: ast.Expression, pivot: PivotKey | None) -> Expr:
+        if isinstance(e, ast.ColumnRef):
+            column = self.source.c[e.name]
+            if self.grouped and e in self._group_keys and self.type_of(e) is ValueType.STRING:
+                # Grouped by coalesce(text, ''): any member of the group gives its value.
+                return sa.func.max(column)
+            return column
+        if isinstance(e, ast.Literal):
+            return self.literal(e.value, ValueType(e.type))
+        if isinstance(e, ast.Aggregation):
+            return self.aggregation(e, pivot)
+        if isinstance(e, ast.FunctionCall):
+            if self.grouped and e in self._group_keys and not contains_aggregation(e):
+                return self.group_key(e)
+            return self.function(e, pivot)
+        raise TypeError(f"not an expression: {e!r}")
+
+    def literal(self, value: Any, type_: ValueType) -> Expr:
+        if type_ is ValueType.NUMBER:
+            number_type = sa.Integer() if isinstance(value, int) and not isinstance(value, bool) else sa.Double()
+            return sa.literal(value, number_type)
+        if type_ is ValueType.STRING:
+            return sa.cast(sa.literal(value, sa.String()), sa.String())
+        return sa.literal(value, SA_TYPES[type_]())
+
+    def text(self, e: ast.Expression, pivot: PivotKey | None = None) -> Expr:
+        """``e`` as text never null: text as is ('' for null), other types in their text form."""
+        value = self.expression(e, pivot)
+        type_ = self.type_of(e)
+        if type_ is ValueType.STRING:
+            if isinstance(e, ast.Literal):
+                return value
+            return sa.func.coalesce(value, sa.literal("", sa.String()))
+        if type_ is ValueType.NUMBER:
+            text = self.dialect.number_text(value)
+        elif type_ is ValueType.BOOLEAN:
+            text = sa.case((value, sa.literal("true")), else_=sa.literal("false"))
+        elif type_ is ValueType.DATE:
+            text = self.dialect.date_text(value)
+        elif type_ is ValueType.DATETIME:
+            text = self.dialect.datetime_text(value)
+        else:
+            text = self.dialect.time_text(value)
+        # A null of a non-text type reads "null", as Java's toString writes it.
+        return sa.case((value.is_(None), sa.literal("null", sa.String())), else_=text)
+
+    def aggregation(self, e: ast.Aggregation, pivot: PivotKey | None) -> Expr:
+        column = self.source.c[e.column.name]
+        type_ = self.type_of(e.column)
+        matched = self.pivot_match(pivot) if pivot is not None else None
+        value: Expr = column
+        if matched is not None:
+            value = sa.case((matched, column))
+        function = e.function
+        if function is ast.AggregationFunction.COUNT:
+            result = sa.func.count(value)
+            if matched is not None:
+                # A missing pivot combination is a null cell, not a zero.
+                result = sa.case((sa.func.count(sa.case((matched, 1))) > 0, result))
+            return result
+        if function is ast.AggregationFunction.SUM:
+            return sa.func.sum(value)
+        if function is ast.AggregationFunction.AVG:
+            return sa.func.avg(self.dialect.to_double(value))
+        if type_ is ValueType.STRING:
+            value = self.dialect.binary_text(value)
+        if function is ast.AggregationFunction.MIN:
+            return sa.type_coerce(sa.func.min(value), SA_TYPES[type_]())
+        return sa.type_coerce(sa.func.max(value), SA_TYPES[type_]())
+
+    def function(self, e: ast.FunctionCall, pivot: PivotKey | None) -> Expr:
+        name = e.name
+        args = [self.expression(a, pivot) for a in e.args]
+        types = [self.type_of(a) for a in e.args]
+        dialect = self.dialect
+        if name in ("sum", "difference", "product"):
+            left, right = args
+            if name == "sum":
+                return left + right
+            if name == "difference":
+                return left - right
+            return left * right
+        if name == "quotient":
+            left, right = args
+            return dialect.to_double(left) / sa.func.nullif(dialect.to_double(right), 0)
+        if name == "modulo":
+            return dialect.modulo(*args)
+        if name in DATE_PARTS:
+            return dialect.date_part(name, args[0], types[0])
+        if name == "datediff":
+            return dialect.date_diff(args[0], args[1])
+        if name == "todate":
+            return sa.type_coerce(dialect.to_date(args[0], types[0]), sa.Date())
+        if name == "now":
+            return self.literal(self.now, ValueType.DATETIME)
+        if name == "upper":
+            return dialect.upper(self.text(e.args[0], pivot))
+        if name == "lower":
+            return dialect.lower(self.text(e.args[0], pivot))
+        raise NotImplementedError(f"scalar function {name!r}")
+
+    # --- grouping and pivoting -----------------------------------------------------------
+
+    def group_key(self, e: ast.Expression) -> Expr:
+        """The GROUP BY form of ``e``: text coalesced so null and '' form one group."""
+        key = ("group", e)
+        cached = self._memo.get(key)
+        if cached is None:
+            saved, self.grouped = self.grouped, False
+            try:
+                value = self.expression(e)
+                if self.type_of(e) is ValueType.STRING:
+                    value = sa.func.coalesce(value, sa.literal("", sa.String()))
+            finally:
+                self.grouped = saved
+            cached = self._memo[key] = value
+        return cached
+
+    def group_order(self, e: ast.Expression) -> list[sa.UnaryExpression[Any]]:
+        """Ascending code-point order of a group or pivot key, nulls first."""
+        value = self.group_key(e)
+        if self.type_of(e) is ValueType.STRING:
+            return [self.dialect.binary_text(value).asc()]
+        return [value.asc().nulls_first()]
+
+    def pivot_match(self, key: PivotKey) -> Expr:
+        conditions = []
+        for e, value in zip(self.query.pivot, key, strict=True):
+            column = self.group_key(e)
+            if value is None:
+                conditions.append(column.is_(None))
+            else:
+                conditions.append(column == self.literal(value, self.type_of(e)))
+        return sa.and_(*conditions)
+
+    def pivot_values_statement(self, where: Expr | None) -> Statement:
+        """SELECT DISTINCT pivot keys, in code-point order (null first)."""
+        columns = []
+        ordered = []
+        for i, e in enumerate(self.query.pivot):
+            value = self.group_key(e)
+            if self.type_of(e) is ValueType.STRING:
+                # Collated inside the select list: PostgreSQL's DISTINCT orders by it as is.
+                value = self.dialect.binary_text(value)
+            column = sa.type_coerce(value, SA_TYPES[self.type_of(e)]()).label(f"p{i}")
+            columns.append(column)
+            ordered.append(column.asc() if self.type_of(e) is ValueType.STRING else column.asc().nulls_first())
+        select = sa.select(*columns).select_from(self.source).distinct()
+        if where is not None:
+            select = select.where(where)
+        select = select.order_by(*ordered)
+        return Statement(select, tuple(self.type_of(e) for e in self.query.pivot))
+
+    # --- conditions ----------------------------------------------------------------------
+
+    def condition(self, c: ast.Condition) -> Expr:
+        """A WHERE condition as a SQL boolean that is never NULL."""
+        if isinstance(c, ast.And):
+            return sa.and_(*(self.condition(o) for o in c.operands))
+        if isinstance(c, ast.Or):
+            return sa.or_(*(self.condition(o) for o in c.operands))
+        if isinstance(c, ast.Not):
+            return sa.not_(self.condition(c.operand))
+        if isinstance(c, ast.IsNull):
+            value = self.expression(c.operand)
+            return value.is_not(None) if c.negated else value.is_(None)
+        if isinstance(c, ast.Comparison):
+            return self.comparison(c)
+        raise TypeError(f"not a condition: {c!r}")
+
+    def comparison(self, c: ast.Comparison) -> Expr:
+        op = c.operator
+        if op in _TEXT_OPERATORS:
+            return self.text_comparison(c)
+        left_type, right_type = self.type_of(c.left), self.type_of(c.right)
+        if left_type is not right_type:
+            return sa.false()
+        if left_type is ValueType.STRING:
+            left = self.dialect.binary_text(self.text(c.left))
+            right = self.dialect.binary_text(self.text(c.right))
+            return _ORDERING[op](left, right)
+        left_node, right_node = c.left, c.right
+        if isinstance(left_node, ast.Literal) and not isinstance(right_node, ast.Literal):
+            left_node, right_node, op = right_node, left_node, _FLIPPED[op]
+        left = self.expression(left_node)
+        right = self.expression(right_node)
+        compare = _ORDERING[op](left, right)
+        if isinstance(right_node, ast.Literal):
+            if isinstance(left_node, ast.Literal):
+                return sa.true() if _python_compare(op, left_node.value, right_node.value) else sa.false()
+            # The right side is never null: only a null left side needs a rule.
+            if op in (ast.ComparisonOperator.LT, ast.ComparisonOperator.LE, ast.ComparisonOperator.NE):
+                return sa.or_(left.is_(None), compare)
+            return sa.and_(left.is_not(None), compare)
+        left_null, right_null = left.is_(None), right.is_(None)
+        null_rule = {
+            ast.ComparisonOperator.EQ: sa.and_(left_null, right_null),
+            ast.ComparisonOperator.NE: sa.not_(sa.and_(left_null, right_null)),
+            ast.ComparisonOperator.LT: sa.and_(left_null, right.is_not(None)),
+            ast.ComparisonOperator.LE: left_null,
+            ast.ComparisonOperator.GT: sa.and_(right_null, left.is_not(None)),
+            ast.ComparisonOperator.GE: right_null,
+        }[op]
+        return sa.case((sa.or_(left_null, right_null), null_rule), else_=compare)
+
+    def text_comparison(self, c: ast.Comparison) -> Expr:
+        left = self.text(c.left)
+        right = self.text(c.right)
+        literal = None
+        if isinstance(c.right, ast.Literal) and self.type_of(c.right) is ValueType.STRING:
+            literal = str(c.right.value)
+        op = c.operator
+        dialect = self.dialect
+        if op is ast.ComparisonOperator.CONTAINS:
+            return dialect.contains(left, right)
+        if op is ast.ComparisonOperator.STARTS_WITH:
+            return dialect.starts_with(left, right)
+        if op is ast.ComparisonOperator.ENDS_WITH:
+            return dialect.ends_with(left, right)
+        if op is ast.ComparisonOperator.LIKE:
+            return dialect.like(left, right, literal)
+        return dialect.matches(left, right, literal)
+
+    # --- ordering ------------------------------------------------------------------------
+
+    def order_clause(self, item: ast.OrderItem) -> sa.UnaryExpression[Any]:
+        value = self.expression(item.expression)
+        descending = item.direction is ast.SortDirection.DESC
+        if self.type_of(item.expression) is ValueType.STRING:
+            value = self.dialect.ordered_text(sa.func.coalesce(value, sa.literal("", sa.String())))
+            return value.desc() if descending else value.asc()
+        return value.desc().nulls_last() if descending else value.asc().nulls_first()
+
+    # --- the statement ---------------------------------------------------------------------
+
+    def where(self) -> Expr | None:
+        return self.condition(self.query.where) if self.query.where is not None else None
+
+    def statement(self, pivot_keys: Sequence[PivotKey] = ()) -> Statement:
+        """The main SELECT; ``pivot_keys`` are the distinct pivot values when there is a PIVOT."""
+        query = self.query
+        outputs: list[OutputColumn] = []
+        for e in query.select or ():
+            type_ = self.type_of(e)
+            if query.pivot and contains_aggregation(e):
+                for key in pivot_keys:
+                    outputs.append(OutputColumn(self.expression(e, key), type_))
+            else:
+                outputs.append(OutputColumn(self.expression(e), type_))
+        columns = [
+            sa.type_coerce(o.sql, SA_TYPES[o.type]()).label(f"c{i}") for i, o in enumerate(outputs)
+        ]
+        select = sa.select(*columns).select_from(self.source)
+        where = self.where()
+        if where is not None:
+            select = select.where(where)
+        order: list[sa.UnaryExpression[Any]] = [self.order_clause(i) for i in query.order_by]
+        if self.grouped:
+            if query.group_by:
+                select = select.group_by(*(self.group_key(e) for e in query.group_by))
+                # Rows come in group-key order; ORDER BY sorts stably on top of it.
+                order += [o for e in query.group_by for o in self.group_order(e)]
+            else:
+                select = select.having(sa.func.count() > 0)
+        if query.skipping is not None and query.skipping > 1:
+            numbered = select.add_columns(
+                sa.func.row_number().over(order_by=order or None).label("gvizql_row")
+            ).subquery("gvizql_skipping")
+            row = numbered.c.gvizql_row
+            select = (
+                sa.select(*(numbered.c[f"c{i}"] for i in range(len(outputs))))
+                .where((row - 1) % query.skipping == 0)
+                .order_by(row)
+            )
+        elif order:
+            select = select.order_by(*order)
+        if query.limit is not None:
+            select = select.limit(query.limit)
+        if query.offset:
+            select = select.offset(query.offset)
+        return Statement(select, tuple(o.type for o in outputs))
+
+
+def _python_compare(op: ast.ComparisonOperator, left: Any, right: Any) -> bool:
+    return bool(_ORDERING[op](left, right))

@@ -1,0 +1,456 @@
+"""What differs between the databases: one small class per dialect.
+
+``Dialect`` holds the SQL that is the same everywhere (most of it); SQLite,
+PostgreSQL and DuckDB override the date functions, the text collations, the
+pattern operators and the mapping of a cancelled statement to ``timeout``.
+Every method takes and returns SQLAlchemy Core expressions, so the compiler
+never writes SQL text itself.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+
+from gvizql.datatable import ValueType
+from gvizql.values import cached_like_regex, matches_regex, text_sort_key
+
+Expr = ColumnElement[Any]
+
+# Names of the functions and collation registered on every SQLite connection.
+SQLITE_COLLATION = "gvizql_en_us"
+
+# Parts of a date, datetime or timeofday that the scalar functions extract.
+DATE_PARTS = ("year", "month", "day", "hour", "minute", "second", "millisecond", "quarter", "dayofweek")
+
+
+def _int(expr: Expr) -> Expr:
+    return sa.cast(expr, sa.Integer)
+
+
+class Dialect:
+    """The SQL shared by every database; subclasses override where theirs differs."""
+
+    name = "generic"
+    double = sa.Float(precision=53)
+
+    # --- per connection ---------------------------------------------------------------
+
+    def prepare(self, connection: sa.Connection) -> None:
+        """Make the connection ready (register functions, look up collations)."""
+
+    def timeout_error(self, error: BaseException) -> bool:
+        """Whether a DBAPI error means the database cancelled the statement."""
+        return False
+
+    # --- text ---------------------------------------------------------------------------
+
+    def ordered_text(self, expr: Expr) -> Expr:
+        """``expr`` collated for ORDER BY (en-US)."""
+        return expr
+
+    def binary_text(self, expr: Expr) -> Expr:
+        """``expr`` collated in code-point order (GROUP BY, PIVOT, min/max, comparisons)."""
+        return expr
+
+    def upper(self, expr: Expr) -> Expr:
+        return sa.func.upper(expr)
+
+    def lower(self, expr: Expr) -> Expr:
+        return sa.func.lower(expr)
+
+    def contains(self, text: Expr, part: Expr) -> Expr:
+        return sa.func.strpos(text, part) > 0
+
+    def starts_with(self, text: Expr, part: Expr) -> Expr:
+        return sa.func.starts_with(text, part)
+
+    def ends_with(self, text: Expr, part: Expr) -> Expr:
+        return sa.func.right(text, sa.func.length(part)) == part
+
+    def like(self, text: Expr, pattern: Expr, literal: str | None) -> Expr:
+        return text.op("LIKE")(pattern)
+
+    def matches(self, text: Expr, pattern: Expr, literal: str | None) -> Expr:
+        raise NotImplementedError
+
+    def number_text(self, expr: Expr) -> Expr:
+        """The text form of a number as the reference writes it (``5.0``, ``2.5``)."""
+        integral = sa.and_(expr == sa.func.floor(expr), sa.func.abs(expr) < 1e7)
+        return sa.case(
+            (integral, sa.cast(sa.cast(expr, sa.BigInteger), sa.String) + ".0"),
+            else_=sa.cast(expr, sa.String),
+        )
+
+    def date_text(self, expr: Expr) -> Expr:
+        """A date as 'YYYY-MM-DD'."""
+        return sa.cast(expr, sa.String)
+
+    def datetime_text(self, expr: Expr) -> Expr:
+        """A datetime as 'YYYY-MM-DD HH:MM:SS', '.mmm' added when the milliseconds are not 0."""
+        raise NotImplementedError
+
+    def time_text(self, expr: Expr) -> Expr:
+        """A timeofday as 'HH:MM:SS', '.mmm' added when the milliseconds are not 0."""
+        raise NotImplementedError
+
+    # --- numbers ------------------------------------------------------------------------
+
+    def to_double(self, expr: Expr) -> Expr:
+        return sa.cast(expr, self.double)
+
+    def modulo(self, left: Expr, right: Expr) -> Expr:
+        """``left % right`` with the sign of ``left`` (as Java's), null for ``x % 0``."""
+        return sa.func.mod(self.to_double(left), sa.func.nullif(self.to_double(right), 0))
+
+    # --- dates --------------------------------------------------------------------------
+
+    def date_part(self, part: str, expr: Expr, type_: ValueType) -> Expr:
+        raise NotImplementedError
+
+    def date_diff(self, left: Expr, right: Expr) -> Expr:
+        """Whole days of ``left - right``, truncated toward zero."""
+        raise NotImplementedError
+
+    def to_date(self, expr: Expr, type_: ValueType) -> Expr:
+        """toDate(): a date from a date, a datetime or milliseconds since the epoch."""
+        if type_ is ValueType.NUMBER:
+            return self.date_from_millis(expr)
+        return sa.cast(expr, sa.Date)
+
+    def date_from_millis(self, expr: Expr) -> Expr:
+        raise NotImplementedError
+
+
+class SQLiteDialect(Dialect):
+    """SQLite stores dates as ISO text (SQLAlchemy's format); Python supplies collation and regex."""
+
+    name = "sqlite"
+    double = sa.Float()
+
+    def prepare(self, connection: sa.Connection) -> None:
+        raw = connection.connection.dbapi_connection
+        if raw is None or raw in _sqlite_prepared:
+            return
+        raw.create_collation(SQLITE_COLLATION, _sqlite_collate)
+        raw.create_function("gvizql_matches", 2, _sqlite_matches, deterministic=True)
+        raw.create_function("gvizql_like", 2, _sqlite_like, deterministic=True)
+        raw.create_function("gvizql_upper", 1, _sqlite_upper, deterministic=True)
+        raw.create_function("gvizql_lower", 1, _sqlite_lower, deterministic=True)
+        _sqlite_prepared.add(raw)
+
+    def timeout_error(self, error: BaseException) -> bool:
+        import sqlite3
+
+        return isinstance(error, sqlite3.OperationalError) and "interrupt" in str(error)
+
+    def ordered_text(self, expr: Expr) -> Expr:
+        return expr.collate(SQLITE_COLLATION)
+
+    def upper(self, expr: Expr) -> Expr:
+        return sa.func.gvizql_upper(expr)
+
+    def lower(self, expr: Expr) -> Expr:
+        return sa.func.gvizql_lower(expr)
+
+    def contains(self, text: Expr, part: Expr) -> Expr:
+        return sa.func.instr(text, part) > 0
+
+    def starts_with(self, text: Expr, part: Expr) -> Expr:
+        return sa.func.substr(text, 1, sa.func.length(part)) == part
+
+    def ends_with(self, text: Expr, part: Expr) -> Expr:
+        return sa.and_(
+            sa.func.length(part) <= sa.func.length(text),
+            sa.func.substr(text, sa.func.length(text) - sa.func.length(part) + 1) == part,
+        )
+
+    def like(self, text: Expr, pattern: Expr, literal: str | None) -> Expr:
+        if literal is None:
+            return sa.func.gvizql_like(text, pattern) == 1
+        # GLOB is SQLite's case-sensitive LIKE: translate, escaping its own wildcards.
+        glob = "".join(
+            "*" if ch == "%" else "?" if ch == "_" else f"[{ch}]" if ch in "*?[" else ch
+            for ch in literal
+        )
+        return text.op("GLOB")(sa.literal(glob, sa.String))
+
+    def matches(self, text: Expr, pattern: Expr, literal: str | None) -> Expr:
+        return sa.func.gvizql_matches(text, pattern) == 1
+
+    def number_text(self, expr: Expr) -> Expr:
+        integral = sa.and_(expr == sa.func.floor(expr), sa.func.abs(expr) < 1e7)
+        return sa.case(
+            (integral, sa.cast(sa.cast(expr, sa.Integer), sa.String) + ".0"),
+            else_=sa.cast(expr, sa.String),
+        )
+
+    def datetime_text(self, expr: Expr) -> Expr:
+        return sa.func.substr(expr, 1, 19) + _sqlite_millis_suffix(expr, 21)
+
+    def time_text(self, expr: Expr) -> Expr:
+        return sa.func.substr(expr, 1, 8) + _sqlite_millis_suffix(expr, 10)
+
+    def modulo(self, left: Expr, right: Expr) -> Expr:
+        # SQLite's % truncates reals to integers; its math mod() is fmod.
+        return sa.func.mod(left, sa.func.nullif(right, 0))
+
+    # SQLAlchemy writes dates as 'YYYY-MM-DD', datetimes as 'YYYY-MM-DD HH:MM:SS.ffffff'
+    # and times as 'HH:MM:SS.ffffff': reading the digits is exact and fast.
+    _DATETIME_FIELDS = {
+        "year": (1, 4), "month": (6, 2), "day": (9, 2),
+        "hour": (12, 2), "minute": (15, 2), "second": (18, 2), "millisecond": (21, 3),
+    }
+    _TIME_FIELDS = {"hour": (1, 2), "minute": (4, 2), "second": (7, 2), "millisecond": (10, 3)}
+
+    def date_part(self, part: str, expr: Expr, type_: ValueType) -> Expr:
+        if part == "dayofweek":
+            return _int(sa.func.strftime("%w", expr)) + 1
+        if part == "quarter":
+            return (_int(sa.func.substr(expr, 6, 2)) + 2) / 3
+        fields = self._TIME_FIELDS if type_ is ValueType.TIMEOFDAY else self._DATETIME_FIELDS
+        start, length = fields[part]
+        value = _int(sa.func.substr(expr, start, length))
+        if part == "month":
+            return value - 1
+        # A datetime written without a fraction reads '' -> 0 milliseconds, as it should.
+        return value
+
+    def date_diff(self, left: Expr, right: Expr) -> Expr:
+        millis = _int(sa.func.round((sa.func.julianday(left) - sa.func.julianday(right)) * 86400000))
+        return millis / 86400000  # integer division truncates toward zero
+
+    def to_date(self, expr: Expr, type_: ValueType) -> Expr:
+        if type_ is ValueType.NUMBER:
+            return self.date_from_millis(expr)
+        return sa.func.date(expr)
+
+    def date_from_millis(self, expr: Expr) -> Expr:
+        return sa.func.date(expr / 1000.0, "unixepoch")
+
+
+class PostgreSQLDialect(Dialect):
+    """PostgreSQL: ICU collations when the server has them, ``~`` for regular expressions."""
+
+    name = "postgresql"
+
+    def prepare(self, connection: sa.Connection) -> None:
+        engine = connection.engine
+        if engine not in _pg_collations:
+            names = set(
+                connection.execute(
+                    sa.text(
+                        "SELECT collname FROM pg_collation WHERE collname IN "
+                        "('en-US-x-icu', 'und-x-icu') AND collencoding IN (-1, "
+                        "(SELECT encoding FROM pg_database WHERE datname = current_database()))"
+                    )
+                ).scalars()
+            )
+            _pg_collations[engine] = next(
+                (n for n in ("en-US-x-icu", "und-x-icu") if n in names), None
+            )
+        self.icu = _pg_collations[engine]
+
+    icu: str | None = None
+
+    def timeout_error(self, error: BaseException) -> bool:
+        try:
+            from psycopg import errors
+        except ImportError:  # pragma: no cover - another driver
+            return "canceling statement" in str(error)
+        return isinstance(error, errors.QueryCanceled)
+
+    def ordered_text(self, expr: Expr) -> Expr:
+        if self.icu:
+            return expr.collate(self.icu)
+        # Without ICU: case-insensitive first, then code points (documented fallback).
+        return sa.func.lower(expr.collate("C"))
+
+    def binary_text(self, expr: Expr) -> Expr:
+        return expr.collate("C")
+
+    def upper(self, expr: Expr) -> Expr:
+        return sa.func.upper(expr.collate(self.icu) if self.icu else expr)
+
+    def lower(self, expr: Expr) -> Expr:
+        return sa.func.lower(expr.collate(self.icu) if self.icu else expr)
+
+    def like(self, text: Expr, pattern: Expr, literal: str | None) -> Expr:
+        # ESCAPE '' turns the backslash into an ordinary character, as in the reference.
+        return text.like(pattern, escape="")
+
+    def matches(self, text: Expr, pattern: Expr, literal: str | None) -> Expr:
+        if literal is not None and matches_regex(literal) is None:
+            return sa.false()
+        # (?p): '.' stops at newlines as in Python, while ^ and $ still anchor the whole value.
+        anchored = sa.literal("(?p)^(?:", sa.String) + pattern + sa.literal(")$", sa.String)
+        return text.op("~")(anchored)
+
+    def number_text(self, expr: Expr) -> Expr:
+        value = sa.cast(expr, sa.Numeric)
+        integral = sa.and_(value == sa.func.trunc(value), sa.func.abs(value) < 1e7)
+        return sa.case(
+            (integral, sa.cast(sa.cast(value, sa.BigInteger), sa.String) + ".0"),
+            else_=sa.cast(sa.cast(expr, self.double), sa.String),
+        )
+
+    def datetime_text(self, expr: Expr) -> Expr:
+        return sa.func.to_char(expr, "YYYY-MM-DD HH24:MI:SS") + _millis_suffix(
+            self.date_part("millisecond", expr, ValueType.DATETIME), sa.func.to_char(expr, "MS")
+        )
+
+    def time_text(self, expr: Expr) -> Expr:
+        interval = sa.cast(expr, sa.Interval)
+        return sa.func.to_char(interval, "HH24:MI:SS") + _millis_suffix(
+            self.date_part("millisecond", expr, ValueType.TIMEOFDAY), sa.func.to_char(interval, "MS")
+        )
+
+    def modulo(self, left: Expr, right: Expr) -> Expr:
+        # mod() on numeric keeps the sign of the dividend, as Java's % does.
+        result = sa.func.mod(sa.cast(left, sa.Numeric), sa.func.nullif(sa.cast(right, sa.Numeric), 0))
+        return sa.cast(result, self.double)
+
+    _FIELDS = {
+        "year": "YEAR", "month": "MONTH", "day": "DAY", "hour": "HOUR",
+        "minute": "MINUTE", "quarter": "QUARTER", "dayofweek": "DOW",
+    }
+
+    def date_part(self, part: str, expr: Expr, type_: ValueType) -> Expr:
+        if part == "second":
+            return _int(sa.func.floor(sa.extract("SECOND", expr)))
+        if part == "millisecond":
+            return _int(sa.func.floor(sa.extract("MILLISECONDS", expr))) % 1000
+        value = _int(sa.extract(self._FIELDS[part], expr))
+        if part == "month":
+            return value - 1
+        if part == "dayofweek":
+            return value + 1
+        return value
+
+    def date_diff(self, left: Expr, right: Expr) -> Expr:
+        seconds = sa.extract("EPOCH", sa.cast(left, sa.DateTime) - sa.cast(right, sa.DateTime))
+        return _int(sa.func.trunc(seconds / 86400))
+
+    def date_from_millis(self, expr: Expr) -> Expr:
+        stamp = sa.func.to_timestamp(sa.cast(expr, sa.Numeric) / 1000).op("AT TIME ZONE")(
+            sa.literal("UTC", sa.String)
+        )
+        return sa.cast(stamp, sa.Date)
+
+
+class DuckDBDialect(Dialect):
+    """DuckDB: the built-in ICU extension collates ``en_us``; RE2 for ``matches``."""
+
+    name = "duckdb"
+
+    def timeout_error(self, error: BaseException) -> bool:
+        try:
+            import duckdb
+        except ImportError:  # pragma: no cover
+            return False
+        return isinstance(error, duckdb.InterruptException)
+
+    def ordered_text(self, expr: Expr) -> Expr:
+        return expr.collate("en_us")
+
+    def contains(self, text: Expr, part: Expr) -> Expr:
+        return sa.func.contains(text, part)
+
+    def ends_with(self, text: Expr, part: Expr) -> Expr:
+        return sa.func.suffix(text, part)
+
+    def matches(self, text: Expr, pattern: Expr, literal: str | None) -> Expr:
+        if literal is not None and matches_regex(literal) is None:
+            return sa.false()
+        return sa.func.regexp_full_match(text, pattern)
+
+    def datetime_text(self, expr: Expr) -> Expr:
+        millis = self.date_part("millisecond", expr, ValueType.DATETIME)
+        return sa.func.strftime(expr, "%Y-%m-%d %H:%M:%S") + _millis_suffix(
+            millis, sa.func.lpad(sa.cast(millis, sa.String), 3, "0")
+        )
+
+    def time_text(self, expr: Expr) -> Expr:
+        millis = self.date_part("millisecond", expr, ValueType.TIMEOFDAY)
+        return sa.func.substr(sa.cast(expr, sa.String), 1, 8) + _millis_suffix(
+            millis, sa.func.lpad(sa.cast(millis, sa.String), 3, "0")
+        )
+
+    def modulo(self, left: Expr, right: Expr) -> Expr:
+        return sa.func.fmod(self.to_double(left), sa.func.nullif(self.to_double(right), 0))
+
+    def date_part(self, part: str, expr: Expr, type_: ValueType) -> Expr:
+        if part == "millisecond":
+            return _int(sa.func.millisecond(expr)) % 1000
+        value = _int(getattr(sa.func, part)(expr))
+        if part == "month":
+            return value - 1
+        if part == "dayofweek":
+            return value + 1
+        return value
+
+    def date_diff(self, left: Expr, right: Expr) -> Expr:
+        millis = sa.func.epoch_ms(sa.cast(left, sa.DateTime)) - sa.func.epoch_ms(
+            sa.cast(right, sa.DateTime)
+        )
+        return sa.cast(sa.func.trunc(sa.cast(millis, self.double) / 86400000), sa.BigInteger)
+
+    def date_from_millis(self, expr: Expr) -> Expr:
+        return sa.cast(sa.func.epoch_ms(sa.cast(expr, sa.BigInteger)), sa.Date)
+
+
+def _millis_suffix(millis: Expr, digits: Expr) -> Expr:
+    return sa.case((millis > 0, sa.literal(".", sa.String) + digits), else_=sa.literal("", sa.String))
+
+
+def _sqlite_millis_suffix(expr: Expr, start: int) -> Expr:
+    digits = sa.func.substr(expr, start, 3)
+    return _millis_suffix(_int(digits), digits)
+
+
+# --- SQLite callbacks (run inside the database, once per row it asks about) ---------------
+
+_sqlite_prepared: weakref.WeakSet[Any] = weakref.WeakSet()
+_pg_collations: weakref.WeakKeyDictionary[sa.Engine, str | None] = weakref.WeakKeyDictionary()
+
+
+def _sqlite_collate(a: str, b: str) -> int:
+    ka, kb = text_sort_key(a), text_sort_key(b)  # lru-cached in gvizql.values
+    return (ka > kb) - (ka < kb)
+
+
+def _sqlite_matches(value: str | None, pattern: str | None) -> int:
+    regex = matches_regex(pattern or "")
+    return int(regex is not None and regex.fullmatch("" if value is None else str(value)) is not None)
+
+
+def _sqlite_like(value: str | None, pattern: str | None) -> int:
+    return int(cached_like_regex(pattern or "").fullmatch("" if value is None else str(value)) is not None)
+
+
+def _sqlite_upper(value: str | None) -> str:
+    return "" if value is None else str(value).upper()
+
+
+def _sqlite_lower(value: str | None) -> str:
+    return "" if value is None else str(value).lower()
+
+
+_DIALECTS: dict[str, type[Dialect]] = {
+    "sqlite": SQLiteDialect,
+    "postgresql": PostgreSQLDialect,
+    "duckdb": DuckDBDialect,
+}
+
+
+def dialect_for(connection: sa.Connection) -> Dialect:
+    """The gvizql dialect of a connection; raises KeyError for a database it does not know."""
+    dialect = _DIALECTS[connection.dialect.name]()
+    dialect.prepare(connection)
+    return dialect
+
+
+__all__ = ["DATE_PARTS", "Dialect", "dialect_for"]

@@ -1,0 +1,171 @@
+"""``run_query`` on a database: parse, analyze, compile, execute, build the DataTable."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+from gvizql.datatable import Column, DataTable, ValueType
+from gvizql.errors import QueryError, Reason
+from gvizql.sql.compiler import PivotKey, QueryCompiler, Statement
+from gvizql.sql.dialects import Dialect, dialect_for
+
+# SQLAlchemy type families -> the protocol's column types (checked in this order:
+# Boolean and DateTime before their look-alikes).
+_TYPE_FAMILIES: tuple[tuple[type[sa.types.TypeEngine[Any]], ValueType], ...] = (
+    (sa.Boolean, ValueType.BOOLEAN),
+    (sa.DateTime, ValueType.DATETIME),
+    (sa.Date, ValueType.DATE),
+    (sa.Time, ValueType.TIMEOFDAY),
+    (sa.Integer, ValueType.NUMBER),
+    (sa.Numeric, ValueType.NUMBER),  # Float and Double are Numeric too
+    (sa.String, ValueType.STRING),  # Text, Unicode, Enum
+)
+
+
+def schema_of(source: sa.FromClause) -> list[Column]:
+    """The gviz columns of a selectable, typed from its SQLAlchemy column types.
+
+    Raises ``QueryError('internal_error')`` for a column type with no gviz counterpart.
+    """
+    columns = []
+    for column in source.columns:
+        for family, value_type in _TYPE_FAMILIES:
+            if isinstance(column.type, family):
+                columns.append(Column(column.key, value_type))
+                break
+        else:
+            raise QueryError(
+                Reason.INTERNAL_ERROR,
+                "The data source has a column of an unsupported type.",
+                f"Column {column.key!r} has SQL type {column.type!r}, which maps to no gviz type.",
+            )
+    return columns
+
+
+def run_query(
+    connection: sa.Connection,
+    sa_table: sa.FromClause,
+    tq: str,
+    *,
+    implicit_group_by: bool = False,
+    date_strings: bool = False,
+    schema: Sequence[Column] | None = None,
+) -> DataTable:
+    """Answer query ``tq`` over ``sa_table`` with the database doing the work.
+
+    ``sa_table`` is a Table or any selectable (``select(...).subquery()``);
+    ``schema`` gives its gviz columns (ids = the selectable's column keys, with
+    labels) and defaults to ``schema_of(sa_table)``.  Returns the same DataTable
+    as ``gvizql.run_query`` on the same rows.
+
+    Raises ``QueryError``: ``invalid_query`` for a query the language or the
+    schema rejects, ``timeout`` when the database cancels the statement
+    (PostgreSQL ``statement_timeout``, an interrupted SQLite or DuckDB
+    connection), ``internal_error`` for any other database failure.
+    """
+    from gvizql import parse
+    from gvizql.analyze import analyze
+
+    columns = list(schema) if schema is not None else schema_of(sa_table)
+    query = parse(tq)
+    analyzed = analyze(query, columns, implicit_group_by=implicit_group_by, date_strings=date_strings)
+    try:
+        dialect = dialect_for(connection)
+    except KeyError:
+        raise QueryError(
+            Reason.NOT_SUPPORTED,
+            "This database is not supported by the query engine.",
+            f"gvizql.sql knows SQLite, PostgreSQL and DuckDB, not {connection.dialect.name!r}.",
+        ) from None
+    compiler = QueryCompiler(
+        analyzed.query, analyzed.type_of, sa_table, dialect, _now()
+    )
+    with _database_errors(dialect):
+        if analyzed.query.pivot:
+            keys_statement = compiler.pivot_values_statement(compiler.where())
+            pivot_keys = [tuple(k) for k in _fetch(connection, keys_statement)]
+            from gvizql.values import pivot_key_order
+
+            pivot_keys = pivot_key_order(pivot_keys, keys_statement.types)
+            output = analyzed.pivot_output_columns(pivot_keys)
+            rows = _fetch(connection, compiler.statement(pivot_keys))
+        else:
+            output = analyzed.output_columns()
+            rows = _fetch(connection, compiler.statement())
+    return DataTable(output, rows, analyzed.warnings)
+
+
+def _fetch(connection: sa.Connection, statement: Statement) -> list[tuple[Any, ...]]:
+    result = connection.execute(statement.select)
+    converters = [_CONVERTERS.get(t) for t in statement.types]
+    if not any(converters):
+        return [tuple(r) for r in result]
+    pairs = list(enumerate(converters))
+    rows = []
+    for raw in result:
+        row = list(raw)
+        for i, convert in pairs:
+            if convert is not None and row[i] is not None:
+                row[i] = convert(row[i])
+        rows.append(tuple(row))
+    return rows
+
+
+def _number(value: Any) -> int | float:
+    # Decimal (PostgreSQL numeric, sum/avg of integers) becomes int when integral,
+    # else float: the values the in-memory engine computes from the same rows.
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def _boolean(value: Any) -> bool:
+    return bool(value)
+
+
+_CONVERTERS: dict[ValueType, Callable[[Any], Any]] = {
+    ValueType.NUMBER: _number,
+    ValueType.BOOLEAN: _boolean,
+}
+
+
+def _now() -> dt.datetime:
+    """now(): the current UTC time, to the millisecond (as the reference keeps it)."""
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
+class _database_errors:
+    """Turns every database failure into a QueryError (``timeout`` or ``internal_error``)."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.dialect = dialect
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: Any) -> bool:
+        if error is None or isinstance(error, QueryError) or not isinstance(error, Exception):
+            return False
+        original = error.orig if isinstance(error, sa.exc.DBAPIError) else error
+        if self.dialect.timeout_error(original):
+            raise QueryError(
+                Reason.TIMEOUT,
+                "The query took too long and was cancelled.",
+                f"The database cancelled the statement: {_first_line(original)}",
+            ) from error
+        raise QueryError(
+            Reason.INTERNAL_ERROR,
+            "The database could not run the query.",
+            f"{type(original).__name__}: {_first_line(original)}",
+        ) from error
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
