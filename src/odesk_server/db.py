@@ -101,7 +101,8 @@ def _alembic_config(connection: sa.Connection):
 
 
 @contextmanager
-def _engine_for(url_or_engine: str | sa.URL | Engine) -> Iterator[Engine]:
+def engine_for(url_or_engine: str | sa.URL | Engine) -> Iterator[Engine]:
+    """The given engine, or a temporary one for a URL, disposed when the block ends."""
     if isinstance(url_or_engine, Engine):
         yield url_or_engine
         return
@@ -120,7 +121,7 @@ def migrate(url_or_engine: str | sa.URL | Engine, revision: str = "head") -> Non
     """
     from alembic import command
 
-    with _engine_for(url_or_engine) as engine:
+    with engine_for(url_or_engine) as engine:
         try:
             with engine.begin() as connection:
                 command.upgrade(_alembic_config(connection), revision)
@@ -132,7 +133,7 @@ def current_revision(url_or_engine: str | sa.URL | Engine) -> str | None:
     """The Alembic revision the database is at, or None for an unmigrated database."""
     from alembic.runtime.migration import MigrationContext
 
-    with _engine_for(url_or_engine) as engine:
+    with engine_for(url_or_engine) as engine:
         try:
             with engine.connect() as connection:
                 return MigrationContext.configure(connection).get_current_revision()

@@ -1,0 +1,881 @@
+"""The demo organisation: a realistic, deterministic data set and working credentials.
+
+``load_demo(url)`` fills an empty database with:
+
+- Acme Widgets (``acme:acme``), a buyer company with five teams:
+  the root team, Engineering (``acme:engineering``) with Mobile
+  (``acme:mobile``) below it, Design (``acme:design``) and Marketing
+  (``acme:marketing``);
+- its people: the owner, a hiring manager (``manage_recruiting`` and
+  ``manage_employment`` on Engineering and Design), a finance user
+  (``manage_finance`` on the root team) and a member without permissions;
+- Bright Code Studio (``brightcode:brightcode``), an agency whose staffing
+  manager holds ``staffing_manager`` on the agency team;
+- 40 contractors (10 of them through the agency) on about 50 hourly and
+  fixed-price engagements, some closed, with two years of weekday time logs
+  ending at ``end_date``;
+- the ledger: weekly hourly invoices, fixed-price milestone payments,
+  bonuses, charge adjustments, a refund, the platform fee leg of each of
+  them, monthly client deposits and provider withdrawals;
+- a consumer ("odesk-server demo") and an access token per demo role.
+
+Everything except the credentials (random, from ``secrets``) follows from
+``seed`` and ``end_date``: the same pair gives the same rows. Every demo user
+has the password ``DEMO_PASSWORD``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from odesk_server import db, security
+from odesk_server.models import (
+    DEFAULT_FEE_RATE,
+    MANAGE_EMPLOYMENT,
+    MANAGE_FINANCE,
+    MANAGE_RECRUITING,
+    MANAGE_TEAMROOM,
+    PERMISSIONS,
+    REFERENCE_BASES,
+    STAFFING_MANAGER,
+    AccessToken,
+    AccountingEntity,
+    Base,
+    Company,
+    Consumer,
+    Engagement,
+    LedgerEntry,
+    Team,
+    TimeLog,
+    User,
+    UserRole,
+    UserRolePermission,
+    money,
+    price_time,
+)
+
+DEFAULT_SEED = 2011
+DEMO_PASSWORD = "odesk-demo"
+DEMO_CONSUMER_NAME = "odesk-server demo"
+COMPANY_ID = "acme:acme"
+AGENCY_ID = "brightcode:brightcode"
+ROLE_NAMES = (
+    "owner", "hiring_manager", "finance", "staffing_manager", "provider", "agency_provider", "member",
+)
+# The role users have fixed uids so that the credentials can be found again
+# (``stored_demo_credentials``) whatever the seed.
+ROLE_UIDS = {
+    "owner": "mhale",
+    "hiring_manager": "dortiz",
+    "finance": "pnatarajan",
+    "staffing_manager": "lfischer",
+    "provider": "jwalker",
+    "agency_provider": "akowalski",
+    "member": "tbecker",
+}
+CONTRACTORS = 40
+AGENCY_CONTRACTORS = 10
+HISTORY_DAYS = 730
+
+Progress = Callable[[str], None]
+
+
+class DemoError(RuntimeError):
+    """The demo cannot be loaded here (data already present, or the stored demo is incomplete)."""
+
+
+# --------------------------------------------------------------------------
+# What the caller gets back
+
+
+@dataclass(frozen=True)
+class ConsumerCredentials:
+    key: str
+    secret: str
+
+
+@dataclass(frozen=True)
+class RoleCredentials:
+    uid: str
+    token: str
+    token_secret: str
+
+
+@dataclass(frozen=True)
+class CompanyKey:
+    """A company's (or agency's) text id, e.g. "acme:acme", and numeric reference."""
+
+    id: str
+    reference: int
+
+
+@dataclass(frozen=True)
+class TeamKey:
+    id: str
+    reference: int
+    name: str
+
+
+@dataclass(frozen=True)
+class DemoCredentials:
+    """Credentials and keys of the demo; ``to_json()`` gives the ``--credentials-json`` shape."""
+
+    consumer: ConsumerCredentials
+    roles: dict[str, RoleCredentials]
+    company: CompanyKey
+    teams: tuple[TeamKey, ...]
+    agency: CompanyKey
+    password: str = DEMO_PASSWORD
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON document written by ``--credentials-json`` (no password in it)."""
+        return {
+            "consumer": {"key": self.consumer.key, "secret": self.consumer.secret},
+            "roles": {
+                name: {"uid": role.uid, "token": role.token, "token_secret": role.token_secret}
+                for name, role in self.roles.items()
+            },
+            "company": {"id": self.company.id, "reference": self.company.reference},
+            "teams": [{"id": t.id, "reference": t.reference, "name": t.name} for t in self.teams],
+            "agency": {"id": self.agency.id, "reference": self.agency.reference},
+        }
+
+    def team(self, team_id: str) -> TeamKey:
+        """The team whose text id is ``team_id``; KeyError when there is none."""
+        for team in self.teams:
+            if team.id == team_id:
+                return team
+        raise KeyError(team_id)
+
+
+# --------------------------------------------------------------------------
+# Public entry points
+
+
+def load_demo(
+    engine_or_url: Engine | str | sa.URL,
+    *,
+    seed: int = DEFAULT_SEED,
+    end_date: dt.date | None = None,
+    progress: Progress | None = None,
+) -> DemoCredentials:
+    """Migrate the database, fill it with the demo organisation and return its credentials.
+
+    ``end_date`` (default: today, UTC) is the last day of the time logs.
+    Raises ``DemoError`` when the database already holds data (see
+    ``reset_database``) and ``db.DatabaseError`` when it cannot be reached.
+    """
+    report = progress or (lambda _message: None)
+    end = end_date or dt.datetime.now(dt.timezone.utc).date()
+    with db.engine_for(engine_or_url) as engine:
+        db.migrate(engine)
+        if not database_is_empty(engine):
+            raise DemoError("the database already holds data")
+        with engine.begin() as conn:
+            _DemoBuilder(conn, random.Random(seed), end, report).build()
+        credentials = stored_demo_credentials(engine)
+    assert credentials is not None
+    return credentials
+
+
+def database_is_empty(engine: Engine) -> bool:
+    """True when no table of the model holds a row."""
+    with engine.connect() as conn:
+        for table in Base.metadata.sorted_tables:
+            if conn.execute(sa.select(sa.literal(1)).select_from(table).limit(1)).first():
+                return False
+    return True
+
+
+def reset_database(engine_or_url: Engine | str | sa.URL) -> None:
+    """Delete every row of every table of the model (the schema stays)."""
+    with db.engine_for(engine_or_url) as engine, engine.begin() as conn:
+        # companies.root_team_id and teams.company_id point at each other.
+        conn.execute(sa.update(Company.__table__).values(root_team_id=None))
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+def stored_demo_credentials(engine_or_url: Engine | str | sa.URL) -> DemoCredentials | None:
+    """The credentials of the demo already in the database, or None when it holds no demo.
+
+    Raises ``DemoError`` when the demo is there but a role user or its
+    token is missing (someone revoked or deleted it).
+    """
+    with db.engine_for(engine_or_url) as engine, engine.connect() as conn:
+        consumer = conn.execute(
+            sa.select(Consumer.id, Consumer.key, Consumer.secret)
+            .where(Consumer.name == DEMO_CONSUMER_NAME, Consumer.revoked_at.is_(None))
+            .order_by(Consumer.id)
+        ).first()
+        company = conn.execute(
+            sa.select(Company.id, Company.reference).where(Company.company_id == COMPANY_ID)
+        ).first()
+        agency = conn.execute(
+            sa.select(Company.reference).where(Company.company_id == AGENCY_ID)
+        ).first()
+        if consumer is None or company is None or agency is None:
+            return None
+        roles: dict[str, RoleCredentials] = {}
+        for role, uid in ROLE_UIDS.items():
+            token = conn.execute(
+                sa.select(AccessToken.token, AccessToken.secret)
+                .join(User, User.id == AccessToken.user_id)
+                .where(
+                    User.uid == uid,
+                    AccessToken.consumer_id == consumer.id,
+                    AccessToken.revoked_at.is_(None),
+                )
+                .order_by(AccessToken.id.desc())
+            ).first()
+            if token is None:
+                raise DemoError(f"the demo's {role} user {uid!r} has no valid access token any more")
+            roles[role] = RoleCredentials(uid=uid, token=token.token, token_secret=token.secret)
+        teams = conn.execute(
+            sa.select(Team.team_id, Team.reference, Team.name)
+            .where(Team.company_id == company.id)
+            .order_by(Team.reference)
+        ).all()
+        return DemoCredentials(
+            consumer=ConsumerCredentials(key=consumer.key, secret=consumer.secret),
+            roles=roles,
+            company=CompanyKey(id=COMPANY_ID, reference=company.reference),
+            teams=tuple(TeamKey(id=t.team_id, reference=t.reference, name=t.name) for t in teams),
+            agency=CompanyKey(id=AGENCY_ID, reference=agency.reference),
+        )
+
+
+def format_credentials(credentials: DemoCredentials, base_url: str) -> str:
+    """The text ``odesk-server demo`` prints: keys, tokens, logins and a copy-paste example."""
+    lines = [
+        "Demo organisation ready.",
+        "",
+        f"Consumer key:    {credentials.consumer.key}",
+        f"Consumer secret: {credentials.consumer.secret}",
+        "",
+        f"Company {credentials.company.id} (reference {credentials.company.reference}); "
+        f"agency {credentials.agency.id} (reference {credentials.agency.reference})",
+        "Teams: " + ", ".join(f"{t.id} ({t.reference})" for t in credentials.teams),
+        "",
+        f"Access tokens (every demo user logs in on the authorize page with the password "
+        f"{credentials.password!r}):",
+    ]
+    width = max(len(name) for name in credentials.roles)
+    for name, role in credentials.roles.items():
+        lines.append(f"  {name:<{width}}  uid {role.uid:<11} token {role.token}  secret {role.token_secret}")
+    owner = credentials.roles["owner"]
+    team = credentials.team("acme:engineering")
+    lines += [
+        "",
+        "Try it (Python, with the odesk package installed):",
+        "",
+        f"  export PYTHON_ODESK_BASE_URL={base_url}",
+        "  python - <<'EOF'",
+        "  import odesk",
+        f"  client = odesk.Client({credentials.consumer.key!r}, {credentials.consumer.secret!r}, "
+        f"oauth_access_token={owner.token!r}, oauth_access_token_secret={owner.token_secret!r})",
+        "  print(client.hr.get_user_me())",
+        f"  print(client.timereport.get_team_report('acme', {team.id.split(':')[1]!r}, "
+        "\"SELECT worked_on, provider_id, sum(hours) WHERE worked_on >= '2025-01-01'\"))",
+        "  EOF",
+    ]
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------
+# The builder
+
+
+@dataclass
+class _Person:
+    uid: str
+    first_name: str
+    last_name: str
+    country: str
+    timezone: str
+    is_provider: bool = False
+    title: str | None = None
+    rate: Decimal | None = None
+    id: int = 0
+
+
+@dataclass
+class _Contract:
+    provider: _Person
+    team: str  # team text id
+    job_type: str
+    title: str
+    started_on: dt.date
+    ended_on: dt.date | None
+    hourly_rate: Decimal | None = None
+    fixed_price: Decimal | None = None
+    weekly_limit: Decimal | None = None
+    through_agency: bool = False
+    id: int = 0
+    reference: int = 0
+    logs: list[dict[str, Any]] = field(default_factory=list)
+
+
+FIRST_NAMES = (
+    "Olivia", "Liam", "Sofia", "Mateo", "Aisha", "Noah", "Mei", "Lucas", "Fatima", "Ethan",
+    "Elena", "Ravi", "Hana", "Diego", "Chloe", "Arjun", "Yuki", "Omar", "Ingrid", "Kofi",
+    "Nadia", "Pavel", "Grace", "Tariq", "Lucia", "Sven", "Amara", "Jonas", "Leila", "Bruno",
+    "Zara", "Felix", "Irina", "Samuel", "Maya", "Viktor", "Rosa", "Kenji", "Alma", "Tomas",
+)
+LAST_NAMES = (
+    "Silva", "Chen", "Novak", "Okafor", "Rossi", "Haddad", "Kim", "Petrov", "Garcia", "Larsen",
+    "Mensah", "Dubois", "Tanaka", "Kaur", "Moreau", "Hughes", "Ivanova", "Costa", "Nguyen", "Berg",
+    "Santos", "Schmidt", "Ali", "Murphy", "Lindqvist", "Popescu", "Reyes", "Sato", "Walsh", "Adeyemi",
+)
+PLACES = (
+    ("United States", "New York", "America/New_York"),
+    ("United States", "San Francisco", "America/Los_Angeles"),
+    ("Brazil", "Sao Paulo", "America/Sao_Paulo"),
+    ("Ukraine", "Kyiv", "Europe/Kyiv"),
+    ("Poland", "Krakow", "Europe/Warsaw"),
+    ("India", "Bangalore", "Asia/Kolkata"),
+    ("Philippines", "Manila", "Asia/Manila"),
+    ("Germany", "Berlin", "Europe/Berlin"),
+    ("Argentina", "Buenos Aires", "America/Argentina/Buenos_Aires"),
+    ("Kenya", "Nairobi", "Africa/Nairobi"),
+    ("Vietnam", "Hanoi", "Asia/Ho_Chi_Minh"),
+    ("United Kingdom", "London", "Europe/London"),
+)
+TEAM_WORK = {
+    "acme:engineering": (
+        ("Backend developer (Python)", "Platform engineer", "API integration specialist", "QA automation engineer"),
+        ("ENG-API", "ENG-BUGS", "ENG-INFRA", "ENG-REVIEW"),
+        ("Implemented the order export endpoint", "Fixed flaky integration tests", "Code review and refactoring",
+         "Database migration for invoices", "Investigated slow queries", "Deployment pipeline work",
+         "Pair session on the billing module", "Wrote API documentation"),
+    ),
+    "acme:mobile": (
+        ("iOS developer", "Android developer", "React Native developer"),
+        ("MOB-APP", "MOB-BUGS", "MOB-RELEASE"),
+        ("Checkout screen for the app", "Crash fixes from the store reports", "Push notification handling",
+         "Release build and store submission", "Offline sync work", "UI polish after design review"),
+    ),
+    "acme:design": (
+        ("Product designer", "Illustrator", "UX researcher", "Brand identity refresh"),
+        ("DES-UI", "DES-BRAND", "DES-RESEARCH"),
+        ("Wireframes for the dashboard", "Icon set, second round", "User interviews and notes",
+         "Style guide update", "Landing page mockups", "Usability test synthesis"),
+    ),
+    "acme:marketing": (
+        ("Content writer", "SEO specialist", "Social media manager", "Email campaign setup"),
+        ("MKT-CONTENT", "MKT-SEO", "MKT-SOCIAL"),
+        ("Blog post draft on widget care", "Keyword research", "Scheduled the week's posts",
+         "Newsletter copy and A/B subject lines", "Backlink outreach", "Campaign performance summary"),
+    ),
+}
+TEAMS = (  # text id, name, parent text id
+    ("acme:acme", "Acme Widgets", None),
+    ("acme:engineering", "Engineering", "acme:acme"),
+    ("acme:mobile", "Mobile", "acme:engineering"),
+    ("acme:design", "Design", "acme:acme"),
+    ("acme:marketing", "Marketing", "acme:acme"),
+)
+WORK_TEAMS = ("acme:engineering", "acme:mobile", "acme:design", "acme:marketing")
+PO_NUMBERS = {"acme:marketing": "PO-MKT-2207", "acme:design": "PO-DES-1184"}
+ZERO = Decimal("0")
+TRANSACTION_BASE = 8_000_000  # transaction_ref numbers, apart from entry references
+
+
+class _DemoBuilder:
+    def __init__(self, conn: Connection, rng: random.Random, end: dt.date, progress: Progress) -> None:
+        self.conn = conn
+        self.rng = rng
+        self.end = end
+        self.start = end - dt.timedelta(days=HISTORY_DAYS)
+        self.progress = progress
+        self.references: dict[type, int] = {}
+        self.people: dict[str, _Person] = {}
+        self.team_ids: dict[str, int] = {}
+        self.team_refs: dict[str, int] = {}
+        self.company_ids: dict[str, int] = {}
+
+    # -- helpers ---------------------------------------------------------
+
+    def ref(self, model: type) -> int:
+        value = self.references.get(model, REFERENCE_BASES[model]) + 1
+        self.references[model] = value
+        return value
+
+    def at(self, day: dt.date, hour: int = 9) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time(hour), tzinfo=dt.timezone.utc)
+
+    def insert(self, model: type, rows: list[dict[str, Any]]) -> list[int]:
+        """Insert rows and return their new ids in row order."""
+        if not rows:
+            return []
+        table = model.__table__  # type: ignore[attr-defined]
+        result = self.conn.execute(sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
+        return [row[0] for row in result]
+
+    # -- the steps -------------------------------------------------------
+
+    def build(self) -> None:
+        self.progress("people")
+        self.make_people()
+        self.progress("companies and teams")
+        self.make_organisation()
+        self.progress("engagements")
+        contracts = self.make_contracts()
+        self.progress("roles and permissions")
+        self.make_roles(contracts)
+        self.progress("time logs (two years of weekdays)")
+        self.make_time_logs(contracts)
+        self.progress("ledger (invoices, payments, fees)")
+        self.make_ledger(contracts)
+        self.progress("consumer and access tokens")
+        self.make_credentials()
+
+    def make_people(self) -> None:
+        rng = self.rng
+        fixed = (
+            ("owner", "Margaret", "Hale", 0, False, None),
+            ("hiring_manager", "Daniel", "Ortiz", 1, False, None),
+            ("finance", "Priya", "Natarajan", 0, False, None),
+            ("staffing_manager", "Lena", "Fischer", 7, False, None),
+            ("member", "Tom", "Becker", 0, False, None),
+            ("provider", "James", "Walker", 11, True, "Senior Python developer"),
+            ("agency_provider", "Anna", "Kowalski", 4, True, "Android developer"),
+        )
+        for role, first, last, place, provider, title in fixed:
+            country, _city, tz = PLACES[place]
+            self.people[role] = _Person(ROLE_UIDS[role], first, last, country, tz, provider, title)
+        self.people["agency_owner"] = _Person("cmendes", "Carlos", "Mendes", "Brazil", "America/Sao_Paulo")
+        taken = {p.uid for p in self.people.values()}
+        for index in range(CONTRACTORS - 2):
+            while True:
+                first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+                uid = (first[0] + last).lower()
+                if uid not in taken:
+                    break
+            taken.add(uid)
+            country, _city, tz = rng.choice(PLACES)
+            self.people[f"contractor{index}"] = _Person(uid, first, last, country, tz, True)
+        for person in self.people.values():
+            if person.is_provider:
+                person.rate = Decimal(rng.randrange(30, 190)) / 2
+        password_hash = security.hash_password(DEMO_PASSWORD)  # one hash: argon2 is slow on purpose
+        created = self.at(self.start - dt.timedelta(days=30))
+        rows = []
+        for person in self.people.values():
+            rows.append(
+                {
+                    "uid": person.uid,
+                    "reference": self.ref(User),
+                    "first_name": person.first_name,
+                    "last_name": person.last_name,
+                    "email": f"{person.uid}@{'example.com' if person.is_provider else 'acme.example'}",
+                    "timezone": person.timezone,
+                    "is_provider": person.is_provider,
+                    "status": "active",
+                    "password_hash": password_hash,
+                    "title": person.title,
+                    "country": person.country,
+                    "profile_key": f"~~{rng.getrandbits(64):016x}" if person.is_provider else None,
+                    "profile_hourly_rate": person.rate,
+                    "created_at": created,
+                }
+            )
+        for person, new_id in zip(self.people.values(), self.insert(User, rows)):
+            person.id = new_id
+
+    def make_organisation(self) -> None:
+        created = self.at(self.start - dt.timedelta(days=30))
+        companies = [
+            {"reference": self.ref(Company), "company_id": COMPANY_ID, "name": "Acme Widgets",
+             "owner_user_id": self.people["owner"].id, "is_agency": False, "status": "active",
+             "created_at": created},
+            {"reference": self.ref(Company), "company_id": AGENCY_ID, "name": "Bright Code Studio",
+             "owner_user_id": self.people["agency_owner"].id, "is_agency": True, "status": "active",
+             "created_at": created},
+        ]
+        acme, agency = self.insert(Company, companies)
+        self.company_ids = {COMPANY_ID: acme, AGENCY_ID: agency}
+        teams = list(TEAMS) + [(AGENCY_ID, "Bright Code Studio", None)]
+        for team_id, name, parent in teams:
+            company = agency if team_id == AGENCY_ID else acme
+            reference = self.ref(Team)
+            (new_id,) = self.insert(
+                Team,
+                [{"reference": reference, "team_id": team_id, "name": name, "company_id": company,
+                  "parent_team_id": self.team_ids.get(parent) if parent else None,
+                  "status": "active", "is_hidden": False, "created_at": created}],
+            )
+            self.team_ids[team_id] = new_id
+            self.team_refs[team_id] = reference
+        companies_table = Company.__table__
+        for company_id, pk in self.company_ids.items():
+            self.conn.execute(
+                sa.update(companies_table).where(companies_table.c.id == pk).values(root_team_id=self.team_ids[company_id])
+            )
+
+    def make_contracts(self) -> list[_Contract]:
+        rng = self.rng
+        contracts: list[_Contract] = []
+        providers = [p for key, p in self.people.items() if p.is_provider and key not in ("provider", "agency_provider")]
+        # The role contractors work the whole two years, hourly, on fixed teams.
+        contracts.append(self.contract(self.people["provider"], "acme:engineering", "hourly", self.start, None, False,
+                                       title="Senior Python developer", limit=Decimal(40)))
+        contracts.append(self.contract(self.people["agency_provider"], "acme:mobile", "hourly",
+                                       self.start + dt.timedelta(days=3), None, True, title="Android developer",
+                                       limit=Decimal(30)))
+        agency_people = providers[: AGENCY_CONTRACTORS - 1]
+        for person in providers:
+            through_agency = person in agency_people
+            teams = list(WORK_TEAMS)
+            rng.shuffle(teams)
+            count = 2 if rng.random() < 0.25 else 1
+            begin = self.start + dt.timedelta(days=rng.randrange(0, HISTORY_DAYS - 60))
+            for number in range(count):
+                job_type = "hourly" if through_agency or rng.random() < 0.72 else "fixed-price"
+                last = number == count - 1
+                closed = not last or rng.random() < 0.18
+                ended = None
+                if closed:
+                    ended = min(begin + dt.timedelta(days=rng.randrange(45, 400)), self.end - dt.timedelta(days=7))
+                contracts.append(self.contract(person, teams[number], job_type, begin, ended, through_agency))
+                if ended is None or ended >= self.end - dt.timedelta(days=40):
+                    break
+                begin = ended + dt.timedelta(days=rng.randrange(5, 30))
+        rows = []
+        for c in contracts:
+            c.reference = self.ref(Engagement)
+            team_pk = self.team_ids[c.team]
+            manager = self.people["hiring_manager"] if c.team in ("acme:engineering", "acme:mobile", "acme:design") \
+                else self.people["owner"]
+            rows.append(
+                {
+                    "reference": c.reference,
+                    "buyer_team_id": team_pk,
+                    "provider_user_id": c.provider.id,
+                    "agency_company_id": self.company_ids[AGENCY_ID] if c.through_agency else None,
+                    "provider_team_id": self.team_ids[AGENCY_ID] if c.through_agency else None,
+                    "created_by_user_id": manager.id,
+                    "title": c.title,
+                    "description": f"{c.title} for the {c.team.split(':')[1]} team of Acme Widgets.",
+                    "job_type": c.job_type,
+                    "hourly_rate": c.hourly_rate,
+                    "fixed_price": c.fixed_price,
+                    "weekly_limit": c.weekly_limit,
+                    "status": "closed" if c.ended_on else "active",
+                    "started_on": c.started_on,
+                    "ended_on": c.ended_on,
+                    "fee_rate": DEFAULT_FEE_RATE,
+                    "created_at": self.at(c.started_on - dt.timedelta(days=2)),
+                }
+            )
+        for c, new_id in zip(contracts, self.insert(Engagement, rows)):
+            c.id = new_id
+        return contracts
+
+    def contract(self, person: _Person, team: str, job_type: str, begin: dt.date, ended: dt.date | None,
+                 through_agency: bool, *, title: str | None = None, limit: Decimal | None = None) -> _Contract:
+        rng = self.rng
+        titles = TEAM_WORK[team][0]
+        c = _Contract(person, team, job_type, title or rng.choice(titles), begin, ended, through_agency=through_agency)
+        if person.title is None:
+            person.title = c.title
+        if job_type == "hourly":
+            c.hourly_rate = person.rate
+            c.weekly_limit = limit if limit is not None else rng.choice((Decimal(10), Decimal(20), Decimal(30), Decimal(40), None))
+        else:
+            c.fixed_price = Decimal(rng.choice((400, 750, 1200, 2500, 4000, 6500)))
+        return c
+
+    def make_roles(self, contracts: list[_Contract]) -> None:
+        t = self.team_ids
+        p = self.people
+        grants = [  # user, team, role, affiliation, permissions, engagement
+            (p["owner"], "acme:acme", "admin", "employee", PERMISSIONS - {STAFFING_MANAGER}, None),
+            (p["hiring_manager"], "acme:engineering", "manager", "employee",
+             {MANAGE_RECRUITING, MANAGE_EMPLOYMENT, MANAGE_TEAMROOM}, None),
+            (p["hiring_manager"], "acme:design", "manager", "employee", {MANAGE_RECRUITING, MANAGE_EMPLOYMENT}, None),
+            (p["finance"], "acme:acme", "manager", "employee", {MANAGE_FINANCE}, None),
+            (p["member"], "acme:marketing", "member", "employee", set(), None),
+            (p["agency_owner"], AGENCY_ID, "admin", "employee", set(PERMISSIONS), None),
+            (p["staffing_manager"], AGENCY_ID, "manager", "employee", {STAFFING_MANAGER, MANAGE_EMPLOYMENT}, None),
+        ]
+        seen = {(user.uid, team) for user, team, *_ in grants}
+        for c in sorted(contracts, key=lambda c: (c.ended_on is not None, c.id)):
+            if c.ended_on is None and (c.provider.uid, c.team) not in seen:
+                seen.add((c.provider.uid, c.team))
+                grants.append((c.provider, c.team, "member", "contractor", set(), c.id))
+            if c.through_agency and (c.provider.uid, AGENCY_ID) not in seen:
+                seen.add((c.provider.uid, AGENCY_ID))
+                grants.append((c.provider, AGENCY_ID, "member", "contractor", set(), None))
+        created = self.at(self.start - dt.timedelta(days=20))
+        rows = [
+            {"reference": self.ref(UserRole), "user_id": user.id, "team_id": t[team], "role": role,
+             "affiliation_status": affiliation, "has_team_room_access": True, "engagement_id": engagement,
+             "created_at": created}
+            for user, team, role, affiliation, _flags, engagement in grants
+        ]
+        role_ids = self.insert(UserRole, rows)
+        flags = [
+            {"user_role_id": role_id, "permission": flag}
+            for role_id, (_u, _t, _r, _a, permissions, _e) in zip(role_ids, grants)
+            for flag in sorted(permissions)
+        ]
+        self.conn.execute(sa.insert(UserRolePermission.__table__), flags)
+
+    def make_time_logs(self, contracts: list[_Contract]) -> None:
+        rng = self.rng
+        rows: list[dict[str, Any]] = []
+        for c in contracts:
+            if c.job_type != "hourly":
+                continue
+            _titles, tasks, memos = TEAM_WORK[c.team]
+            daily = (c.weekly_limit or Decimal(40)) / 5
+            last = min(c.ended_on or self.end, self.end)
+            day = c.started_on
+            week_total = ZERO
+            while day <= last:
+                weekday = day.weekday()
+                if weekday == 0:
+                    week_total = ZERO
+                if weekday < 5 and rng.random() < 0.86:
+                    minutes = int(rng.gauss(float(daily) * 60, 70))
+                    minutes = max(20, min(minutes, 600)) // 10 * 10
+                    hours = Decimal(minutes) / 60
+                    if c.weekly_limit is not None:
+                        hours = min(hours, c.weekly_limit - week_total)
+                    hours = hours.quantize(Decimal("0.01"))
+                    if hours > 0:
+                        week_total += hours
+                        rows.extend(self.day_logs(c, day, hours, tasks, memos))
+                day += dt.timedelta(days=1)
+        rows.sort(key=lambda r: (r["worked_on"], r["engagement_id"], r["task"]))
+        self.conn.execute(sa.insert(TimeLog.__table__), rows)
+
+    def day_logs(self, c: _Contract, day: dt.date, hours: Decimal, tasks, memos) -> list[dict[str, Any]]:
+        rng = self.rng
+        parts = [hours]
+        if hours >= 2 and rng.random() < 0.3:
+            first = (hours * Decimal(rng.uniform(0.3, 0.7))).quantize(Decimal("0.01"))
+            parts = [first, hours - first]
+        chosen = rng.sample(tasks, len(parts))
+        logs = []
+        for task, part in zip(chosen, parts):
+            draw = rng.random()
+            if draw < 0.82:
+                online, offline = part, ZERO
+            elif draw < 0.95:
+                offline = min(part, Decimal(rng.choice((30, 45, 60, 90, 120))) / 60).quantize(Decimal("0.01"))
+                online = part - offline
+            else:
+                online, offline = ZERO, part
+            log = {
+                "engagement_id": c.id,
+                "worked_on": day,
+                "task": task,
+                "memo": rng.choice(memos),
+                "hours_online": online,
+                "hours_offline": offline,
+                "created_at": self.at(day, 18),
+                **price_time(c.hourly_rate, DEFAULT_FEE_RATE, online, offline),
+            }
+            c.logs.append(log)
+            logs.append(log)
+        return logs
+
+    def make_ledger(self, contracts: list[_Contract]) -> None:
+        rng = self.rng
+        entity_rows = [
+            {"reference": self.ref(AccountingEntity), "name": "oDesk Corporation", "kind": "platform",
+             "company_id": None, "user_id": None},
+            {"reference": self.ref(AccountingEntity), "name": "Acme Widgets", "kind": "company",
+             "company_id": self.company_ids[COMPANY_ID], "user_id": None},
+            {"reference": self.ref(AccountingEntity), "name": "Bright Code Studio", "kind": "company",
+             "company_id": self.company_ids[AGENCY_ID], "user_id": None},
+        ]
+        providers = [p for p in self.people.values() if p.is_provider]
+        entity_rows += [
+            {"reference": self.ref(AccountingEntity), "name": f"{p.first_name} {p.last_name}", "kind": "provider",
+             "company_id": None, "user_id": p.id}
+            for p in providers
+        ]
+        created = self.at(self.start - dt.timedelta(days=30))
+        for row in entity_rows:
+            row["created_at"] = created
+        ids = self.insert(AccountingEntity, entity_rows)
+        platform, buyer, agency = ids[:3]
+        provider_entity = {p.id: entity for p, entity in zip(providers, ids[3:])}
+
+        ledger = _Ledger(self, platform, buyer)
+        for c in contracts:
+            payee = agency if c.through_agency else provider_entity[c.provider.id]
+            if c.job_type == "hourly":
+                weeks: dict[dt.date, list[dict[str, Any]]] = defaultdict(list)
+                for log in c.logs:
+                    weeks[log["worked_on"] - dt.timedelta(days=log["worked_on"].weekday())].append(log)
+                for monday, logs in sorted(weeks.items()):
+                    invoice_day = monday + dt.timedelta(days=7)
+                    if invoice_day > self.end:
+                        continue  # the running week is not invoiced yet
+                    charges = sum((l["charges_online"] + l["charges_offline"] for l in logs), ZERO)
+                    earnings = sum((l["earnings_online"] + l["earnings_offline"] for l in logs), ZERO)
+                    hours = sum((l["hours_online"] + l["hours_offline"] for l in logs), ZERO)
+                    ledger.transaction(
+                        c, payee, invoice_day, "Invoice", "Hourly", charges, earnings,
+                        description=f"Hourly: {hours} hrs @ ${c.hourly_rate}/hr, week of {monday.isoformat()}",
+                        memo=f"{c.title} ({hours} hrs)",
+                    )
+            else:
+                last = c.ended_on or self.end
+                total = c.fixed_price or ZERO
+                count = 1 if total < 1000 else rng.randint(2, 4)
+                amounts = [money(total / count)] * (count - 1)
+                amounts.append(total - sum(amounts, ZERO))
+                span = max((last - c.started_on).days, count)
+                for number, amount in enumerate(amounts, start=1):
+                    day = c.started_on + dt.timedelta(days=span * number // count)
+                    if day > self.end or (c.ended_on is None and number == count):
+                        continue  # the final milestone of a running contract is not paid yet
+                    subtype = "Fixed Price" if count == 1 else "Milestone"
+                    ledger.transaction(
+                        c, payee, day, "Invoice", subtype, amount, money(amount * (1 - DEFAULT_FEE_RATE)),
+                        description=f"{subtype}: {c.title} ({number} of {count})",
+                    )
+        # Bonuses, adjustments and one refund, on random contracts.
+        for c in rng.sample(contracts, 12):
+            payee = agency if c.through_agency else provider_entity[c.provider.id]
+            day = self.day_within(c)
+            amount = Decimal(rng.choice((50, 100, 150, 250, 500)))
+            ledger.transaction(c, payee, day, "Invoice", "Bonus", amount, money(amount * (1 - DEFAULT_FEE_RATE)),
+                               description=f"Bonus: {c.title}", memo="Thanks for the extra effort")
+        hourly = [c for c in contracts if c.job_type == "hourly" and c.logs]
+        for c in rng.sample(hourly, 3):
+            payee = agency if c.through_agency else provider_entity[c.provider.id]
+            amount = Decimal(rng.choice((40, 85, 120)))
+            ledger.transaction(c, payee, self.day_within(c), "Adjustment", "Adjustment", amount,
+                               money(amount * (1 - DEFAULT_FEE_RATE)), description=f"Adjustment: {c.title}",
+                               comment="Offline work agreed by chat, not tracked",
+                               notes="Approved by Daniel Ortiz")
+        fixed = [c for c in contracts if c.job_type == "fixed-price" and c.ended_on]
+        refunded = fixed[0] if fixed else contracts[-1]
+        payee = agency if refunded.through_agency else provider_entity[refunded.provider.id]
+        amount = Decimal(150)
+        ledger.transaction(refunded, payee, refunded.ended_on or self.end, "Adjustment", "Refund", -amount,
+                           -money(amount * (1 - DEFAULT_FEE_RATE)), description=f"Refund: {refunded.title}",
+                           comment="Partial refund: one deliverable dropped")
+        ledger.payments(provider_entity.values(), agency)
+        ledger.flush()
+
+    def day_within(self, c: _Contract) -> dt.date:
+        last = min(c.ended_on or self.end, self.end)
+        return c.started_on + dt.timedelta(days=self.rng.randrange(0, max((last - c.started_on).days, 1)))
+
+    def make_credentials(self) -> None:
+        consumer_id = self.insert(
+            Consumer,
+            [{"key": security.new_key(), "secret": security.new_secret(), "name": DEMO_CONSUMER_NAME,
+              "callback_uri": None, "owner_user_id": self.people["owner"].id,
+              "created_at": dt.datetime.now(dt.timezone.utc)}],
+        )[0]
+        now = dt.datetime.now(dt.timezone.utc)
+        self.conn.execute(
+            sa.insert(AccessToken.__table__),
+            [
+                {"token": security.new_key(), "secret": security.new_secret(), "consumer_id": consumer_id,
+                 "user_id": self.people[role].id, "created_at": now}
+                for role in ROLE_NAMES
+            ],
+        )
+
+
+class _Ledger:
+    """Collects the legs of demo transactions, then inserts them in date order."""
+
+    def __init__(self, builder: _DemoBuilder, platform: int, buyer: int) -> None:
+        self.builder = builder
+        self.platform = platform
+        self.buyer = buyer
+        self.groups: list[list[dict[str, Any]]] = []
+
+    def transaction(
+        self, c: _Contract, payee: int, day: dt.date, kind: str, subtype: str, charges: Decimal,
+        earnings: Decimal, *, description: str, memo: str | None = None, comment: str | None = None,
+        notes: str | None = None,
+    ) -> None:
+        """Three legs: the buyer pays ``charges``, the payee earns ``earnings``, the platform the rest."""
+        b = self.builder
+        parties = {
+            "engagement_id": c.id,
+            "buyer_company_id": b.company_ids[COMPANY_ID],
+            "buyer_team_id": b.team_ids[c.team],
+            "provider_user_id": c.provider.id,
+            "provider_company_id": b.company_ids[AGENCY_ID] if c.through_agency else None,
+            "provider_team_id": b.team_ids[AGENCY_ID] if c.through_agency else None,
+            "po_number": PO_NUMBERS.get(c.team),
+            "date": day,
+            "date_due": day + dt.timedelta(days=7) if kind == "Invoice" else day,
+            "type": kind,
+            "subtype": subtype,
+            "description": description,
+            "memo": memo,
+            "comment": comment,
+            "notes": notes,
+        }
+        self.groups.append([
+            {**parties, "accounting_entity_id": entity, "amount": amount}
+            for entity, amount in ((self.buyer, -charges), (payee, earnings), (self.platform, charges - earnings))
+        ])
+
+    def payments(self, provider_entities, agency: int) -> None:
+        """Monthly client deposits covering last month's charges; monthly provider withdrawals."""
+        b = self.builder
+        by_month: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
+        earned: dict[int, list[tuple[dt.date, Decimal]]] = defaultdict(list)
+        for leg in (leg for group in self.groups for leg in group):
+            if leg["accounting_entity_id"] == self.buyer:
+                by_month[(leg["date"].year, leg["date"].month)] -= leg["amount"]
+            elif leg["accounting_entity_id"] != self.platform:
+                earned[leg["accounting_entity_id"]].append((leg["date"], leg["amount"]))
+        for (year, month), due in sorted(by_month.items()):
+            day = dt.date(year + month // 12, month % 12 + 1, 1)
+            if day <= b.end and due > 0:
+                self.single(self.buyer, day, "Payment", "Payment", due, "Credit card payment")
+        for entity in list(provider_entities) + [agency]:
+            history = sorted(earned.get(entity, []))
+            day = b.start.replace(day=15)
+            balance, index = ZERO, 0
+            while day <= b.end:
+                while index < len(history) and history[index][0] <= day:
+                    balance += history[index][1]
+                    index += 1
+                if balance > 0:
+                    self.single(entity, day, "Payment", "Withdrawal", -balance, "Withdrawal to bank account")
+                    balance = ZERO
+                day = (day.replace(day=1) + dt.timedelta(days=32)).replace(day=15)
+
+    def single(self, entity: int, day: dt.date, kind: str, subtype: str, amount: Decimal, description: str) -> None:
+        self.groups.append([{
+            "engagement_id": None, "buyer_company_id": None, "buyer_team_id": None, "provider_user_id": None,
+            "provider_company_id": None, "provider_team_id": None, "po_number": None, "date": day,
+            "date_due": day, "type": kind, "subtype": subtype, "description": description, "memo": None,
+            "comment": None, "notes": None, "accounting_entity_id": entity, "amount": amount,
+        }])
+
+    def flush(self) -> None:
+        """Insert every transaction, in date order, numbering entries and transactions."""
+        b = self.builder
+        rows = []
+        # sorted() is stable: transactions of one day keep the order they were made in.
+        for number, group in enumerate(sorted(self.groups, key=lambda g: g[0]["date"]), start=1):
+            for leg in group:
+                rows.append({**leg, "reference": b.ref(LedgerEntry), "transaction_ref": TRANSACTION_BASE + number,
+                             "created_at": b.at(leg["date"], 6)})
+        b.conn.execute(sa.insert(LedgerEntry.__table__), rows)
