@@ -1,0 +1,263 @@
+"""The OAuth 1.0a provider: the three server-side checks of RFC 5849, on oauthlib.
+
+``OAuthProvider`` answers the two token endpoints (section 2.1 temporary
+credentials, section 2.3 token credentials) and verifies signed API requests
+(section 3.2). oauthlib does the protocol work: parameter collection from
+the Authorization header, query string and form body (section 3.4.1.3),
+normalisation, the signature base string, HMAC verification and the format
+checks; ``OdeskRequestValidator`` answers its questions from the database.
+
+What we add around oauthlib:
+
+- precise errors: every failure raises an ``OAuthProblem`` naming the check
+  (``consumer_key_unknown``, ``token_revoked``, ``signature_invalid``, ...);
+- signature URL variants (``SignedRequest.uris``): the URL as received and,
+  when the last path segment holds a ``;``, the URL cut there, because
+  python-odesk 0.5.8 (oauth2 1.5.211) signs ``/a/b/1;2;3.json`` as ``/a/b/1``;
+- nonces are stored only once the request proved authentic, atomically
+  (``nonces.consume_nonce``), so a forged request cannot burn a nonce and two
+  concurrent replays cannot both pass;
+- a request-token request without ``oauth_callback`` means out-of-band.
+
+Revocation is immediate: every request reads the consumer and token rows.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit, urlunsplit
+
+from oauthlib.common import Request as OAuthlibRequest
+from oauthlib.oauth1 import AccessTokenEndpoint, RequestTokenEndpoint, ResourceEndpoint
+from oauthlib.oauth1.rfc5849 import errors as oauthlib_errors
+from sqlalchemy.orm import Session
+
+from odesk_server.db import Database
+from odesk_server.models import AccessToken, Consumer, User
+from odesk_server.oauth.nonces import consume_nonce, purge_expired
+from odesk_server.oauth.problems import OAuthProblem, malformed, problem_from_oauthlib, unauthorized
+from odesk_server.oauth.validator import OOB, OdeskRequestValidator, ValidatorPolicy
+from odesk_server.security import new_key
+
+NONCE_PURGE_INTERVAL = 60.0
+
+# The order in which a failed request's problems are reported: the first
+# credential that fails explains the rest (a bad key makes the signature fail too).
+_PROBLEM_ORDER = ("client", "token", "verifier", "callback", "nonce")
+
+
+@dataclass(frozen=True)
+class SignedRequest:
+    """An HTTP request as the OAuth layer sees it.
+
+    ``uris``: the absolute URLs the client may have signed, most likely
+    first (see ``signature_uris``); ``http_method``: the verb as sent on the
+    wire; ``body``: the raw body as text (only form-encoded bodies take part
+    in the signature); ``headers``: the request headers.
+    """
+
+    uris: tuple[str, ...]
+    http_method: str
+    body: str = ""
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class VerifiedRequest:
+    """A signed API request that passed every check: who sent it, for whom.
+
+    The ORM objects are detached (loaded in the provider's own session):
+    read their columns, but query again in your session for relationships.
+    """
+
+    consumer: Consumer
+    access_token: AccessToken
+    user: User
+
+
+def signature_uris(url: str) -> tuple[str, ...]:
+    """The URL variants a client may have signed ``url`` as.
+
+    Always ``url`` itself; plus, when the last path segment contains ``;``,
+    the URL with that segment cut at the first ``;`` (query kept).
+    """
+    parts = urlsplit(url)
+    head, _, last = parts.path.rpartition("/")
+    if ";" not in last:
+        return (url,)
+    cut = urlunsplit((parts.scheme, parts.netloc, f"{head}/{last.split(';', 1)[0]}", parts.query, ""))
+    return (url, cut)
+
+
+def _new_token(_request: OAuthlibRequest | None = None) -> str:
+    return new_key()
+
+
+class _SignatureVariants:
+    """Mixin: a signature is valid when it matches any of the request's candidate URLs."""
+
+    def _check_signature(self, request, is_token_request=False):  # type: ignore[no-untyped-def]
+        for uri in request.odesk_uris:
+            request.uri = uri
+            if super()._check_signature(request, is_token_request):  # type: ignore[misc]
+                return True
+        return False
+
+
+class _RequestTokenEndpoint(_SignatureVariants, RequestTokenEndpoint):
+    def _create_request(self, uri, http_method, body, headers):  # type: ignore[no-untyped-def]
+        request = super()._create_request(uri, http_method, body, headers)
+        if not request.redirect_uri:
+            # python-odesk and python-upwork put the callback on the authorize URL.
+            request.redirect_uri = OOB
+        return request
+
+
+class _AccessTokenEndpoint(_SignatureVariants, AccessTokenEndpoint):
+    pass
+
+
+class _ResourceEndpoint(_SignatureVariants, ResourceEndpoint):
+    pass
+
+
+def _check_format(endpoint):  # type: ignore[no-untyped-def]
+    """The transport and mandatory-parameter checks of oauthlib (section 3.2 steps 1-2)."""
+
+    def check(request: OAuthlibRequest) -> None:
+        endpoint._check_transport_security(request)
+        endpoint._check_mandatory_parameters(request)
+
+    return check
+
+
+def _first_problem(request: OAuthlibRequest) -> OAuthProblem:
+    problems = getattr(request, "odesk_problems", {})
+    for category in _PROBLEM_ORDER:
+        if category in problems:
+            return problems[category]
+    if request.validator_log.get("signature") is False:
+        return unauthorized("signature_invalid", "Invalid signature")
+    return unauthorized("permission_denied", "The request was not authorized")
+
+
+class OAuthProvider:
+    """The provider over one database; safe to share between threads."""
+
+    def __init__(self, database: Database, timestamp_window: int = 300) -> None:
+        self.database = database
+        self.policy = ValidatorPolicy(timestamp_lifetime=timestamp_window)
+        self._purge_lock = threading.Lock()
+        self._next_purge = 0.0
+
+    # ---- parsing
+
+    def _parse(self, endpoint, signed: SignedRequest) -> OAuthlibRequest:  # type: ignore[no-untyped-def]
+        if not signed.uris:
+            raise ValueError("SignedRequest.uris must not be empty")
+        try:
+            request = endpoint._create_request(signed.uris[0], signed.http_method, signed.body, dict(signed.headers))
+        except oauthlib_errors.OAuth1Error as error:
+            if "Missing mandatory OAuth parameters" in str(error.description):
+                raise unauthorized("parameter_absent", "This resource needs an OAuth 1.0 signed request") from None
+            raise problem_from_oauthlib(error) from None
+        except ValueError as error:
+            # oauthlib refuses query strings and bodies that are not valid url-encoding.
+            raise malformed("parameter_rejected", f"Malformed request parameters: {error}") from None
+        request.odesk_uris = signed.uris
+        return request
+
+    @staticmethod
+    def _check(endpoint, check, request: OAuthlibRequest):  # type: ignore[no-untyped-def]
+        try:
+            return check(request)
+        except oauthlib_errors.OAuth1Error as error:
+            raise problem_from_oauthlib(error) from None
+
+    def _consume_nonce(self, session: Session, request: OAuthlibRequest, token: str) -> None:
+        self._maybe_purge(session)
+        if not consume_nonce(session, request.client_key, token, request.nonce, int(request.timestamp)):
+            raise unauthorized("nonce_used", "This nonce and timestamp have already been used")
+
+    def _maybe_purge(self, session: Session) -> None:
+        now = time.monotonic()
+        if now < self._next_purge or not self._purge_lock.acquire(blocking=False):
+            return
+        try:
+            self._next_purge = now + NONCE_PURGE_INTERVAL
+            purge_expired(session, self.policy.timestamp_lifetime)
+        finally:
+            self._purge_lock.release()
+
+    # ---- RFC 5849 section 2.1: temporary credentials
+
+    def issue_request_token(self, signed: SignedRequest) -> str:
+        """Check a request-token request and issue one.
+
+        Returns the form-encoded response body
+        (``oauth_token=..&oauth_token_secret=..&oauth_callback_confirmed=true``).
+        Raises ``OAuthProblem``.
+        """
+        with self.database.session() as session:
+            validator = OdeskRequestValidator(session, self.policy)
+            endpoint = _RequestTokenEndpoint(validator, token_generator=_new_token)
+            request = self._parse(endpoint, signed)
+            valid, request = self._check(endpoint, endpoint.validate_request_token_request, request)
+            if not valid:
+                raise _first_problem(request)
+            self._consume_nonce(session, request, "")
+            return endpoint.create_request_token(request, {})
+
+    # ---- RFC 5849 section 2.3: token credentials
+
+    def issue_access_token(self, signed: SignedRequest) -> str:
+        """Exchange an authorized request token and its verifier for an access token.
+
+        Returns the form-encoded response body (``oauth_token=..&oauth_token_secret=..``).
+        The request token works once. Raises ``OAuthProblem``.
+        """
+        with self.database.session() as session:
+            validator = OdeskRequestValidator(session, self.policy)
+            endpoint = _AccessTokenEndpoint(validator, token_generator=_new_token)
+            request = self._parse(endpoint, signed)
+            valid, request = self._check(endpoint, endpoint.validate_access_token_request, request)
+            if not valid:
+                raise _first_problem(request)
+            self._consume_nonce(session, request, request.resource_owner_key)
+            body = endpoint.create_access_token(request, {})
+            validator.invalidate_request_token(request.client_key, request.resource_owner_key, request)
+            return body
+
+    # ---- RFC 5849 section 3.2: verifying requests
+
+    def verify(self, signed: SignedRequest) -> VerifiedRequest:
+        """Verify a signed API request made with an access token.
+
+        Returns who made it. Raises ``OAuthProblem`` naming the failed check.
+        """
+        with self.database.session() as session:
+            validator = OdeskRequestValidator(session, self.policy)
+            endpoint = _ResourceEndpoint(validator)
+            request = self._parse(endpoint, signed)
+            self._check(endpoint, _check_format(endpoint), request)
+            if not request.resource_owner_key:
+                raise unauthorized("parameter_absent", "oauth_token is missing: API calls need an access token")
+            if not validator.check_access_token(request.resource_owner_key):
+                raise unauthorized("token_rejected", "Unknown access token")
+            valid_client = validator.validate_client_key(request.client_key, request)
+            valid_token = valid_client and validator.validate_access_token(
+                request.client_key, request.resource_owner_key, request
+            )
+            valid_signature = endpoint._check_signature(request)
+            request.validator_log["signature"] = valid_signature
+            if not (valid_client and valid_token and valid_signature):
+                raise _first_problem(request)
+            self._consume_nonce(session, request, request.resource_owner_key)
+            return VerifiedRequest(
+                consumer=request.odesk_consumer,
+                access_token=request.odesk_access_token,
+                user=request.odesk_user,
+            )

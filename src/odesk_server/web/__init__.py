@@ -1,0 +1,1 @@
+"""HTML pages for people (not API clients): the OAuth authorize page."""
