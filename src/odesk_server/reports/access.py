@@ -184,7 +184,7 @@ def time_report_scope_for(
     fields = visible_time_fields(target.endpoint, hours_only=target.hours_only)
     if target.endpoint is TimeEndpoint.PROVIDER:
         provider = find_user(session, target.provider or "")
-        if provider is None or provider.id != caller.id:
+        if provider is None or provider.id != caller.id or not provider.is_provider:
             raise _denied(f"Only the provider {target.provider} may run this provider's time report")
         rows = TimeRowFilter(provider_user_id=provider.id, agency_earnings_hidden=True)
         return time_report_scope(fields, rows)
@@ -247,16 +247,22 @@ def financial_report_scope_for(
 
     if endpoint in (E.PROVIDER_BILLINGS, E.PROVIDER_EARNINGS, E.FINANCIAL_ACCOUNT_OWNER):
         provider = find_user(session, key)
-        if provider is None or provider.id != caller.id:
+        if provider is None or provider.id != caller.id or not provider.is_provider:
             raise _denied(f"Only the provider {key} may run this report")
+        entity_id = session.scalar(
+            sa.select(AccountingEntity.id).where(AccountingEntity.user_id == provider.id)
+        )
         if endpoint is E.FINANCIAL_ACCOUNT_OWNER:
-            entity_id = session.scalar(
-                sa.select(AccountingEntity.id).where(AccountingEntity.user_id == provider.id)
-            )
             if entity_id is None:
                 raise _denied(f"The provider {key} owns no financial account")
             return financial_report_scope(fields, LedgerRowFilter(accounting_entity_id=entity_id))
-        return financial_report_scope(fields, LedgerRowFilter(side=side, provider_user_id=provider.id))
+        if endpoint is E.PROVIDER_EARNINGS:
+            # Only what reached the provider's own account: an agency keeps its contractors' earnings.
+            rows = LedgerRowFilter(side=side, provider_user_id=provider.id, accounting_entity_id=entity_id or -1)
+        else:
+            # Billings of contracts made through an agency are the agency's business.
+            rows = LedgerRowFilter(side=side, provider_user_id=provider.id, without_agency=True)
+        return financial_report_scope(fields, rows)
 
     if endpoint in (E.PROVIDER_TEAM_BILLINGS, E.PROVIDER_TEAM_EARNINGS):
         team = find_team_anywhere(session, key)

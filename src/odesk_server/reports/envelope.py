@@ -25,10 +25,7 @@ values (docs/reports.md shows each).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import html
-import io
 import re
 import time
 import zoneinfo
@@ -39,6 +36,9 @@ from typing import Any
 import orjson
 
 from gvizql.datatable import Column, DataTable, ValueType
+from gvizql.render import RenderOptions
+from gvizql.render import csv as csv_render
+from gvizql.render import html as html_render
 from odesk_server.models import User
 from odesk_server.xmlout import to_xml
 
@@ -148,56 +148,40 @@ def payload(table: DataTable, user: User) -> dict[str, Any]:
     }
 
 
-def _text_rows(table: DataTable) -> tuple[list[str], list[list[str]]]:
-    header = [column_label(c) for c in table.columns]
+def text_table(table: DataTable) -> DataTable:
+    """``table`` as oDesk showed it: string columns with oDesk labels and string values."""
     types = [c.type for c in table.columns]
-    rows = [
-        [value_text(v, t) or "" for v, t in zip(row, types, strict=True)] for row in table.rows
-    ]
-    return header, rows
+    return DataTable(
+        [Column(c.id, ValueType.STRING, column_label(c)) for c in table.columns],
+        [[value_text(v, t) for v, t in zip(row, types, strict=True)] for row in table.rows],
+    )
+
+
+_TEXT_MEDIA_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "tsv-excel": "text/tab-separated-values; charset=utf-16le",
+    "html": "text/html; charset=utf-8",
+}
 
 
 def render(table: DataTable, user: User, out: str) -> Rendered:
     """The success response in format ``out`` (one of ``FORMATS``).
 
+    CSV, TSV and HTML are gvizql's renderers applied to ``text_table(table)``.
     Raises ValueError for another format.
     """
     if out == "json":
         return Rendered(orjson.dumps(payload(table, user)), "application/json")
     if out == "xml":
         return Rendered(to_xml(payload(table, user)), "application/xml")
-    header, rows = _text_rows(table)
-    if out == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(rows)
-        return Rendered(buffer.getvalue().encode("utf-8"), "text/csv; charset=utf-8")
-    if out == "tsv-excel":
-        # Excel opens UTF-16 (little endian, with a byte order mark) tab-separated text as a sheet.
-        lines = ["\t".join(_tsv_cell(c) for c in line) for line in [header, *rows]]
-        text = "\n".join(lines) + "\n"
-        return Rendered(
-            text.encode("utf-16"),
-            "text/tab-separated-values; charset=UTF-16LE",
-        )
-    if out == "html":
-        cells = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-        body = [f"<tr>{cells}</tr>"]
-        for line in rows:
-            body.append("<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in line) + "</tr>")
-        document = (
-            '<!DOCTYPE html><html><head><meta charset="utf-8"><title>Report</title></head>'
-            '<body><table border="1" cellpadding="2" cellspacing="0">'
-            + "".join(body)
-            + "</table></body></html>"
-        )
-        return Rendered(document.encode("utf-8"), "text/html; charset=utf-8")
-    raise ValueError(f"unknown output format {out!r}")
-
-
-def _tsv_cell(text: str) -> str:
-    return text.replace("\t", " ").replace("\r", " ").replace("\n", " ")
+    options = RenderOptions.of(())
+    if out in ("csv", "tsv-excel"):
+        body = csv_render.render_table(text_table(table), options, excel=out == "tsv-excel")
+    elif out == "html":
+        body = html_render.render_table(text_table(table), options)
+    else:
+        raise ValueError(f"unknown output format {out!r}")
+    return Rendered(body, _TEXT_MEDIA_TYPES[out])
 
 
 def error_payload(reason: str, message: str) -> dict[str, Any]:

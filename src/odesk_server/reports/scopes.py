@@ -243,7 +243,8 @@ class LedgerRowFilter:
 
     ``side``: "billing" keeps the buyer's legs (on the buyer company's account),
     "earning" the provider side's legs (on the provider's or the agency's
-    account), None every leg.  The other fields restrict the parties.
+    account), None every leg.  ``without_agency`` drops contracts made through
+    an agency.  The other fields restrict the parties.
     """
 
     side: str | None = None
@@ -253,6 +254,7 @@ class LedgerRowFilter:
     provider_company_id: int | None = None
     buyer_team_ids: frozenset[int] | None = None
     buyer_company_id: int | None = None
+    without_agency: bool = False
 
 
 def financial_report_scope(fields: Collection[ReportField], rows: LedgerRowFilter) -> ReportScope:
@@ -340,4 +342,6 @@ def financial_report_scope(fields: Collection[ReportField], rows: LedgerRowFilte
         where.append(leg.c.buyer_team_id.in_(sorted(rows.buyer_team_ids)))
     if rows.buyer_company_id is not None:
         where.append(leg.c.buyer_company_id == rows.buyer_company_id)
+    if rows.without_agency:
+        where.append(leg.c.provider_company_id.is_(None))
     return _scope(expressions, fields, from_, where, "financial_report")

@@ -1,0 +1,190 @@
+"""Running a report: permission scope, then the query through ``gvizql.sql`` under a timeout.
+
+``run_time_report`` and ``run_financial_report`` are what the HTTP layer
+calls (and what tests call without HTTP): they return a ``gvizql.DataTable``
+or raise ``ReportError`` with the protocol's reason (``access_denied``,
+``invalid_query``, ``timeout``, ``other``).
+
+The report timeout is enforced by the database, so a runaway query stops
+where it runs: ``SET LOCAL statement_timeout`` inside a savepoint on
+PostgreSQL (the savepoint keeps the caller's transaction usable after a
+cancel), and a progress handler on the SQLite connection that interrupts the
+statement once the deadline has passed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from gvizql.ast import ColumnRef
+from gvizql.datatable import DataTable
+from gvizql.errors import QueryError, Reason
+from odesk_server.models import User
+from odesk_server.reports.access import (
+    TimeReportTarget,
+    financial_report_scope_for,
+    time_report_scope_for,
+)
+from odesk_server.reports.errors import ReportError
+from odesk_server.reports.fields import FinancialEndpoint, TimeEndpoint
+from odesk_server.reports.scopes import ReportScope
+
+log = logging.getLogger("odesk_server.reports")
+
+# SQLite calls the progress handler every this many virtual machine steps.
+_SQLITE_PROGRESS_STEPS = 2000
+# Longer queries than this are refused before parsing (they are never reports).
+MAX_QUERY_LENGTH = 20_000
+
+
+def names_column(node: Any, name: str) -> bool:
+    """True when the parsed query (or any node below it) refers to the column ``name``."""
+    if isinstance(node, ColumnRef):
+        return node.name == name
+    if isinstance(node, (tuple, list, frozenset)):
+        return any(names_column(item, name) for item in node)
+    if dataclasses.is_dataclass(node) and not isinstance(node, type):
+        return any(names_column(getattr(node, f.name), name) for f in dataclasses.fields(node))
+    return False
+
+
+def _parse(tq: str):
+    from gvizql.parser import parse
+
+    return parse(tq)
+
+
+def _check_length(tq: str) -> None:
+    if len(tq) > MAX_QUERY_LENGTH:
+        raise ReportError(
+            Reason.INVALID_QUERY, f"The query is too long ({len(tq)} characters, at most {MAX_QUERY_LENGTH})"
+        )
+
+
+def run_time_report(
+    session: Session, caller: User, target: TimeReportTarget, tq: str, *, timeout: float
+) -> DataTable:
+    """The result of ``tq`` on the time report ``target`` as ``caller`` may see it.
+
+    Raises ``ReportError``: access_denied (the caller may not run this report),
+    invalid_query (including a field the endpoint hides), timeout, other.
+    """
+    _check_length(tq)
+    try:
+        names_provider = names_column(_parse(tq), "provider_id")
+    except QueryError as error:
+        # A query that does not parse: answer access_denied first when no rule lets
+        # the caller in, so a bad query never reveals more than a good one.
+        if target.endpoint is TimeEndpoint.TEAM:
+            try:
+                time_report_scope_for(session, caller, target, names_provider_id=False)
+            except ReportError:
+                time_report_scope_for(session, caller, target, names_provider_id=True)
+        else:
+            time_report_scope_for(session, caller, target, names_provider_id=False)
+        raise ReportError.from_query_error(error) from None
+    scope = time_report_scope_for(session, caller, target, names_provider_id=names_provider)
+    return execute(session, scope, tq, timeout=timeout)
+
+
+def run_financial_report(
+    session: Session, caller: User, endpoint: FinancialEndpoint, key: str, tq: str, *, timeout: float
+) -> DataTable:
+    """The result of ``tq`` on the financial report ``endpoint`` for the path key ``key``.
+
+    Raises ``ReportError`` as ``run_time_report`` does.
+    """
+    _check_length(tq)
+    scope = financial_report_scope_for(session, caller, endpoint, key)
+    return execute(session, scope, tq, timeout=timeout)
+
+
+def execute(session: Session, scope: ReportScope, tq: str, *, timeout: float) -> DataTable:
+    """Run ``tq`` on ``scope`` with the oDesk habits (implicit GROUP BY, date strings).
+
+    Raises ``ReportError`` (invalid_query, timeout, other).
+    """
+    from gvizql.sql import run_query
+
+    try:
+        with _statement_timeout(session, timeout) as connection:
+            return run_query(
+                connection,
+                scope.selectable,
+                tq,
+                implicit_group_by=True,
+                date_strings=True,
+                schema=scope.schema,
+            )
+    except QueryError as error:
+        if error.reason != Reason.TIMEOUT and _is_timeout(error):
+            raise ReportError(Reason.TIMEOUT, _timeout_message(timeout)) from None
+        if error.reason == Reason.TIMEOUT:
+            raise ReportError(Reason.TIMEOUT, _timeout_message(timeout)) from None
+        if error.reason == Reason.INTERNAL_ERROR:
+            log.error("report query failed: %s", error.detailed_message, exc_info=error)
+            raise ReportError(Reason.OTHER, "The report failed on the server") from None
+        raise ReportError.from_query_error(error) from None
+    except sa.exc.DBAPIError as error:
+        if _is_timeout(error):
+            raise ReportError(Reason.TIMEOUT, _timeout_message(timeout)) from None
+        log.error("report query failed", exc_info=error)
+        raise ReportError(Reason.OTHER, "The report failed on the server") from None
+
+
+def _timeout_message(timeout: float) -> str:
+    return (
+        f"The report took longer than {timeout:g} seconds; "
+        "ask for a shorter period or fewer columns"
+    )
+
+
+def _is_timeout(error: BaseException) -> bool:
+    """True when ``error`` (or an exception it was raised from) is a statement cancelled by our timeout."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        orig = getattr(current, "orig", None)
+        for candidate in (current, orig):
+            if isinstance(candidate, sqlite3.OperationalError) and "interrupted" in str(candidate):
+                return True
+            if getattr(candidate, "sqlstate", None) == "57014":  # query_canceled (PostgreSQL)
+                return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+@contextmanager
+def _statement_timeout(session: Session, timeout: float) -> Iterator[sa.Connection]:
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        milliseconds = max(1, int(timeout * 1000))
+        with session.begin_nested():
+            connection.exec_driver_sql(f"SET LOCAL statement_timeout = {milliseconds}")
+            yield connection
+            connection.exec_driver_sql("SET LOCAL statement_timeout TO DEFAULT")
+        return
+    if connection.dialect.name == "sqlite":
+        raw = connection.connection.driver_connection
+        deadline = time.monotonic() + timeout
+
+        def past_deadline() -> int:
+            return 1 if time.monotonic() > deadline else 0
+
+        raw.set_progress_handler(past_deadline, _SQLITE_PROGRESS_STEPS)
+        try:
+            yield connection
+        finally:
+            raw.set_progress_handler(None, _SQLITE_PROGRESS_STEPS)
+        return
+    yield connection  # other backends: no database-side timeout
