@@ -153,7 +153,10 @@ class QueryCompiler:
 
     def literal(self, value: Any, type_: ValueType) -> Expr:
         if type_ is ValueType.NUMBER:
-            number_type = sa.Integer() if isinstance(value, int) and not isinstance(value, bool) else sa.Double()
+            if isinstance(value, int):
+                number_type: sa.types.TypeEngine[Any] = sa.BigInteger() if abs(value) < 2**63 else sa.Numeric()
+            else:
+                number_type = sa.Double()
             return sa.literal(value, number_type)
         if type_ is ValueType.STRING:
             return sa.cast(sa.literal(value, sa.String()), sa.String())

@@ -72,7 +72,7 @@ class Dialect:
         return sa.func.right(text, sa.func.length(part)) == part
 
     def like(self, text: Expr, pattern: Expr, literal: str | None) -> Expr:
-        return text.op("LIKE")(pattern)
+        return text.bool_op("LIKE")(pattern)
 
     def matches(self, text: Expr, pattern: Expr, literal: str | None) -> Expr:
         raise NotImplementedError
@@ -132,15 +132,17 @@ class SQLiteDialect(Dialect):
     double = sa.Float()
 
     def prepare(self, connection: sa.Connection) -> None:
-        raw = connection.connection.dbapi_connection
-        if raw is None or raw in _sqlite_prepared:
+        fairy = connection.connection
+        raw = fairy.dbapi_connection
+        # The pool's per-connection info dict remembers that this DBAPI connection is ready.
+        if raw is None or fairy.info.get("gvizql_prepared"):
             return
         raw.create_collation(SQLITE_COLLATION, _sqlite_collate)
         raw.create_function("gvizql_matches", 2, _sqlite_matches, deterministic=True)
         raw.create_function("gvizql_like", 2, _sqlite_like, deterministic=True)
         raw.create_function("gvizql_upper", 1, _sqlite_upper, deterministic=True)
         raw.create_function("gvizql_lower", 1, _sqlite_lower, deterministic=True)
-        _sqlite_prepared.add(raw)
+        fairy.info["gvizql_prepared"] = True
 
     def timeout_error(self, error: BaseException) -> bool:
         import sqlite3
@@ -176,7 +178,7 @@ class SQLiteDialect(Dialect):
             "*" if ch == "%" else "?" if ch == "_" else f"[{ch}]" if ch in "*?[" else ch
             for ch in literal
         )
-        return text.op("GLOB")(sa.literal(glob, sa.String))
+        return text.bool_op("GLOB")(sa.literal(glob, sa.String))
 
     def matches(self, text: Expr, pattern: Expr, literal: str | None) -> Expr:
         return sa.func.gvizql_matches(text, pattern) == 1
@@ -210,7 +212,7 @@ class SQLiteDialect(Dialect):
         if part == "dayofweek":
             return _int(sa.func.strftime("%w", expr)) + 1
         if part == "quarter":
-            return (_int(sa.func.substr(expr, 6, 2)) + 2) / 3
+            return (_int(sa.func.substr(expr, 6, 2)) + 2) // 3
         fields = self._TIME_FIELDS if type_ is ValueType.TIMEOFDAY else self._DATETIME_FIELDS
         start, length = fields[part]
         value = _int(sa.func.substr(expr, start, length))
@@ -221,7 +223,7 @@ class SQLiteDialect(Dialect):
 
     def date_diff(self, left: Expr, right: Expr) -> Expr:
         millis = _int(sa.func.round((sa.func.julianday(left) - sa.func.julianday(right)) * 86400000))
-        return millis / 86400000  # integer division truncates toward zero
+        return millis // 86400000  # SQLite's integer division truncates toward zero
 
     def to_date(self, expr: Expr, type_: ValueType) -> Expr:
         if type_ is ValueType.NUMBER:
@@ -287,7 +289,7 @@ class PostgreSQLDialect(Dialect):
             return sa.false()
         # (?p): '.' stops at newlines as in Python, while ^ and $ still anchor the whole value.
         anchored = sa.literal("(?p)^(?:", sa.String) + pattern + sa.literal(")$", sa.String)
-        return text.op("~")(anchored)
+        return text.bool_op("~")(anchored.self_group())
 
     def number_text(self, expr: Expr) -> Expr:
         value = sa.cast(expr, sa.Numeric)
@@ -413,7 +415,6 @@ def _sqlite_millis_suffix(expr: Expr, start: int) -> Expr:
 
 # --- SQLite callbacks (run inside the database, once per row it asks about) ---------------
 
-_sqlite_prepared: weakref.WeakSet[Any] = weakref.WeakSet()
 _pg_collations: weakref.WeakKeyDictionary[sa.Engine, str | None] = weakref.WeakKeyDictionary()
 
 

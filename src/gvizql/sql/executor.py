@@ -9,8 +9,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from gvizql.analyze import analyze
 from gvizql.datatable import Column, DataTable, ValueType
 from gvizql.errors import QueryError, Reason
+from gvizql.parser import parse
 from gvizql.sql.compiler import PivotKey, QueryCompiler, Statement
 from gvizql.sql.dialects import Dialect, dialect_for
 
@@ -68,9 +70,6 @@ def run_query(
     (PostgreSQL ``statement_timeout``, an interrupted SQLite or DuckDB
     connection), ``internal_error`` for any other database failure.
     """
-    from gvizql import parse
-    from gvizql.analyze import analyze
-
     columns = list(schema) if schema is not None else schema_of(sa_table)
     query = parse(tq)
     analyzed = analyze(query, columns, implicit_group_by=implicit_group_by, date_strings=date_strings)
@@ -82,16 +81,12 @@ def run_query(
             "This database is not supported by the query engine.",
             f"gvizql.sql knows SQLite, PostgreSQL and DuckDB, not {connection.dialect.name!r}.",
         ) from None
-    compiler = QueryCompiler(
-        analyzed.query, analyzed.type_of, sa_table, dialect, _now()
-    )
     with _database_errors(dialect):
+        compiler = QueryCompiler(analyzed.query, analyzed.type_of, sa_table, dialect, _now())
         if analyzed.query.pivot:
             keys_statement = compiler.pivot_values_statement(compiler.where())
             pivot_keys = [tuple(k) for k in _fetch(connection, keys_statement)]
-            from gvizql.values import pivot_key_order
-
-            pivot_keys = pivot_key_order(pivot_keys, keys_statement.types)
+            pivot_keys = analyzed.pivot_key_order(pivot_keys)
             output = analyzed.pivot_output_columns(pivot_keys)
             rows = _fetch(connection, compiler.statement(pivot_keys))
         else:
