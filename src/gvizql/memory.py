@@ -1,0 +1,436 @@
+"""The in-memory executor: the reference semantics over a ``DataTable``.
+
+Steps, in the reference's order: filter (WHERE), group and pivot, sort (ORDER
+BY, stable), SKIPPING, OFFSET, LIMIT, then labels and format patterns on the
+columns.
+
+For speed, WHERE conditions, keys and selected expressions are compiled once
+into Python source (a list comprehension over the rows, or a lambda) and
+evaluated with ``eval``. Only generated names appear in that source: every
+value from the query (literals, patterns, functions) is bound in the namespace,
+never pasted into the code.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from gvizql.analyze import AnalyzedQuery, analyze
+from gvizql.ast import (
+    AggregationFunction,
+    And,
+    ColumnRef,
+    Comparison,
+    ComparisonOperator,
+    Condition,
+    Expression,
+    FunctionCall,
+    IsNull,
+    Literal,
+    Not,
+    Or,
+)
+from gvizql.datatable import Column, DataTable, ValueType
+from gvizql.errors import QueryError, Reason, invalid_query
+from gvizql.functions import IMPLEMENTATIONS, now
+from gvizql.naming import text_form, value_text
+from gvizql.parser import parse
+from gvizql.values import (
+    code_unit_key,
+    group_sort_key,
+    like_regex,
+    matches_regex,
+    sort_rows,
+    text_match,
+)
+
+_C = ComparisonOperator
+
+
+def run_query(
+    table: DataTable,
+    tq: str,
+    *,
+    implicit_group_by: bool = False,
+    date_strings: bool = False,
+) -> DataTable:
+    """Run the query text ``tq`` over ``table`` in memory.
+
+    Returns a new ``DataTable`` (columns with ids, labels and FORMAT patterns;
+    warnings such as ``illegal_formatting_patterns``). Raises ``QueryError``
+    (``invalid_query``) for a query that does not parse or breaks a rule of the
+    language; see ``analyze`` for the two options.
+    """
+    try:
+        query = parse(tq)
+        analyzed = analyze(
+            query, table.columns, implicit_group_by=implicit_group_by, date_strings=date_strings
+        )
+        return execute(analyzed, table)
+    except (RecursionError, MemoryError):
+        raise invalid_query("The query is too complex") from None
+
+
+def execute(analyzed: AnalyzedQuery, table: DataTable) -> DataTable:
+    """Execute an analysed query over ``table`` (whose columns it was analysed against)."""
+    return _Execution(analyzed, table).run()
+
+
+# --- compilation to Python source ---------------------------------------------------------
+
+
+class _Compiler:
+    """Turns expressions and conditions into Python source over a row named ``r``.
+
+    ``env`` maps the expressions available in the row to their index: source
+    columns for the source rows, group keys and aggregations for grouped rows.
+    """
+
+    def __init__(self, analyzed: AnalyzedQuery, env: Mapping[Expression, int], namespace: dict[str, Any]) -> None:
+        self.analyzed = analyzed
+        self.env = env
+        self.ns = namespace
+
+    def bind(self, value: Any) -> str:
+        name = f"_v{len(self.ns)}"
+        self.ns[name] = value
+        return name
+
+    def expression(self, e: Expression) -> str:
+        i = self.env.get(e)
+        if i is not None:
+            return f"r[{i}]"
+        if isinstance(e, Literal):
+            return self.bind(e.value)
+        if isinstance(e, FunctionCall):
+            if e.name == "now":
+                # One instant for the whole query.
+                return self.bind(self.ns.setdefault("_now", now()))
+            args = ", ".join(self.expression(a) for a in e.args)
+            return f"{self.bind(IMPLEMENTATIONS[e.name])}({args})"
+        raise QueryError(Reason.INTERNAL_ERROR, f"Cannot evaluate {e!r} here")
+
+    def function(self, e: Expression) -> Callable[[Any], Any]:
+        i = self.env.get(e)
+        if i is not None:
+            return operator.itemgetter(i)
+        return self.lambda_(self.expression(e))
+
+    def lambda_(self, body: str) -> Callable[[Any], Any]:
+        return eval(f"lambda r: {body}", self.ns)  # noqa: S307 - generated source, see module doc
+
+    def tuple_(self, exprs: Sequence[Expression]) -> str:
+        if not exprs:
+            return "()"
+        return "(" + ", ".join(self.expression(e) for e in exprs) + ",)"
+
+    # -- conditions
+    def condition(self, c: Condition) -> str:
+        if isinstance(c, And):
+            return "(" + " and ".join(self.condition(o) for o in c.operands) + ")"
+        if isinstance(c, Or):
+            return "(" + " or ".join(self.condition(o) for o in c.operands) + ")"
+        if isinstance(c, Not):
+            return f"(not {self.condition(c.operand)})"
+        if isinstance(c, IsNull):
+            return f"({self.expression(c.operand)} is {'not ' if c.negated else ''}None)"
+        return self.comparison(c)
+
+    def comparison(self, c: Comparison) -> str:
+        left_type = self.analyzed.type_of(c.left)
+        right_type = self.analyzed.type_of(c.right)
+        if c.operator in (_C.CONTAINS, _C.STARTS_WITH, _C.ENDS_WITH, _C.LIKE, _C.MATCHES):
+            return self.text_comparison(c, left_type, right_type)
+        if left_type is not right_type:
+            return "False"
+        a, b = self.expression(c.left), self.expression(c.right)
+        op = c.operator
+        if left_type is ValueType.STRING:
+            a, b = self._text(c.left, a), self._text(c.right, b)
+            if op is _C.EQ:
+                return f"({a} == {b})"
+            if op is _C.NE:
+                return f"({a} != {b})"
+            symbol = _SYMBOLS[op]
+            if _ascii_literal(c.left) or _ascii_literal(c.right):
+                # Against ASCII text, code-point order is code-unit order.
+                return f"({a} {symbol} {b})"
+            key = self.bind(code_unit_key)
+            return f"({key}({a}) {symbol} {key}({b}))"
+        if op is _C.EQ:
+            return f"({a} == {b})"
+        if op is _C.NE:
+            return f"({a} != {b})"
+        symbol = _SYMBOLS[op]
+        # A null is smaller than any value; literals are never null.
+        if isinstance(c.right, Literal) and _simple(a):
+            null_holds = op in (_C.LT, _C.LE)
+            return f"({a} is None or {a} {symbol} {b})" if null_holds else f"({a} is not None and {a} {symbol} {b})"
+        if isinstance(c.left, Literal) and _simple(b):
+            null_holds = op in (_C.GT, _C.GE)
+            return f"({b} is None or {a} {symbol} {b})" if null_holds else f"({b} is not None and {a} {symbol} {b})"
+        return f"{self.bind(_NULL_SAFE[op])}({a}, {b})"
+
+    def _text(self, e: Expression, code: str) -> str:
+        if isinstance(e, Literal):
+            return code
+        return f"({code} or '')"
+
+    def text_form(self, e: Expression, value_type: ValueType) -> str:
+        if isinstance(e, Literal):
+            return self.bind(value_text(e.value, value_type))
+        code = self.expression(e)
+        if value_type is ValueType.STRING:
+            return f"({code} or '')"
+        return f"{self.bind(text_form(value_type))}({code})"
+
+    def text_comparison(self, c: Comparison, left_type: ValueType, right_type: ValueType) -> str:
+        a = self.text_form(c.left, left_type)
+        op = c.operator
+        if op in (_C.LIKE, _C.MATCHES) and isinstance(c.right, Literal):
+            pattern = value_text(c.right.value, right_type)
+            rx = like_regex(pattern) if op is _C.LIKE else matches_regex(pattern)
+            if rx is None:
+                return "False"
+            return f"({self.bind(rx.fullmatch)}({a}) is not None)"
+        b = self.text_form(c.right, right_type)
+        if op is _C.CONTAINS:
+            return f"({b} in {a})"
+        if op is _C.STARTS_WITH:
+            return f"{a}.startswith({b})"
+        if op is _C.ENDS_WITH:
+            return f"{a}.endswith({b})"
+        return f"{self.bind(text_match)}({self.bind(op)}, {a}, {b})"
+
+
+_SYMBOLS = {_C.LT: "<", _C.LE: "<=", _C.GT: ">", _C.GE: ">="}
+
+
+def _lt(a: Any, b: Any) -> bool:
+    if a is None:
+        return b is not None
+    return b is not None and a < b
+
+
+def _le(a: Any, b: Any) -> bool:
+    if a is None:
+        return True
+    return b is not None and a <= b
+
+
+_NULL_SAFE = {_C.LT: _lt, _C.LE: _le, _C.GT: lambda a, b: _lt(b, a), _C.GE: lambda a, b: _le(b, a)}
+
+
+def _simple(code: str) -> bool:
+    # A row item or a bound name: cheap to evaluate twice.
+    return code.startswith("r[") or (code.startswith("_v") and code[2:].isdigit())
+
+
+def _ascii_literal(e: Expression) -> bool:
+    return isinstance(e, Literal) and isinstance(e.value, str) and e.value.isascii()
+
+
+# --- aggregation -----------------------------------------------------------------------------
+
+
+def _aggregate(function: AggregationFunction, values: list[Any], value_type: ValueType) -> Any:
+    """One aggregation over the non-null values of a group; None when there are none (count: 0)."""
+    if function is AggregationFunction.COUNT:
+        return len(values)
+    if not values:
+        return None
+    if function is AggregationFunction.SUM:
+        return _sum(values)
+    if function is AggregationFunction.AVG:
+        return _sum(values) / len(values)
+    if value_type is ValueType.STRING:
+        pick = min if function is AggregationFunction.MIN else max
+        return pick(values, key=code_unit_key)
+    return min(values) if function is AggregationFunction.MIN else max(values)
+
+
+def _sum(values: list[Any]) -> Any:
+    try:
+        return sum(values)
+    except TypeError:  # Decimal mixed with float
+        return sum(float(v) for v in values)
+
+
+# --- execution ---------------------------------------------------------------------------------
+
+
+class _Execution:
+    def __init__(self, analyzed: AnalyzedQuery, table: DataTable) -> None:
+        self.analyzed = analyzed
+        self.query = analyzed.query
+        self.table = table
+        self.ns: dict[str, Any] = {"__builtins__": {}}
+        source_env: dict[Expression, int] = {}
+        for i, column in enumerate(table.columns):
+            source_env.setdefault(ColumnRef(column.id), i)
+        self.source = _Compiler(analyzed, source_env, self.ns)
+
+    def run(self) -> DataTable:
+        rows = self.table.rows
+        if self.query.where is not None:
+            condition = self.source.condition(self.query.where)
+            self.ns["_rows"] = rows
+            rows = eval(f"[r for r in _rows if {condition}]", self.ns)  # noqa: S307
+        if not self.analyzed.aggregated:
+            return self._plain(rows)
+        if self.query.pivot:
+            return self._pivoted(rows)
+        return self._grouped(rows)
+
+    def _finish(self, columns: list[Column], rows: list[tuple[Any, ...]]) -> DataTable:
+        return DataTable(columns, rows, self.analyzed.warnings)
+
+    def _paginate(self, rows: list[Any]) -> list[Any]:
+        q = self.query
+        if q.skipping is not None and q.skipping > 1:
+            rows = rows[:: q.skipping]
+        if q.offset:
+            rows = rows[q.offset :]
+        if q.limit is not None:
+            rows = rows[: q.limit]
+        return rows
+
+    def _plain(self, rows: list[Any]) -> DataTable:
+        a = self.analyzed
+        if self.query.order_by:
+            keys = [
+                (self.source.function(o.expression), a.type_of(o.expression), o.direction.value == "desc")
+                for o in self.query.order_by
+            ]
+            rows = sort_rows(rows, keys)
+        rows = self._paginate(rows)
+        project = self.source.tuple_(a.selected)
+        self.ns["_rows"] = rows
+        out = eval(f"[{project} for r in _rows]", self.ns)  # noqa: S307
+        return self._finish(a.output_columns(), out)
+
+    # -- grouping
+    def _groups(self, rows: list[Any], exprs: Sequence[Expression]) -> dict[tuple[Any, ...], list[Any]]:
+        """Rows by the (normalised) values of ``exprs``: a null text and '' are one key."""
+        parts = []
+        for e in exprs:
+            code = self.source.expression(e)
+            if self.analyzed.type_of(e) is ValueType.STRING:
+                code = f"({code} or '')"
+            parts.append(code)
+        key = "(" + ", ".join(parts) + ",)" if parts else "()"
+        source = (
+            "def _group(rows):\n"
+            "    groups = {}\n"
+            "    get = groups.get\n"
+            "    for r in rows:\n"
+            f"        k = {key}\n"
+            "        g = get(k)\n"
+            "        if g is None:\n"
+            "            groups[k] = [r]\n"
+            "        else:\n"
+            "            g.append(r)\n"
+            "    return groups\n"
+        )
+        exec(source, self.ns)  # noqa: S102 - generated source, see module doc
+        return self.ns["_group"](rows)
+
+    def _aggregates(self, rows: list[Any]) -> list[Any]:
+        """The values of the query's distinct aggregations over one group's rows."""
+        a = self.analyzed
+        per_column: dict[str, list[Any]] = {}
+        out = []
+        for agg in a.aggregations:
+            name = agg.column.name
+            values = per_column.get(name)
+            if values is None:
+                i = self.source.env[agg.column]
+                values = per_column[name] = [v for v in map(operator.itemgetter(i), rows) if v is not None]
+            out.append(_aggregate(agg.function, values, a.type_of(agg.column)))
+        return out
+
+    def _group_env(self, keys: Sequence[Expression]) -> _Compiler:
+        env: dict[Expression, int] = {e: i for i, e in enumerate(keys)}
+        for j, agg in enumerate(self.analyzed.aggregations):
+            env[agg] = len(keys) + j
+        return _Compiler(self.analyzed, env, self.ns)
+
+    def _raw_key(self, exprs: Sequence[Expression]) -> Callable[[Any], tuple[Any, ...]]:
+        return self.source.lambda_(self.source.tuple_(exprs))
+
+    def _sorted_keys(self, keys: Sequence[tuple[Any, ...]], exprs: Sequence[Expression]) -> list[tuple[Any, ...]]:
+        element_keys = [group_sort_key(self.analyzed.type_of(e)) for e in exprs]
+        return sorted(keys, key=lambda k: tuple(f(v) for f, v in zip(element_keys, k, strict=True)))
+
+    def _grouped(self, rows: list[Any]) -> DataTable:
+        a = self.analyzed
+        group_by = self.query.group_by
+        groups = self._groups(rows, group_by)
+        raw_key = self._raw_key(group_by)
+        compiler = self._group_env(group_by)
+        project = compiler.lambda_(compiler.tuple_(a.selected))
+        out = []
+        for key in self._sorted_keys(list(groups), group_by):
+            members = groups[key]
+            group_row = raw_key(members[0]) + tuple(self._aggregates(members))
+            out.append(project(group_row))
+        out = self._order_output(out, list(range(len(a.selected))))
+        return self._finish(a.output_columns(), self._paginate(out))
+
+    def _pivoted(self, rows: list[Any]) -> DataTable:
+        a = self.analyzed
+        group_by, pivot = self.query.group_by, self.query.pivot
+        n = len(group_by)
+        cells = self._groups(rows, tuple(group_by) + tuple(pivot))
+        raw_group = self._raw_key(group_by)
+        raw_pivot = self._raw_key(pivot)
+        group_keys: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        pivot_keys: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        for key, members in cells.items():
+            group_keys.setdefault(key[:n], raw_group(members[0]))
+            pivot_keys.setdefault(key[n:], raw_pivot(members[0]))
+        ordered_pivots = self._sorted_keys(list(pivot_keys), pivot)
+        compiler = self._group_env(group_by)
+        evaluators = [compiler.function(e) for e in a.selected]
+        pivoted = [a.is_pivoted(e) for e in a.selected]
+        nulls = (None,) * len(a.aggregations)
+        out = []
+        for gkey in self._sorted_keys(list(group_keys), group_by):
+            graw = group_keys[gkey]
+            plain_row = graw + nulls
+            cell_rows = []
+            for pkey in ordered_pivots:
+                members = cells.get(gkey + pkey)
+                cell_rows.append(None if members is None else graw + tuple(self._aggregates(members)))
+            row: list[Any] = []
+            for evaluate, is_pivoted in zip(evaluators, pivoted, strict=True):
+                if not is_pivoted:
+                    row.append(evaluate(plain_row))
+                else:
+                    row.extend(None if c is None else evaluate(c) for c in cell_rows)
+            out.append(tuple(row))
+        # Where each selected expression lands in the output row (pivoted ones spread).
+        positions, p = [], 0
+        for is_pivoted in pivoted:
+            positions.append(p)
+            p += len(ordered_pivots) if is_pivoted else 1
+        out = self._order_output(out, positions)
+        columns = a.pivot_output_columns([pivot_keys[k] for k in ordered_pivots])
+        return self._finish(columns, self._paginate(out))
+
+    def _order_output(self, rows: list[tuple[Any, ...]], positions: Sequence[int]) -> list[tuple[Any, ...]]:
+        """ORDER BY over output rows (an aggregating query orders by selected expressions only)."""
+        if not self.query.order_by:
+            return rows
+        a = self.analyzed
+        index = {e: positions[i] for i, e in enumerate(a.selected)}
+        keys = [
+            (operator.itemgetter(index[o.expression]), a.type_of(o.expression), o.direction.value == "desc")
+            for o in self.query.order_by
+        ]
+        return sort_rows(rows, keys)
+
+
+__all__ = ["execute", "run_query"]

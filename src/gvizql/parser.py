@@ -1,0 +1,476 @@
+"""Query text -> AST (``gvizql.ast``).
+
+The grammar is ``grammar.lark`` (LALR). The tree is never built: a Lark inline
+transformer turns each reduction straight into an AST node, so parsing is
+iterative (no recursion however deep the text nests) and fast. The depth of the
+finished AST is then checked iteratively, so later recursive passes (analysis,
+compilation, hashing) can never exhaust the stack.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import lark
+from lark import Token
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from gvizql.ast import (
+    ARITHMETIC_FUNCTIONS,
+    Aggregation,
+    AggregationFunction,
+    And,
+    ColumnRef,
+    Comparison,
+    ComparisonOperator,
+    Condition,
+    Expression,
+    FormatItem,
+    FunctionCall,
+    IsNull,
+    LabelItem,
+    Literal,
+    Not,
+    Or,
+    OrderItem,
+    Query,
+    QueryOption,
+    SortDirection,
+)
+from gvizql.datatable import ValueType
+from gvizql.errors import QueryError, Reason, invalid_query
+
+#: Longest query text accepted, in characters (before ``\\uXXXX`` decoding).
+MAX_QUERY_LENGTH = 64 * 1024
+#: Deepest nesting of expressions and conditions accepted.
+MAX_DEPTH = 64
+#: Largest LIMIT, OFFSET or SKIPPING (Java's Integer.MAX_VALUE, as the reference).
+MAX_COUNT = 2**31 - 1
+
+#: The scalar functions a query may call, by lower-case name, with the name the
+#: reference uses in ids and labels.
+CALLABLE_FUNCTIONS = frozenset(
+    {
+        "year", "month", "day", "hour", "minute", "second", "millisecond",
+        "quarter", "dayofweek", "now", "datediff", "todate", "upper", "lower",
+    }
+)
+
+_AGGREGATIONS = {f.value: f for f in AggregationFunction}
+_OPERATORS = {
+    "=": ComparisonOperator.EQ,
+    "!=": ComparisonOperator.NE,
+    "<>": ComparisonOperator.NE,
+    "<": ComparisonOperator.LT,
+    "<=": ComparisonOperator.LE,
+    ">": ComparisonOperator.GT,
+    ">=": ComparisonOperator.GE,
+}
+_UNICODE_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+
+_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_DATETIME = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2}) (\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,3}))?)?")
+_TIMEOFDAY = re.compile(r"(\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.(\d{1,3}))?")
+
+
+# --- literal text --------------------------------------------------------------------
+
+
+def parse_date(text: str) -> dt.date | None:
+    """``yyyy-M-d`` (one-digit month/day allowed) as a date, or None if it is not one."""
+    m = _DATE.fullmatch(text)
+    if m is None:
+        return None
+    try:
+        return dt.date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        return None
+
+
+def parse_datetime(text: str) -> dt.datetime | None:
+    """``yyyy-M-d H:m[:s[.SSS]]`` as a datetime, or None.
+
+    Milliseconds are read as an integer, as the reference does (``.4`` is 4 ms).
+    """
+    m = _DATETIME.fullmatch(text)
+    if m is None:
+        return None
+    try:
+        return dt.datetime(
+            int(m[1]), int(m[2]), int(m[3]), int(m[4]), int(m[5]),
+            int(m[6] or 0), int(m[7] or 0) * 1000,
+        )
+    except ValueError:
+        return None
+
+
+def parse_timeofday(text: str) -> dt.time | None:
+    """``H:m:s[.SSS]`` as a time, or None (milliseconds accepted, unlike the reference)."""
+    m = _TIMEOFDAY.fullmatch(text)
+    if m is None:
+        return None
+    try:
+        return dt.time(int(m[1]), int(m[2]), int(m[3]), int(m[4] or 0) * 1000)
+    except ValueError:
+        return None
+
+
+def _number(text: str) -> int | float:
+    # The reference reads every number as a Java double; small integers stay
+    # Python ints (exact, and printed as doubles where ids need it).
+    if text.isdigit() and len(text) <= 18:
+        return int(text)
+    return float(text)
+
+
+# --- the transformer: reductions -> AST nodes ----------------------------------------------
+
+
+def _pos(item: Any) -> int | None:
+    if isinstance(item, Token):
+        return item.start_pos
+    return getattr(item, "pos", None)
+
+
+def _error(message: str, pos: int | None) -> QueryError:
+    return invalid_query(message, position=pos)
+
+
+class _ToAst(lark.Transformer):
+    """Builds the AST during the LALR parse (used as Lark's inline transformer)."""
+
+    # -- clauses
+    def start(self, c: list[Any]) -> Query:
+        select, where, group, pivot, order, skipping, limit, offset, labels, formats, options = c
+        return Query(
+            select=select,
+            where=where,
+            group_by=group or (),
+            pivot=pivot or (),
+            order_by=order or (),
+            skipping=skipping,
+            limit=limit,
+            offset=offset or 0,
+            labels=labels or (),
+            formats=formats or (),
+            options=options or frozenset(),
+        )
+
+    def select_all(self, c: list[Any]) -> None:
+        return None
+
+    def select_clause(self, c: list[Any]) -> tuple[Expression, ...]:
+        return self._unique(c[1:], "SELECT")
+
+    def where_clause(self, c: list[Any]) -> Condition:
+        return c[1]
+
+    def group_clause(self, c: list[Any]) -> tuple[Expression, ...]:
+        return self._unique(c[2:], "GROUP BY")
+
+    def pivot_clause(self, c: list[Any]) -> tuple[Expression, ...]:
+        return self._unique(c[1:], "PIVOT")
+
+    def order_clause(self, c: list[Any]) -> tuple[OrderItem, ...]:
+        return tuple(c[2:])
+
+    def order_item(self, c: list[Any]) -> OrderItem:
+        expression, direction = c
+        d = SortDirection.DESC if direction is not None and direction.type == "DESC" else SortDirection.ASC
+        return OrderItem(expression, d, pos=_pos(expression))
+
+    def skipping_clause(self, c: list[Any]) -> int:
+        n, pos = c[1]
+        if n <= 0 or n > MAX_COUNT:
+            raise _error(f"SKIPPING must be a whole number from 1 to {MAX_COUNT}, not {n}", pos)
+        return n
+
+    def limit_clause(self, c: list[Any]) -> int | None:
+        n, pos = c[1]
+        if n == -1:
+            return None
+        if n < 0 or n > MAX_COUNT:
+            raise _error(f"LIMIT must be -1 or a whole number from 0 to {MAX_COUNT}, not {n}", pos)
+        return n
+
+    def offset_clause(self, c: list[Any]) -> int:
+        n, pos = c[1]
+        if n < 0 or n > MAX_COUNT:
+            raise _error(f"OFFSET must be a whole number from 0 to {MAX_COUNT}, not {n}", pos)
+        return n
+
+    def signed_number(self, c: list[Any]) -> tuple[int, int]:
+        return self._whole(c[0], c[0].start_pos, 1)
+
+    def negative_number(self, c: list[Any]) -> tuple[int, int]:
+        return self._whole(c[1], c[0].start_pos, -1)
+
+    @staticmethod
+    def _whole(token: Token, pos: int, sign: int) -> tuple[int, int]:
+        if not token.value.isdigit():
+            raise _error(f'Expected a whole number, not "{token.value}"', token.start_pos)
+        if len(token.value) > 12:  # far beyond MAX_COUNT; don't convert huge digit strings
+            raise _error(f'Number "{token.value}" is too large', token.start_pos)
+        return sign * int(token.value), pos
+
+    def label_clause(self, c: list[Any]) -> tuple[LabelItem, ...]:
+        return tuple(c[1:])
+
+    def label_item(self, c: list[Any]) -> LabelItem:
+        return LabelItem(c[0], c[1].value[1:-1], pos=_pos(c[0]))
+
+    def format_clause(self, c: list[Any]) -> tuple[FormatItem, ...]:
+        return tuple(c[1:])
+
+    def format_item(self, c: list[Any]) -> FormatItem:
+        return FormatItem(c[0], c[1].value[1:-1], pos=_pos(c[0]))
+
+    def options_clause(self, c: list[Any]) -> frozenset[QueryOption]:
+        return frozenset(c[1:])
+
+    def option(self, c: list[Any]) -> QueryOption:
+        return QueryOption(c[0].value.lower())
+
+    @staticmethod
+    def _unique(items: list[Expression], clause: str) -> tuple[Expression, ...]:
+        seen: set[Expression] = set()
+        for item in items:
+            if item in seen:
+                raise _error(f'"{_text(item)}" appears more than once in {clause}', _pos(item))
+            seen.add(item)
+        return tuple(items)
+
+    # -- conditions
+    def or_(self, c: list[Any]) -> Or:
+        left, _, right = c
+        operands = left.operands if isinstance(left, Or) else (left,)
+        return Or(operands + (right,), pos=left.pos)
+
+    def and_(self, c: list[Any]) -> And:
+        left, _, right = c
+        operands = left.operands if isinstance(left, And) else (left,)
+        return And(operands + (right,), pos=left.pos)
+
+    def not_(self, c: list[Any]) -> Not:
+        return Not(c[1], pos=c[0].start_pos)
+
+    def compare(self, c: list[Any]) -> Comparison:
+        return Comparison(_OPERATORS[c[1].value], c[0], c[2], pos=_pos(c[0]))
+
+    def _text_operator(op: ComparisonOperator) -> Any:  # type: ignore[misc]  # noqa: N805
+        def build(self: _ToAst, c: list[Any]) -> Comparison:
+            return Comparison(op, c[0], c[-1], pos=_pos(c[0]))
+
+        return build
+
+    contains = _text_operator(ComparisonOperator.CONTAINS)
+    starts_with = _text_operator(ComparisonOperator.STARTS_WITH)
+    ends_with = _text_operator(ComparisonOperator.ENDS_WITH)
+    matches = _text_operator(ComparisonOperator.MATCHES)
+    like = _text_operator(ComparisonOperator.LIKE)
+    del _text_operator
+
+    def is_null(self, c: list[Any]) -> IsNull:
+        return IsNull(c[0], False, pos=_pos(c[0]))
+
+    def is_not_null(self, c: list[Any]) -> IsNull:
+        return IsNull(c[0], True, pos=_pos(c[0]))
+
+    # -- expressions
+    def arithmetic(self, c: list[Any]) -> FunctionCall:
+        left, op, right = c
+        return FunctionCall(ARITHMETIC_FUNCTIONS[op.value], (left, right), pos=_pos(left))
+
+    def call(self, c: list[Any]) -> Expression:
+        name_token = c[0]
+        args = tuple(a for a in c[1:] if a is not None)
+        name = name_token.value.lower()
+        pos = name_token.start_pos
+        if name in _AGGREGATIONS:
+            if len(args) != 1:
+                raise _error(
+                    f'Aggregation "{name_token.value}" takes exactly one column, not {len(args)} arguments', pos
+                )
+            (arg,) = args
+            if isinstance(arg, Aggregation):
+                raise _error(f'Aggregations cannot be nested: "{name}({_text(arg)})"', _pos(arg))
+            if not isinstance(arg, ColumnRef):
+                raise _error(
+                    f'Aggregation "{name_token.value}" takes a column, not "{_text(arg)}"', _pos(arg)
+                )
+            return Aggregation(_AGGREGATIONS[name], arg, pos=pos)
+        if name not in CALLABLE_FUNCTIONS:
+            raise _error(f'Unknown function "{name_token.value}"', pos)
+        return FunctionCall(name, args, pos=pos)
+
+    def negative_literal(self, c: list[Any]) -> Literal:
+        return Literal(-_number(c[1].value), ValueType.NUMBER, pos=c[0].start_pos)
+
+    def column(self, c: list[Any]) -> ColumnRef:
+        token = c[0]
+        name = token.value[1:-1] if token.type == "QUOTED_IDENTIFIER" else token.value
+        return ColumnRef(name, pos=token.start_pos)
+
+    def number(self, c: list[Any]) -> Literal:
+        return Literal(_number(c[0].value), ValueType.NUMBER, pos=c[0].start_pos)
+
+    def string(self, c: list[Any]) -> Literal:
+        return Literal(c[0].value[1:-1], ValueType.STRING, pos=c[0].start_pos)
+
+    def true(self, c: list[Any]) -> Literal:
+        return Literal(True, ValueType.BOOLEAN, pos=c[0].start_pos)
+
+    def false(self, c: list[Any]) -> Literal:
+        return Literal(False, ValueType.BOOLEAN, pos=c[0].start_pos)
+
+    def date(self, c: list[Any]) -> Literal:
+        value = parse_date(c[1].value[1:-1])
+        if value is None:
+            raise _error(f"Invalid date literal {c[1].value} (expected 'yyyy-MM-dd')", c[1].start_pos)
+        return Literal(value, ValueType.DATE, pos=c[0].start_pos)
+
+    def datetime(self, c: list[Any]) -> Literal:
+        value = parse_datetime(c[1].value[1:-1])
+        if value is None:
+            raise _error(
+                f"Invalid datetime literal {c[1].value} (expected 'yyyy-MM-dd HH:mm:ss[.SSS]')", c[1].start_pos
+            )
+        return Literal(value, ValueType.DATETIME, pos=c[0].start_pos)
+
+    def timeofday(self, c: list[Any]) -> Literal:
+        value = parse_timeofday(c[1].value[1:-1])
+        if value is None:
+            raise _error(
+                f"Invalid timeofday literal {c[1].value} (expected 'HH:mm:ss[.SSS]')", c[1].start_pos
+            )
+        return Literal(value, ValueType.TIMEOFDAY, pos=c[0].start_pos)
+
+
+def _text(expr: Expression) -> str:
+    from gvizql.naming import query_text
+
+    return query_text(expr)
+
+
+@functools.cache
+def _lark() -> lark.Lark:
+    grammar = (Path(__file__).parent / "grammar.lark").read_text(encoding="utf-8")
+    return lark.Lark(grammar, parser="lalr", lexer="contextual", transformer=_ToAst(), maybe_placeholders=True)
+
+
+# --- public entry ----------------------------------------------------------------------------
+
+
+def _decode_escapes(text: str) -> tuple[str, list[int] | None]:
+    """Decode ``\\uXXXX``; returns the text and, if anything changed, each char's original offset."""
+    if "\\u" not in text:
+        return text, None
+    out: list[str] = []
+    offsets: list[int] = []
+    last = 0
+    for m in _UNICODE_ESCAPE.finditer(text):
+        out.append(text[last : m.start()])
+        offsets.extend(range(last, m.start()))
+        out.append(chr(int(m[1], 16)))
+        offsets.append(m.start())
+        last = m.end()
+    out.append(text[last:])
+    offsets.extend(range(last, len(text) + 1))  # one past the end too, for "end of query"
+    return "".join(out), offsets
+
+
+def _syntax_error(e: UnexpectedInput, text: str, offsets: list[int] | None) -> QueryError:
+    def original(pos: int | None) -> int:
+        if pos is None or pos < 0:
+            pos = len(text)
+        pos = min(pos, len(text))
+        return offsets[pos] if offsets is not None else pos
+
+    if isinstance(e, UnexpectedToken) and e.token.type != "$END":
+        pos = original(e.token.start_pos)
+        message = f'Unexpected token "{e.token.value}" at position {pos}'
+    elif isinstance(e, UnexpectedCharacters):
+        pos = original(e.pos_in_stream)
+        char = text[e.pos_in_stream]
+        if char in "'\"`":
+            message = f"Unterminated {'identifier' if char == '`' else 'string'} {char} at position {pos}"
+        else:
+            message = f'Unexpected character "{char}" at position {pos}'
+    else:  # UnexpectedEOF, or UnexpectedToken at $END
+        pos = original(len(text))
+        message = f"Unexpected end of query at position {pos}"
+    return QueryError(Reason.INVALID_QUERY, message, message, position=pos)
+
+
+def _children(node: Any) -> Iterator[Any]:
+    if isinstance(node, FunctionCall):
+        yield from node.args
+    elif isinstance(node, Aggregation):
+        yield node.column
+    elif isinstance(node, Comparison):
+        yield node.left
+        yield node.right
+    elif isinstance(node, IsNull):
+        yield node.operand
+    elif isinstance(node, (And, Or)):
+        yield from node.operands
+    elif isinstance(node, Not):
+        yield node.operand
+
+
+def _check_depth(query: Query) -> None:
+    roots: list[Any] = list(query.select or ())
+    roots += [query.where] if query.where is not None else []
+    roots += list(query.group_by) + list(query.pivot)
+    roots += [o.expression for o in query.order_by]
+    roots += [i.expression for i in query.labels] + [i.expression for i in query.formats]
+    stack = [(r, 1) for r in roots]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise _error(f"The query nests deeper than {MAX_DEPTH} levels", node.pos)
+        stack.extend((child, depth + 1) for child in _children(node))
+
+
+def _relocate(error: QueryError, offsets: list[int]) -> QueryError:
+    pos = error.position
+    if pos is None:
+        return error
+    original = offsets[min(pos, len(offsets) - 1)]
+    return invalid_query(error.message, position=original)
+
+
+def parse(tq: str) -> Query:
+    """Parse query text into a ``Query``.
+
+    Returns the AST with 0-based ``pos`` offsets into ``tq``. Raises ``QueryError``
+    (``invalid_query``) for text that is too long, not a query (the message names the
+    unexpected token and its position), nests too deep, or holds an invalid literal.
+    """
+    return _parse_cached(tq)
+
+
+@functools.lru_cache(maxsize=512)
+def _parse_cached(tq: str) -> Query:
+    if not isinstance(tq, str):
+        raise invalid_query("The query must be text")
+    if len(tq) > MAX_QUERY_LENGTH:
+        raise invalid_query(f"The query is longer than {MAX_QUERY_LENGTH} characters")
+    text, offsets = _decode_escapes(tq)
+    try:
+        query: Query = _lark().parse(text)
+    except UnexpectedInput as e:
+        raise _syntax_error(e, text, offsets) from None
+    except QueryError as e:
+        if offsets is not None:
+            raise _relocate(e, offsets) from None
+        raise
+    # Positions in the AST are offsets into the decoded text; with escapes they are
+    # slightly off the original, which only matters for messages (relocated above).
+    _check_depth(query)
+    return query

@@ -1,0 +1,275 @@
+"""Value semantics both executors share: comparison, ordering, matching.
+
+The reference (Google's Java data source library) decides these, and the
+in-memory and SQL executors must agree on every one of them:
+
+- Comparing values of different types is false, even with ``!=``.
+- A null text value behaves as the empty string (in comparisons, text
+  operators, GROUP BY and PIVOT keys).
+- Otherwise a null is smaller than every value: nulls sort first ascending and
+  last descending, ``hours < 1`` is true for a null ``hours``, two nulls are equal.
+- ORDER BY sorts text with en-US collation (``text_sort_key``); GROUP BY, PIVOT,
+  ``min``/``max`` and comparisons in WHERE use UTF-16 code-unit order
+  (``code_unit_key``), which is Java's ``String.compareTo``.
+- ``contains``, ``starts with``, ``ends with``, ``like`` and ``matches`` work on
+  text forms: non-text values are written as Java does (``5.0``, ``true``).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from gvizql.ast import ComparisonOperator
+from gvizql.datatable import ValueType
+from gvizql.naming import value_text
+
+#: Operators that need both sides to have the same type (else the comparison is false).
+ORDERING_OPERATORS = frozenset(
+    {
+        ComparisonOperator.EQ, ComparisonOperator.NE, ComparisonOperator.LT,
+        ComparisonOperator.LE, ComparisonOperator.GT, ComparisonOperator.GE,
+    }
+)
+#: Operators that compare the text forms of both sides.
+TEXT_OPERATORS = frozenset(
+    {
+        ComparisonOperator.CONTAINS, ComparisonOperator.STARTS_WITH, ComparisonOperator.ENDS_WITH,
+        ComparisonOperator.MATCHES, ComparisonOperator.LIKE,
+    }
+)
+
+
+# --- text orders --------------------------------------------------------------------------
+
+
+def code_unit_key(s: str) -> str:
+    """A key that orders strings by UTF-16 code units (Java's ``String.compareTo``).
+
+    Python compares code points, which differs only when a character above U+FFFF
+    meets one in U+E000..U+FFFF; such characters are rewritten as surrogate pairs.
+    """
+    if s.isascii() or max(s) <= "\uffff":
+        return s
+    out = []
+    for ch in s:
+        c = ord(ch)
+        if c > 0xFFFF:
+            c -= 0x10000
+            out.append(chr(0xD800 + (c >> 10)) + chr(0xDC00 + (c & 0x3FF)))
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+# Primary classes of the en-US collation: spaces, then punctuation and symbols,
+# then digits, then letters (anything else after letters, by code point).
+_SPACE, _PUNCTUATION, _DIGIT, _LETTER, _OTHER = range(5)
+
+
+def _collation_element(ch: str) -> tuple[int, int, int] | None:
+    decomposed = unicodedata.normalize("NFD", ch)
+    base = decomposed[0]
+    category = unicodedata.category(base)
+    if category in ("Cc", "Cf"):
+        return None  # control and format characters are ignorable
+    major = category[0]
+    if major == "Z" or base.isspace():
+        cls = _SPACE
+    elif major in ("P", "S"):
+        cls = _PUNCTUATION
+    elif major == "N":
+        cls = _DIGIT
+    elif major == "L":
+        cls = _LETTER
+    else:
+        cls = _OTHER
+    folded = base.lower()
+    primary = (cls << 21) | ord(folded[0])
+    accents = sum(ord(m) for m in decomposed[1:])
+    upper = 1 if base != folded else 0  # lower case sorts before upper case
+    return primary, accents, upper
+
+
+@functools.lru_cache(maxsize=200_000)
+def text_sort_key(s: str) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
+    """The en-US collation key ORDER BY uses for text.
+
+    Three levels compared one after the other, as a Java ``Collator`` at tertiary
+    strength: letters case-insensitively with accents stripped (spaces <
+    punctuation < digits < letters), then accents, then case (lower before upper).
+    """
+    primary: list[int] = []
+    secondary: list[int] = []
+    tertiary: list[int] = []
+    for ch in s:
+        element = _collation_element(ch)
+        if element is None:
+            continue
+        primary.append(element[0])
+        secondary.append(element[1])
+        tertiary.append(element[2])
+    return tuple(primary), tuple(secondary), tuple(tertiary)
+
+
+# --- ordering -------------------------------------------------------------------------------
+
+
+def group_value(value: Any, value_type: ValueType) -> Any:
+    """The value GROUP BY and PIVOT key on: a null text is the empty string."""
+    if value is None and value_type is ValueType.STRING:
+        return ""
+    return value
+
+
+def group_sort_key(value_type: ValueType) -> Callable[[Any], tuple[Any, ...]]:
+    """Key ordering GROUP BY rows, pivot values and min/max: nulls first, code-unit text."""
+    if value_type is ValueType.STRING:
+        return lambda v: (False, "") if v is None else (True, code_unit_key(v))
+    return lambda v: (False, 0) if v is None else (True, v)
+
+
+def pivot_key_order(keys: Iterable[Sequence[Any]], types: Sequence[ValueType]) -> list[tuple[Any, ...]]:
+    """Distinct pivot value tuples in the order of their columns.
+
+    Tuples compare element by element with ``group_sort_key`` (nulls first, text by
+    code units). A null text and ``''`` are one pivot value: only the first of the
+    two in ``keys`` is kept.
+    """
+    element_keys = [group_sort_key(t) for t in types]
+
+    def sort_key(key: Sequence[Any]) -> tuple[Any, ...]:
+        return tuple(k(group_value(v, t)) for k, v, t in zip(element_keys, key, types, strict=True))
+
+    unique: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+    for key in keys:
+        unique.setdefault(sort_key(key), tuple(key))
+    return [unique[k] for k in sorted(unique)]
+
+
+def order_sort_key(value_type: ValueType) -> Callable[[Any], Any]:
+    """Key for ORDER BY on non-null values of a type (text: en-US collation)."""
+    if value_type is ValueType.STRING:
+        return text_sort_key
+    return _identity
+
+
+def _identity(v: Any) -> Any:
+    return v
+
+
+def sort_rows(
+    rows: list[Any],
+    keys: Sequence[tuple[Callable[[Any], Any], ValueType, bool]],
+) -> list[Any]:
+    """Stable ORDER BY of ``rows``; ``keys`` are (value getter, type, descending) in priority order.
+
+    Nulls come first ascending and last descending; text uses ``text_sort_key``.
+    Returns a new list.
+    """
+    result = list(rows)
+    for getter, value_type, descending in reversed(keys):
+        order_key = order_sort_key(value_type)
+        # A null text sorts as the empty string; other nulls before every value.
+        null_key = (True, order_key("")) if value_type is ValueType.STRING else _NULL_KEY
+        cache: dict[Any, Any] = {}
+
+        def key(row: Any, getter: Callable[[Any], Any] = getter, null_key: Any = null_key) -> Any:
+            v = getter(row)
+            if v is None:
+                return null_key
+            k = cache.get(v)
+            if k is None:
+                k = cache[v] = (True, order_key(v))
+            return k
+
+        result.sort(key=key, reverse=descending)
+    return result
+
+
+_NULL_KEY = (False,)
+
+
+# --- comparison -------------------------------------------------------------------------------
+
+
+def compare_order(a: Any, b: Any, value_type: ValueType) -> int:
+    """-1, 0 or 1: ``a`` against ``b`` of one type; nulls smallest, text null is ``''``."""
+    if value_type is ValueType.STRING:
+        a = code_unit_key(a or "")
+        b = code_unit_key(b or "")
+    elif a is None or b is None:
+        if a is None and b is None:
+            return 0
+        return -1 if a is None else 1
+    if a == b:
+        return 0
+    return -1 if a < b else 1
+
+
+def like_regex(pattern: str) -> re.Pattern[str]:
+    """The regular expression for a ``like`` pattern: ``%`` any run, ``_`` one character, no escape."""
+    parts = []
+    for ch in pattern:
+        if ch == "%":
+            parts.append(".*")
+        elif ch == "_":
+            parts.append(".")
+        else:
+            parts.append(re.escape(ch))
+    return re.compile("".join(parts), re.DOTALL)
+
+
+@functools.lru_cache(maxsize=1024)
+def cached_like_regex(pattern: str) -> re.Pattern[str]:
+    return like_regex(pattern)
+
+
+@functools.lru_cache(maxsize=1024)
+def matches_regex(pattern: str) -> re.Pattern[str] | None:
+    """The compiled ``matches`` pattern, or None when it is invalid (then nothing matches)."""
+    try:
+        return re.compile(pattern)
+    except (re.error, OverflowError, RecursionError, ValueError):
+        return None
+
+
+def text_match(operator: ComparisonOperator, text: str, operand: str) -> bool:
+    """``contains``/``starts with``/``ends with``/``like``/``matches`` on two text forms."""
+    if operator is ComparisonOperator.CONTAINS:
+        return operand in text
+    if operator is ComparisonOperator.STARTS_WITH:
+        return text.startswith(operand)
+    if operator is ComparisonOperator.ENDS_WITH:
+        return text.endswith(operand)
+    if operator is ComparisonOperator.LIKE:
+        return cached_like_regex(operand).fullmatch(text) is not None
+    if operator is ComparisonOperator.MATCHES:
+        rx = matches_regex(operand)
+        return rx is not None and rx.fullmatch(text) is not None
+    raise ValueError(f"not a text operator: {operator}")
+
+
+def compare(
+    operator: ComparisonOperator, left: Any, right: Any, left_type: ValueType, right_type: ValueType
+) -> bool:
+    """Whether ``left <operator> right`` holds, with the reference's rules (see the module doc)."""
+    if operator in TEXT_OPERATORS:
+        return text_match(operator, value_text(left, left_type), value_text(right, right_type))
+    if left_type is not right_type:
+        return False
+    c = compare_order(left, right, left_type)
+    if operator is ComparisonOperator.EQ:
+        return c == 0
+    if operator is ComparisonOperator.NE:
+        return c != 0
+    if operator is ComparisonOperator.LT:
+        return c < 0
+    if operator is ComparisonOperator.LE:
+        return c <= 0
+    if operator is ComparisonOperator.GT:
+        return c > 0
+    return c >= 0
