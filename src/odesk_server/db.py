@@ -126,7 +126,7 @@ def migrate(url_or_engine: str | sa.URL | Engine, revision: str = "head") -> Non
             with engine.begin() as connection:
                 command.upgrade(_alembic_config(connection), revision)
         except sa.exc.OperationalError as exc:
-            raise DatabaseError(f"cannot open the database {engine.url!r}: {_first_line(exc)}") from exc
+            raise DatabaseError(f"cannot open the database {engine.url!r}: {first_line(exc)}") from exc
 
 
 def current_revision(url_or_engine: str | sa.URL | Engine) -> str | None:
@@ -138,7 +138,7 @@ def current_revision(url_or_engine: str | sa.URL | Engine) -> str | None:
             with engine.connect() as connection:
                 return MigrationContext.configure(connection).get_current_revision()
         except sa.exc.OperationalError as exc:
-            raise DatabaseError(f"cannot open the database {engine.url!r}: {_first_line(exc)}") from exc
+            raise DatabaseError(f"cannot open the database {engine.url!r}: {first_line(exc)}") from exc
 
 
 def head_revision() -> str:
@@ -151,7 +151,8 @@ def head_revision() -> str:
     return head
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
+    """The first line of a database error message (driver details trimmed)."""
     orig = getattr(exc, "orig", None) or exc
     text = str(orig).strip()
     return text.splitlines()[0] if text else type(orig).__name__

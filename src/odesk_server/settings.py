@@ -50,7 +50,7 @@ class Settings:
     oauth_timestamp_window: int = DEFAULT_OAUTH_TIMESTAMP_WINDOW
 
     def __post_init__(self) -> None:
-        _check_database_url(self.database_url, "database_url")
+        check_database_url(self.database_url, "database_url")
         if not self.report_timeout > 0:
             raise SettingsError(f"report_timeout must be a positive number of seconds, got {self.report_timeout!r}")
         if not 1 <= self.port <= 65535:
@@ -96,7 +96,7 @@ class Settings:
             return value.strip()
 
         database_url = get("ODESK_DATABASE_URL") or DEFAULT_DATABASE_URL
-        _check_database_url(database_url, "ODESK_DATABASE_URL")
+        check_database_url(database_url, "ODESK_DATABASE_URL")
         return cls(
             database_url=database_url,
             report_timeout=_number(get("ODESK_REPORT_TIMEOUT"), "ODESK_REPORT_TIMEOUT", DEFAULT_REPORT_TIMEOUT, float),
@@ -115,7 +115,8 @@ class Settings:
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 
 
-def _check_database_url(url: str, name: str) -> None:
+def check_database_url(url: str, name: str) -> None:
+    """Raise ``SettingsError`` (naming ``name``) unless ``url`` is a SQLite or PostgreSQL URL."""
     try:
         parsed = sa.make_url(url)
     except Exception as exc:  # sqlalchemy raises ArgumentError; keep the message ours

@@ -1,0 +1,399 @@
+"""The ``odesk-server`` command: create the database, serve the API, manage credentials.
+
+Exit codes: 0 success; 2 the command line is wrong (unknown option, a
+malformed value, a bad setting in the environment); 1 the command could not
+be carried out (database unreachable, unknown consumer or user, duplicate
+user, demo data already present). Errors are one line on stderr, never a
+traceback. Every command that opens the database first brings its schema up
+to date, so ``init`` is only needed to prepare a database ahead of time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+import zoneinfo
+from collections.abc import Sequence
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+
+from odesk_server import db, security
+from odesk_server.demo import DemoError
+from odesk_server.settings import Settings, SettingsError, check_database_url
+
+PROG = "odesk-server"
+UID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class CommandError(Exception):
+    """The command could not be carried out (exit code 1); the message says why."""
+
+
+class UsageError(Exception):
+    """The command line or the environment is wrong (exit code 2); the message says what."""
+
+
+# --------------------------------------------------------------------------
+# Argument parsing
+
+
+def _database_url(text: str) -> str:
+    try:
+        check_database_url(text, "the database URL")
+    except SettingsError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"must be a port number between 1 and 65535, got {text!r}")
+    return int(text)
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative, got {text!r}")
+    return value
+
+
+def _callback(text: str) -> str:
+    if text == "oob":
+        return text
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise argparse.ArgumentTypeError(f"must be an absolute http(s) URL or 'oob', got {text!r}")
+    return text
+
+
+def _uid(text: str) -> str:
+    if not UID_PATTERN.match(text):
+        raise argparse.ArgumentTypeError(
+            f"must be 2-64 lowercase letters, digits, '.', '_' or '-', starting with a letter or digit; got {text!r}"
+        )
+    return text
+
+
+def _email(text: str) -> str:
+    if not EMAIL_PATTERN.match(text) or len(text) > 254:
+        raise argparse.ArgumentTypeError(f"must be an email address, got {text!r}")
+    return text
+
+
+def _name(text: str) -> str:
+    if not text.strip() or len(text) > 100:
+        raise argparse.ArgumentTypeError(f"must be 1-100 characters, got {text!r}")
+    return text.strip()
+
+
+def _timezone(text: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(text)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise argparse.ArgumentTypeError(f"must be an IANA time zone such as 'Europe/Berlin', got {text!r}") from None
+    return text
+
+
+def _consumer_name(text: str) -> str:
+    if not text.strip() or len(text) > 200:
+        raise argparse.ArgumentTypeError(f"must be 1-200 characters, got {text!r}")
+    return text.strip()
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # type: ignore[override]
+        # One clear line (plus the usage) and exit code 2, as argparse does, under our name.
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``odesk-server`` (exposed for the docs and tests)."""
+    parser = _Parser(prog=PROG, description="Self-hosted oDesk API server.")
+    parser.add_argument(
+        "--database-url",
+        metavar="URL",
+        type=_database_url,
+        help="database to use (overrides ODESK_DATABASE_URL; default sqlite:///./odesk.db)",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+
+    commands.add_parser("init", help="create the database or bring its schema up to date")
+
+    serve = commands.add_parser("serve", help="migrate the database, then serve the API")
+    serve.add_argument("--host", help="address to listen on (default ODESK_HOST or 127.0.0.1)")
+    serve.add_argument("--port", type=_port, help="port to listen on (default ODESK_PORT or 8000)")
+
+    demo = commands.add_parser("demo", help="fill the database with the demo organisation and print credentials")
+    demo.add_argument("--reset", action="store_true", help="delete every existing row first")
+    demo.add_argument(
+        "--if-empty",
+        action="store_true",
+        help="when the demo is already loaded, only print its credentials again",
+    )
+    demo.add_argument("--credentials-json", metavar="FILE", type=Path, help="also write the credentials as JSON")
+    demo.add_argument("--seed", type=_seed, default=None, help="random seed of the demo data (default 2011)")
+
+    consumer = commands.add_parser("consumer", help="manage OAuth consumers (applications)")
+    consumer_commands = consumer.add_subparsers(dest="consumer_command", metavar="ACTION", parser_class=_Parser)
+    consumer_commands.required = True
+    create = consumer_commands.add_parser("create", help="register an application; prints its key and secret")
+    create.add_argument("--name", required=True, type=_consumer_name, help="the application's name")
+    create.add_argument("--callback", type=_callback, help="default callback URL (or 'oob')")
+    consumer_commands.add_parser("list", help="list the registered applications")
+    revoke = consumer_commands.add_parser("revoke", help="revoke an application and every token issued to it")
+    revoke.add_argument("key", help="the consumer key")
+
+    user = commands.add_parser("user", help="manage users")
+    user_commands = user.add_subparsers(dest="user_command", metavar="ACTION", parser_class=_Parser)
+    user_commands.required = True
+    user_create = user_commands.add_parser("create", help="create a user")
+    user_create.add_argument("--uid", required=True, type=_uid, help="login name, e.g. jsmith")
+    user_create.add_argument("--email", required=True, type=_email)
+    user_create.add_argument("--first-name", required=True, type=_name)
+    user_create.add_argument("--last-name", required=True, type=_name)
+    user_create.add_argument("--timezone", type=_timezone, default="UTC", help="IANA time zone (default UTC)")
+    password = user_create.add_mutually_exclusive_group()
+    password.add_argument("--password", help="web login password (visible to other local users: prefer stdin)")
+    password.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    user_create.add_argument("--provider", action="store_true", help="the user is a provider (contractor)")
+
+    token = commands.add_parser("token", help="issue access tokens for scripts")
+    token_commands = token.add_subparsers(dest="token_command", metavar="ACTION", parser_class=_Parser)
+    token_commands.required = True
+    token_create = token_commands.add_parser("create", help="an access token for a user and a consumer")
+    token_create.add_argument("--user", required=True, metavar="UID", help="the user's uid")
+    token_create.add_argument("--consumer", required=True, metavar="KEY", help="the consumer key")
+    return parser
+
+
+# --------------------------------------------------------------------------
+# Commands
+
+
+def cmd_init(settings: Settings, _args: argparse.Namespace) -> int:
+    db.migrate(settings.database_url)
+    revision = db.current_revision(settings.database_url)
+    print(f"Database {_shown(settings.database_url)} is at schema revision {revision}.")
+    return 0
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    settings = settings.with_overrides(host=args.host, port=args.port)
+    db.migrate(settings.database_url)
+    try:
+        import uvicorn
+
+        from odesk_server.app import create_app
+    except ImportError as exc:
+        raise CommandError(f"the server cannot start: {exc}") from exc
+    print(f"Serving the oDesk API on {settings.base_url} (database {_shown(settings.database_url)})", file=sys.stderr)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port)
+    return 0
+
+
+def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
+    from odesk_server import demo
+
+    if args.credentials_json is not None and not args.credentials_json.parent.is_dir():
+        raise UsageError(f"--credentials-json: directory {str(args.credentials_json.parent)!r} does not exist")
+    url = settings.database_url
+    with db.engine_for(url) as engine:
+        db.migrate(engine)
+        stored = demo.stored_demo_credentials(engine)
+        if stored is not None and args.if_empty and not args.reset:
+            print("The demo is already loaded; its credentials:", file=sys.stderr)
+            _emit_demo(stored, settings, args)
+            return 0
+        if not demo.database_is_empty(engine):
+            if not args.reset:
+                what = "the demo" if stored is not None else "data"
+                raise CommandError(
+                    f"the database {_shown(url)} already holds {what}; run 'odesk-server demo --reset' "
+                    "to delete everything in it and load the demo again"
+                )
+            print("Deleting the existing data (--reset) ...", file=sys.stderr)
+            demo.reset_database(engine)
+        started = time.monotonic()
+
+        def progress(step: str) -> None:
+            print(f"  [{time.monotonic() - started:5.1f}s] {step}", file=sys.stderr)
+
+        print(f"Loading the demo organisation into {_shown(url)} ...", file=sys.stderr)
+        seed = demo.DEFAULT_SEED if args.seed is None else args.seed
+        credentials = demo.load_demo(engine, seed=seed, progress=progress)
+        print(f"  [{time.monotonic() - started:5.1f}s] done", file=sys.stderr)
+    _emit_demo(credentials, settings, args)
+    return 0
+
+
+def _emit_demo(credentials, settings: Settings, args: argparse.Namespace) -> None:
+    from odesk_server import demo
+
+    print(demo.format_credentials(credentials, settings.base_url))
+    if args.credentials_json is not None:
+        try:
+            args.credentials_json.write_text(json.dumps(credentials.to_json(), indent=2) + "\n")
+        except OSError as exc:
+            raise CommandError(f"cannot write {str(args.credentials_json)!r}: {exc.strerror}") from exc
+        print(f"\nCredentials written to {args.credentials_json}", file=sys.stderr)
+
+
+def cmd_consumer(settings: Settings, args: argparse.Namespace) -> int:
+    from odesk_server.models import AccessToken, Consumer, utcnow
+
+    database = _open(settings)
+    with database.session() as session:
+        if args.consumer_command == "create":
+            consumer = Consumer(
+                key=security.new_key(), secret=security.new_secret(), name=args.name, callback_uri=args.callback
+            )
+            session.add(consumer)
+            session.flush()
+            print(f"Consumer {consumer.name!r} created.")
+            print(f"key:    {consumer.key}")
+            print(f"secret: {consumer.secret}")
+        elif args.consumer_command == "list":
+            consumers = session.scalars(sa.select(Consumer).order_by(Consumer.id)).all()
+            if not consumers:
+                print("No consumers. Create one with 'odesk-server consumer create --name NAME'.", file=sys.stderr)
+            for consumer in consumers:
+                state = f"revoked {consumer.revoked_at:%Y-%m-%d %H:%M}" if consumer.revoked_at else "active"
+                print(f"{consumer.key}  {state:<24}  {consumer.name}")
+        else:
+            consumer = session.scalar(sa.select(Consumer).where(Consumer.key == args.key))
+            if consumer is None:
+                raise CommandError(f"no consumer has the key {args.key!r} (see 'odesk-server consumer list')")
+            if consumer.revoked_at is not None:
+                raise CommandError(f"the consumer {args.key!r} was already revoked on {consumer.revoked_at:%Y-%m-%d}")
+            now = utcnow()
+            consumer.revoked_at = now
+            session.execute(
+                sa.update(AccessToken)
+                .where(AccessToken.consumer_id == consumer.id, AccessToken.revoked_at.is_(None))
+                .values(revoked_at=now)
+            )
+            print(f"Consumer {consumer.name!r} ({consumer.key}) and its tokens are revoked.")
+    return 0
+
+
+def cmd_user(settings: Settings, args: argparse.Namespace) -> int:
+    from odesk_server.models import User, next_reference
+
+    password = args.password
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    if password is not None:
+        try:
+            security.check_password_rules(password)
+        except security.PasswordError as exc:
+            raise UsageError(f"user create: {exc}") from None
+    database = _open(settings)
+    with database.session() as session:
+        if session.scalar(sa.select(User.id).where(User.uid == args.uid)) is not None:
+            raise CommandError(f"a user with the uid {args.uid!r} already exists")
+        if session.scalar(sa.select(User.id).where(User.email == args.email)) is not None:
+            raise CommandError(f"a user with the email {args.email!r} already exists")
+        user = User(
+            uid=args.uid,
+            reference=next_reference(session, User),
+            first_name=args.first_name,
+            last_name=args.last_name,
+            email=args.email,
+            timezone=args.timezone,
+            is_provider=args.provider,
+            status="active",
+            password_hash=security.hash_password(password) if password is not None else None,
+        )
+        session.add(user)
+        session.flush()
+        login = "can log in on the web" if password is not None else "no password: cannot log in on the web"
+        print(f"User {user.uid!r} created (reference {user.reference}; {login}).")
+    return 0
+
+
+def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
+    from odesk_server.models import AccessToken, Consumer, User
+
+    database = _open(settings)
+    with database.session() as session:
+        user = session.scalar(sa.select(User).where(User.uid == args.user))
+        if user is None:
+            raise CommandError(f"no user has the uid {args.user!r}")
+        consumer = session.scalar(sa.select(Consumer).where(Consumer.key == args.consumer))
+        if consumer is None:
+            raise CommandError(f"no consumer has the key {args.consumer!r} (see 'odesk-server consumer list')")
+        if consumer.revoked_at is not None:
+            raise CommandError(f"the consumer {args.consumer!r} is revoked")
+        token = AccessToken(
+            token=security.new_key(), secret=security.new_secret(), consumer_id=consumer.id, user_id=user.id
+        )
+        session.add(token)
+        session.flush()
+        print(f"Access token for {user.uid!r} through {consumer.name!r}:")
+        print(f"token:  {token.token}")
+        print(f"secret: {token.secret}")
+    return 0
+
+
+COMMANDS = {
+    "init": cmd_init,
+    "serve": cmd_serve,
+    "demo": cmd_demo,
+    "consumer": cmd_consumer,
+    "user": cmd_user,
+    "token": cmd_token,
+}
+
+
+def _open(settings: Settings) -> db.Database:
+    db.migrate(settings.database_url)
+    return db.Database(settings.database_url)
+
+
+def _shown(url: str) -> str:
+    return sa.make_url(url).render_as_string(hide_password=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``odesk-server`` with ``argv`` (default ``sys.argv[1:]``); returns the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse already printed the message
+        return int(exc.code or 0)
+    try:
+        settings = Settings.from_env()
+        if args.database_url is not None:
+            settings = settings.with_overrides(database_url=args.database_url)
+        return COMMANDS[args.command](settings, args)
+    except (SettingsError, UsageError) as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
+    except CommandError as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return 1
+    except (db.DatabaseError, DemoError) as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return 1
+    except sa.exc.SQLAlchemyError as exc:
+        print(f"{PROG}: database error: {db.first_line(exc)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
