@@ -1,0 +1,17 @@
+"""Fixtures of the client's unit layer (see odesk_recording.py)."""
+
+from __future__ import annotations
+
+import odesk
+import pytest
+from odesk_recording import Recorder, make_client
+
+
+@pytest.fixture
+def recorder() -> Recorder:
+    return Recorder()
+
+
+@pytest.fixture
+def client(recorder: Recorder) -> odesk.Client:
+    return make_client(recorder)
