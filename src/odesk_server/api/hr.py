@@ -1,7 +1,444 @@
-"""``/api/hr/v2``: the organisation (users, companies, teams, user roles)."""
+"""``/api/hr/v2``: the organisation as the caller may see it (users, companies, teams, roles).
+
+The server side of ``client.hr.get_user_me``, ``get_user``, ``get_companies``,
+``get_company``, ``get_company_teams``, ``get_company_users``, ``get_teams``,
+``get_team``, ``get_team_users`` and ``get_user_roles`` (response shapes:
+``spec/api-surface.md`` section 6; every value is text, as oDesk sent it).
+
+Visibility (docs/permissions.md, HR section):
+
+- a role on a team (any role, any permissions) shows that team and every
+  team below it; owning a company shows all of its teams;
+- a company is visible when one of its teams is;
+- a user is visible to themselves, and to anyone who sees a team the user
+  holds a role on or a company the user owns;
+- ``userroles`` lists the caller's own roles; ``userroles/{user}`` (python-upwork)
+  the roles of a visible user on the teams the caller sees.
+
+An existing object the caller may not see is 403 ``access_denied``; an
+unknown reference or id is 404 ``not_found``. ``{ref}`` is the numeric
+reference or the text id (``uid``, ``company_id``, ``team_id``).
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Depends, Request
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from odesk_server.api.deps import Caller, authenticated, db_session, get_settings, request_params
+from odesk_server.api.responses import api_response, timezone_offset
+from odesk_server.errors import access_denied, bad_request, not_found
+from odesk_server.models import Company, Engagement, Team, User, UserRole, UserRolePermission
 
 router = APIRouter()
+
+PREFIX = "/api/hr/v2"
+# References are BIGINT; longer digit strings cannot name anything.
+_MAX_REFERENCE_DIGITS = 18
+_MAX_TEXT_ID = 129
+
+_TRUE = frozenset({"true", "1", "yes", "on"})
+_FALSE = frozenset({"false", "0", "no", "off", ""})
+
+
+# --------------------------------------------------------------------------
+# What the caller may see
+
+
+@dataclass(frozen=True)
+class OrgScope:
+    """The part of the organisation visible to one user.
+
+    ``teams``: every team of the companies the user belongs to, by primary
+    key (visible or not: parents are named in payloads); ``visible_team_ids``
+    the teams the user may see; ``companies`` the visible companies by key.
+    """
+
+    user_id: int
+    teams: Mapping[int, Team]
+    visible_team_ids: frozenset[int]
+    companies: Mapping[int, Company]
+
+    def sees_team(self, team: Team) -> bool:
+        return team.id in self.visible_team_ids
+
+    def sees_company(self, company: Company) -> bool:
+        return company.id in self.companies
+
+    def visible_teams(self, company_id: int | None = None) -> list[Team]:
+        """Visible teams (of one company when given), ordered by company then hierarchy order of creation."""
+        return [
+            team
+            for pk, team in sorted(self.teams.items())
+            if pk in self.visible_team_ids and (company_id is None or team.company_id == company_id)
+        ]
+
+
+def org_scope(session: Session, user_id: int) -> OrgScope:
+    """What ``user_id`` may see (see the module docstring); three queries."""
+    role_team_ids = set(session.scalars(sa.select(UserRole.team_id).where(UserRole.user_id == user_id)))
+    member_companies = sa.select(Team.company_id).where(Team.id.in_(role_team_ids)) if role_team_ids else None
+    owned = sa.select(Company.id).where(Company.owner_user_id == user_id)
+    company_filter = Company.id.in_(owned.union(member_companies) if member_companies is not None else owned)
+    companies = {c.id: c for c in session.scalars(sa.select(Company).where(company_filter))}
+    teams: dict[int, Team] = {}
+    if companies:
+        teams = {t.id: t for t in session.scalars(sa.select(Team).where(Team.company_id.in_(list(companies))))}
+    children: dict[int, list[int]] = defaultdict(list)
+    for team in teams.values():
+        if team.parent_team_id is not None:
+            children[team.parent_team_id].append(team.id)
+    visible: set[int] = set()
+    pending = [pk for pk in role_team_ids if pk in teams]
+    pending += [t.id for t in teams.values() if companies[t.company_id].owner_user_id == user_id]
+    while pending:
+        pk = pending.pop()
+        if pk not in visible:
+            visible.add(pk)
+            pending.extend(children[pk])
+    visible_companies = {pk: c for pk, c in companies.items() if any(teams[t].company_id == pk for t in visible)}
+    return OrgScope(user_id=user_id, teams=teams, visible_team_ids=frozenset(visible), companies=visible_companies)
+
+
+# --------------------------------------------------------------------------
+# Lookups by reference or text id
+
+
+def _find(session: Session, model: type, text_column: sa.ColumnElement, ref: str, max_text: int):
+    """The row whose reference (all digits) or text id is ``ref``, or None; never raises on odd input."""
+    if ref.isdigit() and ref.isascii():
+        if len(ref) > _MAX_REFERENCE_DIGITS:
+            return None
+        return session.scalars(sa.select(model).where(model.reference == int(ref))).one_or_none()
+    if not ref or len(ref) > max_text:
+        return None
+    return session.scalars(sa.select(model).where(text_column == ref)).one_or_none()
+
+
+def _user(session: Session, ref: str) -> User:
+    user = _find(session, User, User.uid, ref, 64)
+    if user is None:
+        raise not_found(f"No user with reference or id {ref!r}")
+    return user
+
+
+def _company(session: Session, scope: OrgScope, ref: str) -> Company:
+    company = _find(session, Company, Company.company_id, ref, _MAX_TEXT_ID)
+    if company is None:
+        raise not_found(f"No company with reference or id {ref!r}")
+    if not scope.sees_company(company):
+        raise access_denied(f"You have no access to company {ref!r}")
+    return company
+
+
+def _team(session: Session, scope: OrgScope, ref: str) -> Team:
+    team = _find(session, Team, Team.team_id, ref, _MAX_TEXT_ID)
+    if team is None:
+        raise not_found(f"No team with reference or id {ref!r}")
+    if not scope.sees_team(team):
+        raise access_denied(f"You have no access to team {ref!r}")
+    return team
+
+
+def _status_filter(params: Mapping[str, str], name: str) -> str | None:
+    value = params.get(name)
+    if value is None or value == "":
+        return None
+    if value not in ("active", "inactive"):
+        raise bad_request(f"{name} must be active or inactive, got {value!r}")
+    return value
+
+
+def _flag(params: Mapping[str, str], name: str) -> bool:
+    value = params.get(name, "").strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise bad_request(f"{name} must be true or false, got {params[name]!r}")
+
+
+# --------------------------------------------------------------------------
+# Payloads (spec/api-surface.md section 6)
+
+
+def _bool_text(flag: bool) -> str:
+    return "1" if flag else "0"
+
+
+def user_payload(user: User, base_url: str) -> dict[str, str]:
+    """A user object: reference, id (uid), names, status, timezone, public_url, is_provider."""
+    return {
+        "reference": str(user.reference),
+        "id": user.uid,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "status": user.status,
+        "timezone": user.timezone,
+        "timezone_offset": timezone_offset(user.timezone),
+        "public_url": f"{base_url}/users/{user.profile_key}" if user.profile_key else "",
+        "is_provider": _bool_text(user.is_provider),
+    }
+
+
+def company_payload(company: Company, owner_uid: str) -> dict[str, str]:
+    """A company object: reference, company_id, name, status, owner_user_id (the owner's uid)."""
+    return {
+        "reference": str(company.reference),
+        "company_id": company.company_id,
+        "name": company.name,
+        "status": company.status,
+        "owner_user_id": owner_uid,
+    }
+
+
+def team_payload(team: Team, scope: OrgScope) -> dict[str, str]:
+    """A team object; a root team names itself as its parent, as the company's own team."""
+    company = scope.companies.get(team.company_id)
+    parent = scope.teams.get(team.parent_team_id) if team.parent_team_id is not None else team
+    parent = parent or team
+    return {
+        "reference": str(team.reference),
+        "id": team.team_id,
+        "name": team.name,
+        "status": team.status,
+        "parent_team__reference": str(parent.reference),
+        "parent_team__id": parent.team_id,
+        "parent_team__name": parent.name,
+        "company__reference": str(company.reference) if company else "",
+        "company_name": company.name if company else "",
+        "is_hidden": _bool_text(team.is_hidden),
+    }
+
+
+def _owner_uids(session: Session, companies: Iterable[Company]) -> dict[int, str]:
+    owner_ids = {c.owner_user_id for c in companies if c.owner_user_id is not None}
+    if not owner_ids:
+        return {}
+    rows = session.execute(sa.select(User.id, User.uid).where(User.id.in_(owner_ids))).all()
+    return {user_id: uid for user_id, uid in rows}
+
+
+def _users_with_roles(
+    session: Session, team_ids: Iterable[int], status: str | None, extra_user_ids: Iterable[int] = ()
+) -> Sequence[User]:
+    team_ids = list(team_ids)
+    condition = User.id.in_(sa.select(UserRole.user_id).where(UserRole.team_id.in_(team_ids)))
+    extra = list(extra_user_ids)
+    if extra:
+        condition = sa.or_(condition, User.id.in_(extra))
+    query = sa.select(User).where(condition).order_by(User.reference)
+    if status is not None:
+        query = query.where(User.status == status)
+    return session.scalars(query).all()
+
+
+def _roles_payload(session: Session, scope: OrgScope, user: User, only_visible: bool) -> list[dict[str, object]]:
+    rows = session.execute(
+        sa.select(UserRole, Team, Company, Engagement.reference)
+        .join(Team, Team.id == UserRole.team_id)
+        .join(Company, Company.id == Team.company_id)
+        .outerjoin(Engagement, Engagement.id == UserRole.engagement_id)
+        .where(UserRole.user_id == user.id)
+        .order_by(UserRole.reference)
+    ).all()
+    role_ids = [role.id for role, *_ in rows]
+    flags: dict[int, list[str]] = defaultdict(list)
+    if role_ids:
+        for role_id, permission in session.execute(
+            sa.select(UserRolePermission.user_role_id, UserRolePermission.permission)
+            .where(UserRolePermission.user_role_id.in_(role_ids))
+            .order_by(UserRolePermission.permission)
+        ):
+            flags[role_id].append(permission)
+    parents = {}
+    parent_ids = {team.parent_team_id for _, team, _, _ in rows if team.parent_team_id is not None}
+    if parent_ids:
+        parents = {t.id: t for t in session.scalars(sa.select(Team).where(Team.id.in_(parent_ids)))}
+    result = []
+    for role, team, company, engagement_ref in rows:
+        if only_visible and team.id not in scope.visible_team_ids:
+            continue
+        parent = parents.get(team.parent_team_id, team) if team.parent_team_id is not None else team
+        result.append(
+            {
+                "reference": str(role.reference),
+                "user__id": user.uid,
+                "user__reference": str(user.reference),
+                "user__first_name": user.first_name,
+                "user__last_name": user.last_name,
+                "team__id": team.team_id,
+                "team__name": team.name,
+                "team__reference": str(team.reference),
+                "parent_team__id": parent.team_id,
+                "parent_team__name": parent.name,
+                "parent_team__reference": str(parent.reference),
+                "company__name": company.name,
+                "company__reference": str(company.reference),
+                "role": role.role,
+                "affiliation_status": role.affiliation_status,
+                "engagement__reference": str(engagement_ref) if engagement_ref is not None else "",
+                "has_team_room_access": _bool_text(role.has_team_room_access),
+                "permissions": {"permission": flags.get(role.id, [])},
+            }
+        )
+    return result
+
+
+def _user_visible(session: Session, scope: OrgScope, user: User) -> bool:
+    if user.id == scope.user_id:
+        return True
+    if any(c.owner_user_id == user.id for c in scope.companies.values()):
+        return True
+    if not scope.visible_team_ids:
+        return False
+    found = session.execute(
+        sa.select(UserRole.id)
+        .where(UserRole.user_id == user.id, UserRole.team_id.in_(list(scope.visible_team_ids)))
+        .limit(1)
+    ).first()
+    return found is not None
+
+
+# --------------------------------------------------------------------------
+# Endpoints
+
+
+@router.get(f"{PREFIX}/users/me")
+def get_user_me(request: Request, caller: Caller = Depends(authenticated), session: Session = Depends(db_session)) -> Response:
+    """The caller's user object: ``{"user": {...}}``."""
+    user = session.get(User, caller.user.id) or caller.user
+    return api_response(request, caller.user, {"user": user_payload(user, get_settings(request).base_url)})
+
+
+@router.get(f"{PREFIX}/users/{{ref}}")
+def get_user(
+    ref: str, request: Request, caller: Caller = Depends(authenticated), session: Session = Depends(db_session)
+) -> Response:
+    """A visible user: ``{"user": {...}}``; 404 unknown, 403 not visible."""
+    user = _user(session, ref)
+    if not _user_visible(session, org_scope(session, caller.user.id), user):
+        raise access_denied(f"You have no access to user {ref!r}")
+    return api_response(request, caller.user, {"user": user_payload(user, get_settings(request).base_url)})
+
+
+@router.get(f"{PREFIX}/companies")
+def get_companies(request: Request, caller: Caller = Depends(authenticated), session: Session = Depends(db_session)) -> Response:
+    """Visible companies: ``{"companies": [...]}``."""
+    scope = org_scope(session, caller.user.id)
+    companies = sorted(scope.companies.values(), key=lambda c: c.reference)
+    owners = _owner_uids(session, companies)
+    payload = [company_payload(c, owners.get(c.owner_user_id or 0, "")) for c in companies]
+    return api_response(request, caller.user, {"companies": payload})
+
+
+@router.get(f"{PREFIX}/companies/{{ref}}")
+def get_company(
+    ref: str, request: Request, caller: Caller = Depends(authenticated), session: Session = Depends(db_session)
+) -> Response:
+    """One visible company: ``{"company": {...}}``."""
+    company = _company(session, org_scope(session, caller.user.id), ref)
+    owners = _owner_uids(session, [company])
+    return api_response(
+        request, caller.user, {"company": company_payload(company, owners.get(company.owner_user_id or 0, ""))}
+    )
+
+
+@router.get(f"{PREFIX}/companies/{{ref}}/teams")
+def get_company_teams(
+    ref: str, request: Request, caller: Caller = Depends(authenticated), session: Session = Depends(db_session)
+) -> Response:
+    """The company's teams the caller sees: ``{"teams": [...]}``."""
+    scope = org_scope(session, caller.user.id)
+    company = _company(session, scope, ref)
+    teams = [team_payload(t, scope) for t in scope.visible_teams(company.id)]
+    return api_response(request, caller.user, {"teams": teams})
+
+
+@router.get(f"{PREFIX}/companies/{{ref}}/users")
+def get_company_users(
+    ref: str,
+    request: Request,
+    caller: Caller = Depends(authenticated),
+    session: Session = Depends(db_session),
+    params: Mapping[str, str] = Depends(request_params),
+) -> Response:
+    """Users with a role on the company's visible teams (and its owner), optionally by ``status_in_company``."""
+    scope = org_scope(session, caller.user.id)
+    company = _company(session, scope, ref)
+    status = _status_filter(params, "status_in_company")
+    owner = [company.owner_user_id] if company.owner_user_id is not None else []
+    users = _users_with_roles(session, (t.id for t in scope.visible_teams(company.id)), status, owner)
+    base_url = get_settings(request).base_url
+    return api_response(request, caller.user, {"users": [user_payload(u, base_url) for u in users]})
+
+
+@router.get(f"{PREFIX}/teams")
+def get_teams(request: Request, caller: Caller = Depends(authenticated), session: Session = Depends(db_session)) -> Response:
+    """Every team the caller sees, across companies: ``{"teams": [...]}``."""
+    scope = org_scope(session, caller.user.id)
+    return api_response(request, caller.user, {"teams": [team_payload(t, scope) for t in scope.visible_teams()]})
+
+
+@router.get(f"{PREFIX}/teams/{{ref}}")
+def get_team(
+    ref: str,
+    request: Request,
+    caller: Caller = Depends(authenticated),
+    session: Session = Depends(db_session),
+    params: Mapping[str, str] = Depends(request_params),
+) -> Response:
+    """One visible team: ``{"team": {...}}``, plus ``"users": [...]`` with ``include_users=true``."""
+    scope = org_scope(session, caller.user.id)
+    team = _team(session, scope, ref)
+    include_users = _flag(params, "include_users")
+    payload: dict[str, object] = {"team": team_payload(team, scope)}
+    if include_users:
+        base_url = get_settings(request).base_url
+        payload["users"] = [user_payload(u, base_url) for u in _users_with_roles(session, [team.id], None)]
+    return api_response(request, caller.user, payload)
+
+
+@router.get(f"{PREFIX}/teams/{{ref}}/users")
+def get_team_users(
+    ref: str,
+    request: Request,
+    caller: Caller = Depends(authenticated),
+    session: Session = Depends(db_session),
+    params: Mapping[str, str] = Depends(request_params),
+) -> Response:
+    """Users holding a role on the team, optionally by ``status_in_team``: ``{"users": [...]}``."""
+    scope = org_scope(session, caller.user.id)
+    team = _team(session, scope, ref)
+    status = _status_filter(params, "status_in_team")
+    base_url = get_settings(request).base_url
+    users = _users_with_roles(session, [team.id], status)
+    return api_response(request, caller.user, {"users": [user_payload(u, base_url) for u in users]})
+
+
+@router.get(f"{PREFIX}/userroles")
+def get_user_roles(request: Request, caller: Caller = Depends(authenticated), session: Session = Depends(db_session)) -> Response:
+    """The caller's roles and permissions: ``{"userroles": {"userrole": [...]}}``."""
+    user = session.get(User, caller.user.id) or caller.user
+    scope = OrgScope(user_id=user.id, teams={}, visible_team_ids=frozenset(), companies={})
+    roles = _roles_payload(session, scope, user, only_visible=False)
+    return api_response(request, caller.user, {"userroles": {"userrole": roles}})
+
+
+@router.get(f"{PREFIX}/userroles/{{ref}}")
+def get_user_roles_of(
+    ref: str, request: Request, caller: Caller = Depends(authenticated), session: Session = Depends(db_session)
+) -> Response:
+    """A visible user's roles on the teams the caller sees (python-upwork's ``roles.get_by_specific_user``)."""
+    user = _user(session, ref)
+    scope = org_scope(session, caller.user.id)
+    if not _user_visible(session, scope, user):
+        raise access_denied(f"You have no access to user {ref!r}")
+    roles = _roles_payload(session, scope, user, only_visible=user.id != caller.user.id)
+    return api_response(request, caller.user, {"userroles": {"userrole": roles}})
