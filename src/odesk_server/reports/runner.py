@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -101,11 +102,50 @@ def run_financial_report(
 ) -> DataTable:
     """The result of ``tq`` on the financial report ``endpoint`` for the path key ``key``.
 
+    The field ``date`` may be written bare, as oDesk clients did (``quote_date_field``).
     Raises ``ReportError`` as ``run_time_report`` does.
     """
     _check_length(tq)
     scope = financial_report_scope_for(session, caller, endpoint, key)
-    return execute(session, scope, tq, timeout=timeout)
+    return execute(session, scope, quote_date_field(tq), timeout=timeout)
+
+
+def quote_date_field(tq: str) -> str:
+    """``tq`` with every bare ``date`` that names the field back-quoted.
+
+    ``date`` is a keyword of the query language (``date '2014-01-01'`` is a
+    date literal), but the finreport field of that name was always written
+    bare (``SELECT date, amount WHERE date >= '2014-01-01'``).  A ``date``
+    outside quotes that is not followed by a quoted date (``'2014-01-01'``)
+    is the field, so ``LABEL date 'Day'`` works too.
+    """
+    out: list[str] = []
+    i, n = 0, len(tq)
+    while i < n:
+        ch = tq[i]
+        if ch in "'\"`":
+            end = tq.find(ch, i + 1)
+            end = n - 1 if end < 0 else end
+            out.append(tq[i : end + 1])
+            i = end + 1
+            continue
+        if (ch == "d" or ch == "D") and tq[i : i + 4].lower() == "date" and _word_at(tq, i, 4):
+            if not _DATE_LITERAL.match(tq, i + 4):
+                out.append("`date`")
+                i += 4
+                continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+_DATE_LITERAL = re.compile(r"""\s*(['"])\s*[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}\s*\1""")
+
+
+def _word_at(text: str, start: int, length: int) -> bool:
+    before = text[start - 1] if start > 0 else " "
+    after = text[start + length] if start + length < len(text) else " "
+    return not (before.isalnum() or before in "_$") and not (after.isalnum() or after in "_$")
 
 
 def execute(session: Session, scope: ReportScope, tq: str, *, timeout: float) -> DataTable:
