@@ -47,7 +47,7 @@ class Namespace:
     """Base of the API routers: ``api_url`` and ``version`` place it under ``/api/``."""
 
     api_url: str | None = None
-    version: int | None = None
+    version: int = 1
     base_url: str = config.BASE_URL + "/api/"
     _root = "api/"
 
