@@ -1,0 +1,252 @@
+"""The permission matrix of the GDS reports (docs/permissions.md, "GDS reports").
+
+Every report endpoint x every demo role x full or ``/hours`` x a query with or
+without ``provider_id``: either allowed, with exactly the documented columns
+for ``SELECT *``, or ``access_denied`` (or ``invalid_query`` when the query
+names a field the endpoint hides).  Runs through ``odesk_server.reports.runner``
+(the HTTP layer is tested in test_gds_http.py) on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from odesk_server.db import Database
+from odesk_server.models import User
+from odesk_server.reports.access import TimeReportTarget
+from odesk_server.reports.errors import ReportError
+from odesk_server.reports.fields import FinancialEndpoint, TimeEndpoint
+from odesk_server.reports.runner import run_financial_report, run_time_report
+
+ROLES = ("owner", "hiring_manager", "finance", "staffing_manager", "provider", "agency_provider", "member")
+
+_databases: dict[str, Database] = {}
+
+
+@pytest.fixture
+def demo_db(demo_database) -> Database:
+    url, _credentials = demo_database
+    if url not in _databases:
+        _databases[url] = Database(url)
+    return _databases[url]
+
+
+def user(database: Database, role_uid: str) -> User:
+    with database.session() as session:
+        return session.scalars(sa.select(User).where(User.uid == role_uid)).one()
+
+
+UIDS = {
+    "owner": "mhale",
+    "hiring_manager": "dortiz",
+    "finance": "pnatarajan",
+    "staffing_manager": "lfischer",
+    "provider": "jwalker",
+    "agency_provider": "akowalski",
+    "member": "tbecker",
+}
+
+# --- the columns each endpoint shows (written out from the documentation, not from fields.py)
+
+DATES = ["worked_on", "week_worked_on", "month_worked_on", "year_worked_on"]
+PROVIDER = ["provider_id", "provider_name"]
+TEAM = ["team_id", "team_name"]
+ASSIGNMENT = ["assignment_team_id", "assignment_name", "assignment_ref"]
+AGENCY = ["agency_id", "agency_name"]
+WORK = ["task", "memo"]
+HOURS = ["hours", "hours_online", "hours_offline"]
+CHARGES = ["charges", "charges_online", "charges_offline"]
+EARNINGS = ["earnings", "earnings_online", "earnings_offline"]
+
+TIME_COLUMNS = {
+    (TimeEndpoint.TEAM, True): DATES + PROVIDER + ASSIGNMENT + AGENCY + ["company_id", "agency_company_id"] + WORK + HOURS,
+    (TimeEndpoint.TEAM, False): DATES + PROVIDER + ASSIGNMENT + AGENCY + ["company_id", "agency_company_id"] + WORK + HOURS + CHARGES,
+    (TimeEndpoint.COMPANY, True): DATES + PROVIDER + TEAM + ASSIGNMENT + AGENCY + ["agency_company_id"] + WORK + HOURS,
+    (TimeEndpoint.COMPANY, False): DATES + PROVIDER + TEAM + ASSIGNMENT + AGENCY + ["agency_company_id"] + WORK + HOURS + CHARGES,
+    (TimeEndpoint.AGENCY, True): DATES + PROVIDER + TEAM + ASSIGNMENT + ["company_id"] + WORK + HOURS,
+    (TimeEndpoint.AGENCY, False): DATES + PROVIDER + TEAM + ASSIGNMENT + ["company_id"] + WORK + HOURS + EARNINGS,
+    (TimeEndpoint.PROVIDER, True): DATES + TEAM + ASSIGNMENT + AGENCY + ["company_id", "agency_company_id"] + WORK + HOURS,
+    (TimeEndpoint.PROVIDER, False): DATES + TEAM + ASSIGNMENT + AGENCY + ["company_id", "agency_company_id"] + WORK + HOURS + EARNINGS,
+}
+
+# (name, endpoint, path keys, roles allowed without provider_id, roles allowed with it)
+TIME_TARGETS = [
+    ("team engineering", TimeEndpoint.TEAM, {"company": "acme:acme", "team": "acme:engineering"},
+     {"owner", "hiring_manager", "finance"}, {"owner", "hiring_manager"}),
+    ("team marketing", TimeEndpoint.TEAM, {"company": "acme:acme", "team": "acme:marketing"},
+     {"owner", "finance"}, {"owner"}),
+    ("team root", TimeEndpoint.TEAM, {"company": "acme:acme", "team": "acme:acme"},
+     # the hiring manager supervises Engineering and Design, below the root team
+     {"owner", "finance"}, {"owner", "hiring_manager"}),
+    ("company", TimeEndpoint.COMPANY, {"company": "acme:acme"}, {"owner", "finance"}, {"owner", "finance"}),
+    ("agency", TimeEndpoint.AGENCY, {"company": "brightcode:brightcode", "agency": "brightcode:brightcode"},
+     {"staffing_manager"}, {"staffing_manager"}),
+    ("provider", TimeEndpoint.PROVIDER, {"provider": "jwalker"}, {"provider"}, {"provider"}),
+    ("agency provider", TimeEndpoint.PROVIDER, {"provider": "akowalski"}, {"agency_provider"}, {"agency_provider"}),
+]
+
+TIME_CASES = [
+    pytest.param(endpoint, keys, role, hours, with_provider, (allowed_with if with_provider else allowed),
+                 id=f"{name}-{role}-{'hours' if hours else 'full'}-{'pid' if with_provider else 'nopid'}")
+    for name, endpoint, keys, allowed, allowed_with in TIME_TARGETS
+    for role in ROLES
+    for hours in (False, True)
+    for with_provider in (False, True)
+]
+
+
+@pytest.mark.parametrize("endpoint, keys, role, hours, with_provider, allowed", TIME_CASES)
+def test_time_report_matrix(demo_db, endpoint, keys, role, hours, with_provider, allowed):
+    caller = user(demo_db, UIDS[role])
+    target = TimeReportTarget(endpoint=endpoint, hours_only=hours, **keys)
+    tq = "SELECT * ORDER BY provider_id LIMIT 1" if with_provider else "SELECT * LIMIT 1"
+    with demo_db.session() as session:
+        if role not in allowed:
+            with pytest.raises(ReportError) as denied:
+                run_time_report(session, caller, target, tq, timeout=30)
+            assert denied.value.reason == "access_denied"
+            assert denied.value.status == 403
+            return
+        if with_provider and endpoint is TimeEndpoint.PROVIDER:
+            # provider_id is hidden on the provider's own report: as if it did not exist.
+            with pytest.raises(ReportError) as invalid:
+                run_time_report(session, caller, target, tq, timeout=30)
+            assert invalid.value.reason == "invalid_query"
+            assert "provider_id" in invalid.value.message
+            return
+        table = run_time_report(session, caller, target, tq, timeout=30)
+    ids = [c.id for c in table.columns]
+    assert sorted(ids) == sorted(TIME_COLUMNS[(endpoint, hours)])
+    assert len(table.rows) == 1
+
+
+FIN_ALL = [
+    "reference", "date", "date_due", "assignment__reference", "assignment_name",
+    "accounting_entity__reference", "accounting_entity_name",
+    "buyer_company__reference", "buyer_company__id", "buyer_company_name",
+    "buyer_team__reference", "buyer_team__id", "buyer_team_name",
+    "provider_company__reference", "provider_company__id", "provider_company_name",
+    "provider_team__reference", "provider_team__id", "provider_team_name",
+    "provider__reference", "provider__id", "provider_name",
+    "type", "subtype", "description", "comment", "memo", "notes", "amount", "po_number",
+    "week", "month", "year",
+]
+FIN_PROVIDER_SIDE = [c for c in FIN_ALL if c not in ("comment", "po_number")]
+
+E = FinancialEndpoint
+# (endpoint, key, roles allowed, columns)
+FIN_TARGETS = [
+    (E.PROVIDER_BILLINGS, "jwalker", {"provider"}, FIN_PROVIDER_SIDE),
+    (E.PROVIDER_EARNINGS, "jwalker", {"provider"}, FIN_PROVIDER_SIDE),
+    (E.PROVIDER_TEAM_BILLINGS, "brightcode:brightcode", {"staffing_manager"}, FIN_PROVIDER_SIDE),
+    (E.PROVIDER_TEAM_EARNINGS, "brightcode:brightcode", {"staffing_manager"}, FIN_PROVIDER_SIDE),
+    (E.PROVIDER_COMPANY_BILLINGS, "brightcode:brightcode", set(), FIN_PROVIDER_SIDE),
+    (E.PROVIDER_COMPANY_EARNINGS, "brightcode:brightcode", set(), FIN_PROVIDER_SIDE),
+    (E.BUYER_TEAM_BILLINGS, "acme:engineering", {"owner", "finance"}, FIN_ALL),
+    (E.BUYER_TEAM_EARNINGS, "acme:engineering", {"owner", "hiring_manager", "finance"}, FIN_ALL),
+    (E.BUYER_COMPANY_BILLINGS, "acme:acme", {"owner"}, FIN_ALL),
+    (E.BUYER_COMPANY_EARNINGS, "acme:acme", {"owner"}, FIN_ALL),
+    (E.FINANCIAL_ACCOUNT, "acme-account", {"owner", "finance"}, FIN_ALL),
+    (E.FINANCIAL_ACCOUNT, "jwalker-account", {"provider"}, FIN_ALL),
+    (E.FINANCIAL_ACCOUNT_OWNER, "jwalker", {"provider"}, FIN_PROVIDER_SIDE),
+]
+
+FIN_CASES = [
+    pytest.param(endpoint, key, role, role in allowed, columns, id=f"{endpoint.value}-{key}-{role}")
+    for endpoint, key, allowed, columns in FIN_TARGETS
+    for role in ROLES
+]
+
+
+def account_reference(database: Database, key: str) -> str:
+    """The reference of the demo account named ``acme-account`` / ``jwalker-account``; other keys as they are."""
+    from odesk_server.models import AccountingEntity, Company
+
+    if not key.endswith("-account"):
+        return key
+    owner = key.removesuffix("-account")
+    with database.session() as session:
+        if owner == "acme":
+            condition = AccountingEntity.company_id == sa.select(Company.id).where(
+                Company.company_id == "acme:acme"
+            ).scalar_subquery()
+        else:
+            condition = AccountingEntity.user_id == sa.select(User.id).where(User.uid == owner).scalar_subquery()
+        return str(session.scalar(sa.select(AccountingEntity.reference).where(condition)))
+
+
+@pytest.mark.parametrize("endpoint, key, role, allowed, columns", FIN_CASES)
+def test_financial_report_matrix(demo_db, endpoint, key, role, allowed, columns):
+    caller = user(demo_db, UIDS[role])
+    key = account_reference(demo_db, key)
+    with demo_db.session() as session:
+        if not allowed:
+            with pytest.raises(ReportError) as denied:
+                run_financial_report(session, caller, endpoint, key, "SELECT * LIMIT 1", timeout=30)
+            assert denied.value.reason == "access_denied"
+            return
+        table = run_financial_report(session, caller, endpoint, key, "SELECT * LIMIT 1", timeout=30)
+    assert sorted(c.id for c in table.columns) == sorted(columns)
+    assert len(table.rows) == 1
+
+
+# --- hidden fields are invalid_query naming the field, whoever asks -----------------------
+
+HIDDEN = [
+    (TimeEndpoint.TEAM, False, {"company": "acme:acme", "team": "acme:engineering"}, "owner", "team_name"),
+    (TimeEndpoint.TEAM, False, {"company": "acme:acme", "team": "acme:engineering"}, "owner", "earnings"),
+    (TimeEndpoint.TEAM, True, {"company": "acme:acme", "team": "acme:engineering"}, "owner", "charges_online"),
+    (TimeEndpoint.COMPANY, False, {"company": "acme:acme"}, "owner", "company_id"),
+    (TimeEndpoint.COMPANY, False, {"company": "acme:acme"}, "finance", "earnings_offline"),
+    (TimeEndpoint.AGENCY, False, {"company": "brightcode:brightcode", "agency": "brightcode:brightcode"},
+     "staffing_manager", "charges"),
+    (TimeEndpoint.AGENCY, False, {"company": "brightcode:brightcode", "agency": "brightcode:brightcode"},
+     "staffing_manager", "agency_name"),
+    (TimeEndpoint.PROVIDER, False, {"provider": "jwalker"}, "provider", "charges"),
+    (TimeEndpoint.PROVIDER, True, {"provider": "jwalker"}, "provider", "earnings"),
+    (TimeEndpoint.PROVIDER, True, {"provider": "jwalker"}, "provider", "provider_name"),
+]
+
+
+@pytest.mark.parametrize("endpoint, hours, keys, role, field", HIDDEN)
+@pytest.mark.parametrize("template", ["SELECT {f}", "SELECT worked_on WHERE {f} = 1", "SELECT sum({f})",
+                                      "SELECT worked_on ORDER BY {f}"])
+def test_hidden_field_is_an_unknown_column(demo_db, endpoint, hours, keys, role, field, template):
+    caller = user(demo_db, UIDS[role])
+    target = TimeReportTarget(endpoint=endpoint, hours_only=hours, **keys)
+    with demo_db.session() as session, pytest.raises(ReportError) as error:
+        run_time_report(session, caller, target, template.format(f=field), timeout=30)
+    assert error.value.reason == "invalid_query"
+    assert error.value.status == 400
+    assert f'"{field}"' in error.value.message
+
+
+def test_a_query_that_does_not_parse_is_access_denied_for_a_stranger(demo_db):
+    target = TimeReportTarget(TimeEndpoint.TEAM, False, company="acme:acme", team="acme:engineering")
+    with demo_db.session() as session:
+        with pytest.raises(ReportError) as stranger:
+            run_time_report(session, user(demo_db, "tbecker"), target, "SELECT FROM WHERE", timeout=30)
+        with pytest.raises(ReportError) as manager:
+            run_time_report(session, user(demo_db, "dortiz"), target, "SELECT FROM WHERE", timeout=30)
+    assert stranger.value.reason == "access_denied"
+    assert manager.value.reason == "invalid_query"
+
+
+@pytest.mark.parametrize(
+    "endpoint, keys, message",
+    [
+        (TimeEndpoint.TEAM, {"company": "acme:acme", "team": "nope"}, "no access to the team nope"),
+        (TimeEndpoint.TEAM, {"company": "brightcode:brightcode", "team": "acme:engineering"}, "no access to the team"),
+        (TimeEndpoint.TEAM, {"company": "nope", "team": "acme:engineering"}, "no access to the company nope"),
+        (TimeEndpoint.AGENCY, {"company": "acme:acme", "agency": "brightcode:brightcode"}, "no access to the agency"),
+        (TimeEndpoint.AGENCY, {"company": "acme:acme", "agency": "acme:acme"}, "no access to the agency"),
+        (TimeEndpoint.PROVIDER, {"provider": "nobody"}, "Only the provider nobody"),
+    ],
+)
+def test_unknown_or_mismatched_keys_are_access_denied(demo_db, endpoint, keys, message):
+    target = TimeReportTarget(endpoint=endpoint, hours_only=False, **keys)
+    with demo_db.session() as session, pytest.raises(ReportError) as error:
+        run_time_report(session, user(demo_db, "mhale"), target, "SELECT hours", timeout=30)
+    assert error.value.reason == "access_denied"
+    assert message in error.value.message
