@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Iterator
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +72,8 @@ _OPERATORS = {
     ">=": ComparisonOperator.GE,
 }
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+# Quoted text (possibly unterminated) or a parenthesis, for the nesting pre-scan.
+_NESTING_TOKENS = re.compile(r"'[^']*'?|\"[^\"]*\"?|`[^`]*`?|[()]")
 
 _DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _DATETIME = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2}) (\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,3}))?)?")
@@ -142,7 +144,36 @@ def _error(message: str, pos: int | None) -> QueryError:
 
 
 class _ToAst(lark.Transformer):
-    """Builds the AST during the LALR parse (used as Lark's inline transformer)."""
+    """Builds the AST during the LALR parse (used as Lark's inline transformer).
+
+    It also tracks each node's depth as it is built, so that a deeply nested
+    query is rejected before anything recursive (even hashing) touches it.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._local = threading.local()
+
+    def reset(self) -> None:
+        # id(node) -> (node, depth); holding the node keeps its id from being reused.
+        self._local.depths = {}
+
+    def _nested(self, node: Any, children: tuple[Any, ...]) -> Any:
+        depths: dict[int, tuple[Any, int]] = self._local.depths
+        depth = 1 + max((depths.get(id(c), (None, 1))[1] for c in children), default=1)
+        if depth > MAX_DEPTH:
+            raise _error(f"The query nests deeper than {MAX_DEPTH} levels", node.pos)
+        depths[id(node)] = (node, depth)
+        return node
+
+    def _flat(self, node: Any, left: Any, right: Any, merged: bool) -> Any:
+        # ``a and b and c`` is one And: extending it does not deepen the tree.
+        if not merged:
+            return self._nested(node, (left, right))
+        depths: dict[int, tuple[Any, int]] = self._local.depths
+        depth = max(depths.get(id(left), (None, 1))[1], 1 + depths.get(id(right), (None, 1))[1])
+        depths[id(node)] = (node, depth)
+        return node
 
     # -- clauses
     def start(self, c: list[Any]) -> Query:
@@ -249,22 +280,22 @@ class _ToAst(lark.Transformer):
     def or_(self, c: list[Any]) -> Or:
         left, _, right = c
         operands = left.operands if isinstance(left, Or) else (left,)
-        return Or(operands + (right,), pos=left.pos)
+        return self._flat(Or(operands + (right,), pos=left.pos), left, right, isinstance(left, Or))
 
     def and_(self, c: list[Any]) -> And:
         left, _, right = c
         operands = left.operands if isinstance(left, And) else (left,)
-        return And(operands + (right,), pos=left.pos)
+        return self._flat(And(operands + (right,), pos=left.pos), left, right, isinstance(left, And))
 
     def not_(self, c: list[Any]) -> Not:
-        return Not(c[1], pos=c[0].start_pos)
+        return self._nested(Not(c[1], pos=c[0].start_pos), (c[1],))
 
     def compare(self, c: list[Any]) -> Comparison:
-        return Comparison(_OPERATORS[c[1].value], c[0], c[2], pos=_pos(c[0]))
+        return self._nested(Comparison(_OPERATORS[c[1].value], c[0], c[2], pos=_pos(c[0])), (c[0], c[2]))
 
     def _text_operator(op: ComparisonOperator) -> Any:  # type: ignore[misc]  # noqa: N805
         def build(self: _ToAst, c: list[Any]) -> Comparison:
-            return Comparison(op, c[0], c[-1], pos=_pos(c[0]))
+            return self._nested(Comparison(op, c[0], c[-1], pos=_pos(c[0])), (c[0], c[-1]))
 
         return build
 
@@ -276,15 +307,15 @@ class _ToAst(lark.Transformer):
     del _text_operator
 
     def is_null(self, c: list[Any]) -> IsNull:
-        return IsNull(c[0], False, pos=_pos(c[0]))
+        return self._nested(IsNull(c[0], False, pos=_pos(c[0])), (c[0],))
 
     def is_not_null(self, c: list[Any]) -> IsNull:
-        return IsNull(c[0], True, pos=_pos(c[0]))
+        return self._nested(IsNull(c[0], True, pos=_pos(c[0])), (c[0],))
 
     # -- expressions
     def arithmetic(self, c: list[Any]) -> FunctionCall:
         left, op, right = c
-        return FunctionCall(ARITHMETIC_FUNCTIONS[op.value], (left, right), pos=_pos(left))
+        return self._nested(FunctionCall(ARITHMETIC_FUNCTIONS[op.value], (left, right), pos=_pos(left)), (left, right))
 
     def call(self, c: list[Any]) -> Expression:
         name_token = c[0]
@@ -303,10 +334,10 @@ class _ToAst(lark.Transformer):
                 raise _error(
                     f'Aggregation "{name_token.value}" takes a column, not "{_text(arg)}"', _pos(arg)
                 )
-            return Aggregation(_AGGREGATIONS[name], arg, pos=pos)
+            return self._nested(Aggregation(_AGGREGATIONS[name], arg, pos=pos), args)
         if name not in CALLABLE_FUNCTIONS:
             raise _error(f'Unknown function "{name_token.value}"', pos)
-        return FunctionCall(name, args, pos=pos)
+        return self._nested(FunctionCall(name, args, pos=pos), args)
 
     def negative_literal(self, c: list[Any]) -> Literal:
         return Literal(-_number(c[1].value), ValueType.NUMBER, pos=c[0].start_pos)
@@ -360,7 +391,12 @@ def _text(expr: Expression) -> str:
 @functools.cache
 def _lark() -> lark.Lark:
     grammar = (Path(__file__).parent / "grammar.lark").read_text(encoding="utf-8")
-    return lark.Lark(grammar, parser="lalr", lexer="contextual", transformer=_ToAst(), maybe_placeholders=True)
+    return lark.Lark(
+        grammar, parser="lalr", lexer="contextual", transformer=_TRANSFORMER, maybe_placeholders=True, cache=True
+    )
+
+
+_TRANSFORMER = _ToAst()
 
 
 # --- public entry ----------------------------------------------------------------------------
@@ -407,34 +443,20 @@ def _syntax_error(e: UnexpectedInput, text: str, offsets: list[int] | None) -> Q
     return QueryError(Reason.INVALID_QUERY, message, message, position=pos)
 
 
-def _children(node: Any) -> Iterator[Any]:
-    if isinstance(node, FunctionCall):
-        yield from node.args
-    elif isinstance(node, Aggregation):
-        yield node.column
-    elif isinstance(node, Comparison):
-        yield node.left
-        yield node.right
-    elif isinstance(node, IsNull):
-        yield node.operand
-    elif isinstance(node, (And, Or)):
-        yield from node.operands
-    elif isinstance(node, Not):
-        yield node.operand
-
-
-def _check_depth(query: Query) -> None:
-    roots: list[Any] = list(query.select or ())
-    roots += [query.where] if query.where is not None else []
-    roots += list(query.group_by) + list(query.pivot)
-    roots += [o.expression for o in query.order_by]
-    roots += [i.expression for i in query.labels] + [i.expression for i in query.formats]
-    stack = [(r, 1) for r in roots]
-    while stack:
-        node, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            raise _error(f"The query nests deeper than {MAX_DEPTH} levels", node.pos)
-        stack.extend((child, depth + 1) for child in _children(node))
+def _check_parentheses(text: str, offsets: list[int] | None) -> None:
+    """Reject parentheses nested deeper than MAX_DEPTH, before the parser sees them."""
+    if text.count("(") <= MAX_DEPTH:
+        return
+    depth = 0
+    for m in _NESTING_TOKENS.finditer(text):
+        token = m.group()
+        if token == "(":
+            depth += 1
+            if depth > MAX_DEPTH:
+                pos = m.start() if offsets is None else offsets[m.start()]
+                raise _error(f"The query nests deeper than {MAX_DEPTH} levels", pos)
+        elif token == ")":
+            depth -= 1
 
 
 def _relocate(error: QueryError, offsets: list[int]) -> QueryError:
@@ -462,15 +484,19 @@ def _parse_cached(tq: str) -> Query:
     if len(tq) > MAX_QUERY_LENGTH:
         raise invalid_query(f"The query is longer than {MAX_QUERY_LENGTH} characters")
     text, offsets = _decode_escapes(tq)
+    _check_parentheses(text, offsets)
+    parser = _lark()
+    _TRANSFORMER.reset()
     try:
-        query: Query = _lark().parse(text)
+        query: Query = parser.parse(text)
     except UnexpectedInput as e:
         raise _syntax_error(e, text, offsets) from None
     except QueryError as e:
         if offsets is not None:
             raise _relocate(e, offsets) from None
         raise
+    finally:
+        _TRANSFORMER.reset()
     # Positions in the AST are offsets into the decoded text; with escapes they are
     # slightly off the original, which only matters for messages (relocated above).
-    _check_depth(query)
     return query

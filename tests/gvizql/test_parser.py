@@ -1,0 +1,261 @@
+"""Query text -> AST: every clause, operator, literal, and every syntax error."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from gvizql import QueryError, parse
+from gvizql.ast import (
+    Aggregation,
+    AggregationFunction as F,
+    And,
+    ColumnRef as Col,
+    Comparison,
+    ComparisonOperator as Op,
+    FormatItem,
+    FunctionCall as Fn,
+    IsNull,
+    LabelItem,
+    Literal,
+    Not,
+    Or,
+    OrderItem,
+    Query,
+    QueryOption,
+    SortDirection,
+)
+from gvizql.datatable import ValueType as T
+from gvizql.parser import MAX_DEPTH, MAX_QUERY_LENGTH
+
+
+def num(v: float) -> Literal:
+    return Literal(v, T.NUMBER)
+
+
+def text(v: str) -> Literal:
+    return Literal(v, T.STRING)
+
+
+def cmp(op: Op, left, right) -> Comparison:  # type: ignore[no-untyped-def]
+    return Comparison(op, left, right)
+
+
+a, b, c = Col("a"), Col("b"), Col("c")
+
+QUERIES = [
+    ("", Query()),
+    ("select *", Query()),
+    ("SELECT a, b", Query(select=(a, b))),
+    ("sElEcT a", Query(select=(a,))),
+    ("select `first name`, `date`", Query(select=(Col("first name"), Col("date")))),
+    ("select A", Query(select=(Col("A"),))),
+    ("select count(a), SUM(b), avg(c), min(a), max(b)", Query(select=(
+        Aggregation(F.COUNT, a), Aggregation(F.SUM, b), Aggregation(F.AVG, c),
+        Aggregation(F.MIN, a), Aggregation(F.MAX, b)))),
+    # a column may be named like a function or aggregation
+    ("select count, year", Query(select=(Col("count"), Col("year")))),
+    ("select a + b * c", Query(select=(Fn("sum", (a, Fn("product", (b, c)))),))),
+    ("select (a + b) * c", Query(select=(Fn("product", (Fn("sum", (a, b)), c)),))),
+    ("select a - b - c", Query(select=(Fn("difference", (Fn("difference", (a, b)), c)),))),
+    ("select a / 2 % 3", Query(select=(Fn("modulo", (Fn("quotient", (a, num(2))), num(3))),))),
+    ("select -1.5, 2e3, .5", Query(select=(num(-1.5), num(2000.0), num(0.5)))),
+    ("select a - -1", Query(select=(Fn("difference", (a, num(-1))),))),
+    ("select year(a), dayOfWeek(a), DATEDIFF(a, b), toDate(a), now()", Query(select=(
+        Fn("year", (a,)), Fn("dayofweek", (a,)), Fn("datediff", (a, b)), Fn("todate", (a,)), Fn("now", ())))),
+    ("select upper(lower(a))", Query(select=(Fn("upper", (Fn("lower", (a,)),)),))),
+    ("select sum(a) / 7", Query(select=(Fn("quotient", (Aggregation(F.SUM, a), num(7))),))),
+    ("select 'x', \"y\", true, FALSE", Query(select=(text("x"), text("y"), Literal(True, T.BOOLEAN),
+                                                     Literal(False, T.BOOLEAN)))),
+    ("select date '2009-10-1'", Query(select=(Literal(dt.date(2009, 10, 1), T.DATE),))),
+    ("select datetime '2009-10-01 10:20:30'", Query(select=(Literal(dt.datetime(2009, 10, 1, 10, 20, 30), T.DATETIME),))),
+    ("select datetime '2008-03-01 10:00'", Query(select=(Literal(dt.datetime(2008, 3, 1, 10), T.DATETIME),))),
+    ("select datetime '2009-10-01 10:20:30.4'",
+     Query(select=(Literal(dt.datetime(2009, 10, 1, 10, 20, 30, 4000), T.DATETIME),))),
+    ("select timeofday '10:20:30'", Query(select=(Literal(dt.time(10, 20, 30), T.TIMEOFDAY),))),
+    # a reference bug we fix: milliseconds in timeofday literals
+    ("select timeofday '10:20:30.123'", Query(select=(Literal(dt.time(10, 20, 30, 123000), T.TIMEOFDAY),))),
+    # \uXXXX escapes are decoded before parsing
+    ("select \\u0061", Query(select=(a,))),
+    ("where a = '\\u00e9t\\u00E9'", Query(where=cmp(Op.EQ, a, text("été")))),
+    # WHERE
+    ("where a = 1", Query(where=cmp(Op.EQ, a, num(1)))),
+    ("where a != 1", Query(where=cmp(Op.NE, a, num(1)))),
+    ("where a <> 1", Query(where=cmp(Op.NE, a, num(1)))),
+    ("where a < 1", Query(where=cmp(Op.LT, a, num(1)))),
+    ("where a <= 1", Query(where=cmp(Op.LE, a, num(1)))),
+    ("where a > 1", Query(where=cmp(Op.GT, a, num(1)))),
+    ("where a >= 1", Query(where=cmp(Op.GE, a, num(1)))),
+    ("where 4 < a", Query(where=cmp(Op.LT, num(4), a))),
+    ("where 1 = 1", Query(where=cmp(Op.EQ, num(1), num(1)))),
+    ("where a = b", Query(where=cmp(Op.EQ, a, b))),
+    ("where a contains 'x'", Query(where=cmp(Op.CONTAINS, a, text("x")))),
+    ("where a starts with 'x'", Query(where=cmp(Op.STARTS_WITH, a, text("x")))),
+    ("where a ends with 'x'", Query(where=cmp(Op.ENDS_WITH, a, text("x")))),
+    ("where a matches '.*x'", Query(where=cmp(Op.MATCHES, a, text(".*x")))),
+    ("where a like 'x%'", Query(where=cmp(Op.LIKE, a, text("x%")))),
+    ("where a is null", Query(where=IsNull(a))),
+    ("where a IS NOT NULL", Query(where=IsNull(a, negated=True))),
+    ("where year(a) = 2009", Query(where=cmp(Op.EQ, Fn("year", (a,)), num(2009)))),
+    ("where a = -1", Query(where=cmp(Op.EQ, a, num(-1)))),
+    # precedence: not > and > or
+    ("where a = 1 or b = 2 and c = 3", Query(where=Or((
+        cmp(Op.EQ, a, num(1)), And((cmp(Op.EQ, b, num(2)), cmp(Op.EQ, c, num(3)))))))),
+    ("where not a = 1 and b = 2", Query(where=And((Not(cmp(Op.EQ, a, num(1))), cmp(Op.EQ, b, num(2)))))),
+    ("where (a = 1 or b = 2) and c = 3", Query(where=And((
+        Or((cmp(Op.EQ, a, num(1)), cmp(Op.EQ, b, num(2)))), cmp(Op.EQ, c, num(3)))))),
+    ("where a = 1 and b = 2 and c = 3", Query(where=And((
+        cmp(Op.EQ, a, num(1)), cmp(Op.EQ, b, num(2)), cmp(Op.EQ, c, num(3)))))),
+    ("where not not a is null", Query(where=Not(Not(IsNull(a))))),
+    # GROUP BY, PIVOT, ORDER BY
+    ("select a, sum(b) group by a", Query(select=(a, Aggregation(F.SUM, b)), group_by=(a,))),
+    ("select sum(b) group by a, year(c) pivot c", Query(
+        select=(Aggregation(F.SUM, b),), group_by=(a, Fn("year", (c,))), pivot=(c,))),
+    ("order by a, b desc, c ASC", Query(order_by=(
+        OrderItem(a), OrderItem(b, SortDirection.DESC), OrderItem(c, SortDirection.ASC)))),
+    ("select sum(a) order by sum(a) desc", Query(
+        select=(Aggregation(F.SUM, a),), order_by=(OrderItem(Aggregation(F.SUM, a), SortDirection.DESC),))),
+    ("order by a + 1", Query(order_by=(OrderItem(Fn("sum", (a, num(1)))),))),
+    # SKIPPING, LIMIT, OFFSET
+    ("skipping 3", Query(skipping=3)),
+    ("limit 10", Query(limit=10)),
+    ("limit 0", Query(limit=0)),
+    ("limit -1", Query(limit=None)),
+    ("limit 5 offset 10", Query(limit=5, offset=10)),
+    ("offset 2147483647", Query(offset=2147483647)),
+    # LABEL, FORMAT, OPTIONS
+    ("label a 'A', sum(b) \"Total\"", Query(labels=(LabelItem(a, "A"), LabelItem(Aggregation(F.SUM, b), "Total")))),
+    ("format a '#,##0.0', b 'yyyy'", Query(formats=(FormatItem(a, "#,##0.0"), FormatItem(b, "yyyy")))),
+    ("options no_format", Query(options=frozenset({QueryOption.NO_FORMAT}))),
+    ("options NO_VALUES no_format", Query(options=frozenset({QueryOption.NO_FORMAT, QueryOption.NO_VALUES}))),
+    ("options no_values, no_format", Query(options=frozenset({QueryOption.NO_FORMAT, QueryOption.NO_VALUES}))),
+    # every clause, in order
+    (
+        "select a, sum(b) where c > 1 group by a pivot c order by a desc skipping 2 limit 3 offset 1 "
+        "label a 'A' format sum(b) '#' options no_format",
+        Query(
+            select=(a, Aggregation(F.SUM, b)), where=cmp(Op.GT, c, num(1)), group_by=(a,), pivot=(c,),
+            order_by=(OrderItem(a, SortDirection.DESC),), skipping=2, limit=3, offset=1,
+            labels=(LabelItem(a, "A"),), formats=(FormatItem(Aggregation(F.SUM, b), "#"),),
+            options=frozenset({QueryOption.NO_FORMAT}),
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize(("tq", "expected"), QUERIES, ids=[q for q, _ in QUERIES])
+def test_parse(tq: str, expected: Query) -> None:
+    assert parse(tq) == expected
+
+
+def test_positions_are_offsets_into_the_text() -> None:
+    q = parse("select a,  sum(bb) where  year(c) = 2009 order by a desc")
+    assert q.select is not None
+    assert [e.pos for e in q.select] == [7, 11]
+    assert q.select[1].column.pos == 15  # type: ignore[union-attr]
+    assert q.where is not None and q.where.pos == 26
+    assert q.where.right.pos == 36  # type: ignore[union-attr]
+    assert q.order_by[0].pos == 50
+
+
+ERRORS = [
+    ("select a from t", 'Unexpected token "from" at position 9'),
+    ("SELECT a FROM t", 'Unexpected token "FROM" at position 9'),
+    ("select", "Unexpected end of query at position 6"),
+    ("select a,", "Unexpected end of query at position 9"),
+    ("select a where", "Unexpected end of query at position 14"),
+    ("where a = 'abc", "Unterminated string ' at position 10"),
+    ('where a = "abc', 'Unterminated string " at position 10'),
+    ("select `a", "Unterminated identifier ` at position 7"),
+    ("select a $ b", 'Unexpected character "$" at position 9'),
+    ("select a; drop table t", 'Unexpected character ";" at position 8'),
+    # clauses in the wrong order
+    ("where a = 1 select a", 'Unexpected token "select" at position 12'),
+    ("limit 1 order by a", 'Unexpected token "order" at position 8'),
+    # as in the reference: no arithmetic and no bare boolean in WHERE
+    ("where 2 * a > 10", 'Unexpected token "*" at position 8'),
+    ("where true", "Unexpected end of query at position 10"),
+    ("where a", "Unexpected end of query at position 7"),
+    # keywords must be back-quoted to be columns
+    ("select date", "Unexpected end of query at position 11"),
+    ("select a where date = 1", 'Unexpected token "=" at position 20'),
+    # functions and aggregations
+    ("select foo(a)", 'Unknown function "foo" (at position 7)'),
+    ("select quotient(a, b)", 'Unknown function "quotient" (at position 7)'),
+    ("select sum(year(a))", 'Aggregation "sum" takes a column, not "year(a)" (at position 11)'),
+    ("select sum(sum(a))", 'Aggregations cannot be nested: "sum(sum(a))" (at position 11)'),
+    ("select count(a, b)", 'Aggregation "count" takes exactly one column, not 2 arguments (at position 7)'),
+    ("select max()", 'Aggregation "max" takes exactly one column, not 0 arguments (at position 7)'),
+    ("select count(*)", 'Unexpected token "*" at position 13'),
+    # literals
+    ("select date '2009-13-01'", "Invalid date literal '2009-13-01' (expected 'yyyy-MM-dd') (at position 12)"),
+    ("select date 'yesterday'", "Invalid date literal 'yesterday' (expected 'yyyy-MM-dd') (at position 12)"),
+    ("select datetime '2009-10-01'",
+     "Invalid datetime literal '2009-10-01' (expected 'yyyy-MM-dd HH:mm:ss[.SSS]') (at position 16)"),
+    ("select timeofday '25:00:00'", "Invalid timeofday literal '25:00:00' (expected 'HH:mm:ss[.SSS]') (at position 17)"),
+    # counts
+    ("limit 2147483648", "LIMIT must be -1 or a whole number from 0 to 2147483647, not 2147483648 (at position 6)"),
+    ("limit 99999999999999999999999", 'Number "99999999999999999999999" is too large (at position 6)'),
+    ("limit -2", "LIMIT must be -1 or a whole number from 0 to 2147483647, not -2 (at position 6)"),
+    ("limit 1.5", 'Expected a whole number, not "1.5" (at position 6)'),
+    ("offset -1", "OFFSET must be a whole number from 0 to 2147483647, not -1 (at position 7)"),
+    ("skipping 0", "SKIPPING must be a whole number from 1 to 2147483647, not 0 (at position 9)"),
+    # duplicates
+    ("select a, a", '"a" appears more than once in SELECT (at position 10)'),
+    ("select sum(b) group by a, a", '"a" appears more than once in GROUP BY (at position 26)'),
+    ("select sum(b) pivot a, a", '"a" appears more than once in PIVOT (at position 23)'),
+    ("options foo", 'Unexpected token "foo" at position 8'),
+    # escapes: positions refer to the original text
+    ("select \\u0061 from", 'Unexpected token "from" at position 14'),
+]
+
+
+@pytest.mark.parametrize(("tq", "message"), ERRORS, ids=[q for q, _ in ERRORS])
+def test_syntax_errors(tq: str, message: str) -> None:
+    with pytest.raises(QueryError) as info:
+        parse(tq)
+    assert info.value.reason == "invalid_query"
+    assert str(info.value) == message
+
+
+def test_query_too_long() -> None:
+    tq = "select a where " + " or ".join(["a = 1"] * (MAX_QUERY_LENGTH // 8))
+    with pytest.raises(QueryError) as info:
+        parse(tq)
+    assert info.value.reason == "invalid_query"
+    assert str(info.value) == f"The query is longer than {MAX_QUERY_LENGTH} characters"
+
+
+@pytest.mark.parametrize(
+    "tq",
+    [
+        "select " + "(" * 5000 + "a" + ")" * 5000,
+        "select " + "upper(" * 500 + "a" + ")" * 500,
+        "select " + " + ".join(["a"] * 2000),
+        "where " + "not " * 5000 + "a is null",
+        "where " + "(" * 5000 + "a is null" + ")" * 5000,
+    ],
+    ids=["parentheses", "calls", "arithmetic-chain", "nots", "condition-parentheses"],
+)
+def test_deep_nesting_is_rejected_without_exhausting_the_stack(tq: str) -> None:
+    with pytest.raises(QueryError) as info:
+        parse(tq)
+    assert info.value.reason == "invalid_query"
+    assert f"nests deeper than {MAX_DEPTH} levels" in str(info.value)
+
+
+def test_nesting_within_the_limit_parses() -> None:
+    depth = MAX_DEPTH - 1
+    q = parse("select " + "upper(" * depth + "a" + ")" * depth)
+    assert q.select is not None
+
+
+def test_long_flat_conditions_parse() -> None:
+    q = parse("where " + " and ".join(f"a = {i}" for i in range(2000)))
+    assert isinstance(q.where, And) and len(q.where.operands) == 2000
+
+
+def test_huge_number_literals_do_not_crash() -> None:
+    q = parse("select " + "9" * 5000)
+    assert q.select == (num(float("inf")),)
