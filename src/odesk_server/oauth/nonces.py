@@ -32,8 +32,9 @@ def consume_nonce(session: Session, consumer_key: str, token: str, nonce: str, t
     }
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert(_TABLE) if dialect == "postgresql" else sqlite.insert(_TABLE)
-    result = session.execute(insert.values(**values).on_conflict_do_nothing())
-    return result.rowcount == 1
+    # RETURNING tells whether a row went in (rowcount is -1 on psycopg for this statement).
+    inserted = session.execute(insert.values(**values).on_conflict_do_nothing().returning(_TABLE.c.id)).first()
+    return inserted is not None
 
 
 def purge_expired(session: Session, window_seconds: int, now: float | None = None) -> int:
