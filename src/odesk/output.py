@@ -21,6 +21,8 @@ class Grid:
 
     header: tuple[str, ...]
     rows: tuple[tuple[Any, ...], ...]
+    #: which columns hold numbers (right-aligned); None: guess from the values
+    numeric: tuple[bool, ...] | None = None
 
 
 def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
@@ -44,7 +46,8 @@ def gds_grid(result: Any) -> Grid | None:
     """Return the grid of a GDS answer (``{"table": {"cols", "rows"}}``), else None."""
     if isinstance(result, dict) and isinstance(result.get("table"), dict):
         table = Table(result["table"])
-        return Grid(tuple(str(col) for col in table.cols), tuple(tuple(row) for row in table.rows))
+        types = tuple(col.get("type") == "number" for col in result["table"].get("cols", []))
+        return Grid(tuple(str(col) for col in table.cols), tuple(tuple(row) for row in table.rows), types)
     return None
 
 
@@ -87,8 +90,11 @@ def render_table(grid: Grid) -> str:
     for row in cells:
         for index, text in enumerate(row):
             widths[index] = max(widths[index], len(text))
-    numeric = [all(_is_number(row[i]) or row[i] == "" for row in cells) and any(row[i] for row in cells)
-               for i in range(len(grid.header))]
+    if grid.numeric is not None:
+        numeric = list(grid.numeric)
+    else:
+        numeric = [all(_is_number(row[i]) or row[i] == "" for row in cells) and any(row[i] for row in cells)
+                   for i in range(len(grid.header))]
 
     def line(values: Sequence[str]) -> str:
         parts = [value.rjust(widths[i]) if numeric[i] else value.ljust(widths[i])
