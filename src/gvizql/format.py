@@ -42,6 +42,7 @@ from gvizql.datatable import ValueType
 
 __all__ = [
     "default_format",
+    "default_formatter",
     "format_value",
     "formatter_for",
     "is_valid_pattern",
@@ -98,6 +99,11 @@ def default_format(value: Any, value_type: ValueType) -> str:
     if value is None:
         return ""
     return _DEFAULT_FORMATTERS[ValueType(value_type)](value)
+
+
+def default_formatter(value_type: ValueType) -> Formatter:
+    """The function behind ``default_format`` for one type (of a non-null value)."""
+    return _DEFAULT_FORMATTERS[ValueType(value_type)]
 
 
 @lru_cache(maxsize=1024)

@@ -13,15 +13,17 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from gvizql.datatable import Column, DataTable, ValueType, Warning
 from gvizql.errors import QueryError
-from gvizql.format import default_format, formatter_for, plain_number
+from gvizql.format import default_format, default_formatter, formatter_for
 
 __all__ = [
     "Problem",
     "RenderOptions",
+    "column_values",
     "display_formatters",
     "label_of",
     "pattern_formatters",
@@ -89,13 +91,12 @@ def display_formatters(table: DataTable, options: RenderOptions) -> list[TextOf]
     ]
 
 
-def _default_text(value_type: ValueType) -> TextOf:
-    return lambda value: default_format(value, value_type)
+def column_values(table: DataTable) -> list[list[Any]]:
+    """The table's values column by column (rendering works a column at a time)."""
+    return [list(map(itemgetter(i), table.rows)) for i in range(len(table.columns))]
 
 
-_DEFAULT_TEXT: dict[ValueType, TextOf] = {t: _default_text(t) for t in ValueType}
-_DEFAULT_TEXT[ValueType.STRING] = str
-_DEFAULT_TEXT[ValueType.NUMBER] = plain_number
+_DEFAULT_TEXT: dict[ValueType, TextOf] = {t: default_formatter(t) for t in ValueType}
 
 
 def _millis(value: dt.datetime | dt.time) -> str:

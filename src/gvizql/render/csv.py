@@ -16,10 +16,19 @@ order mark, which is what Excel opens without an import dialog.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from gvizql.datatable import DataTable, ValueType
-from gvizql.render import Problem, RenderOptions, display_formatters, label_of, utf8, without_surrogates
+from gvizql.render import (
+    Problem,
+    RenderOptions,
+    column_values,
+    display_formatters,
+    label_of,
+    utf8,
+    without_surrogates,
+)
 
 __all__ = ["render_error", "render_table"]
 
@@ -28,38 +37,56 @@ def _quote(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def _bare_or_quoted(separator: str) -> Callable[[str], str]:
+def _field_function(text: Callable[[Any], str], separator: str) -> Callable[[Any], str]:
+    """The CSV field of one value of a non-text column (quoted only when it must be)."""
     specials = (separator, '"', "\n", "\r")
 
-    def field(text: str) -> str:
+    def field(value: Any) -> str:
+        if value is None:
+            return ""
+        shown = text(value)
         for special in specials:
-            if special in text:
-                return _quote(text)
-        return text
+            if special in shown:
+                return _quote(shown)
+        return shown
 
     return field
 
 
-def _column_field(value_type: ValueType, text: Callable[[Any], str], separator: str):
+def _column_pieces(
+    values: list[Any], value_type: ValueType, text: Callable[[Any], str], separator: str
+) -> tuple[str, list[str]]:
+    """A line-template fragment for one column and the pieces filling its %s."""
     if value_type is ValueType.STRING:
-        return lambda v: "" if v is None else _quote(text(v))
-    bare = _bare_or_quoted(separator)
-    return lambda v: "" if v is None else bare(text(v))
+        if None not in values:
+            joined = "\x00".join(values)
+            # One replace over the whole column instead of one per value, when
+            # NUL (the joint) occurs nowhere inside a value.
+            if joined.count("\x00") == len(values) - 1:
+                return '"%s"', joined.replace('"', '""').split("\x00")
+        return "%s", ["" if v is None else _quote(v) for v in values]
+    # Same value, same text: a per-render cache turns repeats into lookups.
+    return "%s", list(map(lru_cache(maxsize=None)(_field_function(text, separator)), values))
 
 
 def render_text(table: DataTable, options: RenderOptions, separator: str = ",") -> str:
     """The CSV (or TSV) text of ``table``; an empty string for a table without columns."""
     if not table.columns:
         return ""
-    fields = [
-        _column_field(column.type, text, separator)
-        for column, text in zip(table.columns, display_formatters(table, options), strict=True)
-    ]
-    lines = [separator.join(_quote(label_of(column)) for column in table.columns)]
-    join = separator.join
-    lines.extend(join([f(v) for f, v in zip(fields, row)]) for row in table.rows)
-    lines.append("")
-    return "\n".join(lines)
+    header = separator.join(_quote(label_of(column)) for column in table.columns)
+    if not table.rows:
+        return header + "\n"
+    fragments: list[str] = []
+    pieces: list[list[str]] = []
+    for values, column, text in zip(
+        column_values(table), table.columns, display_formatters(table, options), strict=True
+    ):
+        fragment, column_pieces = _column_pieces(values, column.type, text, separator)
+        fragments.append(fragment)
+        pieces.append(column_pieces)
+    template = separator.join(fragments)
+    lines = "\n".join(map(template.__mod__, zip(*pieces)))
+    return header + "\n" + lines + "\n"
 
 
 def render_table(table: DataTable, options: RenderOptions, *, excel: bool = False) -> bytes:
