@@ -88,7 +88,8 @@ def run_query(
             pivot_keys = [tuple(k) for k in _fetch(connection, keys_statement)]
             pivot_keys = analyzed.pivot_key_order(pivot_keys)
             output = analyzed.pivot_output_columns(pivot_keys)
-            rows = _fetch(connection, compiler.statement(pivot_keys))
+            # No pivot value means WHERE left no row: nothing to aggregate.
+            rows = _fetch(connection, compiler.statement(pivot_keys)) if pivot_keys else []
         else:
             output = analyzed.output_columns()
             rows = _fetch(connection, compiler.statement())

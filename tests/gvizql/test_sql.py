@@ -1,0 +1,315 @@
+"""gvizql.sql.run_query on SQLite, PostgreSQL and DuckDB: query -> rows, and every error path."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Iterator
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+
+from gvizql.datatable import PYTHON_TYPES, Column, DataTable, ValueType
+from gvizql.errors import QueryError
+from gvizql.sql import run_query, schema_of
+
+SQL_DATABASES = ("sqlite", "postgresql", "duckdb")
+
+
+def sql_engine(kind: str, database_factory: object, tmp_path_factory: pytest.TempPathFactory) -> sa.Engine:
+    """A fresh engine on an empty database of ``kind`` (SQLite file, PostgreSQL, DuckDB in memory)."""
+    if kind == "sqlite":
+        return sa.create_engine(f"sqlite:///{tmp_path_factory.mktemp('gvizql')}/db.sqlite")
+    if kind == "postgresql":
+        return sa.create_engine(database_factory.new_url("postgresql"))  # type: ignore[attr-defined]
+    # One pooled connection: an in-memory DuckDB database lives as long as its connection.
+    return sa.create_engine("duckdb:///:memory:", poolclass=sa.pool.StaticPool)
+
+
+@pytest.fixture(scope="module", params=SQL_DATABASES)
+def sql_database(
+    request: pytest.FixtureRequest, database_factory: object, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[sa.Engine]:
+    """An engine on an empty database, once per kind (SQLite, PostgreSQL, DuckDB) per module."""
+    engine = sql_engine(request.param, database_factory, tmp_path_factory)
+    yield engine
+    engine.dispose()
+
+
+# --- the people table --------------------------------------------------------------------------
+PEOPLE_ROWS = [
+    # name, dept, hours, active, born, seen, clock
+    ("Ann", "Eng", 8, True, dt.date(2009, 1, 15), dt.datetime(2009, 1, 15, 8, 30, 0, 250000), dt.time(8, 30)),
+    ("bob", "Eng", 2.5, False, dt.date(2010, 6, 1), dt.datetime(2010, 6, 1, 12, 0), dt.time(12, 0)),
+    ("Émile", "Ops", None, None, None, None, None),
+    (None, "Ops", 4, True, dt.date(2009, 12, 31), dt.datetime(2009, 12, 31, 23, 59, 59), dt.time(23, 59, 59)),
+    ("", None, 0, False, dt.date(2011, 3, 5), dt.datetime(2011, 3, 5, 0, 0), dt.time(0, 0, 0, 500000)),
+    ("Carl", "Sales", 6, True, dt.date(2009, 1, 15), dt.datetime(2009, 1, 15, 18, 0), dt.time(18, 0)),
+]
+
+
+def people_table(metadata: sa.MetaData) -> sa.Table:
+    return sa.Table(
+        "people",
+        metadata,
+        sa.Column("name", sa.String),
+        sa.Column("dept", sa.String),
+        sa.Column("hours", sa.Float),
+        sa.Column("active", sa.Boolean),
+        sa.Column("born", sa.Date),
+        sa.Column("seen", sa.DateTime),
+        sa.Column("clock", sa.Time),
+    )
+
+
+@pytest.fixture(scope="module")
+def people(sql_database: sa.Engine) -> tuple[sa.Engine, sa.Table]:
+    """The people table (every type, nulls, '' and accents) loaded into each database."""
+    metadata = sa.MetaData()
+    table = people_table(metadata)
+    metadata.create_all(sql_database)
+    names = [c.name for c in table.columns]
+    with sql_database.begin() as conn:
+        conn.execute(table.insert(), [dict(zip(names, row)) for row in PEOPLE_ROWS])
+    return sql_database, table
+
+
+@pytest.fixture(scope="module")
+def people(sql_database: sa.Engine) -> tuple[sa.Engine, sa.Table]:
+    """The people table (every type, nulls, '' and accents) loaded into each database."""
+    metadata = sa.MetaData()
+    table = people_table(metadata)
+    metadata.create_all(sql_database)
+    names = [c.name for c in table.columns]
+    with sql_database.begin() as conn:
+        conn.execute(table.insert(), [dict(zip(names, row)) for row in PEOPLE_ROWS])
+    return sql_database, table
+
+
+def run(people: tuple[sa.Engine, sa.Table], tq: str, **options: object) -> DataTable:
+    engine, table = people
+    with engine.connect() as conn:
+        return run_query(conn, table, tq, **options)  # type: ignore[arg-type]
+
+
+D = dt.date
+
+CASES = [
+    # --- WHERE: nulls, text, types
+    ("select name where hours < 3", [("bob",), ("Émile",), ("",)]),
+    ("select name where 4 < hours", [("Ann",), ("Carl",)]),
+    ("select name where name = ''", [(None,), ("",)]),
+    ("select name where name != 'Ann'", [("bob",), ("Émile",), (None,), ("",), ("Carl",)]),
+    ("select name where hours = 'x'", []),
+    ("select name where not (hours > 3)", [("bob",), ("Émile",), ("",)]),
+    ("select name where hours is null", [("Émile",)]),
+    ("select name where name is null", [(None,)]),
+    ("select name where hours >= hours", [(r[0],) for r in PEOPLE_ROWS]),
+    ("select name where hours != hours", []),
+    ("select name where hours > 3 and active = true", [("Ann",), (None,), ("Carl",)]),
+    ("select name where born = date '2009-1-15'", [("Ann",), ("Carl",)]),
+    ("select name where seen > datetime '2009-12-31 23:59:58'", [("bob",), (None,), ("",)]),
+    ("select name where clock < timeofday '08:30:00'", [("Émile",), ("",)]),
+    # --- text operators (non-text values in their Java text form)
+    ("select name where hours contains '.5'", [("bob",)]),
+    ("select name where active contains 'ru'", [("Ann",), (None,), ("Carl",)]),
+    ("select name where seen contains '.250'", [("Ann",)]),
+    ("select name where born starts with '2009'", [("Ann",), (None,), ("Carl",)]),
+    ("select name where clock ends with '.500'", [("",)]),
+    ("select name where name like '_ob'", [("bob",)]),
+    ("select name where name like 'B%'", []),
+    ("select name where name matches '[A-Z].*'", [("Ann",), ("Carl",)]),
+    ("select name where name matches '('", []),
+    ("select name where name starts with 'C' or name ends with 'le'", [("Émile",), ("Carl",)]),
+    # --- ORDER BY (en-US for text, nulls first), LIMIT, OFFSET, SKIPPING
+    ("select name where name != '' order by name", [("Ann",), ("bob",), ("Carl",), ("Émile",)]),
+    ("select name where name != '' order by name desc", [("Émile",), ("Carl",), ("bob",), ("Ann",)]),
+    ("select name, hours order by hours desc limit 2", [("Ann", 8), ("Carl", 6)]),
+    ("select name order by hours limit 2 offset 1", [("",), ("bob",)]),
+    ("select name skipping 2", [("Ann",), ("Émile",), ("",)]),
+    ("select name order by hours skipping 2 limit 2", [("Émile",), ("bob",)]),
+    # --- GROUP BY, aggregations, PIVOT
+    (
+        "select dept, count(name), sum(hours), min(name), max(born) group by dept",
+        [
+            (None, 1, 0, "", D(2011, 3, 5)),
+            ("Eng", 2, 10.5, "Ann", D(2010, 6, 1)),
+            ("Ops", 1, 4, "Émile", D(2009, 12, 31)),
+            ("Sales", 1, 6, "Carl", D(2009, 1, 15)),
+        ],
+    ),
+    ("select active, count(hours) group by active order by count(hours) desc", [(True, 3), (False, 2), (None, 0)]),
+    ("select dept, sum(hours) group by dept order by sum(hours) desc limit 1", [("Eng", 10.5)]),
+    ("select lower(dept), count(name) group by lower(dept)", [("", 1), ("eng", 2), ("ops", 1), ("sales", 1)]),
+    ("select year(born), sum(hours) group by year(born)", [(None, None), (2009, 18), (2010, 2.5), (2011, 0)]),
+    ("select avg(hours), max(name) where dept = 'Eng'", [(5.25, "bob")]),
+    ("select sum(hours) where hours > 100", []),
+    (
+        "select dept, sum(hours) group by dept pivot active",
+        [(None, None, 0, None), ("Eng", None, 2.5, 8), ("Ops", None, None, 4), ("Sales", None, None, 6)],
+    ),
+    ("select count(name) pivot dept", [(1, 2, 1, 1)]),
+    ("select count(name) where hours > 100 pivot dept", []),
+    # --- scalar functions and arithmetic
+    ("select year(born), month(born), day(born), quarter(born), dayOfWeek(born) where name = 'Ann'", [(2009, 0, 15, 1, 5)]),
+    (
+        "select hour(seen), minute(seen), second(seen), millisecond(seen), hour(clock), millisecond(clock) where name = 'Ann'",
+        [(8, 30, 0, 250, 8, 0)],
+    ),
+    ("select millisecond(clock), second(clock), minute(clock) where name = ''", [(0, 59, 59), (500, 0, 0)]),
+    ("select dateDiff(born, seen), toDate(seen) where name = 'bob'", [(0, D(2010, 6, 1))]),
+    ("select dateDiff(date '2008-02-28', datetime '2008-03-01 10:00:00') where name = 'Ann'", [(-2,)]),
+    ("select toDate(1262304000000), toDate(born) where name = 'Ann'", [(D(2010, 1, 1), D(2009, 1, 15))]),
+    ("select upper(name), lower(dept) where hours = 4", [("", "ops")]),
+    ("select upper(name) where name = 'Émile'", [("ÉMILE",)]),
+    ("select hours / 0, hours * 2, hours - 1, hours + 0.5, hours / 2 where name = 'bob'", [(None, 5, 1.5, 3, 1.25)]),
+    ("select hours % 3 where name = 'Ann'", [(2,)]),
+]
+
+
+@pytest.mark.parametrize(("tq", "rows"), CASES, ids=[c[0] for c in CASES])
+def test_query_rows(people: tuple[sa.Engine, sa.Table], tq: str, rows: list[tuple[object, ...]]) -> None:
+    assert run(people, tq).rows == rows
+
+
+def test_rows_match_python_types(people: tuple[sa.Engine, sa.Table]) -> None:
+    # Every cell holds the Python type of its column (no Decimal, no 0/1 booleans, no date strings).
+    table = run(people, "select name, hours, active, born, seen, clock, sum(hours) group by name, hours, active, born, seen, clock")
+    for row in table.rows:
+        for column, value in zip(table.columns, row):
+            if value is not None:
+                assert isinstance(value, PYTHON_TYPES[column.type]), (column, value)
+                assert not isinstance(value, Decimal)
+
+
+def test_pivot_columns_are_named_as_the_reference(people: tuple[sa.Engine, sa.Table]) -> None:
+    table = run(people, "select dept, sum(hours) group by dept pivot active")
+    assert [(c.id, c.type, c.label) for c in table.columns] == [
+        ("dept", ValueType.STRING, None),
+        ("null sum-hours", ValueType.NUMBER, "null"),
+        ("false sum-hours", ValueType.NUMBER, "false"),
+        ("true sum-hours", ValueType.NUMBER, "true"),
+    ]
+
+
+def test_labels_and_formats_come_from_the_analyzer(people: tuple[sa.Engine, sa.Table]) -> None:
+    table = run(people, "select dept, sum(hours) group by dept label sum(hours) 'Total' format sum(hours) '#,##0.0'")
+    assert [(c.id, c.label, c.pattern) for c in table.columns] == [
+        ("dept", None, None),
+        ("sum-hours", "Total", "#,##0.0"),
+    ]
+
+
+def test_invalid_format_pattern_is_a_warning(people: tuple[sa.Engine, sa.Table]) -> None:
+    table = run(people, "select hours format hours '#,##0.0.0'")
+    assert [w.reason for w in table.warnings] == ["illegal_formatting_patterns"]
+
+
+@pytest.mark.parametrize(
+    ("tq", "options", "rows"),
+    [
+        ("select name where born = '2009-01-15'", {"date_strings": True}, [("Ann",), ("Carl",)]),
+        ("select name where born = '2009-01-15'", {}, []),
+        ("select dept, sum(hours)", {"implicit_group_by": True}, [(None, 0), ("Eng", 10.5), ("Ops", 4), ("Sales", 6)]),
+    ],
+)
+def test_options(people: tuple[sa.Engine, sa.Table], tq: str, options: dict[str, bool], rows: list[tuple[object, ...]]) -> None:
+    assert run(people, tq, **options).rows == rows
+
+
+def test_selectable_with_explicit_schema(people: tuple[sa.Engine, sa.Table]) -> None:
+    # The server hands permission-scoped selectables with their own ids and labels.
+    engine, table = people
+    scoped = sa.select(table.c.name.label("who"), table.c.hours).where(table.c.dept == "Eng").subquery()
+    schema = [Column("who", ValueType.STRING, "Person"), Column("hours", ValueType.NUMBER, "Hours")]
+    with engine.connect() as conn:
+        result = run_query(conn, scoped, "select who, sum(hours) group by who order by who desc", schema=schema)
+    assert result.rows == [("bob", 2.5), ("Ann", 8)]
+    assert [(c.id, c.label) for c in result.columns] == [("who", "Person"), ("sum-hours", "sum Hours")]
+
+
+def test_schema_from_sqlalchemy_types(people: tuple[sa.Engine, sa.Table]) -> None:
+    _, table = people
+    assert schema_of(table) == [
+        Column("name", ValueType.STRING),
+        Column("dept", ValueType.STRING),
+        Column("hours", ValueType.NUMBER),
+        Column("active", ValueType.BOOLEAN),
+        Column("born", ValueType.DATE),
+        Column("seen", ValueType.DATETIME),
+        Column("clock", ValueType.TIMEOFDAY),
+    ]
+
+
+# --- errors -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("tq", "message"),
+    [
+        ("select nope", 'nope'),
+        ("select name where", "Unexpected"),
+        ("select name, sum(hours)", "GROUP BY"),
+    ],
+)
+def test_invalid_queries(people: tuple[sa.Engine, sa.Table], tq: str, message: str) -> None:
+    with pytest.raises(QueryError) as caught:
+        run(people, tq)
+    assert caught.value.reason == "invalid_query"
+    assert message in caught.value.message
+
+
+def test_database_failure_is_an_internal_error(people: tuple[sa.Engine, sa.Table]) -> None:
+    engine, _ = people
+    missing = sa.table("no_such_table", sa.column("x", sa.Integer))
+    with engine.connect() as conn, pytest.raises(QueryError) as caught:
+        run_query(conn, missing, "select x", schema=[Column("x", ValueType.NUMBER)])
+    assert caught.value.reason == "internal_error"
+    assert caught.value.message == "The database could not run the query."
+    assert "no_such_table" in caught.value.detailed_message
+
+
+def test_schema_column_missing_from_the_selectable_is_an_internal_error(people: tuple[sa.Engine, sa.Table]) -> None:
+    engine, table = people
+    with engine.connect() as conn, pytest.raises(QueryError) as caught:
+        run_query(conn, table, "select ghost", schema=[Column("ghost", ValueType.NUMBER)])
+    assert caught.value.reason == "internal_error"
+    assert "ghost" in caught.value.detailed_message
+
+
+def test_unsupported_column_type_is_an_internal_error(sql_database: sa.Engine) -> None:
+    blobs = sa.Table("blobs", sa.MetaData(), sa.Column("data", sa.LargeBinary))
+    with sql_database.connect() as conn, pytest.raises(QueryError) as caught:
+        run_query(conn, blobs, "select data")
+    assert caught.value.reason == "internal_error"
+    assert "'data'" in caught.value.detailed_message
+
+
+def test_cancelled_statement_is_a_timeout(people: tuple[sa.Engine, sa.Table]) -> None:
+    engine, table = people
+    with engine.connect() as conn:
+        kind = conn.dialect.name
+        if kind == "sqlite":
+            # SQLite aborts a statement when its progress handler returns non-zero.
+            conn.connection.dbapi_connection.set_progress_handler(lambda: 1, 1)  # type: ignore[union-attr]
+            source: sa.FromClause = table
+        elif kind == "postgresql":
+            conn.exec_driver_sql("SET statement_timeout = 50")
+            source = sa.select(table, sa.func.pg_sleep(1).label("sleep")).subquery()
+        else:
+            raw = conn.connection.dbapi_connection
+            # DuckDB: interrupt() from another thread while a long cross join runs.
+            timer = threading.Timer(0.2, raw.interrupt)  # type: ignore[union-attr]
+            timer.start()
+            source = sa.select(
+                sa.literal_column("a.range").label("n")
+            ).select_from(sa.text("range(100000000) a, range(100) b")).subquery()
+        with pytest.raises(QueryError) as caught:
+            run_query(conn, source, "select sum(hours)" if kind != "duckdb" else "select sum(n)",
+                      schema=None if kind == "sqlite" else [Column("n" if kind == "duckdb" else "hours", ValueType.NUMBER)])
+        if kind == "sqlite":
+            conn.connection.dbapi_connection.set_progress_handler(None, 1)  # type: ignore[union-attr]
+        conn.rollback()
+    assert caught.value.reason == "timeout"
+    assert caught.value.message == "The query took too long and was cancelled."
