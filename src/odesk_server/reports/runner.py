@@ -210,6 +210,8 @@ def _statement_timeout(session: Session, timeout: float) -> Iterator[sa.Connecti
     if connection.dialect.name == "postgresql":
         milliseconds = max(1, int(timeout * 1000))
         with session.begin_nested():
+            # Asking the session again makes it emit the SAVEPOINT on the connection.
+            connection = session.connection()
             connection.exec_driver_sql(f"SET LOCAL statement_timeout = {milliseconds}")
             yield connection
             connection.exec_driver_sql("SET LOCAL statement_timeout TO DEFAULT")
