@@ -129,6 +129,18 @@ def migrate(url_or_engine: str | sa.URL | Engine, revision: str = "head") -> Non
             raise DatabaseError(f"cannot open the database {engine.url!r}: {first_line(exc)}") from exc
 
 
+def downgrade(url_or_engine: str | sa.URL | Engine, revision: str = "base") -> None:
+    """Take the schema back to ``revision`` (default: nothing at all). Data in dropped tables is lost."""
+    from alembic import command
+
+    with engine_for(url_or_engine) as engine:
+        try:
+            with engine.begin() as connection:
+                command.downgrade(_alembic_config(connection), revision)
+        except sa.exc.OperationalError as exc:
+            raise DatabaseError(f"cannot open the database {engine.url!r}: {first_line(exc)}") from exc
+
+
 def current_revision(url_or_engine: str | sa.URL | Engine) -> str | None:
     """The Alembic revision the database is at, or None for an unmigrated database."""
     from alembic.runtime.migration import MigrationContext

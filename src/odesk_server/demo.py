@@ -550,6 +550,10 @@ class _DemoBuilder:
                 if ended is None or ended >= self.end - dt.timedelta(days=40):
                     break
                 begin = ended + dt.timedelta(days=rng.randrange(5, 30))
+        # Make sure one finished contract was paid in a single fixed-price payment.
+        finished = [c for c in contracts if c.job_type == "fixed-price" and c.ended_on]
+        if finished and all((c.fixed_price or ZERO) >= 1000 for c in finished):
+            finished[-1].fixed_price = Decimal(750)
         rows = []
         for c in contracts:
             c.reference = self.ref(Engagement)
