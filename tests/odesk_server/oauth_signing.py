@@ -24,10 +24,16 @@ from oauthlib.oauth1 import (
     SIGNATURE_TYPE_QUERY,
     Client,
 )
+from fastapi import APIRouter, Depends, Request
+from starlette.responses import Response
 from starlette.testclient import TestClient
 
+from odesk_server.api.deps import Caller, authenticated, request_params
+from odesk_server.api.responses import render
 from odesk_server.app import create_app
+from odesk_server.compat import response_format
 from odesk_server.db import Database
+from odesk_server.errors import header_safe
 from odesk_server.settings import Settings
 
 BASE = "http://testserver"
@@ -139,7 +145,7 @@ def assert_error(response, status: int, code: str, message_part: str = "") -> No
     body = response.json()
     assert body["error"]["status"] == status
     assert body["error"]["code"] == code
-    assert body["error"]["message"] == response.headers["x-odesk-error-message"]
+    assert header_safe(body["error"]["message"]) == response.headers["x-odesk-error-message"]
     assert message_part in body["error"]["message"]
 
 
@@ -148,13 +154,8 @@ def add_echo_route(app) -> None:
 
     The body is ``{"method", "path", "format", "uid", "params"}``: the verb
     after the ``http_method`` override, the path after the suffix was cut,
-    the suffix format, the caller's uid and the merged request parameters.
+    the suffix format (rendered as XML for ``.xml``), the caller's uid and the merged request parameters.
     """
-    from fastapi import APIRouter, Depends, Request
-
-    from odesk_server.api.deps import Caller, authenticated, request_params
-    from odesk_server.compat import response_format
-
     router = APIRouter()
 
     @router.api_route("/api/echo/v1/{rest:path}", methods=["GET", "POST", "PUT", "DELETE"])
@@ -163,13 +164,14 @@ def add_echo_route(app) -> None:
         rest: str,
         caller: Caller = Depends(authenticated),
         params: Mapping[str, str] = Depends(request_params),
-    ) -> dict[str, object]:
-        return {
+    ) -> Response:
+        payload = {
             "method": request.method,
             "path": rest,
             "format": response_format(request),
             "uid": caller.user.uid,
             "params": dict(params),
         }
+        return render(request, payload)
 
     app.include_router(router)
