@@ -289,3 +289,24 @@ def test_async_post_not_retried(recorder: Recorder) -> None:
     with pytest.raises(exceptions.HTTPError):
         asyncio.run(scenario())
     assert len(recorder.seen) == 1
+
+
+def test_debug_log_to_file(tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    log_file = tmp_path / "odesk.log"
+    script = (
+        "import logging, httpx, odesk\n"
+        "logging.getLogger('python-odesk').setLevel(logging.DEBUG)\n"
+        "c = odesk.Client('ck', 'cs', 'at', 'ats', base_url='http://x', "
+        "transport=httpx.MockTransport(lambda r: httpx.Response(404)))\n"
+        "try:\n    c.hr.get_team('t1')\nexcept odesk.exceptions.HTTP404NotFoundError:\n    pass\n"
+    )
+    env = dict(os.environ, PYTHON_ODESK_DEBUG="1", PYTHON_ODESK_DEBUG_FILE=str(log_file))
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    text = log_file.read_text()
+    assert "Prepared url: http://x/api/hr/v2/teams/t1.json" in text
+    assert "HTTP404NotFoundError: 404 Code N/A: N/A" in text
