@@ -26,9 +26,14 @@ from sqlalchemy.sql.elements import ColumnElement
 from gvizql import ast
 from gvizql.datatable import ValueType
 from gvizql.sql.dialects import DATE_PARTS, Dialect
+from gvizql.values import code_unit_key, text_match
 
 Expr = ColumnElement[Any]
 PivotKey = tuple[Any, ...]
+
+# The empty string as constant SQL text, not a bind parameter: a group key such as
+# coalesce(name, '') then renders identically in SELECT, GROUP BY and ORDER BY.
+EMPTY = sa.literal_column("''", sa.String())
 
 SA_TYPES: dict[ValueType, Callable[[], sa.types.TypeEngine[Any]]] = {
     ValueType.BOOLEAN: sa.Boolean,
@@ -79,18 +84,20 @@ def contains_aggregation(expression: ast.Expression) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class OutputColumn:
-    """One column of the result: its SQL and the type the analyzer gave it."""
+    """One column of the result: its SQL, the type the analyzer gave it, Decimal or not."""
 
     sql: Expr
     type: ValueType
+    decimal: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class Statement:
-    """A compiled SELECT and the gviz type of each of its result columns, in order."""
+    """A compiled SELECT, the gviz type of each result column, and which may hold Decimals."""
 
     select: sa.Select[Any]
     types: tuple[ValueType, ...]
+    decimals: tuple[bool, ...] = ()
 
 
 class QueryCompiler:
@@ -138,8 +145,8 @@ class QueryCompiler:
         if isinstance(e, ast.ColumnRef):
             column = self.source.c[e.name]
             if self.grouped and e in self._group_keys and self.type_of(e) is ValueType.STRING:
-                # Grouped by coalesce(text, ''): any member of the group gives its value.
-                return sa.func.max(column)
+                # Grouped by coalesce(text, ''): the key, or null when the group holds only nulls.
+                return sa.case((sa.func.count(column) == 0, sa.null()), else_=self.group_key(e))
             return column
         if isinstance(e, ast.Literal):
             return self.literal(e.value, ValueType(e.type))
@@ -169,7 +176,7 @@ class QueryCompiler:
         if type_ is ValueType.STRING:
             if isinstance(e, ast.Literal):
                 return value
-            return sa.func.coalesce(value, sa.literal("", sa.String()))
+            return sa.func.coalesce(value, EMPTY)
         if type_ is ValueType.NUMBER:
             text = self.dialect.number_text(value)
         elif type_ is ValueType.BOOLEAN:
@@ -249,11 +256,19 @@ class QueryCompiler:
             try:
                 value = self.expression(e)
                 if self.type_of(e) is ValueType.STRING:
-                    value = sa.func.coalesce(value, sa.literal("", sa.String()))
+                    value = sa.func.coalesce(value, EMPTY)
             finally:
                 self.grouped = saved
             cached = self._memo[key] = value
         return cached
+
+    def expression_ungrouped(self, e: ast.Expression) -> Expr:
+        """``e`` over the source rows (not the group's output form)."""
+        saved, self.grouped = self.grouped, False
+        try:
+            return self.expression(e)
+        finally:
+            self.grouped = saved
 
     def group_order(self, e: ast.Expression) -> list[sa.UnaryExpression[Any]]:
         """Ascending code-point order of a group or pivot key, nulls first."""
@@ -265,11 +280,18 @@ class QueryCompiler:
     def pivot_match(self, key: PivotKey) -> Expr:
         conditions = []
         for e, value in zip(self.query.pivot, key, strict=True):
-            column = self.group_key(e)
-            if value is None:
-                conditions.append(column.is_(None))
+            type_ = self.type_of(e)
+            if type_ is ValueType.STRING:
+                # Cheaper than comparing coalesce(x, ''): null only ever matches the '' key.
+                raw = self.expression_ungrouped(e)
+                if value in (None, ""):
+                    conditions.append(sa.or_(raw.is_(None), raw == EMPTY))
+                else:
+                    conditions.append(raw == sa.literal(value, sa.String()))
+            elif value is None:
+                conditions.append(self.group_key(e).is_(None))
             else:
-                conditions.append(column == self.literal(value, self.type_of(e)))
+                conditions.append(self.group_key(e) == self.literal(value, type_))
         return sa.and_(*conditions)
 
     def pivot_values_statement(self, where: Expr | None) -> Statement:
@@ -315,6 +337,9 @@ class QueryCompiler:
         if left_type is not right_type:
             return sa.false()
         if left_type is ValueType.STRING:
+            literal_side = _string_literal_side(c)
+            if literal_side is not None:
+                return self.text_literal_comparison(c, literal_side)
             left = self.dialect.binary_text(self.text(c.left))
             right = self.dialect.binary_text(self.text(c.right))
             return _ORDERING[op](left, right)
@@ -342,13 +367,42 @@ class QueryCompiler:
         }[op]
         return sa.case((sa.or_(left_null, right_null), null_rule), else_=compare)
 
+    def text_literal_comparison(self, c: ast.Comparison, literal_side: str) -> Expr:
+        """Text against a text literal: the column stays bare (indexes work), nulls ruled apart."""
+        op = c.operator
+        column_node, literal_node = (c.left, c.right) if literal_side == "right" else (c.right, c.left)
+        if literal_side == "left":
+            op = _FLIPPED[op]
+        assert isinstance(literal_node, ast.Literal)
+        value = self.expression(column_node)
+        literal = sa.literal(literal_node.value, sa.String())
+        if op in (ast.ComparisonOperator.EQ, ast.ComparisonOperator.NE):
+            compare = _ORDERING[op](value, literal)
+        else:
+            compare = _ORDERING[op](self.dialect.binary_text(value), literal)
+        # A null text is '': whether '' <op> literal holds decides the rule for nulls.
+        if _python_compare(op, "", literal_node.value):
+            return sa.or_(value.is_(None), compare)
+        return sa.and_(value.is_not(None), compare)
+
     def text_comparison(self, c: ast.Comparison) -> Expr:
-        left = self.text(c.left)
-        right = self.text(c.right)
         literal = None
         if isinstance(c.right, ast.Literal) and self.type_of(c.right) is ValueType.STRING:
             literal = str(c.right.value)
-        op = c.operator
+        if (
+            literal is not None
+            and not isinstance(c.left, ast.Literal)
+            and self.type_of(c.left) is ValueType.STRING
+        ):
+            # Text column against a pattern: keep the column bare, rule on nulls ('') apart.
+            value = self.expression(c.left)
+            match = self.text_operator(c.operator, value, self.text(c.right), literal)
+            if text_match(c.operator, "", literal):
+                return sa.or_(value.is_(None), match)
+            return sa.and_(value.is_not(None), match)
+        return self.text_operator(c.operator, self.text(c.left), self.text(c.right), literal)
+
+    def text_operator(self, op: ast.ComparisonOperator, left: Expr, right: Expr, literal: str | None) -> Expr:
         dialect = self.dialect
         if op is ast.ComparisonOperator.CONTAINS:
             return dialect.contains(left, right)
@@ -366,7 +420,7 @@ class QueryCompiler:
         value = self.expression(item.expression)
         descending = item.direction is ast.SortDirection.DESC
         if self.type_of(item.expression) is ValueType.STRING:
-            value = self.dialect.ordered_text(sa.func.coalesce(value, sa.literal("", sa.String())))
+            value = self.dialect.ordered_text(sa.func.coalesce(value, EMPTY))
             return value.desc() if descending else value.asc()
         return value.desc().nulls_last() if descending else value.asc().nulls_first()
 
@@ -381,13 +435,15 @@ class QueryCompiler:
         outputs: list[OutputColumn] = []
         for e in query.select or ():
             type_ = self.type_of(e)
+            decimal = self.dialect.returns_decimal and self.may_be_decimal(e)
             if query.pivot and contains_aggregation(e):
                 for key in pivot_keys:
-                    outputs.append(OutputColumn(self.expression(e, key), type_))
+                    outputs.append(OutputColumn(self.expression(e, key), type_, decimal))
             else:
-                outputs.append(OutputColumn(self.expression(e), type_))
+                outputs.append(OutputColumn(self.expression(e), type_, decimal))
         columns = [
-            sa.type_coerce(o.sql, SA_TYPES[o.type]()).label(f"c{i}") for i, o in enumerate(outputs)
+            sa.type_coerce(o.sql, self.dialect.result_type(o.type)).label(f"c{i}")
+            for i, o in enumerate(outputs)
         ]
         select = sa.select(*columns).select_from(self.source)
         where = self.where()
@@ -417,8 +473,39 @@ class QueryCompiler:
             select = select.limit(query.limit)
         if query.offset:
             select = select.offset(query.offset)
-        return Statement(select, tuple(o.type for o in outputs))
+        return Statement(select, tuple(o.type for o in outputs), tuple(o.decimal for o in outputs))
+
+    def may_be_decimal(self, e: ast.Expression) -> bool:
+        """Whether the driver may return Decimal for ``e`` (numeric columns, sums of integers)."""
+        if isinstance(e, ast.ColumnRef):
+            sql_type = self.source.c[e.name].type
+            return isinstance(sql_type, sa.Numeric) and bool(sql_type.asdecimal)
+        if isinstance(e, ast.Literal):
+            return isinstance(e.value, int) and abs(e.value) >= 2**63
+        if isinstance(e, ast.Aggregation):
+            sql_type = self.source.c[e.column.name].type
+            if e.function is ast.AggregationFunction.SUM:
+                return isinstance(sql_type, (sa.Integer, sa.Numeric)) and not isinstance(sql_type, sa.Float)
+            if e.function in (ast.AggregationFunction.MIN, ast.AggregationFunction.MAX):
+                return self.may_be_decimal(e.column)
+            return False
+        if e.name in ("sum", "difference", "product"):
+            return any(self.may_be_decimal(a) for a in e.args)
+        return False
 
 
 def _python_compare(op: ast.ComparisonOperator, left: Any, right: Any) -> bool:
+    if isinstance(left, str) and isinstance(right, str):
+        left, right = code_unit_key(left), code_unit_key(right)
     return bool(_ORDERING[op](left, right))
+
+
+def _string_literal_side(c: ast.Comparison) -> str | None:
+    """Which side of a text comparison is a literal while the other is not (None: neither or both)."""
+    left_literal = isinstance(c.left, ast.Literal)
+    right_literal = isinstance(c.right, ast.Literal)
+    if right_literal and not left_literal:
+        return "right"
+    if left_literal and not right_literal:
+        return "left"
+    return None

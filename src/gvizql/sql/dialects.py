@@ -10,6 +10,7 @@ never writes SQL text itself.
 from __future__ import annotations
 
 import weakref
+import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
@@ -31,11 +32,61 @@ def _int(expr: Expr) -> Expr:
     return sa.cast(expr, sa.Integer)
 
 
+class RawResult(sa.types.UserDefinedType[Any]):
+    """A result column read as the driver returns it (no SQLAlchemy processing).
+
+    Subclasses name one C-level conversion for drivers that return text
+    (SQLite dates) or integers (SQLite booleans).
+    """
+
+    cache_ok = True
+    convert: Any = None
+
+    def get_col_spec(self, **kw: Any) -> str:
+        raise NotImplementedError("a result type only, never a column of a table")
+
+    def result_processor(self, dialect: Any, coltype: Any) -> Any:
+        convert = type(self).convert
+        if convert is None:
+            return None
+
+        def process(value: Any) -> Any:
+            return None if value is None else convert(value)
+
+        return process
+
+
+class _SQLiteBoolean(RawResult):
+    cache_ok = True
+    convert = bool
+
+
+class _SQLiteDate(RawResult):
+    cache_ok = True
+    convert = dt.date.fromisoformat
+
+
+class _SQLiteDateTime(RawResult):
+    cache_ok = True
+    convert = dt.datetime.fromisoformat
+
+
+class _SQLiteTime(RawResult):
+    cache_ok = True
+    convert = dt.time.fromisoformat
+
+
 class Dialect:
     """The SQL shared by every database; subclasses override where theirs differs."""
 
     name = "generic"
-    double = sa.Float(precision=53)
+    double = sa.Double()
+    # Whether the driver may return Decimal for a number (sums of integers, numeric columns).
+    returns_decimal = True
+
+    def result_type(self, type_: ValueType) -> sa.types.TypeEngine[Any]:
+        """The type a result column of ``type_`` is read with: the driver's values as they come."""
+        return RawResult()
 
     # --- per connection ---------------------------------------------------------------
 
@@ -129,7 +180,17 @@ class SQLiteDialect(Dialect):
     """SQLite stores dates as ISO text (SQLAlchemy's format); Python supplies collation and regex."""
 
     name = "sqlite"
-    double = sa.Float()
+    returns_decimal = False
+    _RESULT_TYPES: dict[ValueType, type[RawResult]] = {
+        ValueType.BOOLEAN: _SQLiteBoolean,
+        ValueType.DATE: _SQLiteDate,
+        ValueType.DATETIME: _SQLiteDateTime,
+        ValueType.TIMEOFDAY: _SQLiteTime,
+    }
+
+    def result_type(self, type_: ValueType) -> sa.types.TypeEngine[Any]:
+        # SQLAlchemy stores dates as ISO text and booleans as 0/1: read them back in C.
+        return self._RESULT_TYPES.get(type_, RawResult)()
 
     def prepare(self, connection: sa.Connection) -> None:
         fairy = connection.connection

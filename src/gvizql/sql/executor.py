@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -96,38 +96,25 @@ def run_query(
     return DataTable(output, rows, analyzed.warnings)
 
 
-def _fetch(connection: sa.Connection, statement: Statement) -> list[tuple[Any, ...]]:
+def _fetch(connection: sa.Connection, statement: Statement) -> list[Any]:
     result = connection.execute(statement.select)
-    converters = [_CONVERTERS.get(t) for t in statement.types]
-    if not any(converters):
-        return [tuple(r) for r in result]
-    pairs = list(enumerate(converters))
+    decimals = [i for i, maybe in enumerate(statement.decimals) if maybe]
+    if not decimals:
+        return result.all()  # Row objects: DataTable turns them into tuples
     rows = []
     for raw in result:
         row = list(raw)
-        for i, convert in pairs:
-            if convert is not None and row[i] is not None:
-                row[i] = convert(row[i])
-        rows.append(tuple(row))
+        for i in decimals:
+            if type(row[i]) is Decimal:
+                row[i] = _number(row[i])
+        rows.append(row)
     return rows
 
 
-def _number(value: Any) -> int | float:
-    # Decimal (PostgreSQL numeric, sum/avg of integers) becomes int when integral,
-    # else float: the values the in-memory engine computes from the same rows.
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return value
-
-
-def _boolean(value: Any) -> bool:
-    return bool(value)
-
-
-_CONVERTERS: dict[ValueType, Callable[[Any], Any]] = {
-    ValueType.NUMBER: _number,
-    ValueType.BOOLEAN: _boolean,
-}
+def _number(value: Decimal) -> int | float:
+    # Decimal (PostgreSQL numeric, sums of integers) becomes int when integral, else
+    # float: the values the in-memory engine computes from the same rows.
+    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def _now() -> dt.datetime:
