@@ -8,6 +8,7 @@ client's ``_execute`` runs it: at once for :class:`Client`, as a coroutine for
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -32,6 +33,17 @@ from odesk.utils import decimal_default
 from odesk.wire import ApiRequest, Credentials, build_request, with_format
 
 T = TypeVar("T")
+
+
+def _for_log(data: Any) -> str:
+    # logging must never fail a call that the wire encoding accepts (dates, objects...)
+    def fallback(obj: Any) -> str:
+        try:
+            return decimal_default(obj)
+        except TypeError:
+            return str(obj)
+
+    return json.dumps(data, default=fallback, sort_keys=True)
 
 DEFAULT_TIMEOUT = httpx.Timeout(config.DEFAULT_TIMEOUT, connect=config.DEFAULT_CONNECT_TIMEOUT)
 
@@ -105,8 +117,9 @@ class BaseClient:
     def _describe(self, url: str, data: Any, method: str) -> ApiRequest:
         # remembers the call like the original's last_* attributes, for debugging
         self.last_method, self.last_url, self.last_data = method, url, data
-        get_logger().debug("Prepared url: %s, data: %s, method: %s",
-                           url, json.dumps(data, default=decimal_default, sort_keys=True), method)
+        logger = get_logger()
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug("Prepared url: %s, data: %s, method: %s", url, _for_log(data), method)
         return build_request(method, url, data, self._credentials())
 
     def _call_api(self, method: str, url: str, data: Any, unwrap: Unwrap, fmt: str | None = None) -> Any:

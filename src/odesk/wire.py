@@ -9,6 +9,7 @@ value ``str()``-ed for query and form, lists as repeated keys.
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 import urllib.parse
 from collections.abc import Iterable, Mapping
@@ -59,25 +60,40 @@ def _quote(value: str, safe: str = "", encoding: str | None = None, errors: str 
     return urllib.parse.quote(value, safe="", encoding=encoding, errors=errors)
 
 
+def _text(value: Any) -> str:
+    # dates travel in ISO 8601 (the API's documented form), everything else as str()
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, (_dt.date, _dt.datetime)):
+        return obj.isoformat()
+    return decimal_default(obj)
+
+
 def encode_params(data: Mapping[str, Any] | Iterable[tuple[str, Any]] | None) -> str:
-    """Return ``data`` url-encoded: values ``str()``-ed, a list/tuple as repeated keys."""
+    """Return ``data`` url-encoded: values ``str()``-ed (dates in ISO 8601), a list/tuple
+    as repeated keys."""
     if not data:
         return ""
     items = data.items() if isinstance(data, Mapping) else data
     pairs: list[tuple[str, str]] = []
     for key, value in items:
         if isinstance(value, (list, tuple)):
-            pairs.extend((str(key), str(item)) for item in value)
+            pairs.extend((str(key), _text(item)) for item in value)
         else:
-            pairs.append((str(key), str(value)))
+            pairs.append((str(key), _text(value)))
     return urllib.parse.urlencode(pairs, quote_via=_quote)
 
 
 def encode_json(data: Any) -> bytes:
-    """Return the JSON body of a PUT/DELETE: ``None`` is an empty body, Decimals are strings."""
+    """Return the JSON body of a PUT/DELETE: ``None`` is an empty body, Decimals are
+    strings, dates ISO 8601.  Raises TypeError for other values JSON cannot hold."""
     if data is None:
         return b""
-    return json.dumps(data, default=decimal_default).encode("utf-8")
+    return json.dumps(data, default=_json_default).encode("utf-8")
 
 
 def with_format(url: str, fmt: str) -> str:

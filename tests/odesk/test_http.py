@@ -4,6 +4,7 @@ building, encoding, the async client."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import urllib.error
 from decimal import Decimal
@@ -174,8 +175,12 @@ def test_client_verbs_and_encoding(recorder: Recorder) -> None:
     assert recorder.last.request.content == b"a=%C3%A9%26%3D"
     assert recorder.last.request.headers["content-type"] == "application/x-www-form-urlencoded;charset=UTF-8"
     assert recorder.last.signature_valid("cs", "ats")
-    client.put(f"{BASE}/api/x/v1/y", {"amount": Decimal("0.132"), "ok": True, "none": None})
-    assert json.loads(recorder.last.request.content) == {"amount": "0.132", "ok": True, "none": None}
+    client.put(f"{BASE}/api/x/v1/y", {"amount": Decimal("0.132"), "ok": True, "none": None,
+                                      "due": dt.date(2014, 6, 30)})
+    assert json.loads(recorder.last.request.content) == {"amount": "0.132", "ok": True, "none": None,
+                                                         "due": "2014-06-30"}
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        client.put(f"{BASE}/api/x/v1/y", {"what": object()})
     client.delete(f"{BASE}/api/x/v1/y")
     assert recorder.last.request.content == b""
     assert (client.last_method, client.last_url, client.last_data) == ("DELETE", f"{BASE}/api/x/v1/y.json", None)
@@ -310,3 +315,13 @@ def test_debug_log_to_file(tmp_path) -> None:
     text = log_file.read_text()
     assert "Prepared url: http://x/api/hr/v2/teams/t1.json" in text
     assert "HTTP404NotFoundError: 404 Code N/A: N/A" in text
+
+
+def test_debug_logging_never_breaks_a_call(recorder: Recorder, caplog) -> None:
+    import datetime as dt
+    import logging
+
+    with caplog.at_level(logging.DEBUG, logger="python-odesk"):
+        make_client(recorder).hr.get_jobs("b1", created_time_from=dt.datetime(2009, 1, 20, 0, 0, 1))
+    assert recorder.last.query["created_time_from"] == "2009-01-20T00:00:01"
+    assert '"created_time_from": "2009-01-20 00:00:01"' in caplog.text
