@@ -89,14 +89,15 @@ class GdsNamespace(Namespace):
     def _report(self, url: str, query: Any) -> Any:
         return self._call("GET", url, {"tq": str(query)})
 
-    def post(self, url: str, data: Any = None) -> None:
-        """Return None: reports cannot be written."""
-        return None
+    # reports cannot be written: no request, the result is None (awaitable on AsyncClient)
+    def post(self, url: str, data: Any = None) -> Any:
+        """Return None without any request."""
+        return self.client._ready(None)
 
-    def put(self, url: str, data: Any = None) -> None:
-        """Return None: reports cannot be written."""
-        return None
+    def put(self, url: str, data: Any = None) -> Any:
+        """Return None without any request."""
+        return self.client._ready(None)
 
-    def delete(self, url: str, data: Any = None) -> None:
-        """Return None: reports cannot be written."""
-        return None
+    def delete(self, url: str, data: Any = None) -> Any:
+        """Return None without any request."""
+        return self.client._ready(None)

@@ -325,3 +325,12 @@ def test_debug_logging_never_breaks_a_call(recorder: Recorder, caplog) -> None:
         make_client(recorder).hr.get_jobs("b1", created_time_from=dt.datetime(2009, 1, 20, 0, 0, 1))
     assert recorder.last.query["created_time_from"] == "2009-01-20T00:00:01"
     assert '"created_time_from": "2009-01-20 00:00:01"' in caplog.text
+
+
+def test_async_gds_writes_are_awaitable_none(recorder: Recorder) -> None:
+    async def scenario():
+        async with _async_client(recorder) as client:
+            return await client.timereport.post("x"), await client.finreport.delete("x")
+
+    assert asyncio.run(scenario()) == (None, None)
+    assert recorder.seen == []
