@@ -240,8 +240,8 @@ def cmd_login(args: argparse.Namespace, out: TextIO) -> int:
     if not key or not secret:
         raise UsageError("the consumer key and secret must not be empty")
     with Client(key, secret, base_url=_base_url(args)) as client:
-        client.auth.get_request_token()
         if args.oob:
+            client.auth.get_request_token()
             url = client.auth.get_authorize_url()
             save_pending(PendingLogin(key, secret, client.auth.request_token or "",
                                       client.auth.request_token_secret or "", client.base_url))
@@ -255,7 +255,14 @@ def cmd_login(args: argparse.Namespace, out: TextIO) -> int:
                 raise UsageError("no verifier given; finish later with `odesk login --verifier V`")
             return _finish_login(client, verifier, out)
 
-        with CallbackServer(port=args.port) as server:
+        try:
+            server = CallbackServer(port=args.port)
+        except OSError as exc:
+            print(f"odesk: cannot listen on 127.0.0.1:{args.port} for the OAuth callback: "
+                  f"{exc.strerror or exc}", file=sys.stderr)
+            return EXIT_FAILED
+        with server:
+            client.auth.get_request_token()
             url = client.auth.get_authorize_url(server.url)
             print(f"Open this URL and approve the application:\n  {url}", file=out)
             out.flush()

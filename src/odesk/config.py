@@ -19,6 +19,8 @@ def base_url() -> str:
 
 
 BASE_URL: str = base_url()
+#: the same value under the environment variable's name
+PYTHON_ODESK_BASE_URL: str = BASE_URL
 
 PYTHON_ODESK_DEBUG: str = os.environ.get("PYTHON_ODESK_DEBUG", "")
 PYTHON_ODESK_DEBUG_FILE: str = os.environ.get("PYTHON_ODESK_DEBUG_FILE", "")

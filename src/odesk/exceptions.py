@@ -66,8 +66,13 @@ class HTTPError(BaseHttpException, urllib.error.HTTPError):
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.code}: {self.msg}>"
 
-    def __reduce__(self):  # pragma: no cover - pickling support for multiprocess users
-        return (type(self), self.args)
+    def __reduce__(self):  # keeps the server's code and message across pickling
+        url, code, msg, hdrs, _ = self.args
+        return (_rebuild_http_error, (type(self), url, code, msg, hdrs, self.error_code, self.error_message))
+
+
+def _rebuild_http_error(cls, url, code, msg, hdrs, error_code, error_message):  # type: ignore[no-untyped-def]
+    return cls(url, code, msg, hdrs, None, error_code=error_code, error_message=error_message)
 
 
 class HTTP400BadRequestError(HTTPError):

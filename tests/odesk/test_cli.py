@@ -381,3 +381,18 @@ def test_credentials_file_stays_private_when_rewritten(env: Recorder, tmp_path) 
 def test_main_without_arguments_is_usage_error(capsys) -> None:
     code = cli.main([])
     assert code == 2 and "required: COMMAND" in capsys.readouterr().err
+
+
+def test_login_callback_port_in_use(env: Recorder, capsys) -> None:
+    import socket
+
+    _token_replies(env)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        code, _, err = _run(capsys, "login", "--consumer-key", "ck", "--consumer-secret", "cs",
+                            "--port", str(port), "--no-browser")
+    assert (code, err) == (1, f"odesk: cannot listen on 127.0.0.1:{port} for the OAuth callback: "
+                              "Address already in use\n")
+    assert env.seen == []  # no request token wasted

@@ -334,3 +334,14 @@ def test_async_gds_writes_are_awaitable_none(recorder: Recorder) -> None:
 
     assert asyncio.run(scenario()) == (None, None)
     assert recorder.seen == []
+
+
+def test_http_errors_survive_pickling() -> None:
+    import pickle
+
+    exc = exceptions.HTTP403ForbiddenError("http://x", 403, "Code no: Forbidden", {"a": "b"}, None,
+                                           error_code="no", error_message="Forbidden")
+    copy = pickle.loads(pickle.dumps(exc))
+    assert type(copy) is exceptions.HTTP403ForbiddenError
+    assert (copy.code, copy.url, copy.error_code, copy.error_message, str(copy)) == (
+        403, "http://x", "no", "Forbidden", "HTTP Error 403: Code no: Forbidden")
