@@ -180,21 +180,25 @@ def original_method(request: Request) -> str:
     return getattr(request.state, "original_method", request.method)
 
 
-def original_url(request: Request, base_url: str | None = None) -> str:
+def original_url(request: Request, base_url: str | None = None, decoded_path: bool = False) -> str:
     """The absolute URL the client requested, as sent (path suffix and encoding intact).
 
     ``base_url`` (scheme://host[:port]) replaces the scheme and host the
     request arrived with, for servers behind a proxy that advertise a public URL.
+    ``decoded_path`` uses the percent-decoded path instead of the raw one
+    (clients that sign a non-ASCII path before encoding it).
     """
     raw_path: bytes = getattr(request.state, "original_raw_path", None) or request.scope.get(
         "raw_path", request.url.path.encode()
     )
+    if decoded_path:
+        raw_path = getattr(request.state, "original_path", request.url.path).encode("utf-8")
     root_path = request.scope.get("root_path", "")
     if base_url is None:
         scheme = request.url.scheme
         host = request.headers.get("host") or request.url.netloc
         base_url = f"{scheme}://{host}{root_path}"
-    url = base_url.rstrip("/") + raw_path.decode("latin-1")
+    url = base_url.rstrip("/") + raw_path.decode("utf-8" if decoded_path else "latin-1")
     query = request.scope.get("query_string", b"")
     if query:
         url += "?" + query.decode("latin-1")

@@ -4,7 +4,8 @@ oDesk served every resource as JSON or XML. The XML form of a payload is
 mechanical: ``<response>`` holds one element per top-level key; a mapping
 becomes child elements; a list under key ``K`` becomes ``<K list="true">``
 holding one ``<item>`` element per entry, named after the singular of ``K``
-(``teams`` -> ``team``, ``companies`` -> ``company``, ``userrole`` stays).
+(``teams`` -> ``team``, ``companies`` -> ``company``); a list under a
+singular key (``{"userrole": [...]}``) repeats ``<userrole>`` itself.
 Scalars become text: booleans as ``1``/``0`` like oDesk, ``None`` as an
 empty element. Keys that are not valid XML names are sanitised.
 """
@@ -59,6 +60,11 @@ def _write(parts: list[str], key: str, value: object) -> None:
         parts.append(f"</{name}>")
     elif isinstance(value, (list, tuple)):
         item_name = singular(key)
+        if item_name == key:
+            # Already singular ({"userrole": [...]}): the entries repeat the element itself.
+            for item in value:
+                _write(parts, key, item)
+            return
         parts.append(f'<{name} list="true">')
         for item in value:
             _write(parts, item_name, item)

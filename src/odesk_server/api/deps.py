@@ -81,14 +81,19 @@ def signed_request(request: Request, body: bytes) -> SignedRequest:
 
     The candidate URLs are the URL as received (host from the ``Host``
     header) and, when the server has a ``public_url``, the same path under
-    it; each with its ``;``-cut variant.
+    it; each with its ``;``-cut variant, and, for a percent-encoded path,
+    with the decoded path.
     """
-    uris = list(signature_uris(original_url(request)))
     public_url = get_settings(request).public_url
-    if public_url:
-        for uri in signature_uris(original_url(request, base_url=public_url)):
-            if uri not in uris:
-                uris.append(uri)
+    bases = [None, public_url] if public_url else [None]
+    # A percent-encoded path may have been signed before it was encoded.
+    encodings = [False, True] if b"%" in getattr(request.state, "original_raw_path", b"") else [False]
+    uris: list[str] = []
+    for base_url in bases:
+        for decoded in encodings:
+            for uri in signature_uris(original_url(request, base_url=base_url, decoded_path=decoded)):
+                if uri not in uris:
+                    uris.append(uri)
     return SignedRequest(
         uris=tuple(uris),
         http_method=original_method(request),
