@@ -69,12 +69,22 @@ def _reference(key: str) -> int | None:
     return int(key) if _REFERENCE.fullmatch(key) else None
 
 
+# Longer keys or keys holding NUL (which no database text may hold) name nothing.
+_MAX_KEY = 200
+
+
+def _usable(key: str) -> bool:
+    return 0 < len(key) <= _MAX_KEY and "\x00" not in key
+
+
 def _denied(message: str) -> ReportError:
     return ReportError.access_denied(message)
 
 
 def find_company(session: Session, key: str) -> Company | None:
     """The company whose text id (``acme:acme``, or just ``acme``) or reference is ``key``."""
+    if not _usable(key):
+        return None
     ref = _reference(key)
     condition = Company.company_id.in_([key, f"{key}:{key}"])
     if ref is not None:
@@ -84,6 +94,8 @@ def find_company(session: Session, key: str) -> Company | None:
 
 def find_team(session: Session, key: str, company: Company) -> Team | None:
     """The team of ``company`` whose id (``acme:design`` or ``design``) or reference is ``key``."""
+    if not _usable(key):
+        return None
     prefix = company.company_id.split(":", 1)[0]
     ref = _reference(key)
     condition = Team.team_id.in_([key, f"{prefix}:{key}"])
@@ -96,6 +108,8 @@ def find_team(session: Session, key: str, company: Company) -> Team | None:
 
 def find_team_anywhere(session: Session, key: str) -> Team | None:
     """The team whose id or reference is ``key``, in any company."""
+    if not _usable(key):
+        return None
     ref = _reference(key)
     condition = Team.team_id == key
     if ref is not None:
@@ -105,6 +119,8 @@ def find_team_anywhere(session: Session, key: str) -> Team | None:
 
 def find_user(session: Session, key: str) -> User | None:
     """The user whose uid or reference is ``key``."""
+    if not _usable(key):
+        return None
     ref = _reference(key)
     condition = User.uid == key
     if ref is not None:

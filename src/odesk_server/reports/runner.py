@@ -69,6 +69,9 @@ def _check_length(tq: str) -> None:
         raise ReportError(
             Reason.INVALID_QUERY, f"The query is too long ({len(tq)} characters, at most {MAX_QUERY_LENGTH})"
         )
+    if "\x00" in tq:
+        # No database text may hold NUL (PostgreSQL refuses it outright).
+        raise ReportError(Reason.INVALID_QUERY, f"The query contains a NUL character at position {tq.index(chr(0))}")
 
 
 def run_time_report(
