@@ -206,8 +206,11 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     from odesk_server import demo
 
-    if args.credentials_json is not None and not args.credentials_json.parent.is_dir():
-        raise UsageError(f"--credentials-json: directory {str(args.credentials_json.parent)!r} does not exist")
+    if args.credentials_json is not None:
+        if args.credentials_json.is_dir():
+            raise UsageError(f"--credentials-json: {str(args.credentials_json)!r} is a directory")
+        if not args.credentials_json.parent.is_dir():
+            raise UsageError(f"--credentials-json: directory {str(args.credentials_json.parent)!r} does not exist")
     url = settings.database_url
     with db.engine_for(url) as engine:
         db.migrate(engine)
