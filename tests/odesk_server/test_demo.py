@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
-from conftest_helpers import table_contents
+from tests.odesk_server.conftest_helpers import table_contents
 
 from odesk_server import db, demo, permissions
 from odesk_server.models import (
