@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import chain, repeat
 from operator import itemgetter
 from typing import Any
 
@@ -25,6 +26,7 @@ __all__ = [
     "RenderOptions",
     "column_values",
     "display_formatters",
+    "join_rows",
     "label_of",
     "pattern_formatters",
     "status_of",
@@ -94,6 +96,27 @@ def display_formatters(table: DataTable, options: RenderOptions) -> list[TextOf]
 def column_values(table: DataTable) -> list[list[Any]]:
     """The table's values column by column (rendering works a column at a time)."""
     return [list(map(itemgetter(i), table.rows)) for i in range(len(table.columns))]
+
+
+def join_rows(parts: Sequence[Any], count: int, empty: str | bytes) -> Any:
+    """Join ``count`` rows laid out by ``parts``: constants (str or bytes) and per-row lists.
+
+    ``[b"<tr>", names, b"</tr>"]`` gives ``b"<tr>" + names[i] + b"</tr>"`` for
+    each row i, all joined (``empty`` says str or bytes). C-level joins over
+    the interleaved pieces are several times faster than formatting each row
+    with a template.
+    """
+    merged: list[Any] = []
+    for part in parts:
+        if isinstance(part, str | bytes) and merged and isinstance(merged[-1], str | bytes):
+            merged[-1] += part
+        else:
+            merged.append(part)
+    iterables = [repeat(p, count) if isinstance(p, str | bytes) else p for p in merged]
+    if isinstance(empty, bytes):
+        # Measured: bytes.join is slow on a long iterator but fast per row.
+        return empty.join(map(empty.join, zip(*iterables)))
+    return empty.join(chain.from_iterable(zip(*iterables)))
 
 
 _DEFAULT_TEXT: dict[ValueType, TextOf] = {t: default_formatter(t) for t in ValueType}

@@ -25,6 +25,7 @@ from gvizql.render import (
     RenderOptions,
     column_values,
     display_formatters,
+    join_rows,
     label_of,
     utf8,
     without_surrogates,
@@ -53,40 +54,38 @@ def _field_function(text: Callable[[Any], str], separator: str) -> Callable[[Any
     return field
 
 
-def _column_pieces(
+def _column_parts(
     values: list[Any], value_type: ValueType, text: Callable[[Any], str], separator: str
-) -> tuple[str, list[str]]:
-    """A line-template fragment for one column and the pieces filling its %s."""
+) -> list[Any]:
+    """One column's fields as ``join_rows`` parts: constant text and per-row lists."""
     if value_type is ValueType.STRING:
         if None not in values:
             joined = "\x00".join(values)
             # One replace over the whole column instead of one per value, when
             # NUL (the joint) occurs nowhere inside a value.
             if joined.count("\x00") == len(values) - 1:
-                return '"%s"', joined.replace('"', '""').split("\x00")
-        return "%s", ["" if v is None else _quote(v) for v in values]
+                return ['"', joined.replace('"', '""').split("\x00"), '"']
+        return [["" if v is None else _quote(v) for v in values]]
     # Same value, same text: a per-render cache turns repeats into lookups.
-    return "%s", list(map(lru_cache(maxsize=None)(_field_function(text, separator)), values))
+    return [list(map(lru_cache(maxsize=None)(_field_function(text, separator)), values))]
 
 
 def render_text(table: DataTable, options: RenderOptions, separator: str = ",") -> str:
     """The CSV (or TSV) text of ``table``; an empty string for a table without columns."""
     if not table.columns:
         return ""
-    header = separator.join(_quote(label_of(column)) for column in table.columns)
+    header = separator.join(_quote(label_of(column)) for column in table.columns) + "\n"
     if not table.rows:
-        return header + "\n"
-    fragments: list[str] = []
-    pieces: list[list[str]] = []
-    for values, column, text in zip(
-        column_values(table), table.columns, display_formatters(table, options), strict=True
+        return header
+    parts: list[Any] = []
+    for i, (values, column, text) in enumerate(
+        zip(column_values(table), table.columns, display_formatters(table, options), strict=True)
     ):
-        fragment, column_pieces = _column_pieces(values, column.type, text, separator)
-        fragments.append(fragment)
-        pieces.append(column_pieces)
-    template = separator.join(fragments)
-    lines = "\n".join(map(template.__mod__, zip(*pieces)))
-    return header + "\n" + lines + "\n"
+        if i:
+            parts.append(separator)
+        parts += _column_parts(values, column.type, text, separator)
+    parts.append("\n")
+    return header + join_rows(parts, len(table.rows), "")
 
 
 def render_table(table: DataTable, options: RenderOptions, *, excel: bool = False) -> bytes:

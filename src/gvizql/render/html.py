@@ -22,6 +22,7 @@ from gvizql.render import (
     RenderOptions,
     column_values,
     display_formatters,
+    join_rows,
     label_of,
     pattern_formatters,
 )
@@ -73,22 +74,22 @@ def _cell_function(value_type: ValueType, text: Callable[[Any], str]) -> Callabl
     return cell
 
 
-def _column_pieces(
+def _column_parts(
     values: list[Any], value_type: ValueType, text: Callable[[Any], str], has_pattern: bool
-) -> tuple[str, list[str]]:
-    """A row-template fragment for one column and the pieces filling its %s."""
+) -> list[Any]:
+    """One column's cells as ``join_rows`` parts: constant text and per-row lists."""
     if value_type is ValueType.STRING:
         if None in values:
             values = ["" if v is None else v for v in values]
         joined = "\x00".join(values)
         # One escape over the whole column, when NUL (the joint) is in no value.
         if joined.count("\x00") == len(values) - 1:
-            return "<td>%s</td>", [p or _NBSP for p in escape(joined).split("\x00")]
-        return "<td>%s</td>", [escape(v) or _NBSP for v in values]
+            return ["<td>", [p or _NBSP for p in escape(joined).split("\x00")], "</td>"]
+        return ["<td>", [escape(v) or _NBSP for v in values], "</td>"]
     if value_type is ValueType.BOOLEAN and not has_pattern:
-        return "%s", [_BOOLEAN_CELLS[None if v is None else bool(v)] for v in values]
+        return [[_BOOLEAN_CELLS[None if v is None else bool(v)] for v in values]]
     # Same value, same cell: a per-render cache turns repeats into lookups.
-    return "%s", list(map(lru_cache(maxsize=None)(_cell_function(value_type, text)), values))
+    return [list(map(lru_cache(maxsize=None)(_cell_function(value_type, text)), values))]
 
 
 def render_table(table: DataTable, options: RenderOptions, warnings: Sequence[Problem] = ()) -> bytes:
@@ -97,8 +98,7 @@ def render_table(table: DataTable, options: RenderOptions, warnings: Sequence[Pr
     parts.extend(f"<td>{escape(label_of(column))}</td>" for column in table.columns)
     parts.append("</tr>\n")
     if table.rows and table.columns:
-        fragments: list[str] = []
-        pieces: list[list[str]] = []
+        row_parts: list[Any] = ["<tr>"]
         for values, column, text, pattern in zip(
             column_values(table),
             table.columns,
@@ -106,11 +106,9 @@ def render_table(table: DataTable, options: RenderOptions, warnings: Sequence[Pr
             pattern_formatters(table, options),
             strict=True,
         ):
-            fragment, column_pieces = _column_pieces(values, column.type, text, pattern is not None)
-            fragments.append(fragment)
-            pieces.append(column_pieces)
-        template = "<tr>" + "".join(fragments) + "</tr>\n"
-        parts.append("".join(map(template.__mod__, zip(*pieces))))
+            row_parts += _column_parts(values, column.type, text, pattern is not None)
+        row_parts.append("</tr>\n")
+        parts.append(join_rows(row_parts, len(table.rows), ""))
     parts.append("</table>\n")
     for warning in warnings:
         detail = warning.detailed_message or warning.message

@@ -30,6 +30,7 @@ from gvizql.render import (
     RenderOptions,
     column_values,
     display_formatters,
+    join_rows,
     label_of,
     pattern_formatters,
     without_surrogates,
@@ -191,13 +192,13 @@ def _string_contents(values: list[str]) -> list[bytes]:
     return script_safe(orjson.dumps(values))[2:-2].split(b'","')
 
 
-def _column_pieces(
+def _column_parts(
     values: list[Any],
     value_type: ValueType,
     text: Callable[[Any], str] | None,
     no_values: bool,
-) -> tuple[bytes, list[list[bytes]]]:
-    """A row-template fragment for one column and the piece lists filling its %s."""
+) -> list[Any]:
+    """One column's cells as ``join_rows`` parts: constant bytes and per-row lists."""
     if None in values:
         scalar = _scalar(value_type)
         if no_values:
@@ -213,42 +214,36 @@ def _column_pieces(
         if value_type is ValueType.STRING or text is not None:
             # Bytes never hold a raw NUL in JSON, so it can stand between cells.
             cells = script_safe(b"\x00".join(cells)).split(b"\x00")
-        return b"%s", [cells]
-    pieces: list[list[bytes]] = []
+        return [cells]
     if no_values:
         assert text is not None
-        pieces.append(_string_contents(list(map(lru_cache(maxsize=None)(text), values))))
-        return b'{"f":"%s"}', pieces
+        return [b'{"f":"', _string_contents(list(map(lru_cache(maxsize=None)(text), values))), b'"}']
     if value_type is ValueType.STRING:
-        fragment = b'{"v":"%s"'
-        pieces.append(_string_contents(values))
+        parts = [b'{"v":"', _string_contents(values), b'"']
     elif value_type is ValueType.NUMBER:
-        fragment = b'{"v":%s'
-        pieces.append(orjson.dumps(values, default=_decimal_default)[1:-1].split(b","))
+        parts = [b'{"v":', orjson.dumps(values, default=_decimal_default)[1:-1].split(b",")]
     elif value_type is ValueType.BOOLEAN:
-        fragment = b'{"v":%s'
-        pieces.append(list(map(_BOOL.__getitem__, values)))
+        parts = [b'{"v":', list(map(_BOOL.__getitem__, values))]
     else:
-        fragment = b'{"v":%s'
-        pieces.append(list(map(lru_cache(maxsize=None)(_scalar(value_type)), values)))
+        parts = [b'{"v":', list(map(lru_cache(maxsize=None)(_scalar(value_type)), values))]
     if text is not None:
-        fragment += b',"f":"%s"'
-        pieces.append(_string_contents(list(map(lru_cache(maxsize=None)(text), values))))
-    return fragment + b"}", pieces
+        parts += [b',"f":"', _string_contents(list(map(lru_cache(maxsize=None)(text), values))), b'"']
+    return parts + [b"}"]
 
 
 def _rows_fast(table: DataTable, options: RenderOptions) -> bytes:
     texts: Sequence[Callable[[Any], str] | None] = (
         display_formatters(table, options) if options.no_values else pattern_formatters(table, options)
     )
-    fragments: list[bytes] = []
-    pieces: list[list[bytes]] = []
-    for values, column, text in zip(column_values(table), table.columns, texts, strict=True):
-        fragment, column_pieces = _column_pieces(values, column.type, text, options.no_values)
-        fragments.append(fragment)
-        pieces.extend(column_pieces)
-    template = b'{"c":[' + b",".join(fragments) + b"]}"
-    return b",".join(map(template.__mod__, zip(*pieces)))
+    parts: list[Any] = [b'{"c":[']
+    for i, (values, column, text) in enumerate(
+        zip(column_values(table), table.columns, texts, strict=True)
+    ):
+        if i:
+            parts.append(b",")
+        parts += _column_parts(values, column.type, text, options.no_values)
+    parts.append(b"]},")
+    return join_rows(parts, len(table.rows), b"")[:-1]
 
 
 def _cols_object(table: DataTable, options: RenderOptions) -> list[dict[str, str]]:
@@ -310,12 +305,12 @@ def response_json(
         envelope["errors"] = [_problem(p) for p in errors]
     if sig is not None:
         envelope["sig"] = sig
-    body = script_safe(_dumps(envelope))
-    if table_json is not None:
-        body = body[:-1] + b',"table":' + table_json + b"}"
-    if response_handler is None:
-        return body
-    return response_handler.encode("ascii") + b"(" + body + b");"
+    head = script_safe(_dumps(envelope))
+    parts = [head] if table_json is None else [head[:-1], b',"table":', table_json, b"}"]
+    if response_handler is not None:
+        parts = [response_handler.encode("ascii"), b"(", *parts, b");"]
+    # One join: a large table is copied once, not once per wrapper.
+    return b"".join(parts)
 
 
 def _problem(problem: Problem) -> dict[str, str]:
