@@ -33,7 +33,7 @@ from odesk_server.reports import envelope
 from odesk_server.reports.access import TimeReportTarget
 from odesk_server.reports.errors import ReportError
 from odesk_server.reports.fields import FinancialEndpoint, TimeEndpoint
-from odesk_server.reports.runner import run_financial_report, run_time_report
+from odesk_server.reports.runner import quote_date_field, run_financial_report, run_time_report
 
 router = APIRouter()
 
@@ -86,7 +86,7 @@ def _query_options(tq: str) -> frozenset[str]:
     from gvizql.parser import parse
 
     try:
-        return frozenset(str(option) for option in parse(tq).options)
+        return frozenset(str(option) for option in parse(quote_date_field(tq)).options)
     except QueryError:
         return frozenset()
 

@@ -40,6 +40,7 @@ from odesk_server.models import (
 from odesk_server.permissions import (
     permissions_on_team,
     subtree_team_ids,
+    teams_with_permission,
 )
 from odesk_server.reports.errors import ReportError
 from odesk_server.reports.fields import (
@@ -168,9 +169,7 @@ def _company_teams(session: Session, company: Company) -> list[Team]:
 
 def _supervised_team_ids(session: Session, user: User, team: Team) -> frozenset[int]:
     """Teams of ``team``'s subtree on which ``user`` holds ``manage_employment``."""
-    return frozenset(
-        t for t in subtree_team_ids(session, team.id) if MANAGE_EMPLOYMENT in permissions_on_team(session, user.id, t)
-    )
+    return frozenset(subtree_team_ids(session, team.id) & teams_with_permission(session, user.id, MANAGE_EMPLOYMENT))
 
 
 # --- time reports --------------------------------------------------------------------------

@@ -86,9 +86,10 @@ def number_text(value: int | float | Decimal) -> str:
         if value != value or value in (float("inf"), float("-inf")):
             return str(value)
         # Sums of cents in SQLite are floats: ten decimals hide the binary noise.
-        value = Decimal(repr(round(value, 10)))
-        text = format(value, "f")
-        return text.rstrip("0").rstrip(".") if "." in text else text
+        text = repr(round(value, 10))
+        if "e" in text:
+            text = format(Decimal(text), "f")
+        return text[:-2] if text.endswith(".0") else text
     return format(value, "f")
 
 
@@ -127,13 +128,35 @@ def auth_user(user: User, now: dt.datetime | None = None) -> dict[str, Any]:
     }
 
 
+def _date_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if type(value) is dt.date:
+        return f"{value.year:04d}{value.month:02d}{value.day:02d}"
+    return value_text(value, ValueType.DATE)
+
+
+def _number_text(value: Any) -> str | None:
+    return None if value is None else number_text(value) if not isinstance(value, bool) else value_text(value, ValueType.NUMBER)
+
+
+def _string_text(value: Any) -> str | None:
+    return value if value is None or type(value) is str else str(value)
+
+
+# The converters of the frequent column types (the rest go through ``value_text``).
+_CONVERTERS = {ValueType.DATE: _date_text, ValueType.NUMBER: _number_text, ValueType.STRING: _string_text}
+
+
 def table_payload(table: DataTable) -> dict[str, Any]:
     """The ``table`` object: typed, labelled columns and string values."""
-    types = [c.type for c in table.columns]
+    converters = [
+        _CONVERTERS.get(c.type) or (lambda v, t=c.type: value_text(v, t)) for c in table.columns
+    ]
     return {
         "cols": [{"type": str(c.type), "label": column_label(c)} for c in table.columns],
         "rows": [
-            {"c": [{"v": value_text(v, t)} for v, t in zip(row, types, strict=True)]}
+            {"c": [{"v": convert(v)} for convert, v in zip(converters, row, strict=True)]}
             for row in table.rows
         ],
     }
@@ -150,10 +173,9 @@ def payload(table: DataTable, user: User) -> dict[str, Any]:
 
 def text_table(table: DataTable) -> DataTable:
     """``table`` as oDesk showed it: string columns with oDesk labels and string values."""
-    types = [c.type for c in table.columns]
     return DataTable(
         [Column(c.id, ValueType.STRING, column_label(c)) for c in table.columns],
-        [[value_text(v, t) for v, t in zip(row, types, strict=True)] for row in table.rows],
+        [[cell["v"] for cell in row["c"]] for row in table_payload(table)["rows"]],
     )
 
 

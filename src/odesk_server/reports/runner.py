@@ -169,9 +169,7 @@ def execute(session: Session, scope: ReportScope, tq: str, *, timeout: float) ->
                 schema=scope.schema,
             )
     except QueryError as error:
-        if error.reason != Reason.TIMEOUT and _is_timeout(error):
-            raise ReportError(Reason.TIMEOUT, _timeout_message(timeout)) from None
-        if error.reason == Reason.TIMEOUT:
+        if error.reason == Reason.TIMEOUT or _is_timeout(error):
             raise ReportError(Reason.TIMEOUT, _timeout_message(timeout)) from None
         if error.reason == Reason.INTERNAL_ERROR:
             log.error("report query failed: %s", error.detailed_message, exc_info=error)

@@ -13,12 +13,12 @@ one small expression per backend (``week_start`` and friends).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import aliased
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
 from gvizql.datatable import Column
@@ -156,6 +156,77 @@ class TimeRowFilter:
     agency_earnings_hidden: bool = False
 
 
+@dataclass(frozen=True)
+class _Source:
+    """The joined tables behind a report and the SQL of each field over them (built once)."""
+
+    joined: sa.Select
+    expressions: Mapping[str, ColumnElement]
+    tables: Mapping[str, sa.FromClause]
+
+
+@functools.cache
+def _time_source() -> _Source:
+    log = TimeLog.__table__
+    eng = Engagement.__table__
+    provider = User.__table__.alias("provider")
+    buyer_team = Team.__table__.alias("buyer_team")
+    buyer_company = Company.__table__.alias("buyer_company")
+    agency = Company.__table__.alias("agency")
+    agency_team = Team.__table__.alias("agency_team")
+
+    def total(online, offline) -> ColumnElement:
+        return sa.type_coerce(online + offline, online.type)
+
+    expressions: dict[str, ColumnElement] = {
+        "worked_on": log.c.worked_on,
+        "week_worked_on": week_start(log.c.worked_on),
+        "month_worked_on": month_start(log.c.worked_on),
+        "year_worked_on": year_start(log.c.worked_on),
+        "provider_id": provider.c.uid,
+        "provider_name": provider.c.first_name + " " + provider.c.last_name,
+        "team_id": buyer_team.c.team_id,
+        "team_name": buyer_team.c.name,
+        "assignment_team_id": buyer_team.c.team_id,
+        "assignment_name": eng.c.title,
+        "assignment_ref": _ref_text(eng.c.reference),
+        "agency_id": sa.case(
+            (eng.c.agency_company_id.is_not(None), sa.func.coalesce(agency_team.c.team_id, agency.c.company_id)),
+            else_=sa.null(),
+        ),
+        "agency_name": agency.c.name,
+        "company_id": buyer_company.c.company_id,
+        "agency_company_id": agency.c.company_id,
+        "task": log.c.task,
+        "memo": log.c.memo,
+        "hours": total(log.c.hours_online, log.c.hours_offline),
+        "charges": total(log.c.charges_online, log.c.charges_offline),
+        "earnings": total(log.c.earnings_online, log.c.earnings_offline),
+        "hours_online": log.c.hours_online,
+        "charges_online": log.c.charges_online,
+        "earnings_online": log.c.earnings_online,
+        "hours_offline": log.c.hours_offline,
+        "charges_offline": log.c.charges_offline,
+        "earnings_offline": log.c.earnings_offline,
+    }
+    # The same earnings, blank on contracts made through an agency.
+    for name in ("earnings", "earnings_online", "earnings_offline"):
+        expressions[f"{name}:own"] = sa.case(
+            (eng.c.agency_company_id.is_(None), expressions[name]), else_=sa.null()
+        )
+    joined = (
+        sa.select(log.c.id)
+        .select_from(log)
+        .join(eng, eng.c.id == log.c.engagement_id)
+        .join(provider, provider.c.id == eng.c.provider_user_id)
+        .join(buyer_team, buyer_team.c.id == eng.c.buyer_team_id)
+        .join(buyer_company, buyer_company.c.id == buyer_team.c.company_id)
+        .outerjoin(agency, agency.c.id == eng.c.agency_company_id)
+        .outerjoin(agency_team, agency_team.c.id == eng.c.provider_team_id)
+    )
+    return _Source(joined, expressions, {"eng": eng, "buyer_team": buyer_team})
+
+
 def time_report_scope(fields: Collection[ReportField], rows: TimeRowFilter) -> ReportScope:
     """The time logs ``rows`` selects, with the columns of ``fields``.
 
@@ -165,73 +236,22 @@ def time_report_scope(fields: Collection[ReportField], rows: TimeRowFilter) -> R
     for f in fields:
         if f.name not in TIME_FIELDS_BY_NAME:
             raise ValueError(f"{f.name!r} is not a time report field")
-    log = TimeLog.__table__
-    eng = Engagement.__table__
-    provider = aliased(User, name="provider")
-    buyer_team = aliased(Team, name="buyer_team")
-    buyer_company = aliased(Company, name="buyer_company")
-    agency = aliased(Company, name="agency")
-    agency_team = aliased(Team, name="agency_team")
-
-    def earnings(column) -> ColumnElement:
-        if rows.agency_earnings_hidden:
-            return sa.case((eng.c.agency_company_id.is_(None), column), else_=sa.null())
-        return column
-
-    hours = log.c.hours_online + log.c.hours_offline
-    expressions: dict[str, ColumnElement] = {
-        "worked_on": log.c.worked_on,
-        "week_worked_on": week_start(log.c.worked_on),
-        "month_worked_on": month_start(log.c.worked_on),
-        "year_worked_on": year_start(log.c.worked_on),
-        "provider_id": provider.uid,
-        "provider_name": provider.first_name + " " + provider.last_name,
-        "team_id": buyer_team.team_id,
-        "team_name": buyer_team.name,
-        "assignment_team_id": buyer_team.team_id,
-        "assignment_name": eng.c.title,
-        "assignment_ref": _ref_text(eng.c.reference),
-        "agency_id": sa.case(
-            (eng.c.agency_company_id.is_not(None), sa.func.coalesce(agency_team.team_id, agency.company_id)),
-            else_=sa.null(),
-        ),
-        "agency_name": agency.name,
-        "company_id": buyer_company.company_id,
-        "agency_company_id": agency.company_id,
-        "task": log.c.task,
-        "memo": log.c.memo,
-        "hours": sa.type_coerce(hours, log.c.hours_online.type),
-        "charges": sa.type_coerce(log.c.charges_online + log.c.charges_offline, log.c.charges_online.type),
-        "earnings": earnings(
-            sa.type_coerce(log.c.earnings_online + log.c.earnings_offline, log.c.earnings_online.type)
-        ),
-        "hours_online": log.c.hours_online,
-        "charges_online": log.c.charges_online,
-        "earnings_online": earnings(log.c.earnings_online),
-        "hours_offline": log.c.hours_offline,
-        "charges_offline": log.c.charges_offline,
-        "earnings_offline": earnings(log.c.earnings_offline),
-    }
-    from_ = (
-        sa.select(log.c.id)
-        .select_from(log)
-        .join(eng, eng.c.id == log.c.engagement_id)
-        .join(provider, provider.id == eng.c.provider_user_id)
-        .join(buyer_team, buyer_team.id == eng.c.buyer_team_id)
-        .join(buyer_company, buyer_company.id == buyer_team.company_id)
-        .outerjoin(agency, agency.id == eng.c.agency_company_id)
-        .outerjoin(agency_team, agency_team.id == eng.c.provider_team_id)
-    )
+    source = _time_source()
+    expressions = dict(source.expressions)
+    if rows.agency_earnings_hidden:
+        for name in ("earnings", "earnings_online", "earnings_offline"):
+            expressions[name] = expressions[f"{name}:own"]
+    eng, buyer_team = source.tables["eng"], source.tables["buyer_team"]
     where: list[ColumnElement] = []
     if rows.buyer_team_ids is not None:
         where.append(eng.c.buyer_team_id.in_(sorted(rows.buyer_team_ids)))
     if rows.buyer_company_id is not None:
-        where.append(buyer_team.company_id == rows.buyer_company_id)
+        where.append(buyer_team.c.company_id == rows.buyer_company_id)
     if rows.agency_company_id is not None:
         where.append(eng.c.agency_company_id == rows.agency_company_id)
     if rows.provider_user_id is not None:
         where.append(eng.c.provider_user_id == rows.provider_user_id)
-    return _scope(expressions, fields, from_, where, "time_report")
+    return _scope(expressions, fields, source.joined, where, "time_report")
 
 
 # --- financial reports -----------------------------------------------------------------
@@ -257,43 +277,39 @@ class LedgerRowFilter:
     without_agency: bool = False
 
 
-def financial_report_scope(fields: Collection[ReportField], rows: LedgerRowFilter) -> ReportScope:
-    """The ledger legs ``rows`` selects, with the columns of ``fields``."""
-    for f in fields:
-        if f.name not in FINANCIAL_FIELDS_BY_NAME:
-            raise ValueError(f"{f.name!r} is not a financial report field")
+@functools.cache
+def _ledger_source() -> _Source:
     leg = LedgerEntry.__table__
-    entity = aliased(AccountingEntity, name="entity")
-    eng = aliased(Engagement, name="eng")
-    buyer_company = aliased(Company, name="buyer_company")
-    buyer_team = aliased(Team, name="buyer_team")
-    provider_company = aliased(Company, name="provider_company")
-    provider_team = aliased(Team, name="provider_team")
-    provider = aliased(User, name="provider")
-
+    entity = AccountingEntity.__table__.alias("entity")
+    eng = Engagement.__table__.alias("eng")
+    buyer_company = Company.__table__.alias("buyer_company")
+    buyer_team = Team.__table__.alias("buyer_team")
+    provider_company = Company.__table__.alias("provider_company")
+    provider_team = Team.__table__.alias("provider_team")
+    provider = User.__table__.alias("provider")
     expressions: dict[str, ColumnElement] = {
         "reference": _ref_text(leg.c.reference),
         "date": leg.c.date,
         "date_due": leg.c.date_due,
-        "assignment__reference": _ref_text(eng.reference),
-        "assignment_name": eng.title,
-        "accounting_entity__reference": _ref_text(entity.reference),
-        "accounting_entity_name": entity.name,
-        "buyer_company__reference": _ref_text(buyer_company.reference),
-        "buyer_company__id": buyer_company.company_id,
-        "buyer_company_name": buyer_company.name,
-        "buyer_team__reference": _ref_text(buyer_team.reference),
-        "buyer_team__id": buyer_team.team_id,
-        "buyer_team_name": buyer_team.name,
-        "provider_company__reference": _ref_text(provider_company.reference),
-        "provider_company__id": provider_company.company_id,
-        "provider_company_name": provider_company.name,
-        "provider_team__reference": _ref_text(provider_team.reference),
-        "provider_team__id": provider_team.team_id,
-        "provider_team_name": provider_team.name,
-        "provider__reference": _ref_text(provider.reference),
-        "provider__id": provider.uid,
-        "provider_name": provider.first_name + " " + provider.last_name,
+        "assignment__reference": _ref_text(eng.c.reference),
+        "assignment_name": eng.c.title,
+        "accounting_entity__reference": _ref_text(entity.c.reference),
+        "accounting_entity_name": entity.c.name,
+        "buyer_company__reference": _ref_text(buyer_company.c.reference),
+        "buyer_company__id": buyer_company.c.company_id,
+        "buyer_company_name": buyer_company.c.name,
+        "buyer_team__reference": _ref_text(buyer_team.c.reference),
+        "buyer_team__id": buyer_team.c.team_id,
+        "buyer_team_name": buyer_team.c.name,
+        "provider_company__reference": _ref_text(provider_company.c.reference),
+        "provider_company__id": provider_company.c.company_id,
+        "provider_company_name": provider_company.c.name,
+        "provider_team__reference": _ref_text(provider_team.c.reference),
+        "provider_team__id": provider_team.c.team_id,
+        "provider_team_name": provider_team.c.name,
+        "provider__reference": _ref_text(provider.c.reference),
+        "provider__id": provider.c.uid,
+        "provider_name": provider.c.first_name + " " + provider.c.last_name,
         "type": leg.c.type,
         "subtype": leg.c.subtype,
         "description": leg.c.description,
@@ -306,17 +322,30 @@ def financial_report_scope(fields: Collection[ReportField], rows: LedgerRowFilte
         "month": month_start(leg.c.date),
         "year": year_start(leg.c.date),
     }
-    from_ = (
+    joined = (
         sa.select(leg.c.id)
         .select_from(leg)
-        .join(entity, entity.id == leg.c.accounting_entity_id)
-        .outerjoin(eng, eng.id == leg.c.engagement_id)
-        .outerjoin(buyer_company, buyer_company.id == leg.c.buyer_company_id)
-        .outerjoin(buyer_team, buyer_team.id == leg.c.buyer_team_id)
-        .outerjoin(provider_company, provider_company.id == leg.c.provider_company_id)
-        .outerjoin(provider_team, provider_team.id == leg.c.provider_team_id)
-        .outerjoin(provider, provider.id == leg.c.provider_user_id)
+        .join(entity, entity.c.id == leg.c.accounting_entity_id)
+        .outerjoin(eng, eng.c.id == leg.c.engagement_id)
+        .outerjoin(buyer_company, buyer_company.c.id == leg.c.buyer_company_id)
+        .outerjoin(buyer_team, buyer_team.c.id == leg.c.buyer_team_id)
+        .outerjoin(provider_company, provider_company.c.id == leg.c.provider_company_id)
+        .outerjoin(provider_team, provider_team.c.id == leg.c.provider_team_id)
+        .outerjoin(provider, provider.c.id == leg.c.provider_user_id)
     )
+    return _Source(joined, expressions, {"leg": leg, "entity": entity})
+
+
+def financial_report_scope(fields: Collection[ReportField], rows: LedgerRowFilter) -> ReportScope:
+    """The ledger legs ``rows`` selects, with the columns of ``fields``."""
+    for f in fields:
+        if f.name not in FINANCIAL_FIELDS_BY_NAME:
+            raise ValueError(f"{f.name!r} is not a financial report field")
+    source = _ledger_source()
+    expressions = source.expressions
+    from_ = source.joined
+    leg = source.tables["leg"]
+    entity = source.tables["entity"].c
     where: list[ColumnElement] = []
     if rows.side == "billing":
         where.append(entity.kind == "company")
