@@ -113,6 +113,7 @@ def formatter_for(value_type: ValueType, pattern: str) -> Formatter | None:
     The result is a function of one non-null value returning its text; it is
     cached, so call this freely.
     """
+    value_type = ValueType(value_type)
     try:
         if value_type is ValueType.NUMBER:
             return _compile_number(pattern)
