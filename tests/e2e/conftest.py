@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from e2e_support import (
+from tests.e2e.e2e_support import (
     COMMAND_TIMEOUT,
     ODESK,
     ODESK_SERVER,

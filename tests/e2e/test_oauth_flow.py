@@ -11,7 +11,7 @@ import pytest
 import odesk
 from odesk.exceptions import AuthenticationError, HTTP401UnauthorizedError
 
-from e2e_support import Server, free_port, submit_authorize_page
+from tests.e2e.e2e_support import Server, free_port, submit_authorize_page
 
 
 def _new_token_client(server: Server, token: str, secret: str) -> odesk.Client:
