@@ -3,7 +3,7 @@
 oDesk served every resource as JSON or XML. The XML form of a payload is
 mechanical: ``<response>`` holds one element per top-level key; a mapping
 becomes child elements; a list under key ``K`` becomes ``<K list="true">``
-holding one ``<item>`` element per entry, named after the singular of ``K``
+holding one element per entry, named after the singular of ``K``
 (``teams`` -> ``team``, ``companies`` -> ``company``); a list under a
 singular key (``{"userrole": [...]}``) repeats ``<userrole>`` itself.
 Scalars become text: booleans as ``1``/``0`` like oDesk, ``None`` as an

@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -175,3 +175,27 @@ def add_echo_route(app) -> None:
         return render(request, payload)
 
     app.include_router(router)
+
+
+class AppCache:
+    """TestClients over ``create_app`` kept open per database URL (for read-only demo tests).
+
+    Starting an app and connecting to PostgreSQL per test is the slow part
+    of these tests; a module-scoped cache shares one app per database.
+    """
+
+    def __init__(self) -> None:
+        self._stack = ExitStack()
+        self._clients: dict[str, TestClient] = {}
+
+    def client(self, url: str, echo: bool = False) -> TestClient:
+        key = f"{url}#echo" if echo else url
+        if key not in self._clients:
+            client = self._stack.enter_context(served_app(url))
+            if echo:
+                add_echo_route(client.app_under_test)
+            self._clients[key] = client
+        return self._clients[key]
+
+    def close(self) -> None:
+        self._stack.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from oauth_signing import FORM, add_echo_route, assert_error, consumer_signer, send, served_app
+from .oauth_signing import AppCache, FORM, add_echo_route, assert_error, consumer_signer, send, served_app
 
 from odesk_server.compat import method_override, split_format_suffix
 from odesk_server.xmlout import singular, to_xml
@@ -55,12 +55,17 @@ def test_xml_rendering():
     assert [singular(k) for k in ("teams", "companies", "userrole", "address")] == ["team", "company", "userrole", "address"]
 
 
+@pytest.fixture(scope="module")
+def apps():
+    cache = AppCache()
+    yield cache
+    cache.close()
+
+
 @pytest.fixture
-def echo_client(demo_database):
+def echo_client(demo_database, apps):
     url, credentials = demo_database
-    with served_app(url) as client:
-        add_echo_route(client.app_under_test)
-        yield client, consumer_signer(credentials, "owner")
+    return apps.client(url, echo=True), consumer_signer(credentials, "owner")
 
 
 @pytest.mark.parametrize(

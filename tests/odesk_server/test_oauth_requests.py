@@ -6,7 +6,7 @@ import time
 
 import pytest
 import sqlalchemy as sa
-from oauth_signing import Signer, add_echo_route, assert_error, consumer_signer, send, served_app
+from .oauth_signing import AppCache, Signer, add_echo_route, assert_error, consumer_signer, send, served_app
 
 from odesk_server.db import Database
 from odesk_server.models import AccessToken, Consumer, OAuthNonce, User
@@ -17,12 +17,17 @@ from odesk_server.security import new_key, new_secret
 ME = "/api/hr/v2/users/me.json"
 
 
+@pytest.fixture(scope="module")
+def apps():
+    cache = AppCache()
+    yield cache
+    cache.close()
+
+
 @pytest.fixture
-def demo_client(demo_database):
+def demo_client(demo_database, apps):
     url, credentials = demo_database
-    with served_app(url) as client:
-        add_echo_route(client.app_under_test)
-        yield client, credentials
+    return apps.client(url, echo=True), credentials
 
 
 @pytest.mark.parametrize("placement", ["header", "query", "body"])

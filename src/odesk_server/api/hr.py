@@ -15,8 +15,9 @@ Visibility (docs/permissions.md, HR section):
 - ``userroles`` lists the caller's own roles; ``userroles/{user}`` (python-upwork)
   the roles of a visible user on the teams the caller sees.
 
-An existing object the caller may not see is 403 ``access_denied``; an
-unknown reference or id is 404 ``not_found``. ``{ref}`` is the numeric
+An object the caller may not see is answered exactly like an unknown one:
+404 ``not_found`` with the same message, so the API never tells whether a
+uid, company or team exists (uids are login names). ``{ref}`` is the numeric
 reference or the text id (``uid``, ``company_id``, ``team_id``).
 """
 
@@ -33,7 +34,7 @@ from starlette.responses import Response
 
 from odesk_server.api.deps import Caller, authenticated, db_session, get_settings, request_params
 from odesk_server.api.responses import api_response, timezone_offset
-from odesk_server.errors import access_denied, bad_request, not_found
+from odesk_server.errors import bad_request, not_found
 from odesk_server.models import Company, Engagement, Team, User, UserRole, UserRolePermission
 
 router = APIRouter()
@@ -121,28 +122,24 @@ def _find(session: Session, model: type, text_column: sa.ColumnElement, ref: str
     return session.scalars(sa.select(model).where(text_column == ref)).one_or_none()
 
 
-def _user(session: Session, ref: str) -> User:
+def _visible_user(session: Session, scope: OrgScope, ref: str) -> User:
     user = _find(session, User, User.uid, ref, 64)
-    if user is None:
+    if user is None or not _user_visible(session, scope, user):
         raise not_found(f"No user with reference or id {ref!r}")
     return user
 
 
 def _company(session: Session, scope: OrgScope, ref: str) -> Company:
     company = _find(session, Company, Company.company_id, ref, _MAX_TEXT_ID)
-    if company is None:
+    if company is None or not scope.sees_company(company):
         raise not_found(f"No company with reference or id {ref!r}")
-    if not scope.sees_company(company):
-        raise access_denied(f"You have no access to company {ref!r}")
     return company
 
 
 def _team(session: Session, scope: OrgScope, ref: str) -> Team:
     team = _find(session, Team, Team.team_id, ref, _MAX_TEXT_ID)
-    if team is None:
+    if team is None or not scope.sees_team(team):
         raise not_found(f"No team with reference or id {ref!r}")
-    if not scope.sees_team(team):
-        raise access_denied(f"You have no access to team {ref!r}")
     return team
 
 
@@ -321,10 +318,8 @@ def get_user_me(request: Request, caller: Caller = Depends(authenticated), sessi
 def get_user(
     ref: str, request: Request, caller: Caller = Depends(authenticated), session: Session = Depends(db_session)
 ) -> Response:
-    """A visible user: ``{"user": {...}}``; 404 unknown, 403 not visible."""
-    user = _user(session, ref)
-    if not _user_visible(session, org_scope(session, caller.user.id), user):
-        raise access_denied(f"You have no access to user {ref!r}")
+    """A visible user: ``{"user": {...}}``; 404 when unknown or not visible."""
+    user = _visible_user(session, org_scope(session, caller.user.id), ref)
     return api_response(request, caller.user, {"user": user_payload(user, get_settings(request).base_url)})
 
 
@@ -436,9 +431,7 @@ def get_user_roles_of(
     ref: str, request: Request, caller: Caller = Depends(authenticated), session: Session = Depends(db_session)
 ) -> Response:
     """A visible user's roles on the teams the caller sees (python-upwork's ``roles.get_by_specific_user``)."""
-    user = _user(session, ref)
     scope = org_scope(session, caller.user.id)
-    if not _user_visible(session, scope, user):
-        raise access_denied(f"You have no access to user {ref!r}")
+    user = _visible_user(session, scope, ref)
     roles = _roles_payload(session, scope, user, only_visible=user.id != caller.user.id)
     return api_response(request, caller.user, {"userroles": {"userrole": roles}})
