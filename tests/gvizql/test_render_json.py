@@ -154,6 +154,22 @@ EDGE_CASES = [
 ]
 
 
+# Values of an unexpected type must not corrupt the output: the plain path takes them.
+MISTYPED = [
+    DataTable([Column("a", S)], [(1,)]),
+    DataTable([Column("a", S)], [("a",), (1,), ("b",)]),
+    DataTable([Column("a", S)], [("a",), (["x", "y"],)]),
+    DataTable([Column("a", N)], [("1,2",), (3,)]),
+    DataTable([Column("a", B)], [(True,), (2,)]),
+]
+
+
+@pytest.mark.parametrize("table", MISTYPED)
+def test_mistyped_values_still_give_valid_json(table: DataTable) -> None:
+    assert datatable_json(table) == plain_datatable_json(table)
+    orjson.loads(datatable_json(table))
+
+
 @pytest.mark.parametrize(("name", "table", "expected"), EDGE_CASES, ids=[c[0] for c in EDGE_CASES])
 def test_edge_cases(name: str, table: DataTable, expected: str) -> None:
     assert orjson.loads(table.to_json()) == orjson.loads(expected)

@@ -186,10 +186,25 @@ def _scalar(value_type: ValueType) -> Callable[[Any], bytes]:
     return lambda v: orjson.dumps(_timeofday(v))
 
 
+class _NotPlain(Exception):
+    """A column the fast path cannot split safely (a value of an unexpected type)."""
+
+
+def _split_checked(pieces: list[bytes], values: list[Any]) -> list[bytes]:
+    # A value of an unexpected type (say an int in a text column) merges
+    # pieces; the count shows it and the plain path takes over.
+    if len(pieces) != len(values):
+        raise _NotPlain
+    return pieces
+
+
 def _string_contents(values: list[str]) -> list[bytes]:
     """For non-null strings: the script-safe JSON of each, without its quotes."""
     # orjson writes every inner quote as \", so '","' only ever separates items.
-    return script_safe(orjson.dumps(values))[2:-2].split(b'","')
+    raw = script_safe(orjson.dumps(values))
+    if not (raw.startswith(b'["') and raw.endswith(b'"]')):
+        raise _NotPlain
+    return _split_checked(raw[2:-2].split(b'","'), values)
 
 
 def _column_parts(
@@ -221,7 +236,8 @@ def _column_parts(
     if value_type is ValueType.STRING:
         parts = [b'{"v":"', _string_contents(values), b'"']
     elif value_type is ValueType.NUMBER:
-        parts = [b'{"v":', orjson.dumps(values, default=_decimal_default)[1:-1].split(b",")]
+        numbers = orjson.dumps(values, default=_decimal_default)[1:-1].split(b",")
+        parts = [b'{"v":', _split_checked(numbers, values)]
     elif value_type is ValueType.BOOLEAN:
         parts = [b'{"v":', list(map(_BOOL.__getitem__, values))]
     else:
@@ -268,7 +284,7 @@ def datatable_json(table: DataTable, options: RenderOptions | None = None) -> by
             rows = _rows_fast(table, options)
             cols = script_safe(orjson.dumps(_cols_object(table, options)))
             return b'{"cols":' + cols + b',"rows":[' + rows + b"]}"
-        except (orjson.JSONEncodeError, KeyError, TypeError):
+        except (orjson.JSONEncodeError, KeyError, TypeError, _NotPlain):
             pass  # the plain path below handles what the fast one refuses
     return plain_datatable_json(table, options)
 
