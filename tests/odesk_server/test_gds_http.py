@@ -400,3 +400,15 @@ def test_numeric_references_in_paths(api, demo_database, path):
     response = api.get("owner", path, tq="SELECT count(hours)" if "time" in path else "SELECT count(amount)")
     assert response.status_code == 200, response.text
     assert float(response.json()["table"]["rows"][0]["c"][0]["v"]) > 0
+
+
+def test_a_database_failure_is_reason_other(mutable_demo_database):
+    url, credentials = mutable_demo_database
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:  # break the schema under the report
+        connection.execute(sa.text("ALTER TABLE time_logs RENAME COLUMN memo TO memo_gone"))
+    engine.dispose()
+    api = Api(TestClient(create_app(Settings(database_url=url))), credentials)
+    odesk_error(api.get("owner", TEAM, tq="SELECT sum(hours)"), 500, "other", "The report failed on the server")
+    google = google_response(api.get("owner", TEAM, tq="SELECT sum(hours)", tqx="reqId:2").text)
+    assert google["errors"][0]["reason"] == "other"

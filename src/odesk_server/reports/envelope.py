@@ -68,9 +68,9 @@ def value_text(value: Any, value_type: ValueType) -> str | None:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dt.datetime):
-        return value.strftime("%Y%m%d %H:%M:%S")
+        return f"{value.year:04d}{value.month:02d}{value.day:02d} {value:%H:%M:%S}"
     if isinstance(value, dt.date):
-        return value.strftime("%Y%m%d")
+        return f"{value.year:04d}{value.month:02d}{value.day:02d}"
     if isinstance(value, dt.time):
         return value.strftime("%H:%M:%S")
     if isinstance(value, (int, float, Decimal)):
