@@ -27,6 +27,7 @@ __all__ = [
     "column_values",
     "display_formatters",
     "join_rows",
+    "memoized",
     "label_of",
     "pattern_formatters",
     "status_of",
@@ -96,6 +97,30 @@ def display_formatters(table: DataTable, options: RenderOptions) -> list[TextOf]
 def column_values(table: DataTable) -> list[list[Any]]:
     """The table's values column by column (rendering works a column at a time)."""
     return [list(map(itemgetter(i), table.rows)) for i in range(len(table.columns))]
+
+
+class _Memo(dict):  # type: ignore[type-arg]
+    """A dict that fills itself from a function on a miss."""
+
+    __slots__ = ("function",)
+
+    def __init__(self, function: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.function = function
+
+    def __missing__(self, key: Any) -> Any:
+        value = self[key] = self.function(key)
+        return value
+
+
+def memoized(function: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``function`` remembering its results, for one render of one column.
+
+    Report columns repeat values (dates, hours, flags), so most calls become
+    a C-level dict lookup. Values that compare equal must give equal results,
+    which holds for the text of numbers (``1`` and ``1.0`` both read ``1``).
+    """
+    return _Memo(function).__getitem__
 
 
 def join_rows(parts: Sequence[Any], count: int, empty: str | bytes) -> Any:

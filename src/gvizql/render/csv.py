@@ -16,7 +16,6 @@ order mark, which is what Excel opens without an import dialog.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import lru_cache
 from typing import Any
 
 from gvizql.datatable import DataTable, ValueType
@@ -26,6 +25,7 @@ from gvizql.render import (
     column_values,
     display_formatters,
     join_rows,
+    memoized,
     label_of,
     utf8,
     without_surrogates,
@@ -67,7 +67,7 @@ def _column_parts(
                 return ['"', joined.replace('"', '""').split("\x00"), '"']
         return [["" if v is None else _quote(v) for v in values]]
     # Same value, same text: a per-render cache turns repeats into lookups.
-    return [list(map(lru_cache(maxsize=None)(_field_function(text, separator)), values))]
+    return [list(map(memoized(_field_function(text, separator)), values))]
 
 
 def render_text(table: DataTable, options: RenderOptions, separator: str = ",") -> str:

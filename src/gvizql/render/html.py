@@ -12,7 +12,6 @@ script. Warnings follow the table; an error is a page of its own.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from functools import lru_cache
 from typing import Any
 
 from gvizql.datatable import DataTable, ValueType
@@ -23,6 +22,7 @@ from gvizql.render import (
     column_values,
     display_formatters,
     join_rows,
+    memoized,
     label_of,
     pattern_formatters,
 )
@@ -89,7 +89,7 @@ def _column_parts(
     if value_type is ValueType.BOOLEAN and not has_pattern:
         return [[_BOOLEAN_CELLS[None if v is None else bool(v)] for v in values]]
     # Same value, same cell: a per-render cache turns repeats into lookups.
-    return [list(map(lru_cache(maxsize=None)(_cell_function(value_type, text)), values))]
+    return [list(map(memoized(_cell_function(value_type, text)), values))]
 
 
 def render_table(table: DataTable, options: RenderOptions, warnings: Sequence[Problem] = ()) -> bytes:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -31,6 +30,7 @@ from gvizql.render import (
     column_values,
     display_formatters,
     join_rows,
+    memoized,
     label_of,
     pattern_formatters,
     without_surrogates,
@@ -232,7 +232,7 @@ def _column_parts(
         return [cells]
     if no_values:
         assert text is not None
-        return [b'{"f":"', _string_contents(list(map(lru_cache(maxsize=None)(text), values))), b'"}']
+        return [b'{"f":"', _string_contents(list(map(memoized(text), values))), b'"}']
     if value_type is ValueType.STRING:
         parts = [b'{"v":"', _string_contents(values), b'"']
     elif value_type is ValueType.NUMBER:
@@ -241,9 +241,9 @@ def _column_parts(
     elif value_type is ValueType.BOOLEAN:
         parts = [b'{"v":', list(map(_BOOL.__getitem__, values))]
     else:
-        parts = [b'{"v":', list(map(lru_cache(maxsize=None)(_scalar(value_type)), values))]
+        parts = [b'{"v":', list(map(memoized(_scalar(value_type)), values))]
     if text is not None:
-        parts += [b',"f":"', _string_contents(list(map(lru_cache(maxsize=None)(text), values))), b'"']
+        parts += [b',"f":"', _string_contents(list(map(memoized(text), values))), b'"']
     return parts + [b"}"]
 
 
