@@ -25,8 +25,8 @@ from gvizql.render import (
     column_values,
     display_formatters,
     join_rows,
-    memoized,
     label_of,
+    memoized,
     utf8,
     without_surrogates,
 )

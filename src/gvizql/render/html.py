@@ -16,15 +16,15 @@ from typing import Any
 
 from gvizql.datatable import DataTable, ValueType
 from gvizql.render import (
-    utf8,
     Problem,
     RenderOptions,
     column_values,
     display_formatters,
     join_rows,
-    memoized,
     label_of,
+    memoized,
     pattern_formatters,
+    utf8,
 )
 
 __all__ = ["escape", "render_error", "render_table"]

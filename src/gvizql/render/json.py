@@ -30,8 +30,8 @@ from gvizql.render import (
     column_values,
     display_formatters,
     join_rows,
-    memoized,
     label_of,
+    memoized,
     pattern_formatters,
     without_surrogates,
 )
@@ -120,13 +120,7 @@ def _table_object(table: DataTable, options: RenderOptions) -> dict[str, Any]:
         _cell_function(_JSON_VALUE[column.type], text, options.no_values)
         for column, text in zip(table.columns, texts, strict=True)
     ]
-    width = len(cells)
-    rows: list[dict[str, Any]]
-    if width == 1:
-        (only,) = cells
-        rows = [{"c": [only(row[0])]} for row in table.rows]
-    else:
-        rows = [{"c": [cell(v) for cell, v in zip(cells, row)]} for row in table.rows]
+    rows = [{"c": [cell(v) for cell, v in zip(cells, row)]} for row in table.rows]
     return {"cols": cols, "rows": rows}
 
 
@@ -156,10 +150,11 @@ def _sanitized(obj: Any) -> Any:
 # ---- the fast path -------------------------------------------------------
 # Building one dict per cell for orjson costs more than the serialization.
 # Instead each column becomes lists of JSON byte pieces, made mostly by C
-# loops (one orjson call per column, cached per-value conversions), and each
-# row is one bytes %-format of a row template over those pieces. Anything
-# unusual (lone surrogates, huge integers) falls back to the plain path
-# above; the tests check the two agree.
+# loops (one orjson call per column, memoized per-value conversions), and
+# the rows are joined from those pieces and constant fragments
+# (``join_rows``). Anything unusual (lone surrogates, huge integers, values
+# of the wrong type) falls back to the plain path above; the tests check the
+# two agree.
 
 _NULL = b"null"
 _BOOL = {True: b"true", False: b"false"}
