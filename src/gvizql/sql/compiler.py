@@ -210,9 +210,8 @@ class QueryCompiler:
             return sa.func.avg(self.dialect.to_double(value))
         if type_ is ValueType.STRING:
             value = self.dialect.binary_text(value)
-        if function is ast.AggregationFunction.MIN:
-            return sa.type_coerce(sa.func.min(value), SA_TYPES[type_]())
-        return sa.type_coerce(sa.func.max(value), SA_TYPES[type_]())
+        minimum = function is ast.AggregationFunction.MIN
+        return sa.type_coerce(self.dialect.extreme(value, type_, minimum=minimum), SA_TYPES[type_]())
 
     def function(self, e: ast.FunctionCall, pivot: PivotKey | None) -> Expr:
         name = e.name
@@ -427,7 +426,14 @@ class QueryCompiler:
     # --- the statement ---------------------------------------------------------------------
 
     def where(self) -> Expr | None:
-        return self.condition(self.query.where) if self.query.where is not None else None
+        """The WHERE condition, over the source rows (never the groups' output forms)."""
+        if self.query.where is None:
+            return None
+        saved, self.grouped = self.grouped, False
+        try:
+            return self.condition(self.query.where)
+        finally:
+            self.grouped = saved
 
     def statement(self, pivot_keys: Sequence[PivotKey] = ()) -> Statement:
         """The main SELECT; ``pivot_keys`` are the distinct pivot values when there is a PIVOT."""

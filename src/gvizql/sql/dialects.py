@@ -107,6 +107,10 @@ class Dialect:
         """``expr`` collated in code-point order (GROUP BY, PIVOT, min/max, comparisons)."""
         return expr
 
+    def extreme(self, expr: Expr, type_: ValueType, *, minimum: bool) -> Expr:
+        """min() or max() of a column (text already collated in code-point order)."""
+        return sa.func.min(expr) if minimum else sa.func.max(expr)
+
     def upper(self, expr: Expr) -> Expr:
         return sa.func.upper(expr)
 
@@ -154,8 +158,12 @@ class Dialect:
         return sa.cast(expr, self.double)
 
     def modulo(self, left: Expr, right: Expr) -> Expr:
-        """``left % right`` with the sign of ``left`` (as Java's), null for ``x % 0``."""
+        """``left % right`` with the sign of ``left`` (as Java's), NaN for ``x % 0``."""
         return sa.func.mod(self.to_double(left), sa.func.nullif(self.to_double(right), 0))
+
+    def nan_when_zero(self, divisor: Expr, result: Expr) -> Expr:
+        """``result``, or NaN when ``divisor`` is 0 (what the reference gives for ``x % 0``)."""
+        return sa.case((divisor == 0, sa.cast(sa.literal_column("'NaN'"), self.double)), else_=result)
 
     # --- dates --------------------------------------------------------------------------
 
@@ -258,7 +266,8 @@ class SQLiteDialect(Dialect):
         return sa.func.substr(expr, 1, 8) + _sqlite_millis_suffix(expr, 10)
 
     def modulo(self, left: Expr, right: Expr) -> Expr:
-        # SQLite's % truncates reals to integers; its math mod() is fmod.
+        # SQLite's % truncates reals to integers; its math mod() is fmod. SQLite has no
+        # NaN (it stores NULL), so x % 0 is null here: a documented difference.
         return sa.func.mod(left, sa.func.nullif(right, 0))
 
     # SQLAlchemy writes dates as 'YYYY-MM-DD', datetimes as 'YYYY-MM-DD HH:MM:SS.ffffff'
@@ -335,6 +344,11 @@ class PostgreSQLDialect(Dialect):
     def binary_text(self, expr: Expr) -> Expr:
         return expr.collate("C")
 
+    def extreme(self, expr: Expr, type_: ValueType, *, minimum: bool) -> Expr:
+        if type_ is ValueType.BOOLEAN:  # PostgreSQL has no min/max of booleans
+            return sa.func.bool_and(expr) if minimum else sa.func.bool_or(expr)
+        return super().extreme(expr, type_, minimum=minimum)
+
     def upper(self, expr: Expr) -> Expr:
         return sa.func.upper(expr.collate(self.icu) if self.icu else expr)
 
@@ -374,7 +388,7 @@ class PostgreSQLDialect(Dialect):
     def modulo(self, left: Expr, right: Expr) -> Expr:
         # mod() on numeric keeps the sign of the dividend, as Java's % does.
         result = sa.func.mod(sa.cast(left, sa.Numeric), sa.func.nullif(sa.cast(right, sa.Numeric), 0))
-        return sa.cast(result, self.double)
+        return self.nan_when_zero(right, sa.cast(result, self.double))
 
     _FIELDS = {
         "year": "YEAR", "month": "MONTH", "day": "DAY", "hour": "HOUR",
@@ -443,7 +457,9 @@ class DuckDBDialect(Dialect):
         )
 
     def modulo(self, left: Expr, right: Expr) -> Expr:
-        return sa.func.fmod(self.to_double(left), sa.func.nullif(self.to_double(right), 0))
+        # DuckDB's % on doubles keeps the dividend's sign (its fmod() does not).
+        remainder = self.to_double(left).op("%")(sa.func.nullif(self.to_double(right), 0))
+        return self.nan_when_zero(right, sa.type_coerce(remainder, self.double))
 
     def date_part(self, part: str, expr: Expr, type_: ValueType) -> Expr:
         if part == "millisecond":
