@@ -65,30 +65,41 @@ def code_unit_key(s: str) -> str:
     return "".join(out)
 
 
-# Primary classes of the en-US collation: spaces, then punctuation and symbols,
-# then digits, then letters (anything else after letters, by code point).
+# Primary classes of the en-US collation (ICU's root order, which the reference
+# uses): spaces, then punctuation and symbols, then digits, then letters (anything
+# else after letters, by code point).
 _SPACE, _PUNCTUATION, _DIGIT, _LETTER, _OTHER = range(5)
+# ICU's order of the ASCII spaces, punctuation and symbols (not code-point order).
+_VARIABLE_ORDER = {ch: i for i, ch in enumerate("\t\n\x0b\x0c\r _-,;:!?.'\"()[]{}@*/\\&#%`^+<=>|~$")}
 
 
 def _collation_element(ch: str) -> tuple[int, int, int] | None:
     decomposed = unicodedata.normalize("NFD", ch)
     base = decomposed[0]
     category = unicodedata.category(base)
-    if category in ("Cc", "Cf"):
+    if category in ("Cc", "Cf") and base not in _VARIABLE_ORDER:
         return None  # control and format characters are ignorable
     major = category[0]
-    if major == "Z" or base.isspace():
+    folded = base.lower()
+    weight = ord(folded[0])
+    if base in _VARIABLE_ORDER:
+        cls = _SPACE if base.isspace() else _PUNCTUATION
+        weight = _VARIABLE_ORDER[base]
+    elif major == "Z" or base.isspace():
         cls = _SPACE
+        weight += 0x100
     elif major in ("P", "S"):
         cls = _PUNCTUATION
+        weight += 0x100
     elif major == "N":
         cls = _DIGIT
+        digit = unicodedata.digit(base, None)
+        weight = digit if digit is not None else weight + 0x100
     elif major == "L":
         cls = _LETTER
     else:
         cls = _OTHER
-    folded = base.lower()
-    primary = (cls << 21) | ord(folded[0])
+    primary = (cls << 21) | weight
     accents = sum(ord(m) for m in decomposed[1:])
     upper = 1 if base != folded else 0  # lower case sorts before upper case
     return primary, accents, upper

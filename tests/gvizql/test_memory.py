@@ -277,10 +277,13 @@ def test_now_is_the_current_utc_time_once_per_query() -> None:
 
 
 def test_en_us_collation_for_order_by() -> None:
-    words = ["b", "B", "a", "A", "á", "1", "-x", " z", "Z", "ab", "Ab", "a b", "10", "2", "é", "e", "E"]
+    words = ["b", "B", "a", "A", "á", "1", "-x", " z", "Z", "ab", "Ab", "a b", "10", "2", "é", "e", "E",
+             "_y", "$5", ".", "(", "~", "a-b"]
     table = DataTable([Column("w", T.STRING)], [(w,) for w in words])
+    # ICU order: spaces, punctuation (_ - . ( in ICU's own order), symbols, currency, digits, letters
     assert [r[0] for r in run_query(table, "order by w").rows] == [
-        " z", "-x", "1", "10", "2", "a", "A", "á", "a b", "ab", "Ab", "b", "B", "e", "E", "é", "Z"]
+        " z", "_y", "-x", ".", "(", "~", "$5", "1", "10", "2", "a", "A", "á", "a b", "a-b", "ab", "Ab",
+        "b", "B", "e", "E", "é", "Z"]
     # GROUP BY keeps code-point (UTF-16) order
     grouped = run_query(table, "select w, count(w) group by w").rows
     assert [r[0] for r in grouped] == sorted(words)
