@@ -13,8 +13,8 @@ numbers
     ``USD``, ``US dollars``), quoted literals (``'#'``, ``''``), a negative
     subpattern after ``;`` (only its prefix and suffix count), scientific
     notation (``0.###E0``, ``00.##E0``, engineering ``##0.##E0``, ``E+0``).
-    Not supported (the pattern counts as invalid): significant digits ``@``
-    and padding ``*``.
+    significant digits (``@@#``: at least two, at most three). Not supported
+    (the pattern counts as invalid): padding ``*``.
 dates and times
     every ICU pattern letter (``G y Y u U Q q M L w W d D F g E e c a b B h H
     K k m s S A z Z O v V X x r``); English names; weeks follow the US rules
@@ -202,9 +202,10 @@ def _compile_boolean(pattern: str) -> Formatter:
 # numbers
 
 _CURRENCY = {1: "$", 2: "USD", 3: "US dollars"}
-_NUMBER_CHARS = frozenset("0#,.")
+_NUMBER_CHARS = frozenset("0#,.@")
 _INTEGER_DIGITS = re.compile("#*0*")
 _FRACTION_DIGITS = re.compile("0*#*")
+_SIGNIFICANT_DIGITS = re.compile("#*@+#*")
 
 
 def _split_quoted(pattern: str) -> list[tuple[str, bool]]:
@@ -276,6 +277,8 @@ class _NumberPattern:
         "decimal_always",
         "exponent_digits",
         "exponent_plus",
+        "min_significant",
+        "max_significant",
     )
 
 
@@ -330,6 +333,8 @@ def _compile_number(pattern: str) -> Formatter:
     else:
         p.neg_prefix = "-" + p.prefix
         p.neg_suffix = p.suffix
+    if p.max_significant:
+        return lambda v: _format_significant(p, v)
     if p.exponent_digits:
         return lambda v: _format_scientific(p, v)
     return lambda v: _format_fixed(p, v)
@@ -348,6 +353,10 @@ def _parse_number_part(p: _NumberPattern, number: list[str]) -> None:
     else:
         p.exponent_digits = 0
         p.exponent_plus = False
+    p.min_significant = p.max_significant = 0
+    if "@" in mantissa:
+        _parse_significant(p, mantissa)
+        return
     if mantissa.count(".") > 1:
         raise PatternError("more than one decimal point")
     integer, dot, fraction = mantissa.partition(".")
@@ -365,6 +374,22 @@ def _parse_number_part(p: _NumberPattern, number: list[str]) -> None:
     p.min_frac = fraction.count("0")
     p.max_frac = len(fraction)
     p.decimal_always = bool(dot) and not fraction
+    _parse_grouping(p, integer)
+
+
+def _parse_significant(p: _NumberPattern, mantissa: str) -> None:
+    """``@@#``: at least two, at most three significant digits (ICU)."""
+    digits = mantissa.replace(",", "")
+    if p.exponent_digits or not _SIGNIFICANT_DIGITS.fullmatch(digits):
+        raise PatternError("'@' mixed with '0', '.' or an exponent")
+    p.min_significant = digits.count("@")
+    p.max_significant = len(digits.lstrip("#"))
+    p.min_int = p.max_int = p.min_frac = p.max_frac = 0
+    p.decimal_always = False
+    _parse_grouping(p, mantissa)
+
+
+def _parse_grouping(p: _NumberPattern, integer: str) -> None:
     p.grouping = p.secondary = 0
     if "," in integer:
         groups = integer.split(",")
@@ -437,6 +462,31 @@ def _format_fixed(p: _NumberPattern, value: Any) -> str:
     body = _group(integer, p.grouping, p.secondary)
     if fraction or p.decimal_always:
         body = body + "." + fraction
+    if negative:
+        return p.neg_prefix + body + p.neg_suffix
+    return p.prefix + body + p.suffix
+
+
+def _format_significant(p: _NumberPattern, value: Any) -> str:
+    number = _to_decimal(value)
+    if not number.is_finite():
+        return _non_finite(p, number)
+    negative = number < 0
+    number = abs(number)
+    if p.multiplier != 1:
+        number = _DECIMAL.multiply(number, p.multiplier)
+    if number == 0:
+        integer, fraction = "0", ""
+    else:
+        step = Decimal(1).scaleb(number.adjusted() - p.max_significant + 1)
+        integer, _, fraction = format(number.quantize(step, ROUND_HALF_EVEN, _DECIMAL), "f").partition(".")
+        fraction = fraction.rstrip("0")
+    shown = len((integer + fraction).lstrip("0")) or 1
+    if shown < p.min_significant:  # 1 with '@@@' is 1.00
+        fraction += "0" * (p.min_significant - shown)
+    body = _group(integer.lstrip("0") or "0", p.grouping, p.secondary)
+    if fraction:
+        body += "." + fraction
     if negative:
         return p.neg_prefix + body + p.neg_suffix
     return p.prefix + body + p.suffix

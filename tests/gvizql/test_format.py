@@ -73,6 +73,14 @@ NUMBER_CASES = [
     ("##0.##E0", 12345, "12.3E3"),
     ("0.0E00", 9.96, "1.0E01"),
     ("0.0E+00", 123, "1.2E+02"),
+    # significant digits
+    ("@@@", 12345, "12300"),
+    ("@@@", 0.12345, "0.123"),
+    ("@@##", 3.14159, "3.142"),
+    ("@@##", 3, "3.0"),
+    ("@@@", 1, "1.00"),
+    ("@@@", -0.0012345, "-0.00123"),
+    ("#,@@@", 1234567, "1,230,000"),
     # values that are not finite
     ("0.0", float("nan"), "NaN"),
     ("#,##0.0", float("inf"), "\u221e"),
@@ -134,7 +142,11 @@ INVALID_PATTERNS = [
     (N, "0;0;0"),  # two negative subpatterns
     (N, "0 0"),  # digits after the suffix started
     (N, "abc"),  # no digits at all
-    (N, "@@#"),  # significant digits: not supported
+    (N, "@0"),  # significant digits mixed with '0'
+    (N, "@.#"),  # significant digits with a fraction
+    (N, "#@#@"),
+    (N, "@E0"),
+    (N, "*x0"),  # padding: not supported
     (N, "\u00a4\u00a4\u00a4\u00a4 0"),  # four currency signs
     (D, "yyyy-MM-dd i"),  # not a pattern letter
     (D, "'unclosed"),
