@@ -1,0 +1,265 @@
+"""Every time and financial report method of the client against the real server, in every format.
+
+The demo's time logs end on the day ``odesk-server demo`` ran (today, UTC), so
+queries look back from today. Expected access follows docs/permissions.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+import pytest
+
+from odesk.utils import DEFAULT_FINREPORT_FIELDS, Q, Query, Table
+from tests.e2e.e2e_support import Server
+
+TODAY = dt.datetime.now(dt.timezone.utc).date()
+# The demo ran today or (around midnight) yesterday; 45 days back always holds time logs.
+SINCE = TODAY - dt.timedelta(days=45)
+FIN_SINCE = TODAY - dt.timedelta(days=120)
+# Money in plain decimal notation without float noise (docs/reports.md): at most cents.
+MONEY = re.compile(r"-?\d+(\.\d{1,2})?")
+
+# (report, role, router method, path arguments, money field of the full report)
+TIME_REPORTS = [
+    ("team", "owner", "get_team_report", ("acme", "engineering"), "charges"),
+    ("team", "hiring_manager", "get_team_report", ("acme", "engineering"), "charges"),
+    ("team", "finance", "get_team_report", ("acme:acme", "acme:marketing"), "charges"),
+    ("company", "owner", "get_company_report", ("acme",), "charges"),
+    ("company", "finance", "get_company_report", ("acme:acme",), "charges"),
+    ("agency", "staffing_manager", "get_agency_report", ("brightcode", "brightcode"), "earnings"),
+    ("provider", "provider", "get_provider_report", ("jwalker",), "earnings"),
+]
+
+
+def _time_query(money: str | None) -> Query:
+    select = ["worked_on", "assignment_ref", "sum(hours)"] + ([f"sum({money})"] if money else [])
+    return Query(select, Q("worked_on") >= SINCE.isoformat(), ["worked_on", "assignment_ref"])
+
+
+def _ymd(day: dt.date) -> str:
+    return day.strftime("%Y%m%d")
+
+
+def _total(result: dict, label: str) -> Decimal:
+    return sum((Decimal(row[label]) for row in Table(result["table"]) if row[label] is not None), Decimal(0))
+
+
+@pytest.mark.parametrize("hours", [False, True], ids=["full", "hours"])
+@pytest.mark.parametrize(("report", "role", "method", "args", "money"), TIME_REPORTS)
+def test_time_report(server: Server, report: str, role: str, method: str, args: tuple, money: str, hours: bool) -> None:
+    client = server.client(role)
+    result = getattr(client.timereport, method)(*args, _time_query(None if hours else money), hours=hours)
+    assert result["auth_user"]["uid"] == server.role(role).uid
+    labels = [col["label"] for col in result["table"]["cols"]]
+    assert labels == ["worked_on", "assignment_ref", "hours"] + ([] if hours else [money])
+    assert [col["type"] for col in result["table"]["cols"]][:3] == ["date", "string", "number"]
+    table = Table(result["table"])
+    assert len(table) > 0
+    days = [row["worked_on"] for row in table]
+    assert days == sorted(days)
+    assert all(re.fullmatch(r"\d{8}", day) and day >= _ymd(SINCE) for day in days)
+    assert all(Decimal(row["hours"]) > 0 for row in table)
+    if not hours:
+        amounts = [row[money] for row in table if row[money] is not None]
+        assert amounts and all(Decimal(amount) >= 0 for amount in amounts)
+        assert all(MONEY.fullmatch(amount) for amount in amounts), amounts
+
+
+@pytest.mark.parametrize(("report", "role", "method", "args", "money"), TIME_REPORTS)
+def test_hours_report_hides_money(server: Server, report: str, role: str, method: str, args: tuple, money: str) -> None:
+    from odesk.exceptions import HTTP400BadRequestError
+
+    with pytest.raises(HTTP400BadRequestError) as caught:
+        getattr(server.client(role).timereport, method)(*args, _time_query(money), hours=True)
+    assert caught.value.error_code == "invalid_query"
+    assert money in caught.value.error_message
+
+
+def test_team_report_with_provider_id_for_a_supervisor(server: Server) -> None:
+    query = Query(["provider_id", "sum(hours)"], Q("worked_on") >= SINCE)  # a date object renders quoted too
+    result = server.client("hiring_manager").timereport.get_team_report("acme", "engineering", query)
+    providers = {row["provider_id"] for row in Table(result["table"])}
+    assert server.role("provider").uid in providers
+
+
+def test_time_report_totals_agree_across_reports(server: Server) -> None:
+    """The same hours seen through the company, root-team, agency and provider reports."""
+    owner = server.client("owner").timereport
+    period = f"worked_on >= '{SINCE.isoformat()}'"
+    company = owner.get_company_report("acme", f"SELECT provider_id, agency_id, sum(hours) WHERE {period}")
+    root_team = owner.get_team_report("acme", "acme", f"SELECT sum(hours) WHERE {period}")
+    assert _total(company, "hours") == _total(root_team, "hours") > 0
+    rows = list(Table(company["table"]))
+    jwalker = sum(Decimal(r["hours"]) for r in rows if r["provider_id"] == server.role("provider").uid)
+    provider = server.client("provider").timereport.get_provider_report("jwalker", f"SELECT sum(hours) WHERE {period}")
+    assert _total(provider, "hours") == jwalker > 0
+    agency_id = server.credentials["agency"]["id"]
+    through_agency = sum(Decimal(r["hours"]) for r in rows if r["agency_id"] == agency_id)
+    agency = server.client("staffing_manager").timereport.get_agency_report(
+        "brightcode", "brightcode", f"SELECT sum(hours) WHERE {period}", hours=True
+    )
+    assert _total(agency, "hours") == through_agency > 0
+
+
+# --- financial reports ------------------------------------------------------------------------
+
+# (F-number of docs/permissions.md, router method, path key, roles allowed among the demo roles)
+FIN_REPORTS = [
+    ("F1", "get_provider_billings", "jwalker", ["provider"]),
+    ("F2", "get_provider_earnings", "jwalker", ["provider"]),
+    ("F3", "get_provider_teams_billings", "brightcode:brightcode", ["staffing_manager"]),
+    ("F4", "get_provider_teams_earnings", "brightcode:brightcode", ["staffing_manager"]),
+    ("F7", "get_buyer_teams_billings", "acme:engineering", ["owner", "finance"]),
+    ("F8", "get_buyer_teams_earnings", "acme:engineering", ["owner", "hiring_manager", "finance"]),
+    ("F9", "get_buyer_companies_billings", "acme:acme", ["owner"]),
+    ("F10", "get_buyer_companies_earnings", "acme:acme", ["owner"]),
+    ("F12", "get_financial_entities_provider", "jwalker", ["provider"]),
+]
+FIN_QUERY = Query(["type", "subtype", "sum(amount)"], Q("date") >= FIN_SINCE.isoformat(), ["type", "subtype"])
+
+
+def _check_fin_result(result: dict) -> Table:
+    assert [col["label"] for col in result["table"]["cols"]] == ["type", "subtype", "amount"]
+    table = Table(result["table"])
+    assert len(table) > 0
+    for row in table:
+        # money is exact: no binary float noise in a sum of cents
+        assert MONEY.fullmatch(row["amount"]), row
+    return table
+
+
+@pytest.mark.parametrize(
+    ("number", "method", "key", "role"),
+    [(number, method, key, role) for number, method, key, roles in FIN_REPORTS for role in roles],
+)
+def test_financial_report(server: Server, number: str, method: str, key: str, role: str) -> None:
+    result = getattr(server.client(role).finreport, method)(key, FIN_QUERY)
+    assert result["auth_user"]["uid"] == server.role(role).uid
+    _check_fin_result(result)
+
+
+@pytest.fixture(scope="session")
+def acme_account(server: Server) -> str:
+    """The accounting entity reference of Acme's account, as the billing report names it."""
+    result = server.client("owner").finreport.get_buyer_companies_billings(
+        "acme:acme", "SELECT accounting_entity__reference, count(amount)"
+    )
+    references = [row["accounting_entity__reference"] for row in Table(result["table"])]
+    assert len(references) == 1, references
+    return references[0]
+
+
+@pytest.mark.parametrize("role", ["owner", "finance"])
+def test_financial_entities_of_the_company_account(server: Server, acme_account: str, role: str) -> None:
+    result = server.client(role).finreport.get_financial_entities(acme_account, FIN_QUERY)
+    _check_fin_result(result)
+
+
+@pytest.fixture(scope="session")
+def agency_owner(server: Server) -> str:
+    """A role the demo has no token for: the agency's owner (F5, F6), given one with ``odesk-server token create``."""
+    owner_uid = server.client("staffing_manager").hr.get_company(server.credentials["agency"]["id"])["owner_user_id"]
+    created = server.admin("token", "create", "--user", owner_uid, "--consumer", server.consumer_key)
+    token = re.search(r"^token:\s+(\S+)$", created.stdout, re.M).group(1)
+    secret = re.search(r"^secret:\s+(\S+)$", created.stdout, re.M).group(1)
+    server.credentials["roles"]["agency_owner"] = {"uid": owner_uid, "token": token, "token_secret": secret}
+    return "agency_owner"
+
+
+@pytest.mark.parametrize("method", ["get_provider_companies_billings", "get_provider_companies_earnings"])
+def test_provider_company_reports_for_the_agency_owner(server: Server, agency_owner: str, method: str) -> None:
+    result = getattr(server.client(agency_owner).finreport, method)("brightcode:brightcode", FIN_QUERY)
+    _check_fin_result(result)
+
+
+def test_financial_totals_agree(server: Server) -> None:
+    """The company's billings equal its root team's; the earnings are the billings less the fee."""
+    owner = server.client("owner").finreport
+    query = Query(["sum(amount)"], Q("date") >= FIN_SINCE.isoformat())
+    company = _total(owner.get_buyer_companies_billings("acme:acme", query), "amount")
+    root_team = _total(owner.get_buyer_teams_billings("acme:acme", query), "amount")
+    assert company == root_team != 0
+
+
+def test_default_finreport_fields(server: Server) -> None:
+    result = server.client("provider").finreport.get_provider_earnings("jwalker", Query(DEFAULT_FINREPORT_FIELDS))
+    assert [col["label"] for col in result["table"]["cols"]] == DEFAULT_FINREPORT_FIELDS
+    assert {row["provider__id"] for row in Table(result["table"])} == {"jwalker"}
+
+
+# --- output formats ---------------------------------------------------------------------------
+
+TEAM_PATH = "/gds/timereports/v1/companies/acme/teams/engineering"
+FORMAT_QUERY = str(_time_query("charges"))
+
+
+@pytest.fixture(scope="session")
+def team_rows(server: Server) -> list[list]:
+    result = server.client("owner").timereport.get_team_report("acme", "engineering", FORMAT_QUERY)
+    return Table(result["table"]).rows
+
+
+def _csv_line(values: list, sep: str = ",") -> str:
+    return sep.join('"' + ("" if v is None else str(v)) + '"' for v in values)
+
+
+@pytest.mark.parametrize(
+    ("tqx", "media_type"),
+    [
+        ("out:csv", "text/csv"),
+        ("out:tsv-excel", "text/tab-separated-values"),
+        ("out:html", "text/html"),
+        ("out:xml", "application/xml"),
+        ("out:json", "application/json"),
+        ("csv", "text/csv"),
+    ],
+)
+def test_report_formats(server: Server, team_rows: list[list], tqx: str, media_type: str) -> None:
+    response = server.signed_get("owner", TEAM_PATH, {"tq": FORMAT_QUERY, "tqx": tqx})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith(media_type)
+    header = ["worked_on", "assignment_ref", "hours", "charges"]
+    if "csv" in tqx:
+        lines = response.text.strip().splitlines()
+        assert lines[0] == _csv_line(header)
+        assert lines[1:] == [_csv_line(row) for row in team_rows]
+    elif "tsv" in tqx:
+        assert response.content.startswith(b"\xff\xfe")  # UTF-16LE with its byte order mark
+        lines = response.content.decode("utf-16").strip().splitlines()
+        assert lines[0] == _csv_line(header, "\t")
+        assert lines[1:] == [_csv_line(row, "\t") for row in team_rows]
+    elif "html" in tqx:
+        assert "<table" in response.text
+        assert response.text.count("<tr") == len(team_rows) + 1
+        assert team_rows[0][1] in response.text
+    elif "xml" in tqx:
+        assert response.text.count("<row>") == len(team_rows)
+        assert "<label>charges</label>" in response.text
+    else:
+        assert [[c["v"] for c in row["c"]] for row in response.json()["table"]["rows"]] == team_rows
+
+
+def test_xml_path_suffix_selects_xml(server: Server, team_rows: list[list]) -> None:
+    response = server.signed_get("owner", TEAM_PATH + ".xml", {"tq": FORMAT_QUERY})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("application/xml")
+    assert response.text.count("<row>") == len(team_rows)
+
+
+def test_google_dialect(server: Server, team_rows: list[list]) -> None:
+    response = server.signed_get("owner", TEAM_PATH, {"tq": FORMAT_QUERY, "tqx": "reqId:7"})
+    assert response.status_code == 200, response.text
+    body = response.text
+    assert body.startswith("google.visualization.Query.setResponse(")
+    assert "'reqId':'7'" in body.replace('"', "'")
+    assert "'status':'ok'" in body.replace('"', "'")
+
+
+def test_unknown_format_is_a_400(server: Server) -> None:
+    response = server.signed_get("owner", TEAM_PATH, {"tq": FORMAT_QUERY, "tqx": "out:pdf"})
+    assert response.status_code == 400
+    assert response.headers["x-odesk-error-code"] in ("not_supported", "invalid_request")
+    assert response.json()["status"] == "error"
