@@ -214,13 +214,16 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     url = settings.database_url
     with db.engine_for(url) as engine:
         db.migrate(engine)
-        stored = demo.stored_demo_credentials(engine)
-        if stored is not None and args.if_empty and not args.reset:
-            print("The demo is already loaded; its credentials:", file=sys.stderr)
-            _emit_demo(stored, settings, args)
-            return 0
         if not demo.database_is_empty(engine):
             if not args.reset:
+                try:
+                    stored = demo.stored_demo_credentials(engine)
+                except demo.DemoError as exc:
+                    raise CommandError(f"{exc}; run 'odesk-server demo --reset' to load the demo again") from None
+                if stored is not None and args.if_empty:
+                    print("The demo is already loaded; its credentials:", file=sys.stderr)
+                    _emit_demo(stored, settings, args)
+                    return 0
                 what = "the demo" if stored is not None else "data"
                 raise CommandError(
                     f"the database {_shown(url)} already holds {what}; run 'odesk-server demo --reset' "

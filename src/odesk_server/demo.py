@@ -208,8 +208,8 @@ def reset_database(engine_or_url: Engine | str | sa.URL) -> None:
 def stored_demo_credentials(engine_or_url: Engine | str | sa.URL) -> DemoCredentials | None:
     """The credentials of the demo already in the database, or None when it holds no demo.
 
-    Raises ``DemoError`` when the demo is there but a role user or its
-    token is missing (someone revoked or deleted it).
+    Raises ``DemoError`` when the demo is there but its consumer, a role
+    user or a role token is missing (someone revoked or deleted it).
     """
     with db.engine_for(engine_or_url) as engine, engine.connect() as conn:
         consumer = conn.execute(
@@ -223,8 +223,10 @@ def stored_demo_credentials(engine_or_url: Engine | str | sa.URL) -> DemoCredent
         agency = conn.execute(
             sa.select(Company.reference).where(Company.company_id == AGENCY_ID)
         ).first()
-        if consumer is None or company is None or agency is None:
+        if company is None or agency is None:
             return None
+        if consumer is None:
+            raise DemoError(f"the demo's consumer {DEMO_CONSUMER_NAME!r} was revoked or deleted")
         roles: dict[str, RoleCredentials] = {}
         for role, uid in ROLE_UIDS.items():
             token = conn.execute(

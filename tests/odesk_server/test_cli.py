@@ -252,6 +252,22 @@ def test_demo_refuses_a_database_with_other_data(capsys, migrated_database_url: 
     assert rows(migrated_database_url, sa.select(Consumer.name)) == [("mine",)]
 
 
+def test_demo_with_a_revoked_role_token_asks_for_reset(capsys, mutable_demo_database) -> None:
+    url, credentials = mutable_demo_database
+    code, _out, _err = run(capsys, "--database-url", url, "consumer", "revoke", credentials.consumer.key)
+    assert code == 0
+    for extra in ([], ["--if-empty"]):
+        code, out, err = run(capsys, "--database-url", url, "demo", *extra)
+        assert (code, out) == (1, "")
+        assert err == (
+            "odesk-server: the demo's consumer 'odesk-server demo' was revoked or deleted; "
+            "run 'odesk-server demo --reset' to load the demo again\n"
+        )
+    code, _out, err = run(capsys, "--database-url", url, "demo", "--reset")
+    assert code == 0 and "Deleting the existing data" in err
+    assert demo.stored_demo_credentials(url).consumer != credentials.consumer
+
+
 def test_demo_if_empty_loads_an_empty_database(capsys, migrated_database_url: str) -> None:
     code, _out, err = run(capsys, "--database-url", migrated_database_url, "demo", "--if-empty")
     assert code == 0 and "Loading the demo organisation" in err
