@@ -437,7 +437,41 @@ def _non_finite(p: _NumberPattern, number: Decimal) -> str:
     return p.prefix + "∞" + p.suffix
 
 
+def _float_text(p: _NumberPattern, value: float) -> str | None:
+    """The formatted text of a float the quick way (C-level ``format``), or None.
+
+    Python rounds the double's exact binary value; ICU rounds its shortest
+    decimal form. They differ only when that shortest form is exactly halfway
+    (2.675 at two digits): a halfway point between the two would be a
+    shorter or closer round-tripping form, so the shortest form would be it.
+    Those cases, exponent forms (big and tiny values) and patterns Python's
+    format cannot group go the Decimal way.
+    """
+    shortest = repr(value)
+    if "e" in shortest or "n" in shortest:  # exponent form, inf, nan
+        return None
+    if len(shortest) - shortest.index(".") - 2 == p.max_frac and shortest[-1] == "5":
+        return None
+    if p.min_int > 1 or p.secondary or p.grouping not in (0, 3):
+        return None
+    text = format(abs(value), (",." if p.grouping else ".") + f"{p.max_frac}f")
+    integer, _, fraction = text.partition(".")
+    if len(fraction) > p.min_frac:
+        fraction = fraction[: p.min_frac] + fraction[p.min_frac :].rstrip("0")
+    if not p.min_int and integer == "0" and fraction:
+        integer = ""
+    if fraction or p.decimal_always:
+        integer += "." + fraction
+    if value < 0:
+        return p.neg_prefix + integer + p.neg_suffix
+    return p.prefix + integer + p.suffix
+
+
 def _format_fixed(p: _NumberPattern, value: Any) -> str:
+    if type(value) is float and p.multiplier == 1:
+        text = _float_text(p, value)
+        if text is not None:
+            return text
     number = _to_decimal(value)
     if not number.is_finite():
         return _non_finite(p, number)

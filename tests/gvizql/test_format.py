@@ -37,6 +37,13 @@ NUMBER_CASES = [
     ("#,##0.0", 6.35, "6.4"),
     ("#,##0.0", 6.15, "6.2"),
     ("0.00", 2.675, "2.68"),
+    ("0.00", 1.005, "1.00"),
+    ("0.00", 0.125, "0.12"),
+    ("0.00", 0.375, "0.38"),
+    ("0.0", 0.05, "0.0"),
+    ("0.0", 0.15, "0.2"),
+    ("0.0", 1e-7, "0.0"),
+    ("#,##0.0", 1.5e16, "15,000,000,000,000,000.0"),
     ("0", 0.5, "0"),
     ("0", 1.5, "2"),
     ("0", 2.5, "2"),
@@ -239,3 +246,17 @@ def test_fixed_patterns_round_half_even_and_group_by_three(value: Decimal) -> No
     assert Decimal(text.replace(",", "")) == expected
     integer = text.lstrip("-").split(".")[0]
     assert all(len(group) == 3 for group in integer.split(",")[1:])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.floats(allow_nan=False, allow_infinity=False, min_value=-1e12, max_value=1e12),
+    st.sampled_from(["#,##0", "#,##0.0", "0.00", "#,##0.###", "0.0000"]),
+)
+def test_floats_round_their_shortest_decimal_form_half_even(value: float, pattern: str) -> None:
+    # The quick float path must agree with rounding repr(value) as a Decimal.
+    places = len(pattern.partition(".")[2])
+    exact = Decimal(repr(value)).quantize(Decimal(1).scaleb(-places))  # half-even
+    text = format_value(value, N, pattern)
+    assert text is not None
+    assert Decimal(text.replace(",", "")) == exact
