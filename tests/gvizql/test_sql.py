@@ -7,9 +7,11 @@ import math
 import threading
 from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 
 from gvizql.datatable import PYTHON_TYPES, Column, DataTable, ValueType
 from gvizql.errors import QueryError
@@ -313,9 +315,15 @@ def test_cancelled_statement_is_a_timeout(people: tuple[sa.Engine, sa.Table]) ->
             source = sa.select(table, sa.func.pg_sleep(1).label("sleep")).subquery()
         else:
             raw = conn.connection.dbapi_connection
-            # DuckDB: interrupt() from another thread while a long cross join runs.
-            timer = threading.Timer(0.2, raw.interrupt)  # type: ignore[union-attr]
-            timer.start()
+            # DuckDB: interrupt() from another thread, again and again until the long
+            # cross join has been cancelled (a single early interrupt could miss it).
+            done = threading.Event()
+
+            def interrupt() -> None:
+                while not done.wait(0.1):
+                    raw.interrupt()  # type: ignore[union-attr]
+
+            threading.Thread(target=interrupt, daemon=True).start()
             source = sa.select(
                 sa.literal_column("a.range").label("n")
             ).select_from(sa.text("range(100000000) a, range(100) b")).subquery()
@@ -324,6 +332,27 @@ def test_cancelled_statement_is_a_timeout(people: tuple[sa.Engine, sa.Table]) ->
                       schema=None if kind == "sqlite" else [Column("n" if kind == "duckdb" else "hours", ValueType.NUMBER)])
         if kind == "sqlite":
             conn.connection.dbapi_connection.set_progress_handler(None, 1)  # type: ignore[union-attr]
+        if kind == "duckdb":
+            done.set()
         conn.rollback()
     assert caught.value.reason == "timeout"
     assert caught.value.message == "The query took too long and was cancelled."
+
+
+class _UnknownDialect(SQLiteDialect_pysqlite):
+    """SQLite under a name gvizql.sql does not know: a database it does not support."""
+
+    name = "unknown_db"
+
+
+sa.dialects.registry.register("unknown_db", __name__, "_UnknownDialect")
+
+
+def test_unknown_database_is_not_supported(tmp_path: Path) -> None:
+    engine = sa.create_engine(f"unknown_db:///{tmp_path}/other.db")
+    table = sa.Table("t", sa.MetaData(), sa.Column("x", sa.Integer))
+    with engine.connect() as conn, pytest.raises(QueryError) as caught:
+        run_query(conn, table, "select x")
+    engine.dispose()
+    assert caught.value.reason == "not_supported"
+    assert "'unknown_db'" in caught.value.detailed_message
