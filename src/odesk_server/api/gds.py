@@ -15,6 +15,7 @@ The work itself (permissions, scoped SQL, timeout) is
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -67,12 +68,8 @@ def _dialect(request: Request, tqx_text: str | None) -> Dialect:
     out = tqx.out
     if suffix and not (tqx_text and _EXPLICIT_OUT.search(tqx_text)):
         out = suffix
-        tqx = protocol.Tqx(**{**_tqx_fields(tqx), "out": suffix})
+        tqx = dataclasses.replace(tqx, out=suffix)
     return Dialect(google, tqx, out)
-
-
-def _tqx_fields(tqx: protocol.Tqx) -> dict[str, object]:
-    return {name: getattr(tqx, name) for name in protocol.Tqx.__slots__}
 
 
 class _DialectError(Exception):
