@@ -9,7 +9,8 @@ message naming the offending expression and its position.
 from __future__ import annotations
 
 import datetime as dt
-import functools
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -298,18 +299,26 @@ def analyze(
     without GROUP BY is grouped by its plain expressions. ``date_strings``: a string
     literal compared with a date or datetime becomes a date (datetime) literal.
     """
-    try:
-        return _analyze_cached(query, tuple(schema), implicit_group_by, date_strings)
-    except TypeError:
-        # An unhashable literal value (hand-built AST): analyze without the cache.
-        return _analyze(query, tuple(schema), implicit_group_by, date_strings)
+    schema = tuple(schema)
+    key = (id(query), schema, implicit_group_by, date_strings)
+    with _CACHE_LOCK:
+        hit = _CACHE.get(key)
+        if hit is not None and hit[0] is query:
+            _CACHE.move_to_end(key)
+            return hit[1]
+    analyzed = _analyze(query, schema, implicit_group_by, date_strings)
+    with _CACHE_LOCK:
+        # Keyed by the query object itself (``parse`` returns the same object for the
+        # same text): no deep hashing, and positions always belong to this query.
+        _CACHE[key] = (query, analyzed)
+        if len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return analyzed
 
 
-@functools.lru_cache(maxsize=256)
-def _analyze_cached(
-    query: Query, schema: tuple[Column, ...], implicit_group_by: bool, date_strings: bool
-) -> AnalyzedQuery:
-    return _analyze(query, schema, implicit_group_by, date_strings)
+_CACHE: OrderedDict[tuple[Any, ...], tuple[Query, AnalyzedQuery]] = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+_CACHE_SIZE = 256
 
 
 def _analyze(

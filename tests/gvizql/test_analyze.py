@@ -337,9 +337,11 @@ def test_duplicate_source_ids_with_star() -> None:
     assert str(info.value) == "The table has two columns with the same id"
 
 
-def test_analysis_is_cached_but_positions_do_not_leak() -> None:
-    # Equal queries (positions excluded) share an analysis; errors still carry the right position.
-    assert run("select hours").output_columns() == run("select  hours").output_columns()
+def test_analysis_cache_keeps_each_querys_positions() -> None:
+    # A repeated text hits the caches; an equal query written differently keeps its own positions.
+    assert run("select hours").query.select[0].pos == 7  # type: ignore[index]
+    assert run("select  hours").query.select[0].pos == 8  # type: ignore[index]
+    assert run("select hours") is run("select hours")
     with pytest.raises(QueryError) as info:
         run("select   foo")
     assert info.value.position == 9
