@@ -189,14 +189,24 @@ def condition_operands(condition: Condition) -> Iterator[Expression]:
         yield from condition_operands(condition.operand)
 
 
-def aggregations_in(expr: Expression) -> Iterator[Aggregation]:
-    for e in subexpressions(expr):
-        if isinstance(e, Aggregation):
-            yield e
+def aggregations_in(expr: Expression) -> list[Aggregation]:
+    """The aggregations inside ``expr``, left to right."""
+    if isinstance(expr, Aggregation):
+        return [expr]
+    if isinstance(expr, FunctionCall):
+        found: list[Aggregation] = []
+        for a in expr.args:
+            found += aggregations_in(a)
+        return found
+    return []
 
 
 def contains_aggregation(expr: Expression) -> bool:
-    return next(aggregations_in(expr), None) is not None
+    if isinstance(expr, Aggregation):
+        return True
+    if isinstance(expr, FunctionCall):
+        return any(contains_aggregation(a) for a in expr.args)
+    return False
 
 
 def column_refs(expr: Expression) -> Iterator[ColumnRef]:

@@ -195,20 +195,27 @@ class _ToAst(lark.Transformer):
     def select_all(self, c: list[Any]) -> None:
         return None
 
+    def first(self, c: list[Any]) -> list[Any]:
+        return [c[0]]
+
+    def append(self, c: list[Any]) -> list[Any]:
+        c[0].append(c[1])
+        return c[0]
+
     def select_clause(self, c: list[Any]) -> tuple[Expression, ...]:
-        return self._unique(c[1:], "SELECT")
+        return self._unique(c[1], "SELECT")
 
     def where_clause(self, c: list[Any]) -> Condition:
         return c[1]
 
     def group_clause(self, c: list[Any]) -> tuple[Expression, ...]:
-        return self._unique(c[2:], "GROUP BY")
+        return self._unique(c[2], "GROUP BY")
 
     def pivot_clause(self, c: list[Any]) -> tuple[Expression, ...]:
-        return self._unique(c[1:], "PIVOT")
+        return self._unique(c[1], "PIVOT")
 
     def order_clause(self, c: list[Any]) -> tuple[OrderItem, ...]:
-        return tuple(c[2:])
+        return tuple(c[2])
 
     def order_item(self, c: list[Any]) -> OrderItem:
         expression, direction = c
@@ -250,13 +257,13 @@ class _ToAst(lark.Transformer):
         return sign * int(token.value), pos
 
     def label_clause(self, c: list[Any]) -> tuple[LabelItem, ...]:
-        return tuple(c[1:])
+        return tuple(c[1])
 
     def label_item(self, c: list[Any]) -> LabelItem:
         return LabelItem(c[0], c[1].value[1:-1], pos=_pos(c[0]))
 
     def format_clause(self, c: list[Any]) -> tuple[FormatItem, ...]:
-        return tuple(c[1:])
+        return tuple(c[1])
 
     def format_item(self, c: list[Any]) -> FormatItem:
         return FormatItem(c[0], c[1].value[1:-1], pos=_pos(c[0]))
@@ -319,7 +326,7 @@ class _ToAst(lark.Transformer):
 
     def call(self, c: list[Any]) -> Expression:
         name_token = c[0]
-        args = tuple(a for a in c[1:] if a is not None)
+        args = tuple(c[1]) if c[1] is not None else ()
         name = name_token.value.lower()
         pos = name_token.start_pos
         if name in _AGGREGATIONS:
