@@ -447,17 +447,26 @@ def _float_text(p: _NumberPattern, value: float) -> str | None:
     Those cases, exponent forms (big and tiny values) and patterns Python's
     format cannot group go the Decimal way.
     """
+    if p.min_int > 1 or p.secondary or p.grouping not in (0, 3):
+        return None
     shortest = repr(value)
     if "e" in shortest or "n" in shortest:  # exponent form, inf, nan
         return None
-    if len(shortest) - shortest.index(".") - 2 == p.max_frac and shortest[-1] == "5":
+    digits = len(shortest) - shortest.index(".") - 1
+    if digits <= p.max_frac:
+        # Nothing to round: ICU shows the shortest form's digits (the binary
+        # value's own digits would differ further right).
+        integer, _, fraction = shortest.lstrip("-").partition(".")
+        if p.grouping:
+            integer = format(int(integer), ",")
+    elif digits == p.max_frac + 1 and shortest[-1] == "5":
         return None
-    if p.min_int > 1 or p.secondary or p.grouping not in (0, 3):
-        return None
-    text = format(abs(value), (",." if p.grouping else ".") + f"{p.max_frac}f")
-    integer, _, fraction = text.partition(".")
+    else:
+        text = format(abs(value), (",." if p.grouping else ".") + f"{p.max_frac}f")
+        integer, _, fraction = text.partition(".")
     if len(fraction) > p.min_frac:
         fraction = fraction[: p.min_frac] + fraction[p.min_frac :].rstrip("0")
+    fraction = fraction.ljust(p.min_frac, "0")
     if not p.min_int and integer == "0" and fraction:
         integer = ""
     if fraction or p.decimal_always:
