@@ -240,6 +240,11 @@ class _Typer:
         if isinstance(expr, Literal):
             return expr.type
         if isinstance(expr, Aggregation):
+            if not isinstance(expr.column, ColumnRef):  # only a hand-built AST can hold this
+                raise invalid_query(
+                    f'Aggregation "{expr.function.value}" takes a column, not "{query_text(expr.column)}"',
+                    position=expr.pos,
+                )
             column_type = self.type_of(expr.column)
             if expr.function is AggregationFunction.COUNT:
                 return ValueType.NUMBER
@@ -262,8 +267,9 @@ class _Typer:
         expected = len(signature.arguments)
         if len(call.args) != expected:
             plural = "argument" if expected == 1 else "arguments"
+            kind = "Operator" if call.name in _SYMBOLS else "Function"
             raise invalid_query(
-                f'Function "{shown}" takes {expected} {plural}, not {len(call.args)}', position=call.pos
+                f'{kind} "{shown}" takes {expected} {plural}, not {len(call.args)}', position=call.pos
             )
         for arg, allowed in zip(call.args, signature.arguments, strict=True):
             t = self.type_of(arg)

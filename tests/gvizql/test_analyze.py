@@ -8,7 +8,7 @@ import pytest
 
 from gvizql import Column, QueryError, ValueType as T, analyze, parse
 from gvizql.analyze import AnalyzedQuery
-from gvizql.ast import ColumnRef, Comparison, Literal
+from gvizql.ast import Aggregation, AggregationFunction as F, ColumnRef, Comparison, FunctionCall, Literal, Query
 
 SCHEMA = [
     Column("worked_on", T.DATE, "Date"),
@@ -345,3 +345,18 @@ def test_analysis_cache_keeps_each_querys_positions() -> None:
     with pytest.raises(QueryError) as info:
         run("select   foo")
     assert info.value.position == 9
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        (Query(select=(Aggregation(F.SUM, Aggregation(F.MAX, ColumnRef("hours"))),)),  # type: ignore[arg-type]
+         'Aggregation "sum" takes a column, not "max(hours)"'),
+        (Query(select=(FunctionCall("nope", ()),)), 'Unknown function "nope"'),
+        (Query(select=(FunctionCall("quotient", (ColumnRef("hours"),)),)), 'Operator "/" takes 2 arguments, not 1'),
+    ],
+)
+def test_hand_built_queries_are_checked_too(query: Query, message: str) -> None:
+    with pytest.raises(QueryError) as info:
+        analyze(query, SCHEMA)
+    assert str(info.value) == message
