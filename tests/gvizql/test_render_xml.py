@@ -98,20 +98,34 @@ def test_warnings_and_errors() -> None:
     assert response.status_code == 400
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.text(), st.text(max_size=10))
-def test_any_text_is_well_formed_and_round_trips(text: str, req_id: str) -> None:
-    table = DataTable([Column(text, S, text)], [(text,)])
-    root = ET.fromstring(render(table, Tqx(out="xml", reqId=req_id)).body)
-    # Characters XML 1.0 cannot hold at all come back as U+FFFD; all else exactly.
-    expected = "".join(
+def xml_safe(text: str) -> str:
+    """What XML can carry of ``text``: characters XML 1.0 cannot hold become U+FFFD."""
+    return "".join(
         "\ufffd"
         if (ord(ch) < 0x20 and ch not in "\t\n\r") or 0xD800 <= ord(ch) <= 0xDFFF or ch in "\ufffe\uffff"
         else ch
         for ch in text
     )
-    assert root.find("table/cols/col").get("label") == expected
-    assert root.find("table/rows/row/c").get("v") == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(), st.text(max_size=10), st.lists(st.one_of(st.none(), st.text(max_size=12)), max_size=5), st.booleans())
+def test_any_text_is_well_formed_and_round_trips(
+    text: str, req_id: str, column: list[str | None], formatted: bool
+) -> None:
+    table = DataTable(
+        [Column(text, S, text), Column("c", S, pattern="x" if formatted else None)],
+        [(text, value) for value in column] or [(text, None)],
+    )
+    root = ET.fromstring(render(table, Tqx(out="xml", reqId=req_id)).body)
+    assert root.find("table/cols/col").get("label") == xml_safe(text)
+    assert root.findtext("reqId") == xml_safe(req_id)
+    for row, value in zip(root.findall("table/rows/row"), column, strict=False):
+        first, second = row.findall("c")
+        assert first.get("v") == xml_safe(text)
+        expected = None if value is None else xml_safe(value)
+        assert second.get("v") == expected
+        assert second.get("f") == (expected if formatted else None)
 
 
 @pytest.mark.parametrize("text", ["]]>", "<!DOCTYPE x [<!ENTITY a 'b'>]>", "&a;", "<?xml?>"])

@@ -31,13 +31,24 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from gvizql.datatable import DataTable
-from gvizql.render import Problem, RenderOptions, label_of, pattern_formatters, value_text
+from gvizql.datatable import DataTable, ValueType
+from gvizql.render import (
+    Problem,
+    RenderOptions,
+    column_values,
+    join_rows,
+    label_of,
+    memoized,
+    pattern_formatters,
+    value_text,
+)
 
 __all__ = ["attribute", "render_response"]
 
 _SPECIAL = re.compile("[&<>\"\t\n\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_SPECIAL_BUT_NUL = re.compile("[&<>\"\t\n\r\x01-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_NOT_XML_BUT_NUL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _ESCAPES = (
     ("&", "&amp;"),
     ("<", "&lt;"),
@@ -68,7 +79,10 @@ def _problem(tag: str, problem: Problem) -> str:
     return f'<{tag} reason="{attribute(problem.reason)}" message="{attribute(problem.message)}"{detail}/>'
 
 
-def _cell_function(value_type, pattern: Callable[[Any], str] | None, no_values: bool):
+def _cell_function(
+    value_type: ValueType, pattern: Callable[[Any], str] | None, no_values: bool
+) -> Callable[[Any], str]:
+    """The ``<c>`` element of one value."""
     def v_text(v: Any) -> str:
         return value_text(v, value_type)
 
@@ -83,22 +97,57 @@ def _cell_function(value_type, pattern: Callable[[Any], str] | None, no_values: 
     )
 
 
+def _escaped_texts(values: list[str]) -> list[str] | None:
+    """Each string escaped, by one pass over the joined column; None if a value holds NUL."""
+    joined = "\x00".join(values)
+    if joined.count("\x00") != len(values) - 1:
+        return None
+    if _SPECIAL_BUT_NUL.search(joined) is not None:
+        joined = _NOT_XML_BUT_NUL.sub("\ufffd", joined)
+        for raw, escaped in _ESCAPES:
+            joined = joined.replace(raw, escaped)
+    return joined.split("\x00")
+
+
+def _column_parts(
+    values: list[Any], value_type: ValueType, pattern: Callable[[Any], str] | None, no_values: bool
+) -> list[Any]:
+    """One column's cells as ``join_rows`` parts: constant text and per-row lists."""
+    if value_type is ValueType.STRING and None not in values and not (no_values and pattern is None):
+        texts = _escaped_texts(values)
+        if texts is not None:
+            # A text's formatted value is the text itself.
+            if no_values:
+                return ['<c f="', texts, '"/>']
+            if pattern is None:
+                return ['<c v="', texts, '"/>']
+            return ['<c v="', texts, '" f="', texts, '"/>']
+    # Same value, same cell: a per-render cache turns repeats into lookups.
+    return [list(map(memoized(_cell_function(value_type, pattern, no_values)), values))]
+
+
 def _table(table: DataTable, options: RenderOptions) -> list[str]:
     patterns = pattern_formatters(table, options)
     parts = ["<table>\n<cols>\n"]
     for column, pattern in zip(table.columns, patterns, strict=True):
-        extra = f' pattern="{attribute(column.pattern)}"' if pattern is not None and column.pattern else ""
+        extra = (
+            f' pattern="{attribute(column.pattern)}"'
+            if pattern is not None and column.pattern is not None
+            else ""
+        )
         parts.append(
             f'<col id="{attribute(column.id)}" label="{attribute(label_of(column))}"'
             f' type="{column.type}"{extra}/>\n'
         )
     parts.append("</cols>\n<rows>\n")
-    cells = [
-        _cell_function(column.type, pattern, options.no_values)
-        for column, pattern in zip(table.columns, patterns, strict=True)
-    ]
-    for row in table.rows:
-        parts.append("<row>" + "".join([cell(v) for cell, v in zip(cells, row)]) + "</row>\n")
+    if table.rows and table.columns:
+        row_parts: list[Any] = ["<row>"]
+        for values, column, pattern in zip(column_values(table), table.columns, patterns, strict=True):
+            row_parts += _column_parts(values, column.type, pattern, options.no_values)
+        row_parts.append("</row>\n")
+        parts.append(join_rows(row_parts, len(table.rows), ""))
+    elif table.rows:
+        parts.append("<row></row>\n" * len(table.rows))
     parts.append("</rows>\n</table>\n")
     return parts
 
