@@ -326,13 +326,12 @@ def render(
         body = html_render.render_table(table, render_options, problems)
         return RenderedResponse(body, _MEDIA_TYPES["html"], dict(_NO_SNIFF))
     if out == "xml":
-        table_json = json_render.datatable_json(table, render_options)
+        # No sig: signatures and not_modified belong to the JSON protocol.
         body = xml_render.render_response(
             version=PROTOCOL_VERSION,
             req_id=tqx.reqId,
             status=status,
             warnings=problems,
-            sig=table_signature(table_json),
             table=table,
             options=render_options,
         )

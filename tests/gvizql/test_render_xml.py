@@ -12,8 +12,7 @@ from hypothesis import strategies as st
 
 from gvizql.datatable import Column, DataTable, ValueType, Warning
 from gvizql.errors import QueryError, Reason
-from gvizql.protocol import Tqx, parse_tqx, render, render_error, table_signature
-from gvizql.render.json import datatable_json
+from gvizql.protocol import Tqx, parse_tqx, render, render_error
 
 S, N, B, D, DT, T = (
     ValueType.STRING,
@@ -42,7 +41,7 @@ EVERY_TYPE = DataTable(
 
 EVERY_TYPE_XML = (
     '<?xml version="1.0" encoding="UTF-8"?>\n<response>\n<version>0.6</version>\n<reqId>5</reqId>\n'
-    "<status>ok</status>\n<sig>{sig}</sig>\n<table>\n<cols>\n"
+    "<status>ok</status>\n<table>\n<cols>\n"
     '<col id="s" label="Name &quot;&lt;x&gt;&quot;" type="string"/>\n'
     '<col id="n" label="Hours" type="number" pattern="#,##0.0"/>\n'
     '<col id="b" label="Billable" type="boolean"/>\n'
@@ -61,8 +60,7 @@ EVERY_TYPE_XML = (
 
 def test_every_type() -> None:
     response = render(EVERY_TYPE, parse_tqx("out:xml;reqId:5"))
-    sig = table_signature(datatable_json(EVERY_TYPE))
-    assert response.body.decode() == EVERY_TYPE_XML.format(sig=sig)
+    assert response.body.decode() == EVERY_TYPE_XML
     assert response.media_type == "application/xml; charset=utf-8"
     root = ET.fromstring(response.body)
     cells = root.findall("./table/rows/row")[2].findall("c")
@@ -133,5 +131,5 @@ def test_no_markup_injection(text: str) -> None:
     table = DataTable([Column("a", S, text)], [(text,)])
     root = ET.fromstring(render(table, Tqx(out="xml")).body)
     assert root.find("table/rows/row/c").get("v") == text
-    # response, version, status, sig, table, cols, col, rows, row, c: nothing more
-    assert len(list(root.iter())) == 10
+    # response, version, status, table, cols, col, rows, row, c: nothing more
+    assert len(list(root.iter())) == 9

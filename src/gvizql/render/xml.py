@@ -8,7 +8,6 @@ Google's protocol has none). The schema is documented in docs/gvizql-wire.md::
       <status>ok|warning|error</status>
       <warnings><warning reason=".." message=".." detailed_message=".."/></warnings>
       <errors><error reason=".." message=".." detailed_message=".."/></errors>
-      <sig>..</sig>                           only with a table
       <table>
         <cols><col id=".." label=".." type=".." pattern=".."/></cols>
         <rows>
@@ -159,7 +158,6 @@ def render_response(
     status: str,
     errors: Sequence[Problem] = (),
     warnings: Sequence[Problem] = (),
-    sig: str | None = None,
     table: DataTable | None = None,
     options: RenderOptions | None = None,
 ) -> bytes:
@@ -173,8 +171,6 @@ def render_response(
         parts.append("<warnings>" + "".join(_problem("warning", w) for w in warnings) + "</warnings>\n")
     if errors:
         parts.append("<errors>" + "".join(_problem("error", e) for e in errors) + "</errors>\n")
-    if sig is not None:
-        parts.append(f"<sig>{attribute(sig)}</sig>\n")
     if table is not None:
         parts.extend(_table(table, options or RenderOptions()))
     parts.append("</response>\n")
