@@ -11,7 +11,7 @@
   (``manage_finance`` on the root team) and a member without permissions;
 - Bright Code Studio (``brightcode:brightcode``), an agency whose staffing
   manager holds ``staffing_manager`` on the agency team;
-- 40 contractors (10 of them through the agency) on about 50 hourly and
+- 40 contractors (10 of them through the agency) on about 45 hourly and
   fixed-price engagements, some closed, with two years of weekday time logs
   ending at ``end_date``;
 - the ledger: weekly hourly invoices, fixed-price milestone payments,

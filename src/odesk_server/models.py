@@ -249,6 +249,7 @@ class UserRole(Base):
     how the user belongs to the team ("employee" for buyer staff,
     "contractor" for a provider staffed under an agency team, ...);
     ``engagement_id`` links a contractor's role to the contract that gave it.
+    A user has at most one role per team.
     """
 
     __tablename__ = "user_roles"
@@ -426,6 +427,9 @@ class LedgerEntry(Base):
         Index("ix_ledger_entries_accounting_entity_id_date", "accounting_entity_id", "date"),
         Index("ix_ledger_entries_buyer_team_id_date", "buyer_team_id", "date"),
         Index("ix_ledger_entries_provider_user_id_date", "provider_user_id", "date"),
+        Index("ix_ledger_entries_buyer_company_id_date", "buyer_company_id", "date"),
+        Index("ix_ledger_entries_provider_company_id_date", "provider_company_id", "date"),
+        Index("ix_ledger_entries_provider_team_id_date", "provider_team_id", "date"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

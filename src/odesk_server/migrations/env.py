@@ -8,9 +8,16 @@ from __future__ import annotations
 
 from alembic import context
 
-from odesk_server.models import Base
+from odesk_server.models import Base, UTCDateTime
 
 target_metadata = Base.metadata
+
+
+def render_item(type_, obj, autogen_context):
+    """Write our UTC timestamp type as a plain DateTime: scripts must not import the models."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
 
 
 def run_migrations() -> None:
@@ -25,6 +32,7 @@ def run_migrations() -> None:
         # SQLite cannot ALTER most things: batch mode recreates tables instead.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        render_item=render_item,
     )
     with context.begin_transaction():
         context.run_migrations()
