@@ -71,7 +71,10 @@ def test_every_type() -> None:
 
 def test_options() -> None:
     no_values = render(EVERY_TYPE, Tqx(out="xml"), options={"no_values"}).body.decode()
-    assert '<row><c/><c f="6.2"/><c/><c/><c/><c/></row>' in no_values
+    assert (
+        '<row><c f="ann &amp; bob"/><c f="6.2"/><c f="true"/><c f="2009-01-31"/>'
+        '<c f="2009-12-01 13:04:05"/><c f="01:02:03"/></row>\n<row><c/><c/><c/><c/><c/><c/></row>'
+    ) in no_values
     no_format = render(EVERY_TYPE, Tqx(out="xml"), options={"no_format"}).body.decode()
     assert '<c v="6.25"/>' in no_format and "pattern=" not in no_format
 

@@ -42,9 +42,10 @@ TextOf = Callable[[Any], str]
 class RenderOptions:
     """The query's OPTIONS, applied when rendering (the table is always complete).
 
-    ``no_format``: ignore FORMAT patterns (no ``f`` in JSON, default text
-    elsewhere). ``no_values``: JSON cells carry only ``f`` (the pattern's text,
-    or the default text for a column without one); XML cells drop ``v``.
+    ``no_format``: ignore FORMAT patterns (no ``f`` in JSON and XML, default
+    text elsewhere). ``no_values``: JSON and XML cells carry only ``f`` (the
+    pattern's text, or the default text for a column without one); CSV, TSV
+    and HTML, which only show text, are unchanged.
     """
 
     no_format: bool = False

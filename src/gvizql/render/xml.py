@@ -17,7 +17,9 @@ Google's protocol has none). The schema is documented in docs/gvizql-wire.md::
     </response>
 
 ``v`` is the lossless machine text of a value (``gvizql.render.value_text``),
-``f`` the formatted text when the column has a pattern. Attribute values
+``f`` the formatted text when the column has a pattern (with the no_values
+option, every non-null cell has only ``f``: the pattern's text or the
+default text). Attribute values
 escape ``& < > "`` and write tab, newline and carriage return as character
 references (so they survive attribute normalization); characters XML 1.0
 cannot carry at all (most C0 controls, lone surrogates, U+FFFE, U+FFFF)
@@ -35,6 +37,7 @@ from gvizql.render import (
     Problem,
     RenderOptions,
     column_values,
+    display_formatters,
     join_rows,
     label_of,
     memoized,
@@ -85,12 +88,11 @@ def _cell_function(
     def v_text(v: Any) -> str:
         return value_text(v, value_type)
 
-    if pattern is None:
-        if no_values:
-            return lambda v: "<c/>"
-        return lambda v: "<c/>" if v is None else f'<c v="{attribute(v_text(v))}"/>'
     if no_values:
+        assert pattern is not None  # with no_values, the display text of every column
         return lambda v: "<c/>" if v is None else f'<c f="{attribute(pattern(v))}"/>'
+    if pattern is None:
+        return lambda v: "<c/>" if v is None else f'<c v="{attribute(v_text(v))}"/>'
     return lambda v: (
         "<c/>" if v is None else f'<c v="{attribute(v_text(v))}" f="{attribute(pattern(v))}"/>'
     )
@@ -112,7 +114,7 @@ def _column_parts(
     values: list[Any], value_type: ValueType, pattern: Callable[[Any], str] | None, no_values: bool
 ) -> list[Any]:
     """One column's cells as ``join_rows`` parts: constant text and per-row lists."""
-    if value_type is ValueType.STRING and None not in values and not (no_values and pattern is None):
+    if value_type is ValueType.STRING and None not in values:
         texts = _escaped_texts(values)
         if texts is not None:
             # A text's formatted value is the text itself.
@@ -140,9 +142,11 @@ def _table(table: DataTable, options: RenderOptions) -> list[str]:
         )
     parts.append("</cols>\n<rows>\n")
     if table.rows and table.columns:
+        # no_values: every cell carries its display text (pattern or default) as f.
+        texts = display_formatters(table, options) if options.no_values else patterns
         row_parts: list[Any] = ["<row>"]
-        for values, column, pattern in zip(column_values(table), table.columns, patterns, strict=True):
-            row_parts += _column_parts(values, column.type, pattern, options.no_values)
+        for values, column, text in zip(column_values(table), table.columns, texts, strict=True):
+            row_parts += _column_parts(values, column.type, text, options.no_values)
         row_parts.append("</row>\n")
         parts.append(join_rows(row_parts, len(table.rows), ""))
     elif table.rows:
