@@ -34,6 +34,7 @@ VALID = [
     "select `first name`, n % 3, n / 0 where a like 'x%' or a matches '.*' label n % 3 'm' format n % 3 '#'",
     "select sum(n) / count(n), min(h) pivot b, a options no_format",
     "select hour(h), minute(t), toDate(n), now(), lower(`first name`) where h = timeofday '09:00:00.000'",
+    "select a, d, max(n) where d >= date '2009-01-01' and t < datetime '2012-01-01 00:00:00' group by a, d",
 ]
 
 # Pieces that recombine into near-queries: keywords, operators, literals, names.
@@ -82,8 +83,13 @@ def nested_queries() -> st.SearchStrategy[str]:
 
 
 def check(tq: str) -> None:
+    check_with(tq, False)
+    check_with(tq, True)
+
+
+def check_with(tq: str, options: bool) -> None:
     try:
-        result = run_query(TABLE, tq)
+        result = run_query(TABLE, tq, implicit_group_by=options, date_strings=options)
     except QueryError as e:
         assert e.reason in ("invalid_query", "unsupported_query_operation"), (tq, e.reason, str(e))
         assert str(e)
