@@ -122,3 +122,19 @@ def test_error_page_escapes_the_message() -> None:
 def test_empty_table() -> None:
     text = render(DataTable([Column("a", S, "A")]), Tqx(out="html")).body.decode()
     assert '<table>\n<tr class="head"><td>A</td></tr>\n</table>\n' in text
+
+
+OPTION_CASES = [
+    (frozenset(), '<td class="number">$1,234.50</td><td>yes</td>'),
+    (frozenset({"no_format"}), '<td class="number">1234.5</td><td class="boolean">&#x2714;</td>'),
+    ("no_format", '<td class="number">1234.5</td><td class="boolean">&#x2714;</td>'),
+    (frozenset({"no_values"}), '<td class="number">$1,234.50</td><td>yes</td>'),
+]
+
+
+@pytest.mark.parametrize(("options", "row"), OPTION_CASES)
+def test_options(options: frozenset[str] | str, row: str) -> None:
+    table = DataTable(
+        [Column("n", N, "N", pattern="$#,##0.00"), Column("b", B, "B", pattern="yes:no")], [(1234.5, True)]
+    )
+    assert f"<tr>{row}</tr>" in render(table, Tqx(out="html"), options=options).body.decode()

@@ -52,7 +52,10 @@ class RenderOptions:
     no_values: bool = False
 
     @classmethod
-    def of(cls, options: Iterable[str]) -> RenderOptions:
+    def of(cls, options: Iterable[str] | str) -> RenderOptions:
+        """The options named in ``options`` (case-insensitive; one name may be a plain str)."""
+        if isinstance(options, str):
+            options = options.split()
         names = {str(option).lower() for option in options}
         return cls(no_format="no_format" in names, no_values="no_values" in names)
 
