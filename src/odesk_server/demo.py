@@ -289,6 +289,11 @@ def format_credentials(credentials: DemoCredentials, base_url: str) -> str:
         f"  print(client.timereport.get_team_report('acme', {team.id.split(':')[1]!r}, "
         "\"SELECT worked_on, provider_id, sum(hours) WHERE worked_on >= '2025-01-01'\"))",
         "  EOF",
+        "",
+        f"Or with the odesk command (log in in the browser as {owner.uid}, password {credentials.password!r}):",
+        "",
+        f"  odesk login --consumer-key {credentials.consumer.key} --consumer-secret {credentials.consumer.secret}",
+        f"  odesk report time --company acme --team {team.id.split(':')[1]} --hours",
     ]
     return "\n".join(lines)
 

@@ -263,6 +263,7 @@ def test_format_credentials_has_a_working_example(demo_database) -> None:
     for role in credentials.roles.values():
         assert role.token in text and role.token_secret in text
     assert repr(demo.DEMO_PASSWORD) in text
+    assert f"odesk login --consumer-key {credentials.consumer.key} --consumer-secret" in text
 
 
 def test_every_table_is_known_to_the_determinism_check() -> None:
