@@ -349,3 +349,11 @@ def test_errors(tq: str, reason: str, message: str) -> None:
         run_query(STAFF, tq)
     assert info.value.reason == reason
     assert str(info.value) == message
+
+
+def test_values_that_do_not_fit_their_column_type() -> None:
+    table = DataTable([Column("d", T.DATE)], [(D(2009, 1, 1),), (DT(2009, 1, 2, 10),), ("oops",)])
+    with pytest.raises(QueryError) as info:
+        run_query(table, "select d order by d")
+    assert info.value.reason == "internal_error"
+    assert info.value.message == "The table's values do not match its column types"
