@@ -62,7 +62,8 @@ def run_query(
     Returns a new ``DataTable`` (columns with ids, labels and FORMAT patterns;
     warnings such as ``illegal_formatting_patterns``). Raises ``QueryError``
     (``invalid_query``) for a query that does not parse or breaks a rule of the
-    language; see ``analyze`` for the two options.
+    language, and ``internal_error`` when the table holds values that do not fit
+    their column's type. See ``analyze`` for the two options.
     """
     try:
         query = parse(tq)
