@@ -103,7 +103,7 @@ def test_revoked_consumer_and_its_tokens_are_401_at_once(server: Server) -> None
         client.hr.get_user_me()
     assert caught.value.code == 401
     assert (caught.value.error_code, caught.value.error_message) == (
-        "consumer_key_rejected", "This application's access has been revoked",
+        "consumer_key_rejected", "The consumer key has been revoked",
     )
     with pytest.raises(HTTP401UnauthorizedError):
         client.timereport.get_company_report("acme", "SELECT worked_on")
