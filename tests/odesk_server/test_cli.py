@@ -96,8 +96,10 @@ def test_bad_environment_exits_2(capsys, monkeypatch) -> None:
         ("postgresql+psycopg://u:pw@127.0.0.1:1/odesk", "odesk-server: cannot open the database postgresql+psycopg://u:***@"),
     ],
 )
-@pytest.mark.parametrize("command", [["init"], ["consumer", "list"], ["demo"], ["token", "create", "--user", "a",
-                                                                              "--consumer", "b"]])
+@pytest.mark.parametrize(
+    "command",
+    [["init"], ["serve", "--port", "1"], ["consumer", "list"], ["demo"], ["token", "create", "--user", "a", "--consumer", "b"]],
+)
 def test_unreachable_database_exits_1_without_traceback(capsys, url: str, message: str, command) -> None:
     code, _out, err = run(capsys, "--database-url", url, *command)
     assert code == 1
