@@ -25,7 +25,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from gvizql import ast
 from gvizql.datatable import ValueType
-from gvizql.sql.dialects import DATE_PARTS, Dialect
+from gvizql.sql.dialects import DATE_PARTS, Dialect, RawResult
 from gvizql.values import code_unit_key, text_match
 
 Expr = ColumnElement[Any]
@@ -448,7 +448,7 @@ class QueryCompiler:
             else:
                 outputs.append(OutputColumn(self.expression(e), type_, decimal))
         columns = [
-            sa.type_coerce(o.sql, self.dialect.result_type(o.type)).label(f"c{i}")
+            sa.type_coerce(o.sql, RawResult()).label(f"c{i}")
             for i, o in enumerate(outputs)
         ]
         select = sa.select(*columns).select_from(self.source)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import weakref
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -33,47 +34,12 @@ def _int(expr: Expr) -> Expr:
 
 
 class RawResult(sa.types.UserDefinedType[Any]):
-    """A result column read as the driver returns it (no SQLAlchemy processing).
-
-    Subclasses name one C-level conversion for drivers that return text
-    (SQLite dates) or integers (SQLite booleans).
-    """
+    """A result column's type: no SQLAlchemy processing (rows are read from the DBAPI cursor)."""
 
     cache_ok = True
-    convert: Any = None
 
     def get_col_spec(self, **kw: Any) -> str:
         raise NotImplementedError("a result type only, never a column of a table")
-
-    def result_processor(self, dialect: Any, coltype: Any) -> Any:
-        convert = type(self).convert
-        if convert is None:
-            return None
-
-        def process(value: Any) -> Any:
-            return None if value is None else convert(value)
-
-        return process
-
-
-class _SQLiteBoolean(RawResult):
-    cache_ok = True
-    convert = bool
-
-
-class _SQLiteDate(RawResult):
-    cache_ok = True
-    convert = dt.date.fromisoformat
-
-
-class _SQLiteDateTime(RawResult):
-    cache_ok = True
-    convert = dt.datetime.fromisoformat
-
-
-class _SQLiteTime(RawResult):
-    cache_ok = True
-    convert = dt.time.fromisoformat
 
 
 class Dialect:
@@ -84,9 +50,9 @@ class Dialect:
     # Whether the driver may return Decimal for a number (sums of integers, numeric columns).
     returns_decimal = True
 
-    def result_type(self, type_: ValueType) -> sa.types.TypeEngine[Any]:
-        """The type a result column of ``type_`` is read with: the driver's values as they come."""
-        return RawResult()
+    def result_converter(self, type_: ValueType) -> Callable[[Any], Any] | None:
+        """What turns the driver's non-null value of a ``type_`` column into gvizql's (None: as is)."""
+        return None
 
     # --- per connection ---------------------------------------------------------------
 
@@ -189,16 +155,16 @@ class SQLiteDialect(Dialect):
 
     name = "sqlite"
     returns_decimal = False
-    _RESULT_TYPES: dict[ValueType, type[RawResult]] = {
-        ValueType.BOOLEAN: _SQLiteBoolean,
-        ValueType.DATE: _SQLiteDate,
-        ValueType.DATETIME: _SQLiteDateTime,
-        ValueType.TIMEOFDAY: _SQLiteTime,
+    # SQLAlchemy stores dates as ISO text and booleans as 0/1: read them back in C.
+    _CONVERTERS: dict[ValueType, Callable[[Any], Any]] = {
+        ValueType.BOOLEAN: bool,
+        ValueType.DATE: dt.date.fromisoformat,
+        ValueType.DATETIME: dt.datetime.fromisoformat,
+        ValueType.TIMEOFDAY: dt.time.fromisoformat,
     }
 
-    def result_type(self, type_: ValueType) -> sa.types.TypeEngine[Any]:
-        # SQLAlchemy stores dates as ISO text and booleans as 0/1: read them back in C.
-        return self._RESULT_TYPES.get(type_, RawResult)()
+    def result_converter(self, type_: ValueType) -> Callable[[Any], Any] | None:
+        return self._CONVERTERS.get(type_)
 
     def prepare(self, connection: sa.Connection) -> None:
         fairy = connection.connection
