@@ -246,20 +246,10 @@ def _ascii_literal(e: Expression) -> bool:
 # --- aggregation -----------------------------------------------------------------------------
 
 
-def _aggregate(function: AggregationFunction, values: list[Any], value_type: ValueType) -> Any:
-    """One aggregation over the non-null values of a group; None when there are none (count: 0)."""
-    if function is AggregationFunction.COUNT:
-        return len(values)
-    if not values:
-        return None
-    if function is AggregationFunction.SUM:
-        return _sum(values)
-    if function is AggregationFunction.AVG:
-        return _sum(values) / len(values)
-    if value_type is ValueType.STRING:
-        pick = min if function is AggregationFunction.MIN else max
-        return pick(values, key=code_unit_key)
-    return min(values) if function is AggregationFunction.MIN else max(values)
+def _needs_code_units(texts: list[str]) -> bool:
+    # Python's str order is UTF-16 order except where U+E000..U+FFFF meets U+10000+.
+    joined = "".join(texts)
+    return not joined.isascii() and max(joined) >= "\ue000"
 
 
 def _sum(values: list[Any]) -> Any:
@@ -367,22 +357,44 @@ class _Execution:
             names.setdefault(agg.column.name, None)
         return list(names)
 
-    def _aggregates(self, group: tuple[Any, ...]) -> list[Any]:
-        """The values of the query's distinct aggregations over one group."""
+    def _aggregation_code(self) -> tuple[str, str]:
+        """Source computing the aggregations of a group ``g`` into ``a0, a1, ...``.
+
+        Returns (statements, tuple expression). Each aggregated column's values sit
+        in ``g[slot]``; nulls are dropped once per column.
+        """
         a = self.analyzed
+        ns = self.ns
+        ns.update(_len=len, _min=min, _max=max, _sum=_sum, _cuk=code_unit_key)
         slots = {name: j + 1 for j, name in enumerate(self._aggregated_columns)}
-        clean: dict[int, list[Any]] = {}
-        out = []
-        for agg in a.aggregations:
-            slot = slots[agg.column.name]
-            values = clean.get(slot)
-            if values is None:
-                values = group[slot]
-                if None in values:
-                    values = [v for v in values if v is not None]
-                clean[slot] = values
-            out.append(_aggregate(agg.function, values, a.type_of(agg.column)))
-        return out
+        lines = []
+        for name, slot in slots.items():
+            lines.append(f"v{slot} = g[{slot}]")
+            lines.append(f"if None in v{slot}: v{slot} = [x for x in v{slot} if x is not None]")
+        names = []
+        for j, agg in enumerate(a.aggregations):
+            v = f"v{slots[agg.column.name]}"
+            f = agg.function
+            if f is AggregationFunction.COUNT:
+                code = f"_len({v})"
+            elif f is AggregationFunction.SUM:
+                code = f"(_sum({v}) if {v} else None)"
+            elif f is AggregationFunction.AVG:
+                code = f"(_sum({v}) / _len({v}) if {v} else None)"
+            else:
+                pick = "_min" if f is AggregationFunction.MIN else "_max"
+                text = a.type_of(agg.column) is ValueType.STRING
+                code = f"({pick}({v}{', key=_cuk' if text else ''}) if {v} else None)"
+            lines.append(f"a{j} = {code}")
+            names.append(f"a{j}")
+        return "\n".join(lines), "(" + "".join(n + ", " for n in names) + ")"
+
+    def _aggregator(self) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
+        """A function from a group (see ``_groups``) to its aggregation values."""
+        statements, values = self._aggregation_code()
+        body = "".join(f"    {line}\n" for line in statements.splitlines())
+        exec(f"def _aggregate(g):\n{body}    return {values}\n", self.ns)  # noqa: S102
+        return self.ns["_aggregate"]
 
     def _group_env(self, keys: Sequence[Expression]) -> _Compiler:
         env: dict[Expression, int] = {e: i for i, e in enumerate(keys)}
@@ -395,20 +407,38 @@ class _Execution:
 
     def _sorted_keys(self, keys: Sequence[tuple[Any, ...]], exprs: Sequence[Expression]) -> list[tuple[Any, ...]]:
         element_keys = [group_sort_key(self.analyzed.type_of(e)) for e in exprs]
+        text = [i for i, e in enumerate(exprs) if self.analyzed.type_of(e) is ValueType.STRING]
+        if not any(_needs_code_units([k[i] for k in keys]) for i in text):
+            try:
+                # Keys compare natively unless a null meets a value (text keys are never
+                # null here): then TypeError, and the explicit null-first key below.
+                return sorted(keys)
+            except TypeError:
+                pass
         return sorted(keys, key=lambda k: tuple(f(v) for f, v in zip(element_keys, k, strict=True)))
 
     def _grouped(self, rows: list[Any]) -> DataTable:
         a = self.analyzed
         group_by = self.query.group_by
         groups = self._groups(rows, group_by)
-        raw_key = self._raw_key(group_by)
+        # One generated loop: for each group in order, the first row's key values
+        # (a null text keeps its first spelling), the aggregations, the output row.
+        statements, aggregates = self._aggregation_code()
+        body = "".join(f"        {line}\n" for line in statements.splitlines())
         compiler = self._group_env(group_by)
-        project = compiler.lambda_(compiler.tuple_(a.selected))
-        out = []
-        for key in self._sorted_keys(list(groups), group_by):
-            group = groups[key]
-            group_row = raw_key(group[0]) + tuple(self._aggregates(group))
-            out.append(project(group_row))
+        source = (
+            "def _output(groups, keys):\n"
+            "    out = []\n"
+            "    for k in keys:\n"
+            "        g = groups[k]\n"
+            "        r = g[0]\n"
+            f"{body}"
+            f"        r = {self.source.tuple_(group_by)} + {aggregates}\n"
+            f"        out.append({compiler.tuple_(a.selected)})\n"
+            "    return out\n"
+        )
+        exec(source, self.ns)  # noqa: S102 - generated source, see module doc
+        out = self.ns["_output"](groups, self._sorted_keys(list(groups), group_by))
         out = self._order_output(out, list(range(len(a.selected))))
         return self._finish(a.output_columns(), self._paginate(out))
 
@@ -428,6 +458,7 @@ class _Execution:
         compiler = self._group_env(group_by)
         evaluators = [compiler.function(e) for e in a.selected]
         pivoted = [a.is_pivoted(e) for e in a.selected]
+        aggregate = self._aggregator()
         nulls = (None,) * len(a.aggregations)
         out = []
         for gkey in self._sorted_keys(list(group_keys), group_by):
@@ -436,7 +467,7 @@ class _Execution:
             cell_rows = []
             for pkey in ordered_pivots:
                 cell = cells.get(gkey + pkey)
-                cell_rows.append(None if cell is None else graw + tuple(self._aggregates(cell)))
+                cell_rows.append(None if cell is None else graw + aggregate(cell))
             row: list[Any] = []
             for evaluate, is_pivoted in zip(evaluators, pivoted, strict=True):
                 if not is_pivoted:
