@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
 from gvizql import ast
+from gvizql.analyze import contains_aggregation
 from gvizql.datatable import ValueType
 from gvizql.sql.dialects import DATE_PARTS, Dialect, RawResult
 from gvizql.values import code_unit_key, text_match
@@ -71,15 +72,6 @@ _TEXT_OPERATORS = frozenset(
         ast.ComparisonOperator.MATCHES,
     }
 )
-
-
-def contains_aggregation(expression: ast.Expression) -> bool:
-    """Whether an expression holds an aggregation anywhere."""
-    if isinstance(expression, ast.Aggregation):
-        return True
-    if isinstance(expression, ast.FunctionCall):
-        return any(contains_aggregation(a) for a in expression.args)
-    return False
 
 
 @dataclass(frozen=True, slots=True)

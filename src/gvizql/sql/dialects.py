@@ -9,8 +9,8 @@ never writes SQL text itself.
 
 from __future__ import annotations
 
-import weakref
 import datetime as dt
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -125,7 +125,8 @@ class Dialect:
 
     def modulo(self, left: Expr, right: Expr) -> Expr:
         """``left % right`` with the sign of ``left`` (as Java's), NaN for ``x % 0``."""
-        return sa.func.mod(self.to_double(left), sa.func.nullif(self.to_double(right), 0))
+        remainder = sa.func.mod(self.to_double(left), sa.func.nullif(self.to_double(right), 0))
+        return self.nan_when_zero(right, remainder)
 
     def nan_when_zero(self, divisor: Expr, result: Expr) -> Expr:
         """``result``, or NaN when ``divisor`` is 0 (what the reference gives for ``x % 0``)."""
@@ -218,13 +219,6 @@ class SQLiteDialect(Dialect):
     def matches(self, text: Expr, pattern: Expr, literal: str | None) -> Expr:
         return sa.func.gvizql_matches(text, pattern) == 1
 
-    def number_text(self, expr: Expr) -> Expr:
-        integral = sa.and_(expr == sa.func.floor(expr), sa.func.abs(expr) < 1e7)
-        return sa.case(
-            (integral, sa.cast(sa.cast(expr, sa.Integer), sa.String) + ".0"),
-            else_=sa.cast(expr, sa.String),
-        )
-
     def datetime_text(self, expr: Expr) -> Expr:
         return sa.func.substr(expr, 1, 19) + _sqlite_millis_suffix(expr, 21)
 
@@ -274,6 +268,7 @@ class PostgreSQLDialect(Dialect):
     """PostgreSQL: ICU collations when the server has them, ``~`` for regular expressions."""
 
     name = "postgresql"
+    icu: str | None = None  # the ICU collation found on the server, if any
 
     def prepare(self, connection: sa.Connection) -> None:
         engine = connection.engine
@@ -291,8 +286,6 @@ class PostgreSQLDialect(Dialect):
                 (n for n in ("en-US-x-icu", "und-x-icu") if n in names), None
             )
         self.icu = _pg_collations[engine]
-
-    icu: str | None = None
 
     def timeout_error(self, error: BaseException) -> bool:
         try:
@@ -456,9 +449,11 @@ def _sqlite_millis_suffix(expr: Expr, start: int) -> Expr:
     return _millis_suffix(_int(digits), digits)
 
 
-# --- SQLite callbacks (run inside the database, once per row it asks about) ---------------
-
+# The ICU collation each PostgreSQL engine's server offers (looked up once per engine).
 _pg_collations: weakref.WeakKeyDictionary[sa.Engine, str | None] = weakref.WeakKeyDictionary()
+
+
+# --- SQLite callbacks (run inside the database, once per row it asks about) ---------------
 
 
 def _sqlite_collate(a: str, b: str) -> int:
@@ -490,11 +485,13 @@ _DIALECTS: dict[str, type[Dialect]] = {
 }
 
 
-def dialect_for(connection: sa.Connection) -> Dialect:
-    """The gvizql dialect of a connection; raises KeyError for a database it does not know."""
-    dialect = _DIALECTS[connection.dialect.name]()
-    dialect.prepare(connection)
-    return dialect
+def dialect_for(name: str) -> Dialect | None:
+    """The gvizql dialect for a SQLAlchemy dialect name, or None for a database it does not know.
+
+    Call ``prepare(connection)`` on it before compiling for that connection.
+    """
+    dialect_class = _DIALECTS.get(name)
+    return dialect_class() if dialect_class is not None else None
 
 
 __all__ = ["DATE_PARTS", "Dialect", "dialect_for"]

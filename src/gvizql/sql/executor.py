@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable, Sequence
+import contextlib
+from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -13,7 +13,8 @@ from gvizql.analyze import analyze
 from gvizql.datatable import Column, DataTable, ValueType
 from gvizql.errors import QueryError, Reason
 from gvizql.parser import parse
-from gvizql.sql.compiler import PivotKey, QueryCompiler, Statement
+from gvizql.functions import now
+from gvizql.sql.compiler import QueryCompiler, Statement
 from gvizql.sql.dialects import Dialect, dialect_for
 
 # SQLAlchemy type families -> the protocol's column types (checked in this order:
@@ -68,21 +69,22 @@ def run_query(
     Raises ``QueryError``: ``invalid_query`` for a query the language or the
     schema rejects, ``timeout`` when the database cancels the statement
     (PostgreSQL ``statement_timeout``, an interrupted SQLite or DuckDB
-    connection), ``internal_error`` for any other database failure.
+    connection), ``not_supported`` for a database other than SQLite, PostgreSQL
+    and DuckDB, ``internal_error`` for any other failure.
     """
     columns = list(schema) if schema is not None else schema_of(sa_table)
     query = parse(tq)
     analyzed = analyze(query, columns, implicit_group_by=implicit_group_by, date_strings=date_strings)
-    try:
-        dialect = dialect_for(connection)
-    except KeyError:
+    dialect = dialect_for(connection.dialect.name)
+    if dialect is None:
         raise QueryError(
             Reason.NOT_SUPPORTED,
             "This database is not supported by the query engine.",
             f"gvizql.sql knows SQLite, PostgreSQL and DuckDB, not {connection.dialect.name!r}.",
-        ) from None
+        )
     with _database_errors(dialect):
-        compiler = QueryCompiler(analyzed.query, analyzed.type_of, sa_table, dialect, _now())
+        dialect.prepare(connection)
+        compiler = QueryCompiler(analyzed.query, analyzed.type_of, sa_table, dialect, now())
         if analyzed.query.pivot:
             keys_statement = compiler.pivot_values_statement(compiler.where())
             pivot_keys = [tuple(k) for k in _fetch(connection, keys_statement, dialect)]
@@ -129,26 +131,16 @@ def _number(value: Any) -> Any:
     return value
 
 
-def _now() -> dt.datetime:
-    """now(): the current UTC time, to the millisecond (as the reference keeps it)."""
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    return now.replace(microsecond=now.microsecond // 1000 * 1000)
-
-
-class _database_errors:
-    """Turns every database failure into a QueryError (``timeout`` or ``internal_error``)."""
-
-    def __init__(self, dialect: Dialect) -> None:
-        self.dialect = dialect
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: Any) -> bool:
-        if error is None or isinstance(error, QueryError) or not isinstance(error, Exception):
-            return False
+@contextlib.contextmanager
+def _database_errors(dialect: Dialect) -> Iterator[None]:
+    """Turns every failure inside into a QueryError (``timeout`` or ``internal_error``)."""
+    try:
+        yield
+    except QueryError:
+        raise
+    except Exception as error:
         original = error.orig if isinstance(error, sa.exc.DBAPIError) else error
-        if self.dialect.timeout_error(original):
+        if dialect.timeout_error(original):
             raise QueryError(
                 Reason.TIMEOUT,
                 "The query took too long and was cancelled.",
