@@ -117,3 +117,59 @@ def test_request_token_alone_is_no_access_token(server: Server) -> None:
     token, secret = client.auth.get_request_token()
     with pytest.raises(HTTP401UnauthorizedError):
         _new_token_client(server, token, secret).hr.get_user_me()
+
+
+def test_authorize_form_without_the_csrf_cookie_is_refused(server: Server) -> None:
+    import httpx
+
+    client = server.client()
+    url = client.auth.get_authorize_url("http://127.0.0.1:9/cb")
+    page = httpx.get(url, timeout=10)
+    assert page.status_code == 200
+    assert page.headers["x-frame-options"] == "DENY"
+    form = {
+        "csrf_token": "forged", "oauth_token": client.auth.request_token, "oauth_callback": "",
+        "username": server.role("owner").uid, "password": server.password, "decision": "allow",
+    }
+    answer = httpx.post(f"{server.base_url}/services/api/auth", data=form, timeout=10)
+    assert answer.status_code == 403
+    assert answer.headers["x-odesk-error-code"] == "csrf_failed"
+    assert "location" not in answer.headers
+
+
+def test_authorize_page_for_an_unknown_request_token(server: Server) -> None:
+    import httpx
+
+    page = httpx.get(f"{server.base_url}/services/api/auth", params={"oauth_token": "0" * 32}, timeout=10)
+    assert page.status_code == 404
+    assert (page.headers["x-odesk-error-code"], page.headers["x-odesk-error-message"]) == (
+        "token_rejected", "Unknown request token",
+    )
+
+
+def test_cli_login_in_process_with_the_browser_hook(server: Server, tmp_path, monkeypatch) -> None:
+    """docs/client.md "Driving it from tests": odesk.cli.main with webbrowser.open replaced by a submitting browser."""
+    import httpx
+
+    import odesk.cli
+    from odesk.credentials import load_credentials
+
+    monkeypatch.setenv("ODESK_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("PYTHON_ODESK_BASE_URL", server.base_url)
+    opened: list[str] = []
+
+    def browser(url: str) -> bool:
+        opened.append(url)
+        approval = submit_authorize_page(url, server.role("staffing_manager").uid, server.password)
+        httpx.get(approval.location, timeout=30)
+        return True
+
+    monkeypatch.setattr(odesk.cli.webbrowser, "open", browser)
+    code = odesk.cli.main(["login", "--consumer-key", server.consumer_key,
+                           "--consumer-secret", server.consumer_secret, "--timeout", "30"])
+    assert code == 0
+    assert len(opened) == 1
+    stored = load_credentials()
+    assert stored is not None and stored.base_url == server.base_url
+    fresh = _new_token_client(server, stored.access_token, stored.access_token_secret)
+    assert fresh.hr.get_user_me()["id"] == server.role("staffing_manager").uid
