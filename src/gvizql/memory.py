@@ -13,9 +13,12 @@ never pasted into the code.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import operator
-from collections.abc import Callable, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from gvizql.analyze import AnalyzedQuery, analyze
@@ -86,7 +89,38 @@ def run_query(
 
 def execute(analyzed: AnalyzedQuery, table: DataTable) -> DataTable:
     """Execute an analysed query over ``table`` (whose columns it was analysed against)."""
-    return _Execution(analyzed, table).run()
+    with _collector_paused():
+        return _Execution(analyzed, table).run()
+
+
+_gc_lock = threading.Lock()
+_gc_pauses = 0  # executions running with the collector paused
+_gc_restore = False  # whether the collector was on when the first of them started
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a query runs.
+
+    Grouping a large table allocates many lists and tuples, and each allocation
+    burst triggers collections that walk every live object, the table's million
+    row tuples included: without the pause a query can spend most of its time
+    there. Concurrent executions share one pause; the last one to finish turns
+    the collector back on (if it was on).
+    """
+    global _gc_pauses, _gc_restore
+    with _gc_lock:
+        if _gc_pauses == 0:
+            _gc_restore = gc.isenabled()
+            gc.disable()
+        _gc_pauses += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pauses -= 1
+            if _gc_pauses == 0 and _gc_restore:
+                gc.enable()
 
 
 # --- compilation to Python source ---------------------------------------------------------

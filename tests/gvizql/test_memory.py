@@ -357,3 +357,20 @@ def test_values_that_do_not_fit_their_column_type() -> None:
         run_query(table, "select d order by d")
     assert info.value.reason == "internal_error"
     assert info.value.message == "The table's values do not match its column types"
+
+
+def test_the_garbage_collector_is_back_on_after_a_query() -> None:
+    import gc
+
+    assert gc.isenabled()
+    run_query(STAFF, "select dept, count(name) group by dept")
+    assert gc.isenabled()
+    with pytest.raises(QueryError):
+        run_query(DataTable([Column("d", T.DATE)], [(D(2009, 1, 1),), ("x",)]), "order by d")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        run_query(STAFF, "select name")
+        assert not gc.isenabled()  # left as it was found
+    finally:
+        gc.enable()
