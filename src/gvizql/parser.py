@@ -176,6 +176,12 @@ class _ToAst(lark.Transformer):
         return node
 
     # -- clauses
+    def _part(self, c: list[Any]) -> Any:
+        return c[0]
+
+    select_part = where_part = group_part = pivot_part = order_part = skipping_part = _part
+    limit_part = offset_part = label_part = format_part = options_part = _part
+
     def start(self, c: list[Any]) -> Query:
         select, where, group, pivot, order, skipping, limit, offset, labels, formats, options = c
         return Query(
@@ -558,7 +564,7 @@ class _LalrLoop:
 def _parser() -> _LalrLoop:
     grammar = (Path(__file__).parent / "grammar.lark").read_text(encoding="utf-8")
     lalr = lark.Lark(
-        grammar, parser="lalr", lexer=_Lexer, transformer=_TRANSFORMER, maybe_placeholders=True, cache=True
+        grammar, parser="lalr", lexer=_Lexer, transformer=_TRANSFORMER, maybe_placeholders=True
     )
     return _LalrLoop(lalr)
 
