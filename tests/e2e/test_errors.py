@@ -126,3 +126,21 @@ def test_non_json_success_is_incorrect_json_response(server: Server) -> None:
     client = server.client("owner")
     with pytest.raises(IncorrectJsonResponseError):
         client.timereport.get("companies/acme/teams/engineering", {"tq": "SELECT worked_on", "tqx": "out:csv"})
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "code", "message"),
+    [
+        ("GET", "/api/hr/v2/nothing", 404, "not_found", "No such resource: GET /api/hr/v2/nothing.json"),
+        ("POST", "/api/hr/v2/teams", 405, "method_not_allowed", "Method POST is not allowed on /api/hr/v2/teams.json"),
+        ("DELETE", "/api/hr/v2/teams/acme:engineering", 405, "method_not_allowed",
+         "Method DELETE is not allowed on /api/hr/v2/teams/acme:engineering.json"),
+    ],
+)
+def test_unknown_resource_and_method(server: Server, method: str, path: str, status: int, code: str, message: str) -> None:
+    from odesk.exceptions import HTTPError
+
+    with pytest.raises(HTTPError) as caught:
+        server.client("owner").read(server.base_url + path, {"a": "b"}, method=method)
+    error = caught.value
+    assert (error.code, error.error_code, error.error_message) == (status, code, message)

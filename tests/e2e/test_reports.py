@@ -263,3 +263,17 @@ def test_unknown_format_is_a_400(server: Server) -> None:
     assert response.status_code == 400
     assert response.headers["x-odesk-error-code"] in ("not_supported", "invalid_request")
     assert response.json()["status"] == "error"
+
+
+def test_python_odesk_058_query_string_signature(server: Server, team_rows: list[list]) -> None:
+    """0.5.8 put the OAuth parameters in the query string (``get_oauth_params``); the server takes that too."""
+    import httpx
+
+    client = server.client("owner")
+    owner = server.role("owner")
+    url = server.base_url + TEAM_PATH
+    signed = client.auth.get_oauth_params(url, owner.token, owner.token_secret, {"tq": FORMAT_QUERY}, "GET")
+    assert "oauth_signature=" in signed
+    response = httpx.get(f"{url}?{signed}", timeout=30)
+    assert response.status_code == 200, response.text
+    assert Table(response.json()["table"]).rows == team_rows
