@@ -21,6 +21,7 @@ from gvizql.ast import (
     And,
     ColumnRef,
     Comparison,
+    ComparisonOperator,
     Condition,
     Expression,
     FunctionCall,
@@ -42,7 +43,7 @@ from gvizql.naming import (
     query_text,
 )
 from gvizql.parser import parse_date, parse_datetime
-from gvizql.values import ORDERING_OPERATORS, pivot_key_order
+from gvizql.values import ORDERING_OPERATORS, pivot_key_order, regex_is_risky
 
 _NUMERIC_AGGREGATIONS = frozenset({AggregationFunction.SUM, AggregationFunction.AVG})
 
@@ -369,6 +370,8 @@ def _analyze(
         query = replace(query, where=_dates_from_strings(query.where, typer))
 
     _check_no_aggregation(query)
+    if query.where is not None:
+        _check_patterns(query.where)
 
     select_aggregates = any(contains_aggregation(e) for e in select)
     if implicit_group_by and select_aggregates and not query.group_by:
@@ -413,6 +416,28 @@ def _check_no_aggregation(query: Query) -> None:
     for clause, e in places:
         for a in aggregations_in(e):
             raise invalid_query(f'Aggregation "{query_text(a)}" is not allowed in {clause}', position=a.pos)
+
+
+def _check_patterns(condition: Condition) -> None:
+    """Refuse ``matches`` patterns that could backtrack for ever (nested repetition)."""
+    if isinstance(condition, (And, Or)):
+        for c in condition.operands:
+            _check_patterns(c)
+    elif isinstance(condition, Not):
+        _check_patterns(condition.operand)
+    elif (
+        isinstance(condition, Comparison)
+        and condition.operator is ComparisonOperator.MATCHES
+        and isinstance(condition.right, Literal)
+        and isinstance(condition.right.value, str)
+        and regex_is_risky(condition.right.value)
+    ):
+        pattern = condition.right.value
+        shown = pattern if len(pattern) <= 40 else pattern[:40] + "..."
+        message = f'The "matches" pattern "{shown}" is too complex (nested repetition or over 1000 characters)'
+        position = condition.right.pos
+        detail = message if position is None else f"{message} (at position {position})"
+        raise QueryError(Reason.UNSUPPORTED_QUERY_OPERATION, message, detail, position=position)
 
 
 def _check_grouping(query: Query, select_aggregates: bool) -> None:

@@ -221,27 +221,114 @@ def compare_order(a: Any, b: Any, value_type: ValueType) -> int:
     return -1 if a < b else 1
 
 
-def like_regex(pattern: str) -> re.Pattern[str]:
-    """The regular expression for a ``like`` pattern: ``%`` any run, ``_`` one character, no escape."""
-    parts = []
-    for ch in pattern:
-        if ch == "%":
-            parts.append(".*")
-        elif ch == "_":
-            parts.append(".")
-        else:
-            parts.append(re.escape(ch))
-    return re.compile("".join(parts), re.DOTALL)
+class LikePattern:
+    """A compiled ``like`` pattern: ``%`` any run, ``_`` one character, whole value, no escape.
+
+    Matching splits the pattern at ``%`` and finds each fixed-length piece
+    leftmost, in order (which is exact for ``%`` wildcards): time stays linear in
+    the pattern's pieces, where a regular expression with many ``.*`` can
+    backtrack for ever. ``fullmatch`` answers like a compiled regex's (truthy or
+    None).
+    """
+
+    __slots__ = ("_first", "_middle", "_last", "_whole")
+
+    def __init__(self, pattern: str) -> None:
+        parts = pattern.split("%")
+        compile_piece = _like_piece
+        self._whole = compile_piece(parts[0]) if len(parts) == 1 else None
+        self._first = compile_piece(parts[0])
+        self._last = compile_piece(parts[-1])
+        self._middle = [compile_piece(p) for p in parts[1:-1] if p]
+
+    def fullmatch(self, text: str) -> bool | None:
+        if self._whole is not None:
+            return True if self._whole[0].fullmatch(text) else None
+        first, first_len = self._first
+        last, last_len = self._last
+        end = len(text) - last_len
+        if end < first_len or not first.match(text) or not last.match(text, end):
+            return None
+        pos = first_len
+        for piece, length in self._middle:
+            m = piece.search(text, pos, end)
+            if m is None:
+                return None
+            pos = m.start() + length
+        return True
+
+
+def _like_piece(piece: str) -> tuple[re.Pattern[str], int]:
+    return re.compile("".join("." if ch == "_" else re.escape(ch) for ch in piece), re.DOTALL), len(piece)
+
+
+def like_regex(pattern: str) -> LikePattern:
+    """The compiled ``like`` pattern (see ``LikePattern``)."""
+    return LikePattern(pattern)
 
 
 @functools.lru_cache(maxsize=1024)
-def cached_like_regex(pattern: str) -> re.Pattern[str]:
-    return like_regex(pattern)
+def cached_like_regex(pattern: str) -> LikePattern:
+    return LikePattern(pattern)
+
+
+#: Longest ``matches`` pattern accepted.
+MAX_REGEX_LENGTH = 1000
+_MAX_VARIABLE_REPEATS = 8
+
+
+def regex_is_risky(pattern: str) -> bool:
+    """Whether a ``matches`` pattern may backtrack exponentially (or is too long to trust).
+
+    Flags a variable-length repetition nested in another (``(a+)+``, ``(a*b)*``),
+    the classic catastrophic shape, and more than eight variable-length
+    repetitions in one pattern (``.*a.*a.*a...``). Such a pattern is refused
+    (see ``matches_regex``).
+    """
+    if len(pattern) > MAX_REGEX_LENGTH:
+        return True
+    try:
+        from re import _parser  # type: ignore[attr-defined]
+
+        tree = _parser.parse(pattern)
+    except Exception:  # noqa: BLE001 - an invalid pattern is not risky, just invalid
+        return False
+    repeats = {"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"}
+    variable = 0  # variable-length repetitions: many in a row backtrack polynomially
+
+    def walk(items: Any, inside_repeat: bool) -> bool:
+        nonlocal variable
+        for op, arg in items:
+            name = str(op)
+            if name in repeats:
+                low, high, sub = arg
+                repeating = high > 1
+                variable += low != high
+                if variable > _MAX_VARIABLE_REPEATS:
+                    return True
+                if repeating and inside_repeat and low != high:
+                    return True  # a variable-length repetition inside another one
+                if walk(sub, inside_repeat or repeating):
+                    return True
+            elif name == "SUBPATTERN":
+                if walk(arg[-1], inside_repeat):
+                    return True
+            elif name == "BRANCH":
+                if any(walk(branch, inside_repeat) for branch in arg[1]):
+                    return True
+            elif name in ("ASSERT", "ASSERT_NOT"):
+                if walk(arg[1], inside_repeat):
+                    return True
+        return False
+
+    return walk(tree.data if hasattr(tree, "data") else tree, False)
 
 
 @functools.lru_cache(maxsize=1024)
 def matches_regex(pattern: str) -> re.Pattern[str] | None:
-    """The compiled ``matches`` pattern, or None when it is invalid (then nothing matches)."""
+    """The compiled ``matches`` pattern, or None when it is invalid or risky (then nothing matches)."""
+    if regex_is_risky(pattern):
+        return None
     try:
         return re.compile(pattern)
     except (re.error, OverflowError, RecursionError, ValueError):

@@ -360,3 +360,19 @@ def test_hand_built_queries_are_checked_too(query: Query, message: str) -> None:
     with pytest.raises(QueryError) as info:
         analyze(query, SCHEMA)
     assert str(info.value) == message
+
+
+@pytest.mark.parametrize(
+    ("tq", "message"),
+    [
+        ("where team matches '(a+)+b'",
+         'The "matches" pattern "(a+)+b" is too complex (nested repetition or over 1000 characters) (at position 19)'),
+        ("where hours > 1 and not team matches '(x*)*'",
+         'The "matches" pattern "(x*)*" is too complex (nested repetition or over 1000 characters) (at position 37)'),
+    ],
+)
+def test_risky_matches_patterns_are_unsupported(tq: str, message: str) -> None:
+    with pytest.raises(QueryError) as info:
+        run(tq)
+    assert info.value.reason == "unsupported_query_operation"
+    assert str(info.value) == message

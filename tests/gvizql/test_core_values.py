@@ -13,7 +13,7 @@ from gvizql import ValueType as T
 from gvizql.ast import ComparisonOperator as Op, Literal
 from gvizql.functions import call
 from gvizql.naming import java_number, literal_text, value_text
-from gvizql.values import code_unit_key, compare, like_regex, matches_regex, text_sort_key
+from gvizql.values import code_unit_key, compare, like_regex, matches_regex, regex_is_risky, text_sort_key
 
 COMPARISONS = [
     (Op.EQ, 1, 1.0, T.NUMBER, T.NUMBER, True),
@@ -148,3 +148,25 @@ def test_now_is_naive_utc_milliseconds() -> None:
     now = call("now")
     assert now.tzinfo is None and now.microsecond % 1000 == 0
     assert abs(now - dt.datetime.now(dt.UTC).replace(tzinfo=None)) < dt.timedelta(seconds=5)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "risky"),
+    [
+        ("(a+)+b", True), ("(?:x*)*", True), ("((ab)*c)*", True), ("(.*a){20}", True),
+        (".*a" * 9, True), ("x" * 1001, True),
+        ("a*b", False), ("(ab)*", False), ("(a|b)*c", False), ("(a{2})*", False), ("[a-z]+@[a-z]+\\.com", False),
+        (".*a" * 8, False), ("(", False),
+    ],
+)
+def test_risky_regexes(pattern: str, risky: bool) -> None:
+    assert regex_is_risky(pattern) is risky
+    if risky:
+        assert matches_regex(pattern) is None  # refused: matches nothing
+
+
+def test_like_does_not_backtrack() -> None:
+    # As a regex ('.*a.*a...b') this would take exponential time on a long run of a's.
+    pattern = "%a" * 30 + "%b"
+    assert compare(Op.LIKE, "a" * 5000, pattern, T.STRING, T.STRING) is False
+    assert compare(Op.LIKE, "a" * 5000 + "b", pattern, T.STRING, T.STRING) is True
