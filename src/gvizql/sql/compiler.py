@@ -116,6 +116,7 @@ class QueryCompiler:
             contains_aggregation(e) for e in query.select or ()
         )
         self._group_keys = set(query.group_by)
+        self._non_null: frozenset[ast.Expression] = frozenset()
         # One SQLAlchemy object per AST node, so a group key compiles to the very same
         # SQL (and bind parameter) in SELECT, GROUP BY and ORDER BY: PostgreSQL needs that.
         self._memo: dict[tuple[Any, ...], Expr] = {}
@@ -308,7 +309,16 @@ class QueryCompiler:
     def condition(self, c: ast.Condition) -> Expr:
         """A WHERE condition as a SQL boolean that is never NULL."""
         if isinstance(c, ast.And):
-            return sa.and_(*(self.condition(o) for o in c.operands))
+            # Inside an AND whose operand is false for a null x, the other operands need
+            # no "x IS NULL OR" rule: the AND is false for that row anyway. This keeps
+            # range conditions plain (x >= a AND x <= b), which databases push into scans.
+            known = {e for o in c.operands for e in self._non_null_when_true(o)}
+            saved = self._non_null
+            self._non_null = saved | known
+            try:
+                return sa.and_(*(self.condition(o) for o in c.operands))
+            finally:
+                self._non_null = saved
         if isinstance(c, ast.Or):
             return sa.or_(*(self.condition(o) for o in c.operands))
         if isinstance(c, ast.Not):
@@ -319,6 +329,23 @@ class QueryCompiler:
         if isinstance(c, ast.Comparison):
             return self.comparison(c)
         raise TypeError(f"not a condition: {c!r}")
+
+    def _non_null_when_true(self, c: ast.Condition) -> list[ast.Expression]:
+        """Expressions that cannot be null when condition ``c`` holds (as compiled here)."""
+        if isinstance(c, ast.IsNull):
+            return [c.operand] if c.negated else []
+        if not isinstance(c, ast.Comparison) or c.operator in _TEXT_OPERATORS:
+            return []
+        side = _string_literal_side(c)
+        if side is None:
+            return []
+        expr, literal, op = (c.left, c.right, c.operator) if side == "right" else (c.right, c.left, _FLIPPED[c.operator])
+        assert isinstance(literal, ast.Literal)
+        if self.type_of(expr) is not self.type_of(literal):
+            return []
+        if self.type_of(expr) is ValueType.STRING:
+            return [] if _python_compare(op, "", literal.value) else [expr]
+        return [expr] if op in (ast.ComparisonOperator.EQ, ast.ComparisonOperator.GT, ast.ComparisonOperator.GE) else []
 
     def comparison(self, c: ast.Comparison) -> Expr:
         op = c.operator
@@ -345,6 +372,8 @@ class QueryCompiler:
                 return sa.true() if _python_compare(op, left_node.value, right_node.value) else sa.false()
             # The right side is never null: only a null left side needs a rule.
             if op in (ast.ComparisonOperator.LT, ast.ComparisonOperator.LE, ast.ComparisonOperator.NE):
+                if left_node in self._non_null:
+                    return compare
                 return sa.or_(left.is_(None), compare)
             return sa.and_(left.is_not(None), compare)
         left_null, right_null = left.is_(None), right.is_(None)
@@ -373,6 +402,8 @@ class QueryCompiler:
             compare = _ORDERING[op](self.dialect.binary_text(value), literal)
         # A null text is '': whether '' <op> literal holds decides the rule for nulls.
         if _python_compare(op, "", literal_node.value):
+            if column_node in self._non_null:
+                return compare
             return sa.or_(value.is_(None), compare)
         return sa.and_(value.is_not(None), compare)
 
@@ -411,7 +442,11 @@ class QueryCompiler:
         value = self.expression(item.expression)
         descending = item.direction is ast.SortDirection.DESC
         if self.type_of(item.expression) is ValueType.STRING:
-            value = self.dialect.ordered_text(sa.func.coalesce(value, EMPTY))
+            if self.grouped and item.expression in self._group_keys:
+                value = self.group_key(item.expression)  # already coalesced: null sorts as ''
+            else:
+                value = sa.func.coalesce(value, EMPTY)
+            value = self.dialect.ordered_text(value)
             return value.desc() if descending else value.asc()
         return value.desc().nulls_last() if descending else value.asc().nulls_first()
 
