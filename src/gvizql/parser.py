@@ -9,6 +9,7 @@ compilation, hashing) can never exhaust the stack.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 import functools
@@ -662,6 +663,23 @@ def _parse_cached(tq: str) -> Query:
         raise
     finally:
         _TRANSFORMER.reset()
-    # Positions in the AST are offsets into the decoded text; with escapes they are
-    # slightly off the original, which only matters for messages (relocated above).
+    if offsets is not None:
+        # The parser saw the decoded text: move every position back onto ``tq``.
+        query = _relocate_positions(query, offsets)
     return query
+
+
+def _relocate_positions(node: Any, offsets: list[int]) -> Any:
+    if isinstance(node, tuple):
+        return tuple(_relocate_positions(n, offsets) for n in node)
+    if not dataclasses.is_dataclass(node) or isinstance(node, type):
+        return node
+    changes: dict[str, Any] = {}
+    for f in dataclasses.fields(node):
+        value = getattr(node, f.name)
+        if f.name == "pos":
+            if value is not None:
+                changes["pos"] = offsets[min(value, len(offsets) - 1)]
+        elif isinstance(value, tuple) or dataclasses.is_dataclass(value):
+            changes[f.name] = _relocate_positions(value, offsets)
+    return dataclasses.replace(node, **changes)

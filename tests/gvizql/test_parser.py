@@ -259,3 +259,10 @@ def test_long_flat_conditions_parse() -> None:
 def test_huge_number_literals_do_not_crash() -> None:
     q = parse("select " + "9" * 5000)
     assert q.select == (num(float("inf")),)
+
+
+def test_positions_count_the_text_as_sent_even_with_escapes() -> None:
+    q = parse("select \\u0061, bb where \\u0061 = 'x'")
+    assert q.select is not None
+    assert [e.pos for e in q.select] == [7, 15]
+    assert q.where is not None and q.where.right.pos == 33  # type: ignore[union-attr]
