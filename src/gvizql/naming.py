@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from gvizql.ast import ARITHMETIC_FUNCTIONS, Aggregation, ColumnRef, Expression, FunctionCall, Literal
+from gvizql.ast import ARITHMETIC_FUNCTIONS, Aggregation, ColumnRef, Expression, Literal
 from gvizql.datatable import Column, ValueType
 
 # The reference's spelling of function names in ids and labels.
