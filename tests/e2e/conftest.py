@@ -24,9 +24,8 @@ from tests.e2e.e2e_support import (
     PASSWORD_IN_DEMO_OUTPUT,
     Server,
     clean_env,
-    free_port,
+    start_serve,
     stop_process_group,
-    wait_until_up,
 )
 
 
@@ -48,19 +47,8 @@ def server(request: pytest.FixtureRequest, database_factory, tmp_path_factory) -
     assert demo.returncode == 0, f"odesk-server demo failed ({demo.returncode}):\n{demo.stderr}"
     password = PASSWORD_IN_DEMO_OUTPUT.search(demo.stdout)
     assert password, f"the demo output names no password:\n{demo.stdout}"
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    stderr_path = work / "serve.stderr"
-    with open(stderr_path, "wb") as stderr:
-        proc = subprocess.Popen(
-            [ODESK_SERVER, "--database-url", database_url, "serve", "--host", "127.0.0.1", "--port", str(port)],
-            stdout=stderr,
-            stderr=stderr,
-            env=env,
-            start_new_session=True,  # its own process group, stopped as a whole
-        )
+    proc, base_url, stderr_path = start_serve(database_url, env, work / "serve.stderr")
     try:
-        wait_until_up(proc, base_url, stderr_path)
         yield Server(
             kind=kind,
             base_url=base_url,

@@ -167,6 +167,31 @@ def stop_process_group(proc: subprocess.Popen) -> None:
         proc.wait(timeout=10)
 
 
+def start_serve(database_url: str, env: dict[str, str], stderr_path: Path) -> tuple[subprocess.Popen, str, Path]:
+    """Start ``odesk-server serve`` on a free loopback port and wait until it answers.
+
+    Returns the process (leader of its own process group), its base URL and
+    the file holding its stdout and stderr. Raises RuntimeError when it exits
+    or stays silent.
+    """
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    with open(stderr_path, "wb") as stderr:
+        proc = subprocess.Popen(
+            [ODESK_SERVER, "--database-url", database_url, "serve", "--host", "127.0.0.1", "--port", str(port)],
+            stdout=stderr,
+            stderr=stderr,
+            env=env,
+            start_new_session=True,  # its own process group, stopped as a whole
+        )
+    try:
+        wait_until_up(proc, base_url, stderr_path)
+    except BaseException:
+        stop_process_group(proc)
+        raise
+    return proc, base_url, stderr_path
+
+
 PASSWORD_IN_DEMO_OUTPUT = re.compile(r"password '([^']+)'")
 
 
