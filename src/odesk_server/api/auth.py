@@ -44,7 +44,7 @@ def _yes_no(flag: bool) -> str:
 
 
 @router.get("/api/auth/v1/info")
-def info(request: Request, caller: Caller = Depends(authenticated), session: Session = Depends(db_session)) -> Response:
+async def info(request: Request, caller: Caller = Depends(authenticated), session: Session = Depends(db_session)) -> Response:
     """The caller's own info: ``{"auth_user": {...}, "info": {ref, capacity, location, ...}}``."""
     user = caller.user
     companies = session.execute(

@@ -1,5 +1,9 @@
 """``/api/hr/v2``: the organisation as the caller may see it (users, companies, teams, roles).
 
+The endpoints are ``async`` and query the database inline: each is one to
+three short indexed queries, cheaper than the thread-pool round trip a sync
+endpoint would take (docs/server-internals.md, "Sync or async").
+
 The server side of ``client.hr.get_user_me``, ``get_user``, ``get_companies``,
 ``get_company``, ``get_company_teams``, ``get_company_users``, ``get_teams``,
 ``get_team``, ``get_team_users`` and ``get_user_roles`` (response shapes:
@@ -42,7 +46,6 @@ router = APIRouter()
 PREFIX = "/api/hr/v2"
 # References are BIGINT; longer digit strings cannot name anything.
 _MAX_REFERENCE_DIGITS = 18
-_MAX_TEXT_ID = 129
 
 _TRUE = frozenset({"true", "1", "yes", "on"})
 _FALSE = frozenset({"false", "0", "no", "off", ""})
@@ -50,6 +53,33 @@ _FALSE = frozenset({"false", "0", "no", "off", ""})
 
 # --------------------------------------------------------------------------
 # What the caller may see
+
+
+@dataclass(frozen=True)
+class TeamInfo:
+    """The columns of a team that HR payloads and visibility need."""
+
+    id: int
+    reference: int
+    team_id: str
+    name: str
+    status: str
+    is_hidden: bool
+    parent_team_id: int | None
+    company_id: int
+
+
+@dataclass(frozen=True)
+class CompanyInfo:
+    """The columns of a company that HR payloads need, with its owner's uid."""
+
+    id: int
+    reference: int
+    company_id: str
+    name: str
+    status: str
+    owner_user_id: int | None
+    owner_uid: str
 
 
 @dataclass(frozen=True)
@@ -62,85 +92,133 @@ class OrgScope:
     """
 
     user_id: int
-    teams: Mapping[int, Team]
+    teams: Mapping[int, TeamInfo]
     visible_team_ids: frozenset[int]
-    companies: Mapping[int, Company]
+    companies: Mapping[int, CompanyInfo]
 
-    def sees_team(self, team: Team) -> bool:
-        return team.id in self.visible_team_ids
-
-    def sees_company(self, company: Company) -> bool:
-        return company.id in self.companies
-
-    def visible_teams(self, company_id: int | None = None) -> list[Team]:
-        """Visible teams (of one company when given), ordered by company then hierarchy order of creation."""
+    def visible_teams(self, company_id: int | None = None) -> list[TeamInfo]:
+        """Visible teams (of one company when given), in creation order."""
         return [
             team
             for pk, team in sorted(self.teams.items())
             if pk in self.visible_team_ids and (company_id is None or team.company_id == company_id)
         ]
 
+    def find_team(self, ref: str) -> TeamInfo | None:
+        """The visible team whose reference or ``team_id`` is ``ref``, or None."""
+        reference = _as_reference(ref)
+        for pk in self.visible_team_ids:
+            team = self.teams[pk]
+            if team.team_id == ref or team.reference == reference:
+                return team
+        return None
+
+    def find_company(self, ref: str) -> CompanyInfo | None:
+        """The visible company whose reference or ``company_id`` is ``ref``, or None."""
+        reference = _as_reference(ref)
+        for company in self.companies.values():
+            if company.company_id == ref or company.reference == reference:
+                return company
+        return None
+
+
+def _as_reference(ref: str) -> int | None:
+    # isascii: str.isdigit() also accepts other scripts' digits, which int() would read.
+    if ref.isdigit() and ref.isascii() and len(ref) <= _MAX_REFERENCE_DIGITS:
+        return int(ref)
+    return None
+
+
+_OWNER = sa.orm.aliased(User)
+# Every team of every company the user belongs to (through a role) or owns,
+# with its company, the owner's uid and whether the user holds a role on the
+# team: all that visibility and the payloads need, in one query.
+_ORG_QUERY = (
+    sa.select(
+        Team.id, Team.reference, Team.team_id, Team.name, Team.status, Team.is_hidden,
+        Team.parent_team_id, Team.company_id,
+        Company.reference, Company.company_id, Company.name, Company.status, Company.owner_user_id,
+        _OWNER.uid,
+        sa.exists()
+        .where(UserRole.team_id == Team.id, UserRole.user_id == sa.bindparam("user_id"))
+        .label("has_role"),
+    )
+    .join(Company, Company.id == Team.company_id)
+    .outerjoin(_OWNER, _OWNER.id == Company.owner_user_id)
+    .where(
+        sa.or_(
+            Company.owner_user_id == sa.bindparam("user_id"),
+            Company.id.in_(
+                sa.select(Team.company_id)
+                .join(UserRole, UserRole.team_id == Team.id)
+                .where(UserRole.user_id == sa.bindparam("user_id"))
+                .scalar_subquery()
+            ),
+        )
+    )
+)
+
 
 def org_scope(session: Session, user_id: int) -> OrgScope:
-    """What ``user_id`` may see (see the module docstring); three queries."""
-    role_team_ids = set(session.scalars(sa.select(UserRole.team_id).where(UserRole.user_id == user_id)))
-    member_companies = sa.select(Team.company_id).where(Team.id.in_(role_team_ids)) if role_team_ids else None
-    owned = sa.select(Company.id).where(Company.owner_user_id == user_id)
-    company_filter = Company.id.in_(owned.union(member_companies) if member_companies is not None else owned)
-    companies = {c.id: c for c in session.scalars(sa.select(Company).where(company_filter))}
-    teams: dict[int, Team] = {}
-    if companies:
-        teams = {t.id: t for t in session.scalars(sa.select(Team).where(Team.company_id.in_(list(companies))))}
+    """What ``user_id`` may see (see the module docstring); one query."""
+    teams: dict[int, TeamInfo] = {}
+    companies: dict[int, CompanyInfo] = {}
+    starts: list[int] = []
+    for row in session.execute(_ORG_QUERY, {"user_id": user_id}):
+        team = TeamInfo(*row[:8])
+        teams[team.id] = team
+        if team.company_id not in companies:
+            companies[team.company_id] = CompanyInfo(team.company_id, *row[8:13], row[13] or "")
+        if row.has_role or row[12] == user_id:
+            starts.append(team.id)
     children: dict[int, list[int]] = defaultdict(list)
     for team in teams.values():
         if team.parent_team_id is not None:
             children[team.parent_team_id].append(team.id)
     visible: set[int] = set()
-    pending = [pk for pk in role_team_ids if pk in teams]
-    pending += [t.id for t in teams.values() if companies[t.company_id].owner_user_id == user_id]
-    while pending:
-        pk = pending.pop()
+    while starts:
+        pk = starts.pop()
         if pk not in visible:
             visible.add(pk)
-            pending.extend(children[pk])
-    visible_companies = {pk: c for pk, c in companies.items() if any(teams[t].company_id == pk for t in visible)}
-    return OrgScope(user_id=user_id, teams=teams, visible_team_ids=frozenset(visible), companies=visible_companies)
+            starts.extend(children[pk])
+    visible_company_ids = {teams[pk].company_id for pk in visible}
+    return OrgScope(
+        user_id=user_id,
+        teams=teams,
+        visible_team_ids=frozenset(visible),
+        companies={pk: c for pk, c in companies.items() if pk in visible_company_ids},
+    )
 
 
 # --------------------------------------------------------------------------
 # Lookups by reference or text id
 
 
-def _find(session: Session, model: type, text_column: sa.ColumnElement, ref: str, max_text: int):
-    """The row whose reference (all digits) or text id is ``ref``, or None; never raises on odd input."""
-    if ref.isdigit() and ref.isascii():
-        if len(ref) > _MAX_REFERENCE_DIGITS:
-            return None
-        return session.scalars(sa.select(model).where(model.reference == int(ref))).one_or_none()
-    if not ref or len(ref) > max_text:
-        return None
-    return session.scalars(sa.select(model).where(text_column == ref)).one_or_none()
-
-
-def _visible_user(session: Session, scope: OrgScope, ref: str) -> User:
-    user = _find(session, User, User.uid, ref, 64)
-    if user is None or not _user_visible(session, scope, user):
-        raise not_found(f"No user with reference or id {ref!r}")
-    return user
-
-
-def _company(session: Session, scope: OrgScope, ref: str) -> Company:
-    company = _find(session, Company, Company.company_id, ref, _MAX_TEXT_ID)
-    if company is None or not scope.sees_company(company):
+def _company(scope: OrgScope, ref: str) -> CompanyInfo:
+    company = scope.find_company(ref)
+    if company is None:
         raise not_found(f"No company with reference or id {ref!r}")
     return company
 
 
-def _team(session: Session, scope: OrgScope, ref: str) -> Team:
-    team = _find(session, Team, Team.team_id, ref, _MAX_TEXT_ID)
-    if team is None or not scope.sees_team(team):
+def _team(scope: OrgScope, ref: str) -> TeamInfo:
+    team = scope.find_team(ref)
+    if team is None:
         raise not_found(f"No team with reference or id {ref!r}")
     return team
+
+
+def _visible_user(session: Session, scope: OrgScope, ref: str) -> User:
+    reference = _as_reference(ref)
+    if reference is not None:
+        user = session.scalars(sa.select(User).where(User.reference == reference)).one_or_none()
+    elif 0 < len(ref) <= 64:
+        user = session.scalars(sa.select(User).where(User.uid == ref)).one_or_none()
+    else:
+        user = None
+    if user is None or not _user_visible(session, scope, user):
+        raise not_found(f"No user with reference or id {ref!r}")
+    return user
 
 
 def _status_filter(params: Mapping[str, str], name: str) -> str | None:
@@ -184,18 +262,18 @@ def user_payload(user: User, base_url: str) -> dict[str, str]:
     }
 
 
-def company_payload(company: Company, owner_uid: str) -> dict[str, str]:
+def company_payload(company: CompanyInfo) -> dict[str, str]:
     """A company object: reference, company_id, name, status, owner_user_id (the owner's uid)."""
     return {
         "reference": str(company.reference),
         "company_id": company.company_id,
         "name": company.name,
         "status": company.status,
-        "owner_user_id": owner_uid,
+        "owner_user_id": company.owner_uid,
     }
 
 
-def team_payload(team: Team, scope: OrgScope) -> dict[str, str]:
+def team_payload(team: TeamInfo, scope: OrgScope) -> dict[str, str]:
     """A team object; a root team names itself as its parent, as the company's own team."""
     company = scope.companies.get(team.company_id)
     parent = scope.teams.get(team.parent_team_id) if team.parent_team_id is not None else team
@@ -212,14 +290,6 @@ def team_payload(team: Team, scope: OrgScope) -> dict[str, str]:
         "company_name": company.name if company else "",
         "is_hidden": _bool_text(team.is_hidden),
     }
-
-
-def _owner_uids(session: Session, companies: Iterable[Company]) -> dict[int, str]:
-    owner_ids = {c.owner_user_id for c in companies if c.owner_user_id is not None}
-    if not owner_ids:
-        return {}
-    rows = session.execute(sa.select(User.id, User.uid).where(User.id.in_(owner_ids))).all()
-    return {user_id: uid for user_id, uid in rows}
 
 
 def _users_with_roles(
@@ -308,14 +378,14 @@ def _user_visible(session: Session, scope: OrgScope, user: User) -> bool:
 
 
 @router.get(f"{PREFIX}/users/me")
-def get_user_me(request: Request, caller: Caller = Depends(authenticated), session: Session = Depends(db_session)) -> Response:
+async def get_user_me(request: Request, caller: Caller = Depends(authenticated), session: Session = Depends(db_session)) -> Response:
     """The caller's user object: ``{"user": {...}}``."""
     user = session.get(User, caller.user.id) or caller.user
     return api_response(request, caller.user, {"user": user_payload(user, get_settings(request).base_url)})
 
 
 @router.get(f"{PREFIX}/users/{{ref}}")
-def get_user(
+async def get_user(
     ref: str, request: Request, caller: Caller = Depends(authenticated), session: Session = Depends(db_session)
 ) -> Response:
     """A visible user: ``{"user": {...}}``; 404 when unknown or not visible."""
@@ -324,40 +394,35 @@ def get_user(
 
 
 @router.get(f"{PREFIX}/companies")
-def get_companies(request: Request, caller: Caller = Depends(authenticated), session: Session = Depends(db_session)) -> Response:
+async def get_companies(request: Request, caller: Caller = Depends(authenticated), session: Session = Depends(db_session)) -> Response:
     """Visible companies: ``{"companies": [...]}``."""
     scope = org_scope(session, caller.user.id)
-    companies = sorted(scope.companies.values(), key=lambda c: c.reference)
-    owners = _owner_uids(session, companies)
-    payload = [company_payload(c, owners.get(c.owner_user_id or 0, "")) for c in companies]
+    payload = [company_payload(c) for c in sorted(scope.companies.values(), key=lambda c: c.reference)]
     return api_response(request, caller.user, {"companies": payload})
 
 
 @router.get(f"{PREFIX}/companies/{{ref}}")
-def get_company(
+async def get_company(
     ref: str, request: Request, caller: Caller = Depends(authenticated), session: Session = Depends(db_session)
 ) -> Response:
     """One visible company: ``{"company": {...}}``."""
-    company = _company(session, org_scope(session, caller.user.id), ref)
-    owners = _owner_uids(session, [company])
-    return api_response(
-        request, caller.user, {"company": company_payload(company, owners.get(company.owner_user_id or 0, ""))}
-    )
+    company = _company(org_scope(session, caller.user.id), ref)
+    return api_response(request, caller.user, {"company": company_payload(company)})
 
 
 @router.get(f"{PREFIX}/companies/{{ref}}/teams")
-def get_company_teams(
+async def get_company_teams(
     ref: str, request: Request, caller: Caller = Depends(authenticated), session: Session = Depends(db_session)
 ) -> Response:
     """The company's teams the caller sees: ``{"teams": [...]}``."""
     scope = org_scope(session, caller.user.id)
-    company = _company(session, scope, ref)
+    company = _company(scope, ref)
     teams = [team_payload(t, scope) for t in scope.visible_teams(company.id)]
     return api_response(request, caller.user, {"teams": teams})
 
 
 @router.get(f"{PREFIX}/companies/{{ref}}/users")
-def get_company_users(
+async def get_company_users(
     ref: str,
     request: Request,
     caller: Caller = Depends(authenticated),
@@ -366,7 +431,7 @@ def get_company_users(
 ) -> Response:
     """Users with a role on the company's visible teams (and its owner), optionally by ``status_in_company``."""
     scope = org_scope(session, caller.user.id)
-    company = _company(session, scope, ref)
+    company = _company(scope, ref)
     status = _status_filter(params, "status_in_company")
     owner = [company.owner_user_id] if company.owner_user_id is not None else []
     users = _users_with_roles(session, (t.id for t in scope.visible_teams(company.id)), status, owner)
@@ -375,14 +440,14 @@ def get_company_users(
 
 
 @router.get(f"{PREFIX}/teams")
-def get_teams(request: Request, caller: Caller = Depends(authenticated), session: Session = Depends(db_session)) -> Response:
+async def get_teams(request: Request, caller: Caller = Depends(authenticated), session: Session = Depends(db_session)) -> Response:
     """Every team the caller sees, across companies: ``{"teams": [...]}``."""
     scope = org_scope(session, caller.user.id)
     return api_response(request, caller.user, {"teams": [team_payload(t, scope) for t in scope.visible_teams()]})
 
 
 @router.get(f"{PREFIX}/teams/{{ref}}")
-def get_team(
+async def get_team(
     ref: str,
     request: Request,
     caller: Caller = Depends(authenticated),
@@ -391,7 +456,7 @@ def get_team(
 ) -> Response:
     """One visible team: ``{"team": {...}}``, plus ``"users": [...]`` with ``include_users=true``."""
     scope = org_scope(session, caller.user.id)
-    team = _team(session, scope, ref)
+    team = _team(scope, ref)
     include_users = _flag(params, "include_users")
     payload: dict[str, object] = {"team": team_payload(team, scope)}
     if include_users:
@@ -401,7 +466,7 @@ def get_team(
 
 
 @router.get(f"{PREFIX}/teams/{{ref}}/users")
-def get_team_users(
+async def get_team_users(
     ref: str,
     request: Request,
     caller: Caller = Depends(authenticated),
@@ -410,7 +475,7 @@ def get_team_users(
 ) -> Response:
     """Users holding a role on the team, optionally by ``status_in_team``: ``{"users": [...]}``."""
     scope = org_scope(session, caller.user.id)
-    team = _team(session, scope, ref)
+    team = _team(scope, ref)
     status = _status_filter(params, "status_in_team")
     base_url = get_settings(request).base_url
     users = _users_with_roles(session, [team.id], status)
@@ -418,7 +483,7 @@ def get_team_users(
 
 
 @router.get(f"{PREFIX}/userroles")
-def get_user_roles(request: Request, caller: Caller = Depends(authenticated), session: Session = Depends(db_session)) -> Response:
+async def get_user_roles(request: Request, caller: Caller = Depends(authenticated), session: Session = Depends(db_session)) -> Response:
     """The caller's roles and permissions: ``{"userroles": {"userrole": [...]}}``."""
     user = session.get(User, caller.user.id) or caller.user
     scope = OrgScope(user_id=user.id, teams={}, visible_team_ids=frozenset(), companies={})
@@ -427,7 +492,7 @@ def get_user_roles(request: Request, caller: Caller = Depends(authenticated), se
 
 
 @router.get(f"{PREFIX}/userroles/{{ref}}")
-def get_user_roles_of(
+async def get_user_roles_of(
     ref: str, request: Request, caller: Caller = Depends(authenticated), session: Session = Depends(db_session)
 ) -> Response:
     """A visible user's roles on the teams the caller sees (python-upwork's ``roles.get_by_specific_user``)."""

@@ -19,7 +19,10 @@ What we add around oauthlib:
   concurrent replays cannot both pass;
 - a request-token request without ``oauth_callback`` means out-of-band.
 
-Revocation is immediate: every request reads the consumer and token rows.
+Revocation is immediate: the statement that stores each request's nonce
+also checks that the token, its consumer and its user are still valid
+(``nonces.consume_nonce_if_valid``), so the credentials themselves may come
+from a short-lived cache (``credentials.CredentialCache``).
 """
 
 from __future__ import annotations
@@ -33,11 +36,13 @@ from urllib.parse import urlsplit, urlunsplit
 from oauthlib.common import Request as OAuthlibRequest
 from oauthlib.oauth1 import AccessTokenEndpoint, RequestTokenEndpoint, ResourceEndpoint
 from oauthlib.oauth1.rfc5849 import errors as oauthlib_errors
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from odesk_server.db import Database
 from odesk_server.models import AccessToken, Consumer, User
-from odesk_server.oauth.nonces import consume_nonce, purge_expired
+from odesk_server.oauth.credentials import CredentialCache, TokenCredentials
+from odesk_server.oauth.nonces import consume_nonce, consume_nonce_if_valid, purge_expired
 from odesk_server.oauth.problems import OAuthProblem, malformed, problem_from_oauthlib, unauthorized
 from odesk_server.oauth.validator import OOB, OdeskRequestValidator, ValidatorPolicy
 from odesk_server.security import new_key
@@ -147,8 +152,9 @@ def _first_problem(request: OAuthlibRequest) -> OAuthProblem:
 class OAuthProvider:
     """The provider over one database; safe to share between threads."""
 
-    def __init__(self, database: Database, timestamp_window: int = 300) -> None:
+    def __init__(self, database: Database, timestamp_window: int = 300, credentials_ttl: float = 60.0) -> None:
         self.database = database
+        self.credentials = CredentialCache(ttl=credentials_ttl)
         self.policy = ValidatorPolicy(timestamp_lifetime=timestamp_window)
         self._purge_lock = threading.Lock()
         self._next_purge = 0.0
@@ -182,7 +188,7 @@ class OAuthProvider:
         if not consume_nonce(session, request.client_key, token, request.nonce, int(request.timestamp)):
             raise unauthorized("nonce_used", "This nonce and timestamp have already been used")
 
-    def _maybe_purge(self, session: Session) -> None:
+    def _maybe_purge(self, session: Session | Connection) -> None:
         now = time.monotonic()
         if now < self._next_purge or not self._purge_lock.acquire(blocking=False):
             return
@@ -237,27 +243,56 @@ class OAuthProvider:
         """Verify a signed API request made with an access token.
 
         Returns who made it. Raises ``OAuthProblem`` naming the failed check.
+
+        Hot path: the token's credentials come from the ``CredentialCache``
+        and one statement stores the nonce while re-checking that the token,
+        consumer and user are still valid. Any failure there takes the full
+        path, which reads everything again and names the problem.
         """
+        # Parsing and the format checks need no database.
+        endpoint = _ResourceEndpoint(OdeskRequestValidator(None, self.policy))  # type: ignore[arg-type]
+        request = self._parse(endpoint, signed)
+        self._check(endpoint, _check_format(endpoint), request)
+        token = request.resource_owner_key
+        if not token:
+            raise unauthorized("parameter_absent", "oauth_token is missing: API calls need an access token")
+        if not endpoint.request_validator.check_access_token(token):
+            raise unauthorized("token_rejected", "Unknown access token")
+
+        cached = self.credentials.get(token)
+        if cached is not None and cached.consumer_key == request.client_key:
+            consumer, access_token, user = cached.instances()
+            request.odesk_consumer, request.odesk_access_token, request.odesk_user = consumer, access_token, user
+            if endpoint._check_signature(request):
+                # A Core connection is enough for the one statement of the hot path.
+                with self.database.engine.begin() as connection:
+                    if self._consume_nonce_if_valid(connection, request):
+                        return VerifiedRequest(consumer=consumer, access_token=access_token, user=user)
+            # Revoked meanwhile, a replay or a bad signature: the full check says which.
+            self.credentials.discard(token)
+            for name in ("odesk_consumer", "odesk_access_token", "odesk_user"):
+                delattr(request, name)
+
         with self.database.session() as session:
             validator = OdeskRequestValidator(session, self.policy)
-            endpoint = _ResourceEndpoint(validator)
-            request = self._parse(endpoint, signed)
-            self._check(endpoint, _check_format(endpoint), request)
-            if not request.resource_owner_key:
-                raise unauthorized("parameter_absent", "oauth_token is missing: API calls need an access token")
-            if not validator.check_access_token(request.resource_owner_key):
-                raise unauthorized("token_rejected", "Unknown access token")
+            endpoint.request_validator = validator
+            validator.prefetch_access_token(request.client_key, token, request)
             valid_client = validator.validate_client_key(request.client_key, request)
-            valid_token = valid_client and validator.validate_access_token(
-                request.client_key, request.resource_owner_key, request
-            )
+            valid_token = valid_client and validator.validate_access_token(request.client_key, token, request)
             valid_signature = endpoint._check_signature(request)
             request.validator_log["signature"] = valid_signature
             if not (valid_client and valid_token and valid_signature):
                 raise _first_problem(request)
-            self._consume_nonce(session, request, request.resource_owner_key)
-            return VerifiedRequest(
-                consumer=request.odesk_consumer,
-                access_token=request.odesk_access_token,
-                user=request.odesk_user,
-            )
+            if not self._consume_nonce_if_valid(session, request):
+                raise unauthorized("nonce_used", "This nonce and timestamp have already been used")
+            credentials = TokenCredentials.of(request.odesk_consumer, request.odesk_access_token, request.odesk_user)
+        self.credentials.put(token, credentials)
+        return VerifiedRequest(*credentials.instances())
+
+    def _consume_nonce_if_valid(self, session: Session | Connection, request: OAuthlibRequest) -> bool:
+        self._maybe_purge(session)
+        return consume_nonce_if_valid(
+            session, request.client_key, request.resource_owner_key, request.nonce, int(request.timestamp)
+        )
+
+

@@ -41,6 +41,16 @@ _DUMMY_SECRET = "0" * 32
 _DUMMY_KEY = "dummy" + "0" * 27
 
 
+# Prebuilt statements for the per-request lookups (parameters bound at execution).
+_CONSUMER_QUERY = sa.select(Consumer).where(Consumer.key == sa.bindparam("key"))
+_ACCESS_TOKEN_QUERY = (
+    sa.select(AccessToken, User, Consumer)
+    .join(User, User.id == AccessToken.user_id)
+    .join(Consumer, Consumer.id == AccessToken.consumer_id)
+    .where(AccessToken.token == sa.bindparam("token"))
+)
+
+
 @dataclass(frozen=True)
 class ValidatorPolicy:
     """The settings the validator takes from the server: the timestamp window (seconds)."""
@@ -160,7 +170,7 @@ class OdeskRequestValidator(RequestValidator):
         cached = getattr(request, "odesk_consumer", None)
         if cached is not None and cached.key == client_key:
             return cached
-        consumer = self.session.execute(sa.select(Consumer).where(Consumer.key == client_key)).scalar_one_or_none()
+        consumer = self.session.execute(_CONSUMER_QUERY, {"key": client_key}).scalar_one_or_none()
         request.odesk_consumer = consumer
         return consumer
 
@@ -258,14 +268,26 @@ class OdeskRequestValidator(RequestValidator):
 
     # ---- access tokens (token credentials)
 
+    def prefetch_access_token(self, client_key: str, token: str, request: OAuthlibRequest) -> None:
+        """Load the access token, its user and its consumer in one query (the hot path).
+
+        When the token's consumer is the one the request names, the consumer
+        check that follows needs no query of its own.
+        """
+        found = self.session.execute(_ACCESS_TOKEN_QUERY, {"token": token}).one_or_none()
+        request.odesk_access_found = found
+        if found is not None and found[2].key == client_key:
+            request.odesk_consumer = found[2]
+
     def validate_access_token(self, client_key, token, request):  # type: ignore[override]
-        found = self.session.execute(
-            sa.select(AccessToken, User).join(User, User.id == AccessToken.user_id).where(AccessToken.token == token)
-        ).one_or_none()
+        if hasattr(request, "odesk_access_found"):
+            found = request.odesk_access_found
+        else:
+            found = self.session.execute(_ACCESS_TOKEN_QUERY, {"token": token}).one_or_none()
         if found is None:
             record_problem(request, "token", unauthorized("token_rejected", "Unknown access token"))
             return False
-        access_token, user = found
+        access_token, user, _token_consumer = found
         request.odesk_access_token = access_token
         request.odesk_user = user
         consumer = getattr(request, "odesk_consumer", None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from fastapi import APIRouter
-from .oauth_signing import assert_error, served_app
+from oauth_signing import assert_error, served_app
 
 from odesk_server.errors import ApiError, error_headers, header_safe
 

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import sqlalchemy as sa
-from .oauth_signing import Signer, assert_error, consumer_signer, send, served_app
+from oauth_signing import Signer, assert_error, consumer_signer, send, served_app
 
 from odesk_server.db import Database
 from odesk_server.models import Consumer, RequestToken

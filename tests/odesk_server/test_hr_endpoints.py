@@ -5,7 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import pytest
-from .oauth_signing import AppCache, assert_error, consumer_signer, send, served_app
+from oauth_signing import AppCache, assert_error, consumer_signer, send, served_app
 
 USER_KEYS = {"reference", "id", "first_name", "last_name", "status", "timezone", "timezone_offset", "public_url", "is_provider"}
 COMPANY_KEYS = {"reference", "company_id", "name", "status", "owner_user_id"}
