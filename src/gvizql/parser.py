@@ -167,15 +167,6 @@ class _ToAst(lark.Transformer):
         depths[id(node)] = (node, depth)
         return node
 
-    def _flat(self, node: Any, left: Any, right: Any, merged: bool) -> Any:
-        # ``a and b and c`` is one And: extending it does not deepen the tree.
-        if not merged:
-            return self._nested(node, (left, right))
-        depths: dict[int, tuple[Any, int]] = self._local.depths
-        depth = max(depths.get(id(left), (None, 1))[1], 1 + depths.get(id(right), (None, 1))[1])
-        depths[id(node)] = (node, depth)
-        return node
-
     # -- clauses
     def _part(self, c: list[Any]) -> Any:
         return c[0]
@@ -291,15 +282,20 @@ class _ToAst(lark.Transformer):
         return tuple(items)
 
     # -- conditions
+    def pair(self, c: list[Any]) -> list[Any]:
+        return [c[0], c[2]]
+
+    def extend(self, c: list[Any]) -> list[Any]:
+        c[0].append(c[2])
+        return c[0]
+
     def or_(self, c: list[Any]) -> Or:
-        left, _, right = c
-        operands = left.operands if isinstance(left, Or) else (left,)
-        return self._flat(Or(operands + (right,), pos=left.pos), left, right, isinstance(left, Or))
+        operands = c[0]
+        return self._nested(Or(tuple(operands), pos=operands[0].pos), operands)
 
     def and_(self, c: list[Any]) -> And:
-        left, _, right = c
-        operands = left.operands if isinstance(left, And) else (left,)
-        return self._flat(And(operands + (right,), pos=left.pos), left, right, isinstance(left, And))
+        operands = c[0]
+        return self._nested(And(tuple(operands), pos=operands[0].pos), operands)
 
     def not_(self, c: list[Any]) -> Not:
         return self._nested(Not(c[1], pos=c[0].start_pos), (c[1],))
@@ -519,7 +515,7 @@ class _LalrLoop:
             for symbol, (action, arg) in actions.items():
                 if action is Shift:
                     row[symbol] = (True, arg)
-                elif arg.options.expand1 and len(arg.expansion) == 1:
+                elif arg.options.expand1 and len(arg.expansion) == 1 and arg.alias is None:
                     # ``?rule: child``: the value passes through, only the state changes.
                     row[symbol] = (False, (1, None, arg.origin.name))
                 else:
