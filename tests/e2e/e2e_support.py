@@ -67,6 +67,8 @@ class Server:
     password: str
     stderr_path: Path
     env: dict[str, str] = field(default_factory=dict)
+    #: roles added by tests (tokens made with ``odesk-server token create``), beside the demo's
+    extra_roles: dict[str, Role] = field(default_factory=dict)
 
     @property
     def consumer_key(self) -> str:
@@ -77,6 +79,8 @@ class Server:
         return self.credentials["consumer"]["secret"]
 
     def role(self, name: str) -> Role:
+        if name in self.extra_roles:
+            return self.extra_roles[name]
         data = self.credentials["roles"][name]
         return Role(data["uid"], data["token"], data["token_secret"])
 

@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 
 from odesk.utils import DEFAULT_FINREPORT_FIELDS, Q, Query, Table
-from tests.e2e.e2e_support import Server
+from tests.e2e.e2e_support import Role, Server
 
 TODAY = dt.datetime.now(dt.timezone.utc).date()
 # The demo ran today or (around midnight) yesterday; 45 days back always holds time logs.
@@ -165,7 +165,7 @@ def agency_owner(server: Server) -> str:
     created = server.admin("token", "create", "--user", owner_uid, "--consumer", server.consumer_key)
     token = re.search(r"^token:\s+(\S+)$", created.stdout, re.M).group(1)
     secret = re.search(r"^secret:\s+(\S+)$", created.stdout, re.M).group(1)
-    server.credentials["roles"]["agency_owner"] = {"uid": owner_uid, "token": token, "token_secret": secret}
+    server.extra_roles["agency_owner"] = Role(owner_uid, token, secret)
     return "agency_owner"
 
 
