@@ -173,3 +173,12 @@ def test_cli_login_in_process_with_the_browser_hook(server: Server, tmp_path, mo
     assert stored is not None and stored.base_url == server.base_url
     fresh = _new_token_client(server, stored.access_token, stored.access_token_secret)
     assert fresh.hr.get_user_me()["id"] == server.role("staffing_manager").uid
+
+
+def test_login_with_the_email_address(server: Server) -> None:
+    client = server.client()
+    me = server.client("owner").auth.get_info()["auth_user"]
+    url = client.auth.get_authorize_url("http://127.0.0.1:9/cb")
+    approval = submit_authorize_page(url, me["mail"], server.password)
+    token, secret = client.auth.get_access_token(approval.callback_params["oauth_verifier"])
+    assert _new_token_client(server, token, secret).hr.get_user_me()["id"] == me["uid"]

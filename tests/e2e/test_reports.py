@@ -277,3 +277,28 @@ def test_python_odesk_058_query_string_signature(server: Server, team_rows: list
     response = httpx.get(f"{url}?{signed}", timeout=30)
     assert response.status_code == 200, response.text
     assert Table(response.json()["table"]).rows == team_rows
+
+
+@pytest.mark.parametrize(
+    ("team", "teams_seen"),
+    [
+        ("acme", ["acme:design", "acme:engineering", "acme:mobile"]),
+        ("engineering", ["acme:engineering", "acme:mobile"]),
+        ("design", ["acme:design"]),
+    ],
+)
+def test_supervisor_sees_only_the_contracts_of_teams_he_supervises(server: Server, team: str, teams_seen: list) -> None:
+    """docs/permissions.md: a query naming provider_id covers only the subtree teams the caller supervises."""
+    result = server.client("hiring_manager").timereport.get_team_report(
+        "acme", team, "SELECT assignment_team_id, count(provider_id)"
+    )
+    assert [row["assignment_team_id"] for row in Table(result["table"])] == teams_seen
+
+
+def test_xml_and_json_path_suffixes_on_reports(server: Server, team_rows: list[list]) -> None:
+    response = server.signed_get("owner", TEAM_PATH + ".json", {"tq": FORMAT_QUERY})
+    assert response.status_code == 200, response.text
+    assert Table(response.json()["table"]).rows == team_rows
+    # an explicit tqx format wins over the suffix
+    response = server.signed_get("owner", TEAM_PATH + ".xml", {"tq": FORMAT_QUERY, "tqx": "out:csv"})
+    assert response.headers["content-type"].startswith("text/csv")
