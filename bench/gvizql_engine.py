@@ -4,7 +4,9 @@ For SQLite, PostgreSQL and DuckDB holding the same time-log rows
 (``bench/timelog.py``), each report query runs end to end through
 ``gvizql.sql.run_query`` (parse, analyze, compile, execute, build the
 DataTable) and as hand-written SQL through the same driver (all rows fetched);
-the ratio of the two is printed (target: at most 1.2).  The in-memory executor
+the ratio of the two is printed (target: at most 1.2).  The hand-written SQL
+runs on the bare DBAPI cursor (no SQLAlchemy at all) and returns the driver's
+values as they are (SQLite dates stay ISO strings), so it is the floor.  The in-memory executor
 runs the same queries on the rows held in Python (target: under 5 s each on
 1M rows), and the parse + analyze time of a typical report query is measured
 without the caches (target: under 200 microseconds).
@@ -72,7 +74,7 @@ REPORTS = [
         "memo contains, ordered, limit 100",
         "select worked_on, provider_name, memo, hours where memo contains 'invoice' "
         "order by worked_on desc, provider_name limit 100",
-        "SELECT worked_on, provider_name, memo, hours FROM timelog WHERE memo LIKE :pattern "
+        "SELECT worked_on, provider_name, memo, hours FROM timelog WHERE memo LIKE '%invoice%' "
         "ORDER BY worked_on DESC, provider_name LIMIT 100",
     ),
     Report(
@@ -102,15 +104,20 @@ def best(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
 
 
 def hand_sql(connection: sa.Connection, report: Report) -> list[tuple[Any, ...]]:
-    sql = report.sql
-    if report.pivot_values_sql:
-        teams = [r[0] for r in connection.exec_driver_sql(report.pivot_values_sql)]
-        sql = sql.format(
-            pivot_columns=", ".join(
-                f"SUM(CASE WHEN team_id = '{t}' THEN hours END)" for t in teams
+    """The hand-written SQL through the bare DBAPI cursor: the fastest way to get the rows."""
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        sql = report.sql
+        if report.pivot_values_sql:
+            cursor.execute(report.pivot_values_sql)
+            teams = [r[0] for r in cursor.fetchall()]
+            sql = sql.format(
+                pivot_columns=", ".join(f"SUM(CASE WHEN team_id = '{t}' THEN hours END)" for t in teams)
             )
-        )
-    return [tuple(r) for r in connection.execute(sa.text(sql), {"pattern": "%invoice%"} if ":pattern" in sql else {})]
+        cursor.execute(sql)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
 
 
 def engines(rows: int, names: list[str]) -> list[tuple[str, sa.Engine]]:
