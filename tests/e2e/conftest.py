@@ -11,9 +11,11 @@ that used it, so a 500 comes with its traceback. Helpers: ``e2e_support``.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -29,38 +31,96 @@ from tests.e2e.e2e_support import (
 )
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def server(request: pytest.FixtureRequest, database_factory, tmp_path_factory) -> Iterator[Server]:
-    """The demo server of one database kind (session-wide, shared, read-mostly)."""
-    kind = request.param
-    work = tmp_path_factory.mktemp(f"e2e-{kind}")
-    database_url = database_factory.new_url(kind)
-    env = clean_env()
-    creds_path = work / "credentials.json"
-    demo = subprocess.run(
-        [ODESK_SERVER, "demo", "--credentials-json", str(creds_path)],
-        capture_output=True,
-        text=True,
-        timeout=COMMAND_TIMEOUT,
-        env={**env, "ODESK_DATABASE_URL": database_url},
-    )
-    assert demo.returncode == 0, f"odesk-server demo failed ({demo.returncode}):\n{demo.stderr}"
-    password = PASSWORD_IN_DEMO_OUTPUT.search(demo.stdout)
-    assert password, f"the demo output names no password:\n{demo.stdout}"
-    proc, base_url, stderr_path = start_serve(database_url, env, work / "serve.stderr")
-    try:
-        yield Server(
-            kind=kind,
-            base_url=base_url,
-            database_url=database_url,
-            credentials=json.loads(creds_path.read_text()),
-            demo_stdout=demo.stdout,
-            password=password.group(1),
-            stderr_path=stderr_path,
-            env=env,
+KINDS = ("sqlite", "postgresql")
+
+
+@dataclass(frozen=True)
+class _Demo:
+    database_url: str
+    credentials: dict
+    stdout: str
+    password: str
+
+
+class DemoServers:
+    """The demo server of each database kind, started on first use and stopped at the end.
+
+    Both demos are loaded together, on the same UTC day (their data follow from
+    the seed and that day), so the two servers hold the same rows and their
+    answers can be compared.
+    """
+
+    def __init__(self, database_factory, tmp_path_factory: pytest.TempPathFactory) -> None:
+        self._factory = database_factory
+        self._tmp = tmp_path_factory
+        self._env = clean_env()
+        self._demos: dict[str, _Demo] | None = None
+        self._servers: dict[str, Server] = {}
+        self._procs: list[subprocess.Popen] = []
+
+    def _load_demo(self, kind: str) -> _Demo:
+        database_url = self._factory.new_url(kind)
+        creds_path = self._tmp.mktemp(f"demo-{kind}") / "credentials.json"
+        demo = subprocess.run(
+            [ODESK_SERVER, "demo", "--credentials-json", str(creds_path)],
+            capture_output=True,
+            text=True,
+            timeout=COMMAND_TIMEOUT,
+            env={**self._env, "ODESK_DATABASE_URL": database_url},
         )
+        assert demo.returncode == 0, f"odesk-server demo failed ({demo.returncode}):\n{demo.stderr}"
+        password = PASSWORD_IN_DEMO_OUTPUT.search(demo.stdout)
+        assert password, f"the demo output names no password:\n{demo.stdout}"
+        return _Demo(database_url, json.loads(creds_path.read_text()), demo.stdout, password.group(1))
+
+    def _load_demos(self) -> dict[str, _Demo]:
+        for _ in range(3):
+            day = dt.datetime.now(dt.timezone.utc).date()
+            demos = {kind: self._load_demo(kind) for kind in KINDS}
+            if dt.datetime.now(dt.timezone.utc).date() == day:  # midnight did not pass in between
+                return demos
+        raise RuntimeError("could not load both demos on the same UTC day")
+
+    def get(self, kind: str) -> Server:
+        """The running server of ``kind`` (demo loaded, answering HTTP)."""
+        if kind not in self._servers:
+            if self._demos is None:
+                self._demos = self._load_demos()
+            demo = self._demos[kind]
+            log = self._tmp.mktemp(f"serve-{kind}") / "serve.stderr"
+            proc, base_url, stderr_path = start_serve(demo.database_url, self._env, log)
+            self._procs.append(proc)
+            self._servers[kind] = Server(
+                kind=kind,
+                base_url=base_url,
+                database_url=demo.database_url,
+                credentials=demo.credentials,
+                demo_stdout=demo.stdout,
+                password=demo.password,
+                stderr_path=stderr_path,
+                env=self._env,
+            )
+        return self._servers[kind]
+
+    def stop(self) -> None:
+        for proc in self._procs:
+            stop_process_group(proc)
+
+
+@pytest.fixture(scope="session")
+def servers(database_factory, tmp_path_factory) -> Iterator[DemoServers]:
+    """Both demo servers (for tests comparing SQLite and PostgreSQL answers)."""
+    registry = DemoServers(database_factory, tmp_path_factory)
+    try:
+        yield registry
     finally:
-        stop_process_group(proc)
+        registry.stop()
+
+
+@pytest.fixture(scope="session", params=KINDS)
+def server(request: pytest.FixtureRequest, servers: DemoServers) -> Server:
+    """The demo server of one database kind (session-wide, shared, read-mostly)."""
+    return servers.get(request.param)
 
 
 @pytest.fixture
