@@ -1,22 +1,20 @@
-"""End-to-end helpers: the real ``odesk-server`` process, filled by its own demo command.
+"""Helpers of the end-to-end suite (fixtures: conftest.py).
 
-For each database kind (SQLite, PostgreSQL) the session fixture ``server``
-creates a fresh database, runs ``odesk-server demo --credentials-json FILE``
-as a subprocess, then ``odesk-server serve`` on a free loopback port, waits
-until it answers HTTP, and stops its whole process group at the end of the
-session. Every test asking for ``server`` (or a fixture built on it) runs once
-per kind. The server's stderr is attached to the report of every failing test
-that used it, so a 500 comes with its traceback.
+- ``Server``: one running ``odesk-server serve`` with the demo loaded: its base
+  URL, database URL, the ``--credentials-json`` document, the demo password,
+  ``client(role)`` (an ``odesk.Client`` pointed at it with ``base_url=``),
+  ``signed_get`` (raw signed GET for non-JSON formats), ``admin(...)`` (the
+  ``odesk-server`` command against its database).
+- ``start_serve`` / ``stop_process_group``: start a server on a free port and
+  wait until it answers; stop its whole process group.
+- ``submit_authorize_page``: act as the user's browser on the authorize page.
 
-The client is pointed at the server the way a user would do it: the
-``base_url`` keyword of ``odesk.Client`` (docs/client.md) in-process, and the
-``PYTHON_ODESK_BASE_URL`` variable in subprocesses (``server.env``).
+Subprocesses get the server through ``PYTHON_ODESK_BASE_URL``, as a user would.
 """
 
 from __future__ import annotations
 
 import html
-import json
 import os
 import re
 import signal
@@ -25,7 +23,6 @@ import subprocess
 import sys
 import time
 import urllib.parse
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
