@@ -84,3 +84,25 @@ def test_base_url_comes_from_the_environment(server: Server) -> None:
     result = _run_python(server, script, base_url=server.base_url + "/")
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[1] == server.role("owner").uid
+
+
+def test_debug_log_names_the_calls_but_no_secret(server: Server, tmp_path) -> None:
+    """PYTHON_ODESK_DEBUG + PYTHON_ODESK_DEBUG_FILE (with the logger lowered, as api-surface.md says)."""
+    values = _owner_values(server)
+    log = tmp_path / "odesk-debug.log"
+    script = (
+        "import logging, odesk\n"
+        "logging.getLogger('python-odesk').setLevel(logging.DEBUG)\n"
+        f"client = odesk.Client({values['key']!r}, {values['secret']!r}, {values['token']!r}, {values['token_secret']!r})\n"
+        "client.hr.get_user_me()\n"
+        "try:\n    client.hr.get_company('nosuch:company')\nexcept odesk.exceptions.HTTP404NotFoundError:\n    pass\n"
+    )
+    env = {**server.env, "PYTHON_ODESK_BASE_URL": server.base_url, "PYTHON_ODESK_DEBUG": "1",
+           "PYTHON_ODESK_DEBUG_FILE": str(log)}
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=COMMAND_TIMEOUT, env=env)
+    assert result.returncode == 0, result.stderr
+    text = log.read_text()
+    assert f"{server.base_url}/api/hr/v2/users/me.json" in text
+    assert "No company with reference or id 'nosuch:company'" in text
+    assert values["secret"] not in text and values["token_secret"] not in text
