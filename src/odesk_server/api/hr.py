@@ -1,8 +1,9 @@
 """``/api/hr/v2``: the organisation as the caller may see it (users, companies, teams, roles).
 
-The endpoints are ``async`` and query the database inline: each is one to
-three short indexed queries, cheaper than the thread-pool round trip a sync
-endpoint would take (docs/server-internals.md, "Sync or async").
+The endpoints are ``async`` and query the database inline, on a Core
+connection (``deps.read_connection``): each is one to three short indexed
+queries, cheaper than the thread-pool round trip of a sync endpoint and the
+ORM session machinery (docs/server-internals.md, "Performance").
 
 The server side of ``client.hr.get_user_me``, ``get_user``, ``get_companies``,
 ``get_company``, ``get_company_teams``, ``get_company_users``, ``get_teams``,
@@ -33,10 +34,10 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Request
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Connection, Row
 from starlette.responses import Response
 
-from odesk_server.api.deps import Caller, authenticated, db_session, get_settings, request_params
+from odesk_server.api.deps import Caller, authenticated, get_settings, read_connection, request_params
 from odesk_server.api.responses import api_response, timezone_offset
 from odesk_server.errors import bad_request, not_found
 from odesk_server.models import Company, Engagement, Team, User, UserRole, UserRolePermission
@@ -129,6 +130,10 @@ def _as_reference(ref: str) -> int | None:
     return None
 
 
+# A user as HR reads it: a Core row of the user columns (attribute access like the model).
+UserRow = Row
+_USERS = sa.select(*User.__table__.columns)
+
 _OWNER = sa.orm.aliased(User)
 # Every team of every company the user belongs to (through a role) or owns,
 # with its company, the owner's uid and whether the user holds a role on the
@@ -159,12 +164,12 @@ _ORG_QUERY = (
 )
 
 
-def org_scope(session: Session, user_id: int) -> OrgScope:
+def org_scope(connection: Connection, user_id: int) -> OrgScope:
     """What ``user_id`` may see (see the module docstring); one query."""
     teams: dict[int, TeamInfo] = {}
     companies: dict[int, CompanyInfo] = {}
     starts: list[int] = []
-    for row in session.execute(_ORG_QUERY, {"user_id": user_id}):
+    for row in connection.execute(_ORG_QUERY, {"user_id": user_id}):
         team = TeamInfo(*row[:8])
         teams[team.id] = team
         if team.company_id not in companies:
@@ -208,15 +213,15 @@ def _team(scope: OrgScope, ref: str) -> TeamInfo:
     return team
 
 
-def _visible_user(session: Session, scope: OrgScope, ref: str) -> User:
+def _visible_user(connection: Connection, scope: OrgScope, ref: str) -> UserRow:
     reference = _as_reference(ref)
     if reference is not None:
-        user = session.scalars(sa.select(User).where(User.reference == reference)).one_or_none()
+        user = connection.execute(_USERS.where(User.reference == reference)).one_or_none()
     elif 0 < len(ref) <= 64:
-        user = session.scalars(sa.select(User).where(User.uid == ref)).one_or_none()
+        user = connection.execute(_USERS.where(User.uid == ref)).one_or_none()
     else:
         user = None
-    if user is None or not _user_visible(session, scope, user):
+    if user is None or not _user_visible(connection, scope, user):
         raise not_found(f"No user with reference or id {ref!r}")
     return user
 
@@ -247,7 +252,7 @@ def _bool_text(flag: bool) -> str:
     return "1" if flag else "0"
 
 
-def user_payload(user: User, base_url: str) -> dict[str, str]:
+def user_payload(user: UserRow, base_url: str) -> dict[str, str]:
     """A user object: reference, id (uid), names, status, timezone, public_url, is_provider."""
     return {
         "reference": str(user.reference),
@@ -293,79 +298,93 @@ def team_payload(team: TeamInfo, scope: OrgScope) -> dict[str, str]:
 
 
 def _users_with_roles(
-    session: Session, team_ids: Iterable[int], status: str | None, extra_user_ids: Iterable[int] = ()
-) -> Sequence[User]:
+    connection: Connection, team_ids: Iterable[int], status: str | None, extra_user_ids: Iterable[int] = ()
+) -> Sequence[UserRow]:
     team_ids = list(team_ids)
     condition = User.id.in_(sa.select(UserRole.user_id).where(UserRole.team_id.in_(team_ids)))
     extra = list(extra_user_ids)
     if extra:
         condition = sa.or_(condition, User.id.in_(extra))
-    query = sa.select(User).where(condition).order_by(User.reference)
+    query = _USERS.where(condition).order_by(User.reference)
     if status is not None:
         query = query.where(User.status == status)
-    return session.scalars(query).all()
+    return connection.execute(query).all()
 
 
-def _roles_payload(session: Session, scope: OrgScope, user: User, only_visible: bool) -> list[dict[str, object]]:
-    rows = session.execute(
-        sa.select(UserRole, Team, Company, Engagement.reference)
-        .join(Team, Team.id == UserRole.team_id)
-        .join(Company, Company.id == Team.company_id)
-        .outerjoin(Engagement, Engagement.id == UserRole.engagement_id)
-        .where(UserRole.user_id == user.id)
-        .order_by(UserRole.reference)
-    ).all()
-    role_ids = [role.id for role, *_ in rows]
+_ROLES_QUERY = (
+    sa.select(
+        UserRole.id, UserRole.reference, UserRole.role, UserRole.affiliation_status, UserRole.has_team_room_access,
+        Team.id.label("team_pk"), Team.team_id, Team.name.label("team_name"), Team.reference.label("team_reference"),
+        Team.parent_team_id,
+        Company.name.label("company_name"), Company.reference.label("company_reference"),
+        Engagement.reference.label("engagement_reference"),
+    )
+    .join(Team, Team.id == UserRole.team_id)
+    .join(Company, Company.id == Team.company_id)
+    .outerjoin(Engagement, Engagement.id == UserRole.engagement_id)
+    .where(UserRole.user_id == sa.bindparam("user_id"))
+    .order_by(UserRole.reference)
+)
+
+
+def _roles_payload(connection: Connection, scope: OrgScope, user: UserRow, only_visible: bool) -> list[dict[str, object]]:
+    rows = connection.execute(_ROLES_QUERY, {"user_id": user.id}).all()
+    if only_visible:
+        rows = [row for row in rows if row.team_pk in scope.visible_team_ids]
     flags: dict[int, list[str]] = defaultdict(list)
-    if role_ids:
-        for role_id, permission in session.execute(
+    if rows:
+        for role_id, permission in connection.execute(
             sa.select(UserRolePermission.user_role_id, UserRolePermission.permission)
-            .where(UserRolePermission.user_role_id.in_(role_ids))
+            .where(UserRolePermission.user_role_id.in_([row.id for row in rows]))
             .order_by(UserRolePermission.permission)
         ):
             flags[role_id].append(permission)
     parents = {}
-    parent_ids = {team.parent_team_id for _, team, _, _ in rows if team.parent_team_id is not None}
+    parent_ids = {row.parent_team_id for row in rows if row.parent_team_id is not None}
     if parent_ids:
-        parents = {t.id: t for t in session.scalars(sa.select(Team).where(Team.id.in_(parent_ids)))}
+        parents = {
+            row.id: row
+            for row in connection.execute(
+                sa.select(Team.id, Team.team_id, Team.name, Team.reference).where(Team.id.in_(parent_ids))
+            )
+        }
     result = []
-    for role, team, company, engagement_ref in rows:
-        if only_visible and team.id not in scope.visible_team_ids:
-            continue
-        parent = parents.get(team.parent_team_id, team) if team.parent_team_id is not None else team
+    for row in rows:
+        parent = parents.get(row.parent_team_id)
         result.append(
             {
-                "reference": str(role.reference),
+                "reference": str(row.reference),
                 "user__id": user.uid,
                 "user__reference": str(user.reference),
                 "user__first_name": user.first_name,
                 "user__last_name": user.last_name,
-                "team__id": team.team_id,
-                "team__name": team.name,
-                "team__reference": str(team.reference),
-                "parent_team__id": parent.team_id,
-                "parent_team__name": parent.name,
-                "parent_team__reference": str(parent.reference),
-                "company__name": company.name,
-                "company__reference": str(company.reference),
-                "role": role.role,
-                "affiliation_status": role.affiliation_status,
-                "engagement__reference": str(engagement_ref) if engagement_ref is not None else "",
-                "has_team_room_access": _bool_text(role.has_team_room_access),
-                "permissions": {"permission": flags.get(role.id, [])},
+                "team__id": row.team_id,
+                "team__name": row.team_name,
+                "team__reference": str(row.team_reference),
+                # A root team is its own parent, as in the team payloads.
+                "parent_team__id": parent.team_id if parent else row.team_id,
+                "parent_team__name": parent.name if parent else row.team_name,
+                "parent_team__reference": str(parent.reference if parent else row.team_reference),
+                "company__name": row.company_name,
+                "company__reference": str(row.company_reference),
+                "role": row.role,
+                "affiliation_status": row.affiliation_status,
+                "engagement__reference": str(row.engagement_reference) if row.engagement_reference is not None else "",
+                "has_team_room_access": _bool_text(row.has_team_room_access),
+                "permissions": {"permission": flags.get(row.id, [])},
             }
         )
     return result
 
 
-def _user_visible(session: Session, scope: OrgScope, user: User) -> bool:
+def _user_visible(connection: Connection, scope: OrgScope, user: UserRow) -> bool:
     if user.id == scope.user_id:
         return True
     if any(c.owner_user_id == user.id for c in scope.companies.values()):
         return True
     if not scope.visible_team_ids:
         return False
-    found = session.execute(
+    found = connection.execute(
         sa.select(UserRole.id)
         .where(UserRole.user_id == user.id, UserRole.team_id.in_(list(scope.visible_team_ids)))
         .limit(1)
@@ -378,44 +397,43 @@ def _user_visible(session: Session, scope: OrgScope, user: User) -> bool:
 
 
 @router.get(f"{PREFIX}/users/me")
-async def get_user_me(request: Request, caller: Caller = Depends(authenticated), session: Session = Depends(db_session)) -> Response:
+async def get_user_me(request: Request, caller: Caller = Depends(authenticated)) -> Response:
     """The caller's user object: ``{"user": {...}}``."""
-    user = session.get(User, caller.user.id) or caller.user
+    with read_connection(request) as connection:
+        user = connection.execute(_USERS.where(User.id == caller.user.id)).one()
     return api_response(request, caller.user, {"user": user_payload(user, get_settings(request).base_url)})
 
 
 @router.get(f"{PREFIX}/users/{{ref}}")
-async def get_user(
-    ref: str, request: Request, caller: Caller = Depends(authenticated), session: Session = Depends(db_session)
-) -> Response:
+async def get_user(ref: str, request: Request, caller: Caller = Depends(authenticated)) -> Response:
     """A visible user: ``{"user": {...}}``; 404 when unknown or not visible."""
-    user = _visible_user(session, org_scope(session, caller.user.id), ref)
+    with read_connection(request) as connection:
+        user = _visible_user(connection, org_scope(connection, caller.user.id), ref)
     return api_response(request, caller.user, {"user": user_payload(user, get_settings(request).base_url)})
 
 
 @router.get(f"{PREFIX}/companies")
-async def get_companies(request: Request, caller: Caller = Depends(authenticated), session: Session = Depends(db_session)) -> Response:
+async def get_companies(request: Request, caller: Caller = Depends(authenticated)) -> Response:
     """Visible companies: ``{"companies": [...]}``."""
-    scope = org_scope(session, caller.user.id)
+    with read_connection(request) as connection:
+        scope = org_scope(connection, caller.user.id)
     payload = [company_payload(c) for c in sorted(scope.companies.values(), key=lambda c: c.reference)]
     return api_response(request, caller.user, {"companies": payload})
 
 
 @router.get(f"{PREFIX}/companies/{{ref}}")
-async def get_company(
-    ref: str, request: Request, caller: Caller = Depends(authenticated), session: Session = Depends(db_session)
-) -> Response:
+async def get_company(ref: str, request: Request, caller: Caller = Depends(authenticated)) -> Response:
     """One visible company: ``{"company": {...}}``."""
-    company = _company(org_scope(session, caller.user.id), ref)
+    with read_connection(request) as connection:
+        company = _company(org_scope(connection, caller.user.id), ref)
     return api_response(request, caller.user, {"company": company_payload(company)})
 
 
 @router.get(f"{PREFIX}/companies/{{ref}}/teams")
-async def get_company_teams(
-    ref: str, request: Request, caller: Caller = Depends(authenticated), session: Session = Depends(db_session)
-) -> Response:
+async def get_company_teams(ref: str, request: Request, caller: Caller = Depends(authenticated)) -> Response:
     """The company's teams the caller sees: ``{"teams": [...]}``."""
-    scope = org_scope(session, caller.user.id)
+    with read_connection(request) as connection:
+        scope = org_scope(connection, caller.user.id)
     company = _company(scope, ref)
     teams = [team_payload(t, scope) for t in scope.visible_teams(company.id)]
     return api_response(request, caller.user, {"teams": teams})
@@ -426,23 +444,24 @@ async def get_company_users(
     ref: str,
     request: Request,
     caller: Caller = Depends(authenticated),
-    session: Session = Depends(db_session),
     params: Mapping[str, str] = Depends(request_params),
 ) -> Response:
     """Users with a role on the company's visible teams (and its owner), optionally by ``status_in_company``."""
-    scope = org_scope(session, caller.user.id)
-    company = _company(scope, ref)
     status = _status_filter(params, "status_in_company")
-    owner = [company.owner_user_id] if company.owner_user_id is not None else []
-    users = _users_with_roles(session, (t.id for t in scope.visible_teams(company.id)), status, owner)
+    with read_connection(request) as connection:
+        scope = org_scope(connection, caller.user.id)
+        company = _company(scope, ref)
+        owner = [company.owner_user_id] if company.owner_user_id is not None else []
+        users = _users_with_roles(connection, (t.id for t in scope.visible_teams(company.id)), status, owner)
     base_url = get_settings(request).base_url
     return api_response(request, caller.user, {"users": [user_payload(u, base_url) for u in users]})
 
 
 @router.get(f"{PREFIX}/teams")
-async def get_teams(request: Request, caller: Caller = Depends(authenticated), session: Session = Depends(db_session)) -> Response:
+async def get_teams(request: Request, caller: Caller = Depends(authenticated)) -> Response:
     """Every team the caller sees, across companies: ``{"teams": [...]}``."""
-    scope = org_scope(session, caller.user.id)
+    with read_connection(request) as connection:
+        scope = org_scope(connection, caller.user.id)
     return api_response(request, caller.user, {"teams": [team_payload(t, scope) for t in scope.visible_teams()]})
 
 
@@ -451,17 +470,18 @@ async def get_team(
     ref: str,
     request: Request,
     caller: Caller = Depends(authenticated),
-    session: Session = Depends(db_session),
     params: Mapping[str, str] = Depends(request_params),
 ) -> Response:
     """One visible team: ``{"team": {...}}``, plus ``"users": [...]`` with ``include_users=true``."""
-    scope = org_scope(session, caller.user.id)
-    team = _team(scope, ref)
     include_users = _flag(params, "include_users")
+    with read_connection(request) as connection:
+        scope = org_scope(connection, caller.user.id)
+        team = _team(scope, ref)
+        users = _users_with_roles(connection, [team.id], None) if include_users else None
     payload: dict[str, object] = {"team": team_payload(team, scope)}
-    if include_users:
+    if users is not None:
         base_url = get_settings(request).base_url
-        payload["users"] = [user_payload(u, base_url) for u in _users_with_roles(session, [team.id], None)]
+        payload["users"] = [user_payload(u, base_url) for u in users]
     return api_response(request, caller.user, payload)
 
 
@@ -470,33 +490,32 @@ async def get_team_users(
     ref: str,
     request: Request,
     caller: Caller = Depends(authenticated),
-    session: Session = Depends(db_session),
     params: Mapping[str, str] = Depends(request_params),
 ) -> Response:
     """Users holding a role on the team, optionally by ``status_in_team``: ``{"users": [...]}``."""
-    scope = org_scope(session, caller.user.id)
-    team = _team(scope, ref)
     status = _status_filter(params, "status_in_team")
+    with read_connection(request) as connection:
+        team = _team(org_scope(connection, caller.user.id), ref)
+        users = _users_with_roles(connection, [team.id], status)
     base_url = get_settings(request).base_url
-    users = _users_with_roles(session, [team.id], status)
     return api_response(request, caller.user, {"users": [user_payload(u, base_url) for u in users]})
 
 
 @router.get(f"{PREFIX}/userroles")
-async def get_user_roles(request: Request, caller: Caller = Depends(authenticated), session: Session = Depends(db_session)) -> Response:
+async def get_user_roles(request: Request, caller: Caller = Depends(authenticated)) -> Response:
     """The caller's roles and permissions: ``{"userroles": {"userrole": [...]}}``."""
-    user = session.get(User, caller.user.id) or caller.user
-    scope = OrgScope(user_id=user.id, teams={}, visible_team_ids=frozenset(), companies={})
-    roles = _roles_payload(session, scope, user, only_visible=False)
+    with read_connection(request) as connection:
+        user = connection.execute(_USERS.where(User.id == caller.user.id)).one()
+        scope = OrgScope(user_id=user.id, teams={}, visible_team_ids=frozenset(), companies={})
+        roles = _roles_payload(connection, scope, user, only_visible=False)
     return api_response(request, caller.user, {"userroles": {"userrole": roles}})
 
 
 @router.get(f"{PREFIX}/userroles/{{ref}}")
-async def get_user_roles_of(
-    ref: str, request: Request, caller: Caller = Depends(authenticated), session: Session = Depends(db_session)
-) -> Response:
+async def get_user_roles_of(ref: str, request: Request, caller: Caller = Depends(authenticated)) -> Response:
     """A visible user's roles on the teams the caller sees (python-upwork's ``roles.get_by_specific_user``)."""
-    scope = org_scope(session, caller.user.id)
-    user = _visible_user(session, scope, ref)
-    roles = _roles_payload(session, scope, user, only_visible=user.id != caller.user.id)
+    with read_connection(request) as connection:
+        scope = org_scope(connection, caller.user.id)
+        user = _visible_user(connection, scope, ref)
+        roles = _roles_payload(connection, scope, user, only_visible=user.id != caller.user.id)
     return api_response(request, caller.user, {"userroles": {"userrole": roles}})
