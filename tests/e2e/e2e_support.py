@@ -168,14 +168,16 @@ def stop_process_group(proc: subprocess.Popen) -> None:
         proc.wait(timeout=10)
 
 
-def start_serve(database_url: str, env: dict[str, str], stderr_path: Path) -> tuple[subprocess.Popen, str, Path]:
-    """Start ``odesk-server serve`` on a free loopback port and wait until it answers.
+def start_serve(
+    database_url: str, env: dict[str, str], stderr_path: Path, port: int | None = None
+) -> tuple[subprocess.Popen, str, Path]:
+    """Start ``odesk-server serve`` on ``port`` (default: a free loopback port) and wait until it answers.
 
     Returns the process (leader of its own process group), its base URL and
     the file holding its stdout and stderr. Raises RuntimeError when it exits
     or stays silent.
     """
-    port = free_port()
+    port = port or free_port()
     base_url = f"http://127.0.0.1:{port}"
     with open(stderr_path, "wb") as stderr:
         proc = subprocess.Popen(

@@ -80,3 +80,24 @@ def test_concurrent_clients_get_their_own_answers(server: Server) -> None:
     for role, uid, rows in results:
         assert uid == server.role(role).uid
         assert rows == expected[role]
+
+
+def test_client_survives_a_server_restart(server: Server, tmp_path) -> None:
+    """A client holding pooled keep-alive connections keeps working when the server restarts on the same port."""
+    from tests.e2e.e2e_support import free_port, start_serve, stop_process_group
+
+    port = free_port()
+    proc, base_url, _ = start_serve(server.database_url, server.env, tmp_path / "first.stderr", port=port)
+    try:
+        owner = server.role("owner")
+        client = odesk.Client(server.consumer_key, server.consumer_secret, owner.token, owner.token_secret,
+                              base_url=base_url)
+        assert client.hr.get_user_me()["id"] == owner.uid
+    finally:
+        stop_process_group(proc)
+    proc, _, _ = start_serve(server.database_url, server.env, tmp_path / "second.stderr", port=port)
+    try:
+        assert client.hr.get_user_me()["id"] == owner.uid
+        assert client.timereport.get_company_report("acme", QUERY)["table"]["rows"]
+    finally:
+        stop_process_group(proc)
