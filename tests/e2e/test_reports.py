@@ -302,3 +302,22 @@ def test_xml_and_json_path_suffixes_on_reports(server: Server, team_rows: list[l
     # an explicit tqx format wins over the suffix
     response = server.signed_get("owner", TEAM_PATH + ".xml", {"tq": FORMAT_QUERY, "tqx": "out:csv"})
     assert response.headers["content-type"].startswith("text/csv")
+
+
+def test_errors_in_each_dialect(server: Server) -> None:
+    """oDesk dialect: status + X-Odesk-Error-* headers, body in the request's format; Google's: 200 + wrapper."""
+    google = server.signed_get("owner", TEAM_PATH, {"tq": "SELEC x", "tqx": "reqId:3"})
+    assert google.status_code == 200
+    assert google.text.startswith("google.visualization.Query.setResponse(")
+    body = google.text[len("google.visualization.Query.setResponse("):].rstrip().rstrip(";").rstrip(")")
+    import json
+
+    answer = json.loads(body)
+    assert (answer["reqId"], answer["status"]) == ("3", "error")
+    assert answer["errors"][0] == {"reason": "invalid_query", "message": 'Unexpected token "SELEC" at position 0'}
+    xml = server.signed_get("member", TEAM_PATH + ".xml", {"tq": "SELECT worked_on"})
+    assert xml.status_code == 403
+    assert xml.headers["content-type"].startswith("application/xml")
+    assert xml.headers["x-odesk-error-code"] == "access_denied"
+    assert "<reason>access_denied</reason>" in xml.text
+    assert f"<message>{xml.headers['x-odesk-error-message']}</message>" in xml.text
