@@ -256,3 +256,27 @@ def test_unreachable_server(logged_in_as, run_odesk: Run, cli_env: dict[str, str
     assert result.returncode == 1
     assert result.stderr.startswith("odesk: cannot reach the server: ")
     _no_traceback(result)
+
+
+@pytest.mark.parametrize(
+    ("key", "secret", "expected"),
+    [
+        (None, "0" * 32, "(Code signature_invalid: Invalid signature)"),
+        ("0" * 32, "0" * 32, "(Code consumer_key_unknown: Unknown consumer key)"),
+    ],
+)
+def test_login_with_bad_consumer_credentials(server: Server, run_odesk: Run, key, secret, expected) -> None:
+    result = run_odesk("login", "--oob", "--no-browser", "--consumer-key", key or server.consumer_key,
+                       "--consumer-secret", secret)
+    assert result.returncode == 1
+    assert result.stderr.startswith("odesk: error: Invalid request token response: HTTP 401 ")
+    assert expected in result.stderr
+    _no_traceback(result)
+
+
+def test_login_times_out_without_the_browser(server: Server, run_odesk: Run, cli_env: dict[str, str]) -> None:
+    result = run_odesk("login", "--no-browser", "--timeout", "0.5",
+                       "--consumer-key", server.consumer_key, "--consumer-secret", server.consumer_secret)
+    assert result.returncode == 1
+    assert result.stderr.strip() == "odesk: no answer from the browser within 0.5 seconds"
+    assert not _config_file(cli_env).exists()
