@@ -218,3 +218,37 @@ def test_unknown_consumer_with_bad_format_lengths(demo_client):
     client, _ = demo_client
     response = send(client, Signer("k" * 65, "s", "t" * 32, "x"), "GET", ME)
     assert_error(response, 401, "consumer_key_unknown")
+
+
+def test_credential_cache_expires_and_evicts():
+    from odesk_server.oauth.credentials import CredentialCache, TokenCredentials
+
+    def entry(age: float) -> TokenCredentials:
+        return TokenCredentials(consumer=None, access_token=None, user=None, loaded_at=time.monotonic() - age)  # type: ignore[arg-type]
+
+    cache = CredentialCache(ttl=60, max_entries=2)
+    cache.put("fresh", entry(0))
+    cache.put("stale", entry(61))
+    assert cache.get("fresh") is not None
+    assert cache.get("stale") is None  # expired entries are dropped on read
+    cache.put("a", entry(0))
+    cache.put("b", entry(0))
+    assert cache.get("fresh") is None  # the oldest entry went when the cache was full
+    assert cache.get("a") is not None and cache.get("b") is not None
+    cache.discard("a")
+    assert cache.get("a") is None
+
+
+def test_revocation_applies_to_a_cached_token_of_another_app(mutable_demo_database):
+    """Two apps (workers) over one database: a revocation seen through one reaches the other's cache at once."""
+    url, credentials = mutable_demo_database
+    signer = consumer_signer(credentials, "finance")
+    with served_app(url) as first, served_app(url) as second:
+        assert send(first, signer, "GET", ME).status_code == 200
+        assert send(second, signer, "GET", ME).status_code == 200  # both caches hold the token now
+        database = Database(url)
+        with database.session() as session:
+            session.execute(sa.update(AccessToken).where(AccessToken.token == signer.token).values(revoked_at=sa.func.now()))
+        database.dispose()
+        for client in (first, second):
+            assert_error(send(client, signer, "GET", ME), 401, "token_revoked", "has been revoked")
