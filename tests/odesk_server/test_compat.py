@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from oauth_signing import AppCache, FORM, add_echo_route, assert_error, consumer_signer, send, served_app
+from oauth_signing import FORM, AppCache, assert_error, consumer_signer, send
 
 from odesk_server.compat import method_override, split_format_suffix
 from odesk_server.xmlout import singular, to_xml

@@ -6,7 +6,7 @@ import time
 
 import pytest
 import sqlalchemy as sa
-from oauth_signing import AppCache, Signer, add_echo_route, assert_error, consumer_signer, send, served_app
+from oauth_signing import AppCache, Signer, assert_error, consumer_signer, send, served_app
 
 from odesk_server.db import Database
 from odesk_server.models import AccessToken, Consumer, OAuthNonce, User
