@@ -321,3 +321,70 @@ def test_errors_in_each_dialect(server: Server) -> None:
     assert xml.headers["x-odesk-error-code"] == "access_denied"
     assert "<reason>access_denied</reason>" in xml.text
     assert f"<message>{xml.headers['x-odesk-error-message']}</message>" in xml.text
+
+
+# Every report endpoint: (role, path under /gds, the same call through the client's router).
+ENDPOINTS = {
+    "team": ("owner", "timereports/v1/companies/acme/teams/engineering",
+             lambda c, q: c.timereport.get_team_report("acme", "engineering", q)),
+    "team/hours": ("hiring_manager", "timereports/v1/companies/acme/teams/engineering/hours",
+                   lambda c, q: c.timereport.get_team_report("acme", "engineering", q, hours=True)),
+    "company": ("finance", "timereports/v1/companies/acme",
+                lambda c, q: c.timereport.get_company_report("acme", q)),
+    "company/hours": ("owner", "timereports/v1/companies/acme/hours",
+                      lambda c, q: c.timereport.get_company_report("acme", q, hours=True)),
+    "agency": ("staffing_manager", "timereports/v1/companies/brightcode/agencies/brightcode",
+               lambda c, q: c.timereport.get_agency_report("brightcode", "brightcode", q)),
+    "agency/hours": ("staffing_manager", "timereports/v1/companies/brightcode/agencies/brightcode/hours",
+                     lambda c, q: c.timereport.get_agency_report("brightcode", "brightcode", q, hours=True)),
+    "provider": ("provider", "timereports/v1/providers/jwalker",
+                 lambda c, q: c.timereport.get_provider_report("jwalker", q)),
+    "provider/hours": ("provider", "timereports/v1/providers/jwalker/hours",
+                       lambda c, q: c.timereport.get_provider_report("jwalker", q, hours=True)),
+    "F1": ("provider", "finreports/v2/providers/jwalker/billings",
+           lambda c, q: c.finreport.get_provider_billings("jwalker", q)),
+    "F2": ("provider", "finreports/v2/providers/jwalker/earnings",
+           lambda c, q: c.finreport.get_provider_earnings("jwalker", q)),
+    "F3": ("staffing_manager", "finreports/v2/provider_teams/brightcode:brightcode/billings",
+           lambda c, q: c.finreport.get_provider_teams_billings("brightcode:brightcode", q)),
+    "F4": ("staffing_manager", "finreports/v2/provider_teams/brightcode:brightcode/earnings",
+           lambda c, q: c.finreport.get_provider_teams_earnings("brightcode:brightcode", q)),
+    "F7": ("finance", "finreports/v2/buyer_teams/acme:engineering/billings",
+           lambda c, q: c.finreport.get_buyer_teams_billings("acme:engineering", q)),
+    "F8": ("hiring_manager", "finreports/v2/buyer_teams/acme:engineering/earnings",
+           lambda c, q: c.finreport.get_buyer_teams_earnings("acme:engineering", q)),
+    "F9": ("owner", "finreports/v2/buyer_companies/acme:acme/billings",
+           lambda c, q: c.finreport.get_buyer_companies_billings("acme:acme", q)),
+    "F10": ("owner", "finreports/v2/buyer_companies/acme:acme/earnings",
+            lambda c, q: c.finreport.get_buyer_companies_earnings("acme:acme", q)),
+    "F12": ("provider", "finreports/v2/financial_account_owner/jwalker",
+            lambda c, q: c.finreport.get_financial_entities_provider("jwalker", q)),
+}
+TIME_SELECT = f"SELECT worked_on, task, memo, hours WHERE worked_on >= '{SINCE.isoformat()}' ORDER BY worked_on, task, memo, hours LIMIT 60"
+FIN_SELECT = (f"SELECT reference, date, type, subtype, amount WHERE date >= '{FIN_SINCE.isoformat()}' "
+              "ORDER BY reference LIMIT 60")
+
+
+@pytest.mark.parametrize("endpoint", sorted(ENDPOINTS))
+def test_every_report_in_every_format(server: Server, endpoint: str) -> None:
+    """csv, tsv-excel, html and xml hold the same table as the client's JSON answer."""
+    import csv
+    import io
+
+    role, path, call = ENDPOINTS[endpoint]
+    tq = FIN_SELECT if path.startswith("finreports") else TIME_SELECT
+    result = call(server.client(role), tq)
+    labels = [col["label"] for col in result["table"]["cols"]]
+    rows = [["" if v is None else v for v in row] for row in Table(result["table"]).rows]
+    assert rows, f"{endpoint}: no rows to compare"
+    for out in ("csv", "tsv-excel", "html", "xml"):
+        response = server.signed_get(role, f"/gds/{path}", {"tq": tq, "tqx": f"out:{out}"})
+        assert response.status_code == 200, (out, response.text)
+        if out in ("csv", "tsv-excel"):
+            text = response.content.decode("utf-16") if out == "tsv-excel" else response.text
+            parsed = list(csv.reader(io.StringIO(text), delimiter="\t" if out == "tsv-excel" else ","))
+            assert parsed == [labels] + rows, out
+        elif out == "html":
+            assert response.text.count("<tr") == len(rows) + 1
+        else:
+            assert response.text.count("<row>") == len(rows)
