@@ -280,3 +280,15 @@ def test_login_times_out_without_the_browser(server: Server, run_odesk: Run, cli
     assert result.returncode == 1
     assert result.stderr.strip() == "odesk: no answer from the browser within 0.5 seconds"
     assert not _config_file(cli_env).exists()
+
+
+def test_report_fin_accounts_by_accounting_id(server: Server, logged_in_as, run_odesk: Run) -> None:
+    logged_in_as("finance")
+    found = run_odesk("report", "fin", "billings", "--buyer-team", "acme:acme",
+                      "--tq", "SELECT accounting_entity__reference, count(amount)", "--format", "csv")
+    assert found.returncode == 0, found.stderr
+    account = list(csv.reader(io.StringIO(found.stdout)))[1][0]
+    result = run_odesk("report", "fin", "accounts", "--accounting-id", account,
+                       "--tq", "SELECT accounting_entity_name, count(amount)", "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    assert list(csv.reader(io.StringIO(result.stdout)))[1][0] == "Acme Widgets"

@@ -388,3 +388,27 @@ def test_every_report_in_every_format(server: Server, endpoint: str) -> None:
             assert response.text.count("<tr") == len(rows) + 1
         else:
             assert response.text.count("<row>") == len(rows)
+
+
+def test_path_keys_by_reference_and_by_id(server: Server) -> None:
+    """docs/permissions.md: path keys are text ids (``acme:acme`` or ``acme``) or numeric references."""
+    owner = server.client("owner")
+    company = server.credentials["company"]
+    team = server.team("acme:engineering")
+    tq = f"SELECT assignment_ref, sum(hours) WHERE worked_on >= '{SINCE.isoformat()}'"
+    by_id = Table(owner.timereport.get_team_report("acme", "engineering", tq)["table"]).rows
+    assert by_id
+    assert Table(owner.timereport.get_team_report(company["reference"], team["reference"], tq)["table"]).rows == by_id
+    assert Table(owner.timereport.get_team_report(company["id"], team["id"], tq)["table"]).rows == by_id
+    fin = "SELECT type, count(amount)"
+    assert (Table(owner.finreport.get_buyer_teams_billings(team["reference"], fin)["table"]).rows
+            == Table(owner.finreport.get_buyer_teams_billings(team["id"], fin)["table"]).rows)
+
+
+def test_empty_result_is_an_empty_rows_list(server: Server) -> None:
+    result = server.client("owner").timereport.get_company_report(
+        "acme", Query(["worked_on", "sum(hours)"], Q("worked_on") > "2100-01-01")
+    )
+    assert result["table"]["rows"] == []
+    assert [col["label"] for col in result["table"]["cols"]] == ["worked_on", "hours"]
+    assert len(Table(result["table"])) == 0
