@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from gvizql.datatable import Column, DataTable, ValueType
 
 DATA_DIR = Path(__file__).resolve().parent / ".data"
+VERSION = 2  # bump when the table definition changes: the caches are rebuilt
 SEED = 20090101
 FIRST_DAY = dt.date(2023, 1, 1)
 DAYS = 3 * 365
@@ -61,22 +62,22 @@ _TASKS = ("DEV", "QA", "OPS", "PM", "DESIGN", "SUPPORT", "RESEARCH", "")
 
 
 def table(metadata: sa.MetaData, name: str = "timelog") -> sa.Table:
-    """The SQLAlchemy table the rows go into (column types mirror ``SCHEMA``)."""
+    """The SQLAlchemy table the rows go into (column types mirror ``SCHEMA``; only task may be null)."""
     return sa.Table(
         name,
         metadata,
-        sa.Column("worked_on", sa.Date),
-        sa.Column("week_worked_on", sa.Date),
-        sa.Column("provider_id", sa.String),
-        sa.Column("provider_name", sa.String),
-        sa.Column("team_id", sa.String),
-        sa.Column("assignment_name", sa.String),
-        sa.Column("hours", sa.Float),
-        sa.Column("charges", sa.Float),
+        sa.Column("worked_on", sa.Date, nullable=False),
+        sa.Column("week_worked_on", sa.Date, nullable=False),
+        sa.Column("provider_id", sa.String, nullable=False),
+        sa.Column("provider_name", sa.String, nullable=False),
+        sa.Column("team_id", sa.String, nullable=False),
+        sa.Column("assignment_name", sa.String, nullable=False),
+        sa.Column("hours", sa.Float, nullable=False),
+        sa.Column("charges", sa.Float, nullable=False),
         sa.Column("task", sa.String),
-        sa.Column("memo", sa.String),
-        sa.Column("is_online", sa.Boolean),
-        sa.Column("logged_at", sa.DateTime),
+        sa.Column("memo", sa.String, nullable=False),
+        sa.Column("is_online", sa.Boolean, nullable=False),
+        sa.Column("logged_at", sa.DateTime, nullable=False),
     )
 
 
@@ -135,7 +136,7 @@ def _csv_path(n: int) -> Path:
 def load_sqlite(n: int) -> sa.Engine:
     """An engine on the cached SQLite file holding ``n`` rows (built on first use)."""
     DATA_DIR.mkdir(parents=True, exist_ok=True)
-    path = DATA_DIR / f"timelog_{n}.sqlite"
+    path = DATA_DIR / f"timelog_v{VERSION}_{n}.sqlite"
     if not path.exists():
         tmp = path.with_suffix(".building")
         tmp.unlink(missing_ok=True)
@@ -161,7 +162,7 @@ def load_sqlite(n: int) -> sa.Engine:
 def load_duckdb(n: int) -> sa.Engine:
     """An engine on the cached DuckDB file holding ``n`` rows (built on first use)."""
     DATA_DIR.mkdir(parents=True, exist_ok=True)
-    path = DATA_DIR / f"timelog_{n}.duckdb"
+    path = DATA_DIR / f"timelog_v{VERSION}_{n}.duckdb"
     if not path.exists():
         tmp = path.with_suffix(".building")
         tmp.unlink(missing_ok=True)
@@ -185,8 +186,8 @@ def load_duckdb(n: int) -> sa.Engine:
 
 
 def load_postgresql(n: int, admin_url: str) -> sa.Engine:
-    """An engine on database ``gvizql_bench_<n>`` of the server at ``admin_url`` (built once)."""
-    name = f"gvizql_bench_{n}"
+    """An engine on database ``gvizql_bench_v<VERSION>_<n>`` of the server at ``admin_url`` (built once)."""
+    name = f"gvizql_bench_v{VERSION}_{n}"
     url = sa.make_url(admin_url).set(database=name)
     admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:

@@ -124,6 +124,12 @@ class QueryCompiler:
     def type_of(self, expression: ast.Expression) -> ValueType:
         return ValueType(self._type_of(expression))
 
+    def never_null(self, e: ast.Expression) -> bool:
+        """Whether ``e`` cannot be null here: a NOT NULL column, or one a sibling condition excludes."""
+        if e in self._non_null:
+            return True
+        return isinstance(e, ast.ColumnRef) and getattr(self.source.c[e.name], "nullable", True) is False
+
     # --- expressions ------------------------------------------------------------------
 
     def expression(self, e: ast.Expression, pivot: PivotKey | None = None) -> Expr:
@@ -137,7 +143,12 @@ class QueryCompiler:
     def _expression(self, e: ast.Expression, pivot: PivotKey | None) -> Expr:
         if isinstance(e, ast.ColumnRef):
             column = self.source.c[e.name]
-            if self.grouped and e in self._group_keys and self.type_of(e) is ValueType.STRING:
+            if (
+                self.grouped
+                and e in self._group_keys
+                and self.type_of(e) is ValueType.STRING
+                and not self.never_null(e)
+            ):
                 # Grouped by coalesce(text, ''): the key, or null when the group holds only nulls.
                 return sa.case((sa.func.count(column) == 0, sa.null()), else_=self.group_key(e))
             return column
@@ -167,7 +178,7 @@ class QueryCompiler:
         value = self.expression(e, pivot)
         type_ = self.type_of(e)
         if type_ is ValueType.STRING:
-            if isinstance(e, ast.Literal):
+            if isinstance(e, ast.Literal) or self.never_null(e):
                 return value
             return sa.func.coalesce(value, EMPTY)
         if type_ is ValueType.NUMBER:
@@ -247,7 +258,7 @@ class QueryCompiler:
             saved, self.grouped = self.grouped, False
             try:
                 value = self.expression(e)
-                if self.type_of(e) is ValueType.STRING:
+                if self.type_of(e) is ValueType.STRING and not self.never_null(e):
                     value = sa.func.coalesce(value, EMPTY)
             finally:
                 self.grouped = saved
@@ -372,7 +383,7 @@ class QueryCompiler:
                 return sa.true() if _python_compare(op, left_node.value, right_node.value) else sa.false()
             # The right side is never null: only a null left side needs a rule.
             if op in (ast.ComparisonOperator.LT, ast.ComparisonOperator.LE, ast.ComparisonOperator.NE):
-                if left_node in self._non_null:
+                if self.never_null(left_node):
                     return compare
                 return sa.or_(left.is_(None), compare)
             return sa.and_(left.is_not(None), compare)
@@ -402,7 +413,7 @@ class QueryCompiler:
             compare = _ORDERING[op](self.dialect.binary_text(value), literal)
         # A null text is '': whether '' <op> literal holds decides the rule for nulls.
         if _python_compare(op, "", literal_node.value):
-            if column_node in self._non_null:
+            if self.never_null(column_node):
                 return compare
             return sa.or_(value.is_(None), compare)
         return sa.and_(value.is_not(None), compare)
@@ -444,7 +455,7 @@ class QueryCompiler:
         if self.type_of(item.expression) is ValueType.STRING:
             if self.grouped and item.expression in self._group_keys:
                 value = self.group_key(item.expression)  # already coalesced: null sorts as ''
-            else:
+            elif not self.never_null(item.expression):
                 value = sa.func.coalesce(value, EMPTY)
             value = self.dialect.ordered_text(value)
             return value.desc() if descending else value.asc()
