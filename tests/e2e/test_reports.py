@@ -412,3 +412,22 @@ def test_empty_result_is_an_empty_rows_list(server: Server) -> None:
     assert result["table"]["rows"] == []
     assert [col["label"] for col in result["table"]["cols"]] == ["worked_on", "hours"]
     assert len(Table(result["table"])) == 0
+
+
+@pytest.mark.parametrize(
+    ("role", "call", "money"),
+    [
+        ("owner", lambda c: c.timereport.get_company_report("acme", "SELECT agency_id, sum(charges)"), "charges"),
+        ("staffing_manager", lambda c: c.timereport.get_agency_report("brightcode", "brightcode", "SELECT sum(earnings)"),
+         "earnings"),
+        ("provider", lambda c: c.timereport.get_provider_report("jwalker", "SELECT sum(earnings)"), "earnings"),
+        ("owner", lambda c: c.finreport.get_buyer_companies_billings("acme:acme", "SELECT type, sum(amount)"), "amount"),
+    ],
+    ids=["company-charges", "agency-earnings", "provider-earnings", "buyer-company-billings"],
+)
+def test_money_totals_over_the_whole_history_are_exact(server: Server, role: str, call, money: str) -> None:
+    """Two years of cents add up to cents (docs/reports.md: numbers "without float noise", e.g. -835.83)."""
+    table = Table(call(server.client(role))["table"])
+    assert len(table) > 0
+    for row in table:
+        assert MONEY.fullmatch(row[money]), row
