@@ -283,10 +283,21 @@ def cmd_whoami(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _default_time_fields(*, team_report: bool) -> list[str]:
+    """The documented default fields, less those a team report does not expose."""
+    if team_report:
+        return [f for f in DEFAULT_TIMEREPORT_FIELDS if f not in TEAM_REPORT_HIDDEN_FIELDS]
+    return list(DEFAULT_TIMEREPORT_FIELDS)
+
+
+#: team reports leave out the team columns (the report is about one team already)
+TEAM_REPORT_HIDDEN_FIELDS = frozenset({"team_id", "team_name"})
+
+
 def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     with _logged_in_client(args) as client:
         if args.report == "time":
-            query = args.tq or str(Query(DEFAULT_TIMEREPORT_FIELDS))
+            query = args.tq or str(Query(_default_time_fields(team_report=bool(args.team))))
             if args.provider:
                 if args.company:
                     raise UsageError("--provider reports need no --company")

@@ -38,10 +38,20 @@ class RetryPolicy:
     max_backoff: float = 8.0
     methods: frozenset[str] = field(default_factory=lambda: frozenset({"GET", "PUT", "DELETE"}))
     statuses: frozenset[int] = field(default_factory=lambda: frozenset({503}))
+    #: error codes (``X-Odesk-Error-Code``) that make a 503 the server's final answer:
+    #: a report that timed out would only time out again, at the server's expense.
+    final_error_codes: frozenset[str] = field(default_factory=lambda: frozenset({"timeout"}))
 
     def may_retry(self, method: str, attempt: int) -> bool:
         """Return True when a failed ``attempt`` (0-based) of ``method`` may be repeated."""
         return method in self.methods and attempt < self.max_retries
+
+    def retries_response(self, response: httpx.Response) -> bool:
+        """Return True when ``response`` is a transient failure worth sending again."""
+        return (
+            response.status_code in self.statuses
+            and response.headers.get("X-Odesk-Error-Code", "") not in self.final_error_codes
+        )
 
     def delay(self, attempt: int, response: httpx.Response | None = None) -> float:
         """Return the seconds to wait after failed ``attempt``, honouring a small Retry-After."""
@@ -76,7 +86,7 @@ def send(
                 raise
             get_logger().debug("%s %s failed (%s), retrying", request.method, request.url, exc)
         else:
-            if response.status_code not in policy.statuses or not policy.may_retry(request.method, attempt):
+            if not policy.retries_response(response) or not policy.may_retry(request.method, attempt):
                 return response
             response.close()
         sleep(policy.delay(attempt, response))
@@ -100,7 +110,7 @@ async def send_async(
                 raise
             get_logger().debug("%s %s failed (%s), retrying", request.method, request.url, exc)
         else:
-            if response.status_code not in policy.statuses or not policy.may_retry(request.method, attempt):
+            if not policy.retries_response(response) or not policy.may_retry(request.method, attempt):
                 return response
             await response.aclose()
         await sleep(policy.delay(attempt, response))  # type: ignore[misc]

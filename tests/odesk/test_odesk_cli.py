@@ -104,6 +104,9 @@ def test_api_bad_parameters(argv, message, env: Recorder, capsys) -> None:
 REPORT_CASES = [
     (["report", "time", "--company", "c1"], "/gds/timereports/v1/companies/c1",
      "SELECT worked_on, team_id, team_name, task, memo, hours"),
+    # a team report has no team columns, so its default query leaves them out
+    (["report", "time", "--company", "c1", "--team", "t1"], "/gds/timereports/v1/companies/c1/teams/t1",
+     "SELECT worked_on, task, memo, hours"),
     (["report", "time", "--company", "c1", "--team", "t1", "--hours", "--tq", "SELECT hours"],
      "/gds/timereports/v1/companies/c1/teams/t1/hours", "SELECT hours"),
     (["report", "time", "--company", "c1", "--agency", "a1", "--tq", "SELECT hours"],

@@ -118,6 +118,16 @@ def test_retries_only_idempotent_requests(call, failures, attempts, succeeds, re
     assert all(seen.signature_valid("cs", "ats") for seen in recorder.seen)
 
 
+def test_a_report_timeout_is_not_retried(recorder: Recorder) -> None:
+    # a 503 ``timeout`` is the server's final answer: running the report again would time out again
+    recorder.reply(503, headers={"X-Odesk-Error-Code": "timeout", "X-Odesk-Error-Message": "Took too long"})
+    recorder.reply(200, {"user": {"id": 1}})
+    client = make_client(recorder)
+    with pytest.raises(exceptions.HTTPError, match="Took too long"):
+        client.hr.get_user_me()
+    assert len(recorder.seen) == 1
+
+
 def test_retry_backoff_grows_and_honours_retry_after() -> None:
     policy = RetryPolicy(max_retries=5, backoff_factor=0.5, max_backoff=3)
     assert [policy.delay(n) for n in range(4)] == [0.5, 1.0, 2.0, 3]
