@@ -306,6 +306,18 @@ def test_unsupported_column_type_is_an_internal_error(sql_database: sa.Engine) -
     assert "'data'" in caught.value.detailed_message
 
 
+def test_sums_of_decimal_columns_are_exact(sql_database: sa.Engine) -> None:
+    # 0.1 has no exact binary form: summed as floats (SQLite's NUMERIC) it gathers noise.
+    cents = sa.Table("cents", sa.MetaData(), sa.Column("team", sa.String), sa.Column("amount", sa.Numeric(14, 2)))
+    with sql_database.begin() as conn:
+        cents.create(conn)
+        conn.execute(cents.insert(), [{"team": "t", "amount": Decimal("0.10")}] * 1000
+                     + [{"team": "u", "amount": Decimal("123456.78")}] * 7)
+    with sql_database.connect() as conn:
+        table = run_query(conn, cents, "select team, sum(amount) group by team")
+    assert table.rows == [("t", 100), ("u", 864197.46)]
+
+
 def test_cancelled_statement_is_a_timeout(people: tuple[sa.Engine, sa.Table]) -> None:
     engine, table = people
     with engine.connect() as conn:

@@ -209,7 +209,7 @@ class QueryCompiler:
                 result = sa.case((sa.func.count(sa.case((matched, 1))) > 0, result))
             return result
         if function is ast.AggregationFunction.SUM:
-            return sa.func.sum(value)
+            return self.dialect.sum(value, column.type)
         if function is ast.AggregationFunction.AVG:
             return sa.func.avg(self.dialect.to_double(value))
         if type_ is ValueType.STRING:

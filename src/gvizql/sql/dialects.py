@@ -123,6 +123,10 @@ class Dialect:
     def to_double(self, expr: Expr) -> Expr:
         return sa.cast(expr, self.double)
 
+    def sum(self, expr: Expr, sql_type: sa.types.TypeEngine[Any]) -> Expr:
+        """``sum(expr)`` over a column of ``sql_type``; exact where the database sums decimals."""
+        return sa.func.sum(expr)
+
     def modulo(self, left: Expr, right: Expr) -> Expr:
         """``left % right`` with the sign of ``left`` (as Java's), NaN for ``x % 0``."""
         remainder = sa.func.mod(self.to_double(left), sa.func.nullif(self.to_double(right), 0))
@@ -166,6 +170,14 @@ class SQLiteDialect(Dialect):
 
     def result_converter(self, type_: ValueType) -> Callable[[Any], Any] | None:
         return self._CONVERTERS.get(type_)
+
+    def sum(self, expr: Expr, sql_type: sa.types.TypeEngine[Any]) -> Expr:
+        # SQLite keeps NUMERIC(p, s) values as binary floats, so a sum of cents gathers noise
+        # (1579671.0199999765). The exact sum of values of scale s has scale s: round to it.
+        scale = getattr(sql_type, "scale", None)
+        if isinstance(sql_type, sa.Numeric) and not isinstance(sql_type, sa.Float) and scale is not None:
+            return sa.func.round(sa.func.sum(expr), scale)
+        return sa.func.sum(expr)
 
     def prepare(self, connection: sa.Connection) -> None:
         fairy = connection.connection
