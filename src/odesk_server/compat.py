@@ -188,18 +188,23 @@ def original_url(request: Request, base_url: str | None = None, decoded_path: bo
     ``decoded_path`` uses the percent-decoded path instead of the raw one
     (clients that sign a non-ASCII path before encoding it).
     """
-    raw_path: bytes = getattr(request.state, "original_raw_path", None) or request.scope.get(
-        "raw_path", request.url.path.encode()
-    )
+    scope = request.scope
+    state = request.state
     if decoded_path:
-        raw_path = getattr(request.state, "original_path", request.url.path).encode("utf-8")
-    root_path = request.scope.get("root_path", "")
+        original_path = getattr(state, "original_path", None)
+        raw_path = (original_path if original_path is not None else request.url.path).encode("utf-8")
+    else:
+        # ``request.url`` only when the middleware did not run and the server gave no raw path.
+        raw_path = getattr(state, "original_raw_path", None) or scope.get("raw_path") or request.url.path.encode()
+    root_path = scope.get("root_path", "")
     if base_url is None:
-        scheme = request.url.scheme
+        # Straight from the scope: building ``request.url`` costs more than
+        # the rest of this function and is only needed without a Host header.
+        scheme = scope.get("scheme", "http")
         host = request.headers.get("host") or request.url.netloc
         base_url = f"{scheme}://{host}{root_path}"
     url = base_url.rstrip("/") + raw_path.decode("utf-8" if decoded_path else "latin-1")
-    query = request.scope.get("query_string", b"")
+    query = scope.get("query_string", b"")
     if query:
         url += "?" + query.decode("latin-1")
     return url

@@ -29,20 +29,30 @@ reference or the text id (``uid``, ``company_id``, ``team_id``).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from sqlalchemy.engine import Connection, Row
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from odesk_server.api.deps import Caller, authenticated, get_settings, read_connection, request_params
+from odesk_server.api.deps import (
+    Caller,
+    authenticate,
+    get_database,
+    get_settings,
+    read_connection,
+    request_params,
+)
 from odesk_server.api.responses import api_response, timezone_offset
 from odesk_server.errors import bad_request, not_found
 from odesk_server.models import Company, Engagement, Team, User, UserRole, UserRolePermission
+from odesk_server.oauth.prepared import PreparedStatement, RawConnection, raw_connection
 
 router = APIRouter()
+Handler = Callable[[Request], Awaitable[Response]]
 
 PREFIX = "/api/hr/v2"
 # References are BIGINT; longer digit strings cannot name anything.
@@ -164,17 +174,24 @@ _ORG_QUERY = (
 )
 
 
-def org_scope(connection: Connection, user_id: int) -> OrgScope:
+# Every HR call runs it: executed at driver level (oauth.prepared), which
+# costs about half of a SQLAlchemy execution for this small query.
+_PREPARED_ORG_QUERY = PreparedStatement(_ORG_QUERY)
+
+
+def org_scope(connection: Connection | RawConnection, user_id: int) -> OrgScope:
     """What ``user_id`` may see (see the module docstring); one query."""
     teams: dict[int, TeamInfo] = {}
     companies: dict[int, CompanyInfo] = {}
     starts: list[int] = []
-    for row in connection.execute(_ORG_QUERY, {"user_id": user_id}):
+    raw = connection if isinstance(connection, RawConnection) else RawConnection.under(connection)
+    for row in _PREPARED_ORG_QUERY.execute(raw, {"user_id": user_id}):
         team = TeamInfo(*row[:8])
         teams[team.id] = team
         if team.company_id not in companies:
             companies[team.company_id] = CompanyInfo(team.company_id, *row[8:13], row[13] or "")
-        if row.has_role or row[12] == user_id:
+        # row[14]: whether the user holds a role on the team; row[12]: the company owner.
+        if row[14] or row[12] == user_id:
             starts.append(team.id)
     children: dict[int, list[int]] = defaultdict(list)
     for team in teams.values():
@@ -394,60 +411,94 @@ def _user_visible(connection: Connection, scope: OrgScope, user: UserRow) -> boo
 
 # --------------------------------------------------------------------------
 # Endpoints
+#
+# Plain Starlette routes (``request -> response``), not FastAPI ones: they
+# take no parameters FastAPI would have to resolve, and skipping dependency
+# resolution saves about 25 µs a call (measured in-process), a tenth of what
+# the signed teams listing costs beyond a bare endpoint. Errors still reach
+# the app's handlers (``ApiError``, 405...) exactly as from a FastAPI route.
 
 
-@router.get(f"{PREFIX}/users/me")
-async def get_user_me(request: Request, caller: Caller = Depends(authenticated)) -> Response:
+def _get(path: str) -> Callable[[Handler], Handler]:
+    """Register ``handler`` as ``GET path`` on ``router``, answering other verbs like FastAPI does (405)."""
+
+    def register(handler: Handler) -> Handler:
+        async def endpoint(request: Request) -> Response:
+            # Starlette lets HEAD through to a GET route; FastAPI routes answer 405.
+            if request.method != "GET":
+                raise StarletteHTTPException(status_code=405, headers={"Allow": "GET"})
+            return await handler(request)
+
+        router.add_route(path, endpoint, methods=["GET"], name=handler.__name__, include_in_schema=False)
+        return handler
+
+    return register
+
+
+async def _caller_and_scope(request: Request) -> tuple[Caller, OrgScope]:
+    """The verified caller and what they see, on one pooled driver connection.
+
+    The nonce insert (committed at once) and the organisation query share
+    the connection: one pool checkout instead of two (on PostgreSQL, one
+    pre-ping instead of two).
+    """
+    await request.body()  # read before taking a connection: never hold one while waiting on the client
+    with raw_connection(get_database(request).engine) as connection:
+        caller = await authenticate(request, connection)
+        return caller, org_scope(connection, caller.user.id)
+
+
+@_get(f"{PREFIX}/users/me")
+async def get_user_me(request: Request) -> Response:
     """The caller's user object: ``{"user": {...}}``."""
+    caller = await authenticate(request)
     with read_connection(request) as connection:
         user = connection.execute(_USERS.where(User.id == caller.user.id)).one()
     return api_response(request, caller.user, {"user": user_payload(user, get_settings(request).base_url)})
 
 
-@router.get(f"{PREFIX}/users/{{ref}}")
-async def get_user(ref: str, request: Request, caller: Caller = Depends(authenticated)) -> Response:
+@_get(f"{PREFIX}/users/{{ref}}")
+async def get_user(request: Request) -> Response:
     """A visible user: ``{"user": {...}}``; 404 when unknown or not visible."""
+    ref = request.path_params["ref"]
+    caller = await authenticate(request)
     with read_connection(request) as connection:
         user = _visible_user(connection, org_scope(connection, caller.user.id), ref)
     return api_response(request, caller.user, {"user": user_payload(user, get_settings(request).base_url)})
 
 
-@router.get(f"{PREFIX}/companies")
-async def get_companies(request: Request, caller: Caller = Depends(authenticated)) -> Response:
+@_get(f"{PREFIX}/companies")
+async def get_companies(request: Request) -> Response:
     """Visible companies: ``{"companies": [...]}``."""
-    with read_connection(request) as connection:
-        scope = org_scope(connection, caller.user.id)
+    caller, scope = await _caller_and_scope(request)
     payload = [company_payload(c) for c in sorted(scope.companies.values(), key=lambda c: c.reference)]
     return api_response(request, caller.user, {"companies": payload})
 
 
-@router.get(f"{PREFIX}/companies/{{ref}}")
-async def get_company(ref: str, request: Request, caller: Caller = Depends(authenticated)) -> Response:
+@_get(f"{PREFIX}/companies/{{ref}}")
+async def get_company(request: Request) -> Response:
     """One visible company: ``{"company": {...}}``."""
-    with read_connection(request) as connection:
-        company = _company(org_scope(connection, caller.user.id), ref)
-    return api_response(request, caller.user, {"company": company_payload(company)})
+    ref = request.path_params["ref"]
+    caller, scope = await _caller_and_scope(request)
+    return api_response(request, caller.user, {"company": company_payload(_company(scope, ref))})
 
 
-@router.get(f"{PREFIX}/companies/{{ref}}/teams")
-async def get_company_teams(ref: str, request: Request, caller: Caller = Depends(authenticated)) -> Response:
+@_get(f"{PREFIX}/companies/{{ref}}/teams")
+async def get_company_teams(request: Request) -> Response:
     """The company's teams the caller sees: ``{"teams": [...]}``."""
-    with read_connection(request) as connection:
-        scope = org_scope(connection, caller.user.id)
+    ref = request.path_params["ref"]
+    caller, scope = await _caller_and_scope(request)
     company = _company(scope, ref)
     teams = [team_payload(t, scope) for t in scope.visible_teams(company.id)]
     return api_response(request, caller.user, {"teams": teams})
 
 
-@router.get(f"{PREFIX}/companies/{{ref}}/users")
-async def get_company_users(
-    ref: str,
-    request: Request,
-    caller: Caller = Depends(authenticated),
-    params: Mapping[str, str] = Depends(request_params),
-) -> Response:
+@_get(f"{PREFIX}/companies/{{ref}}/users")
+async def get_company_users(request: Request) -> Response:
     """Users with a role on the company's visible teams (and its owner), optionally by ``status_in_company``."""
-    status = _status_filter(params, "status_in_company")
+    ref = request.path_params["ref"]
+    caller = await authenticate(request)
+    status = _status_filter(await request_params(request), "status_in_company")
     with read_connection(request) as connection:
         scope = org_scope(connection, caller.user.id)
         company = _company(scope, ref)
@@ -457,23 +508,19 @@ async def get_company_users(
     return api_response(request, caller.user, {"users": [user_payload(u, base_url) for u in users]})
 
 
-@router.get(f"{PREFIX}/teams")
-async def get_teams(request: Request, caller: Caller = Depends(authenticated)) -> Response:
+@_get(f"{PREFIX}/teams")
+async def get_teams(request: Request) -> Response:
     """Every team the caller sees, across companies: ``{"teams": [...]}``."""
-    with read_connection(request) as connection:
-        scope = org_scope(connection, caller.user.id)
+    caller, scope = await _caller_and_scope(request)
     return api_response(request, caller.user, {"teams": [team_payload(t, scope) for t in scope.visible_teams()]})
 
 
-@router.get(f"{PREFIX}/teams/{{ref}}")
-async def get_team(
-    ref: str,
-    request: Request,
-    caller: Caller = Depends(authenticated),
-    params: Mapping[str, str] = Depends(request_params),
-) -> Response:
+@_get(f"{PREFIX}/teams/{{ref}}")
+async def get_team(request: Request) -> Response:
     """One visible team: ``{"team": {...}}``, plus ``"users": [...]`` with ``include_users=true``."""
-    include_users = _flag(params, "include_users")
+    ref = request.path_params["ref"]
+    caller = await authenticate(request)
+    include_users = _flag(await request_params(request), "include_users")
     with read_connection(request) as connection:
         scope = org_scope(connection, caller.user.id)
         team = _team(scope, ref)
@@ -485,15 +532,12 @@ async def get_team(
     return api_response(request, caller.user, payload)
 
 
-@router.get(f"{PREFIX}/teams/{{ref}}/users")
-async def get_team_users(
-    ref: str,
-    request: Request,
-    caller: Caller = Depends(authenticated),
-    params: Mapping[str, str] = Depends(request_params),
-) -> Response:
+@_get(f"{PREFIX}/teams/{{ref}}/users")
+async def get_team_users(request: Request) -> Response:
     """Users holding a role on the team, optionally by ``status_in_team``: ``{"users": [...]}``."""
-    status = _status_filter(params, "status_in_team")
+    ref = request.path_params["ref"]
+    caller = await authenticate(request)
+    status = _status_filter(await request_params(request), "status_in_team")
     with read_connection(request) as connection:
         team = _team(org_scope(connection, caller.user.id), ref)
         users = _users_with_roles(connection, [team.id], status)
@@ -501,9 +545,10 @@ async def get_team_users(
     return api_response(request, caller.user, {"users": [user_payload(u, base_url) for u in users]})
 
 
-@router.get(f"{PREFIX}/userroles")
-async def get_user_roles(request: Request, caller: Caller = Depends(authenticated)) -> Response:
+@_get(f"{PREFIX}/userroles")
+async def get_user_roles(request: Request) -> Response:
     """The caller's roles and permissions: ``{"userroles": {"userrole": [...]}}``."""
+    caller = await authenticate(request)
     with read_connection(request) as connection:
         user = connection.execute(_USERS.where(User.id == caller.user.id)).one()
         scope = OrgScope(user_id=user.id, teams={}, visible_team_ids=frozenset(), companies={})
@@ -511,9 +556,11 @@ async def get_user_roles(request: Request, caller: Caller = Depends(authenticate
     return api_response(request, caller.user, {"userroles": {"userrole": roles}})
 
 
-@router.get(f"{PREFIX}/userroles/{{ref}}")
-async def get_user_roles_of(ref: str, request: Request, caller: Caller = Depends(authenticated)) -> Response:
+@_get(f"{PREFIX}/userroles/{{ref}}")
+async def get_user_roles_of(request: Request) -> Response:
     """A visible user's roles on the teams the caller sees (python-upwork's ``roles.get_by_specific_user``)."""
+    ref = request.path_params["ref"]
+    caller = await authenticate(request)
     with read_connection(request) as connection:
         scope = org_scope(connection, caller.user.id)
         user = _visible_user(connection, scope, ref)

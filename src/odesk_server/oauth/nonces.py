@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from odesk_server.models import OAuthNonce, UTCDateTime, utcnow
+from odesk_server.oauth.prepared import PreparedStatement, RawConnection
 
 # Textual SQL on purpose: SQLAlchemy cannot cache the compiled form of an
 # ``on_conflict_do_nothing`` insert, and this statement runs on every API call.
@@ -64,11 +65,18 @@ _INSERT_IF_CREDENTIALS_VALID = sa.text(
 ).bindparams(sa.bindparam("created_at", type_=UTCDateTime()))
 
 
-def consume_nonce_if_valid(session: Session | Connection, consumer_key: str, token: str, nonce: str, timestamp: int) -> bool:
+# Every signed API call runs it: executed at driver level on the hot path.
+_PREPARED_INSERT_IF_CREDENTIALS_VALID = PreparedStatement(_INSERT_IF_CREDENTIALS_VALID)
+
+
+def consume_nonce_if_valid(
+    session: Session | Connection | RawConnection, consumer_key: str, token: str, nonce: str, timestamp: int
+) -> bool:
     """Store the nonce if the access token, consumer and user are still valid.
 
     True when stored; False for a replay *or* revoked credentials (the
-    caller tells them apart with a full check).
+    caller tells them apart with a full check). On a ``RawConnection`` the
+    caller commits; a ``Session`` or ``Connection`` commits with its transaction.
     """
     values = {
         "consumer_key": consumer_key,
@@ -77,4 +85,6 @@ def consume_nonce_if_valid(session: Session | Connection, consumer_key: str, tok
         "timestamp": timestamp,
         "created_at": utcnow(),
     }
+    if isinstance(session, RawConnection):
+        return bool(_PREPARED_INSERT_IF_CREDENTIALS_VALID.execute(session, values))
     return session.execute(_INSERT_IF_CREDENTIALS_VALID, values).first() is not None

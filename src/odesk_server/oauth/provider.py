@@ -30,6 +30,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Mapping
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit, urlunsplit
 
@@ -43,6 +44,7 @@ from odesk_server.db import Database
 from odesk_server.models import AccessToken, Consumer, User
 from odesk_server.oauth.credentials import CredentialCache, TokenCredentials
 from odesk_server.oauth.nonces import consume_nonce, consume_nonce_if_valid, purge_expired
+from odesk_server.oauth.prepared import RawConnection, raw_connection
 from odesk_server.oauth.problems import OAuthProblem, malformed, problem_from_oauthlib, unauthorized
 from odesk_server.oauth.validator import OOB, OdeskRequestValidator, ValidatorPolicy
 from odesk_server.security import new_key
@@ -89,6 +91,8 @@ def signature_uris(url: str) -> tuple[str, ...]:
     Always ``url`` itself; plus, when the last path segment contains ``;``,
     the URL with that segment cut at the first ``;`` (query kept).
     """
+    if ";" not in url:
+        return (url,)
     parts = urlsplit(url)
     head, _, last = parts.path.rpartition("/")
     if ";" not in last:
@@ -189,10 +193,19 @@ class OAuthProvider:
             raise unauthorized("nonce_used", "This nonce and timestamp have already been used")
 
     def _maybe_purge(self, session: Session | Connection) -> None:
-        now = time.monotonic()
-        if now < self._next_purge or not self._purge_lock.acquire(blocking=False):
-            return
+        if self._purge_due():
+            self._purge(session)
+
+    def _purge_due(self) -> bool:
+        return time.monotonic() >= self._next_purge
+
+    def _purge(self, session: Session | Connection) -> None:
+        if not self._purge_lock.acquire(blocking=False):
+            return  # another thread is purging
         try:
+            now = time.monotonic()
+            if now < self._next_purge:
+                return
             self._next_purge = now + NONCE_PURGE_INTERVAL
             purge_expired(session, self.policy.timestamp_lifetime)
         finally:
@@ -239,10 +252,13 @@ class OAuthProvider:
 
     # ---- RFC 5849 section 3.2: verifying requests
 
-    def verify(self, signed: SignedRequest) -> VerifiedRequest:
+    def verify(self, signed: SignedRequest, connection: RawConnection | None = None) -> VerifiedRequest:
         """Verify a signed API request made with an access token.
 
         Returns who made it. Raises ``OAuthProblem`` naming the failed check.
+        ``connection``: a driver connection (``prepared.raw_connection``) for
+        the nonce insert, committed here and left open for the caller's
+        reads; without it the provider checks one out of the pool.
 
         Hot path: the token's credentials come from the ``CredentialCache``
         and one statement stores the nonce while re-checking that the token,
@@ -264,10 +280,21 @@ class OAuthProvider:
             consumer, access_token, user = cached.instances()
             request.odesk_consumer, request.odesk_access_token, request.odesk_user = consumer, access_token, user
             if endpoint._check_signature(request):
-                # A Core connection is enough for the one statement of the hot path.
-                with self.database.engine.begin() as connection:
-                    if self._consume_nonce_if_valid(connection, request):
-                        return VerifiedRequest(consumer=consumer, access_token=access_token, user=user)
+                if self._purge_due():
+                    with self.database.engine.begin() as connection:
+                        self._purge(connection)
+                # The one statement of the hot path, at driver level (oauth.prepared).
+                with ExitStack() as stack:
+                    if connection is None:
+                        connection = stack.enter_context(raw_connection(self.database.engine))
+                    stored = consume_nonce_if_valid(
+                        connection, request.client_key, token, request.nonce, int(request.timestamp)
+                    )
+                    # Committed at once either way: a failed insert leaves
+                    # nothing, and the caller's reads must not see an open write.
+                    connection.commit()
+                if stored:
+                    return VerifiedRequest(consumer=consumer, access_token=access_token, user=user)
             # Revoked meanwhile, a replay or a bad signature: the full check says which.
             self.credentials.discard(token)
             for name in ("odesk_consumer", "odesk_access_token", "odesk_user"):
