@@ -513,13 +513,14 @@ class _LalrLoop:
         for state, actions in table.states.items():
             row: dict[str, tuple[bool, Any]] = {}
             for symbol, (action, arg) in actions.items():
+                symbol = str(symbol)  # plain str keys: Lark's Token keys make every lookup call Token.__eq__
                 if action is Shift:
                     row[symbol] = (True, arg)
                 elif arg.options.expand1 and len(arg.expansion) == 1 and arg.alias is None:
                     # ``?rule: child``: the value passes through, only the state changes.
-                    row[symbol] = (False, (1, None, arg.origin.name))
+                    row[symbol] = (False, (1, None, str(arg.origin.name)))
                 else:
-                    row[symbol] = (False, (len(arg.expansion), callbacks[arg], arg.origin.name))
+                    row[symbol] = (False, (len(arg.expansion), callbacks[arg], str(arg.origin.name)))
             self.states[state] = row
 
     def parse(self, text: str) -> Any:
