@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Request
@@ -66,9 +67,12 @@ _FALSE = frozenset({"false", "0", "no", "off", ""})
 # What the caller may see
 
 
-@dataclass(frozen=True)
-class TeamInfo:
-    """The columns of a team that HR payloads and visibility need."""
+class TeamInfo(NamedTuple):
+    """The columns of a team that HR payloads and visibility need.
+
+    Immutable like a frozen dataclass; a NamedTuple because every HR call
+    builds one per team of the caller's companies, at a third of the cost.
+    """
 
     id: int
     reference: int
@@ -80,9 +84,8 @@ class TeamInfo:
     company_id: int
 
 
-@dataclass(frozen=True)
-class CompanyInfo:
-    """The columns of a company that HR payloads need, with its owner's uid."""
+class CompanyInfo(NamedTuple):
+    """The columns of a company that HR payloads need, with its owner's uid (a NamedTuple, as ``TeamInfo``)."""
 
     id: int
     reference: int

@@ -68,15 +68,18 @@ class CompiledForDialect:
             return [processed[name] for name in self.positions]
         return processed
 
-    def rows(self, raw: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
-        """Driver rows with each column's result processor applied."""
-        processors = self.result_processors
-        if not any(processors):
-            return [tuple(row) for row in raw]
-        return [
-            tuple(value if proc is None else proc(value) for proc, value in zip(processors, row, strict=False))
-            for row in raw
-        ]
+    def rows(self, raw: Sequence[Sequence[Any]]) -> list[Sequence[Any]]:
+        """Driver rows (tuples, or lists when a column needed converting) with the result processors applied."""
+        converting = [(index, proc) for index, proc in enumerate(self.result_processors) if proc is not None]
+        if not converting:
+            return list(raw)
+        rows: list[Sequence[Any]] = []
+        for row in raw:
+            values = list(row)
+            for index, proc in converting:
+                values[index] = proc(values[index])
+            rows.append(values)
+        return rows
 
 
 def _compile(statement: sa.Executable, dialect: Dialect) -> CompiledForDialect:
@@ -128,7 +131,7 @@ class PreparedStatement:
                     self._compiled[key] = found
         return found
 
-    def execute(self, connection: RawConnection, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+    def execute(self, connection: RawConnection, values: Mapping[str, Any]) -> list[Sequence[Any]]:
         """Run the statement with ``values`` (bind name -> value) and return every row (empty if none).
 
         Raises ``sqlalchemy.exc.DBAPIError`` (a disconnect also invalidates the pooled connection).

@@ -281,8 +281,8 @@ class OAuthProvider:
             request.odesk_consumer, request.odesk_access_token, request.odesk_user = consumer, access_token, user
             if endpoint._check_signature(request):
                 if self._purge_due():
-                    with self.database.engine.begin() as connection:
-                        self._purge(connection)
+                    with self.database.engine.begin() as purge_connection:
+                        self._purge(purge_connection)
                 # The one statement of the hot path, at driver level (oauth.prepared).
                 with ExitStack() as stack:
                     if connection is None:
