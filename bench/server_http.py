@@ -54,18 +54,40 @@ BARE = Scenario("bare GET /api/ping", "/api/ping")
 SCENARIOS = (
     Scenario("signed GET /api/hr/v2/teams.json (owner)", "/api/hr/v2/teams.json", role="owner"),
     Scenario("signed GET /api/hr/v2/users/me.json (member)", "/api/hr/v2/users/me.json", role="member"),
+    # The baseline of earlier runs, kept for comparison: a FastAPI route at the
+    # end of the route table, which pays for matching every router before it.
+    Scenario("bare FastAPI GET /api/ping-last (old baseline)", "/api/ping-last"),
 )
 
 
 def bench_app():
-    """The ASGI app uvicorn serves: ``create_app`` over the bench database, plus ``/api/ping``."""
+    """The ASGI app uvicorn serves: ``create_app`` over the bench database, plus the bare endpoints.
+
+    ``/api/ping`` is the baseline: the same kind of route as the HR endpoints
+    (a Starlette ``request -> response`` route), placed in the route table
+    right before them, so it goes through the same middleware and about the
+    same routing and differs only by the work. ``/api/ping-last`` is how
+    earlier runs measured it (a FastAPI route returning a dict, appended
+    last): matching every router before it costs it about 50 µs a call
+    (in-process), which made the signed endpoints look better than they are.
+    """
+    from starlette.responses import Response
+    from starlette.routing import Route
+
     from odesk_server.app import create_app
     from odesk_server.settings import Settings
 
     app = create_app(Settings(database_url=os.environ[DB_ENV]))
 
-    @app.get("/api/ping")
-    async def ping() -> dict[str, str]:
+    async def ping(_request) -> Response:
+        return Response(b'{"ping":"pong"}', media_type="application/json")
+
+    routes = app.router.routes
+    first_hr = next(i for i, r in enumerate(routes) if getattr(r, "path", "").startswith("/api/hr/"))
+    routes.insert(first_hr, Route("/api/ping", ping, methods=["GET"]))
+
+    @app.get("/api/ping-last")
+    async def ping_last() -> dict[str, str]:
         return {"ping": "pong"}
 
     return app
@@ -215,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per measurement (default 10)")
     parser.add_argument("--connections", type=int, default=16, help="concurrent keep-alive connections (default 16)")
-    parser.add_argument("--rounds", type=int, default=2, help="alternating rounds; the best of each is kept (default 2)")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (default 3)")
     parser.add_argument("--tool", choices=("wrk", "python"), default="wrk" if shutil.which("wrk") else "python")
     parser.add_argument("--max-rps", type=int, default=4000, help="signed URLs to prepare per second of load (default 4000)")
     args = parser.parse_args(argv)
@@ -238,7 +260,12 @@ def main(argv: list[str] | None = None) -> int:
             run(host, [BARE.path], 1.0, args.connections, workdir)
             run(host, signed_paths(credentials, "owner", SCENARIOS[0].path, 2000, host), 1.0, args.connections, workdir)
             best: dict[str, Measurement] = {}
+            # Ratios of each round's measurements (bare and signed measured
+            # back to back), so that load from elsewhere on the machine during
+            # one round does not pair a good bare run with a bad signed one.
+            round_ratios: dict[str, list[float]] = {}
             for round_no in range(args.rounds):
+                measured_round: dict[str, Measurement] = {}
                 for scenario in (BARE, *SCENARIOS):
                     if scenario.role is None:
                         paths = [scenario.path]
@@ -254,6 +281,10 @@ def main(argv: list[str] | None = None) -> int:
                     )
                     if scenario.name not in best or measured.rps > best[scenario.name].rps:
                         best[scenario.name] = measured
+                    measured_round[scenario.name] = measured
+                bare_rps = measured_round[BARE.name].rps
+                for name, m in measured_round.items():
+                    round_ratios.setdefault(name, []).append(m.rps / bare_rps if bare_rps else 0.0)
         finally:
             server.terminate()
             server.wait(timeout=10)
@@ -261,16 +292,25 @@ def main(argv: list[str] | None = None) -> int:
     bare = best[BARE.name]
     print()
     print(f"tool: {args.tool}, {args.connections} connections, {args.duration:.0f} s per run, best of {args.rounds} rounds")
-    print(f"{'scenario':<50} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'fail':>6} {'ratio':>7}")
-    ok = True
+    print("ratio: best req/s over best bare req/s; per-round: the median of each round's own ratio")
+    print(f"{'scenario':<50} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'fail':>6} {'ratio':>7} {'per-round':>9}")
     for scenario in (BARE, *SCENARIOS):
         m = best[scenario.name]
         ratio = m.rps / bare.rps if bare.rps else 0.0
-        print(f"{scenario.name:<50} {m.rps:9.0f} {m.p50_ms:8.2f} {m.p99_ms:8.2f} {m.failures:6d} {ratio:7.2f}")
+        paired = statistics.median(round_ratios[scenario.name])
+        print(f"{scenario.name:<50} {m.rps:9.0f} {m.p50_ms:8.2f} {m.p99_ms:8.2f} {m.failures:6d} {ratio:7.2f} {paired:9.2f}")
     teams = best[SCENARIOS[0].name]
     ratio = teams.rps / bare.rps if bare.rps else 0.0
-    ok = ratio >= TARGET_RATIO and teams.failures == 0
-    print(f"\nsigned teams / bare throughput: {ratio:.2f} (target >= {TARGET_RATIO:.2f}): {'OK' if ok else 'BELOW TARGET'}")
+    paired = statistics.median(round_ratios[SCENARIOS[0].name])
+    ok = paired >= TARGET_RATIO and teams.failures == 0
+    print(
+        f"\nsigned teams / bare throughput: {ratio:.2f} best-of, {paired:.2f} per-round median "
+        f"(target >= {TARGET_RATIO:.2f}): {'OK' if ok else 'BELOW TARGET'}"
+    )
+    legacy = statistics.median(
+        t / b for t, b in zip(round_ratios[SCENARIOS[0].name], round_ratios[SCENARIOS[-1].name], strict=True)
+    )
+    print(f"signed teams / old baseline (FastAPI route last in the table), per-round median: {legacy:.2f}")
     print(f"median latency ratio (teams p50 / bare p50): {statistics.fmean([teams.p50_ms]) / bare.p50_ms:.1f}x")
     return 0 if ok else 1
 

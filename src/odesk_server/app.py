@@ -61,8 +61,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.oauth = OAuthProvider(database, timestamp_window=settings.oauth_timestamp_window)
 
     install_error_handlers(app)
+    # First: the HR routes are the hot ones, and routes are matched in order.
+    hr_api.install(app)
     app.include_router(auth_api.router)
-    app.include_router(hr_api.router)
     app.include_router(gds_api.router)
     app.include_router(authorize_page.router)
     app.add_middleware(CompatMiddleware)

@@ -48,6 +48,19 @@ def test_error_responses(client, method, path, status, code, message):
     assert response.headers["content-type"] == "application/json"
 
 
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "HEAD"])
+@pytest.mark.parametrize("path", ["/api/hr/v2/teams.json", "/api/hr/v2/users/abc.xml", "/api/hr/v2/companies"])
+def test_hr_routes_answer_other_verbs_with_405(client, method, path):
+    """The HR routes are Starlette routes: HEAD must not slip through as it does for a plain GET route."""
+    response = client.request(method, path)
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET"
+    assert response.headers["x-odesk-error-code"] == "method_not_allowed"
+    assert response.headers["x-odesk-error-message"] == f"Method {method} is not allowed on {path}"
+    if method != "HEAD":
+        assert_error(response, 405, "method_not_allowed", f"Method {method} is not allowed on {path}")
+
+
 def test_internal_errors_do_not_leak(client):
     response = client.get("/api/boom/v1/crash")
     assert "hunter2" not in response.text and "RuntimeError" not in response.text

@@ -144,12 +144,26 @@ def test_a_forged_request_does_not_burn_the_nonce(demo_client):
     assert send(client, signer, "GET", ME, nonce="n-forged-1", timestamp=now).status_code == 200
 
 
+# /users/me verifies on a connection of its own; /teams shares one driver
+# connection between the nonce insert and the organisation query.
+TEAMS = "/api/hr/v2/teams.json"
+
+
+@pytest.mark.parametrize("path", [ME, TEAMS])
+def test_replayed_nonce_is_refused_on_every_verification_path(demo_client, path):
+    client, credentials = demo_client
+    url, headers, _ = consumer_signer(credentials, "owner").sign("GET", path)
+    assert client.get(url, headers=headers).status_code == 200
+    assert_error(client.get(url, headers=headers), 401, "nonce_used", "already been used")
+
+
+@pytest.mark.parametrize("path", [ME, TEAMS])
 @pytest.mark.parametrize("case", ["revoked_consumer", "revoked_token", "other_consumer_token", "inactive_user"])
-def test_revocation_is_immediate(mutable_demo_database, case):
+def test_revocation_is_immediate(mutable_demo_database, case, path):
     url, credentials = mutable_demo_database
     signer = consumer_signer(credentials, "hiring_manager")
     with served_app(url) as client:
-        assert send(client, signer, "GET", ME).status_code == 200
+        assert send(client, signer, "GET", path).status_code == 200
         database = Database(url)
         with database.session() as session:
             if case == "revoked_consumer":
@@ -176,7 +190,27 @@ def test_revocation_is_immediate(mutable_demo_database, case):
             "other_consumer_token": ("token_rejected", "belongs to another consumer"),
             "inactive_user": ("user_inactive", "not active"),
         }[case]
-        assert_error(send(client, signer, "GET", ME), 401, *expected)
+        assert_error(send(client, signer, "GET", path), 401, *expected)
+
+
+@pytest.mark.parametrize("path", [ME, TEAMS])
+def test_expired_nonces_are_purged_on_the_hot_path(mutable_demo_database, path):
+    """The once-a-minute purge runs on its own connection, also when the handler lends one for the nonce."""
+    url, credentials = mutable_demo_database
+    signer = consumer_signer(credentials, "owner")
+    old = int(time.time()) - 10_000
+    database = Database(url)
+    with database.session() as session:
+        consume_nonce(session, credentials.consumer.key, signer.token, "ancient", old)
+    with served_app(url) as client:
+        assert send(client, signer, "GET", path).status_code == 200  # fills the credential cache
+        client.app_under_test.state.oauth._next_purge = 0.0  # the purge is due
+        response = send(client, signer, "GET", path)
+        assert response.status_code == 200, response.text
+    with database.session() as session:
+        nonces = set(session.scalars(sa.select(OAuthNonce.nonce)))
+    database.dispose()
+    assert "ancient" not in nonces and len(nonces) == 2
 
 
 @pytest.mark.parametrize(
