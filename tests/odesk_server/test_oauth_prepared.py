@@ -130,3 +130,16 @@ def test_a_driver_connection_under_a_sqlalchemy_connection_reads_its_data(databa
             RawConnection.under(connection), {"uid": credentials.roles["owner"].uid}
         )
     assert [tuple(row) for row in rows] == [(credentials.roles["owner"].uid,)]
+
+
+@pytest.mark.parametrize("role", ["owner", "provider"])
+def test_user_rows_match_sqlalchemy(database, role):
+    """Every column type of ``users`` (numerics, timestamps, booleans) converts as SQLAlchemy converts it."""
+    database, credentials = database
+    user_id = _user_id(database, credentials.roles[role].uid)
+    with database.engine.connect() as connection:
+        expected = tuple(connection.execute(hr._USERS.where(User.id == user_id)).one())
+    with raw_connection(database.engine) as connection:
+        rows = hr._PREPARED_USER_BY_ID.execute(connection, {"user_id": user_id})
+    assert [tuple(row) for row in rows] == [expected]
+    assert [type(value) for value in rows[0]] == [type(value) for value in expected]

@@ -28,8 +28,9 @@ reference or the text id (``uid``, ``company_id``, ``team_id``).
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections import defaultdict, namedtuple
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -147,6 +148,10 @@ def _as_reference(ref: str) -> int | None:
 # A user as HR reads it: a Core row of the user columns (attribute access like the model).
 UserRow = Row
 _USERS = sa.select(*User.__table__.columns)
+# The caller's own row, for /users/me: at driver level like the organisation query.
+_PREPARED_USER_BY_ID = PreparedStatement(_USERS.where(User.id == sa.bindparam("user_id")))
+# Its rows as records with the same attribute names as a Core row.
+_UserRecord = namedtuple("_UserRecord", [column.key for column in User.__table__.columns])  # type: ignore[misc]
 
 _OWNER = sa.orm.aliased(User)
 # Every team of every company the user belongs to (through a role) or owns,
@@ -455,25 +460,30 @@ def install(app: FastAPI) -> None:
         app.router.routes.append(own)
 
 
-async def _caller_and_scope(request: Request) -> tuple[Caller, OrgScope]:
-    """The verified caller and what they see, on one pooled driver connection.
+@asynccontextmanager
+async def _verified(request: Request) -> AsyncIterator[tuple[Caller, RawConnection]]:
+    """The verified caller and a pooled driver connection for the handler's reads.
 
-    The nonce insert (committed at once) and the organisation query share
-    the connection: one pool checkout instead of two (on PostgreSQL, one
+    The nonce insert (committed at once) and the handler's queries share the
+    connection: one pool checkout instead of two (on PostgreSQL, one
     pre-ping instead of two).
     """
     await request.body()  # read before taking a connection: never hold one while waiting on the client
     with raw_connection(get_database(request).engine) as connection:
-        caller = await authenticate(request, connection)
+        yield await authenticate(request, connection), connection
+
+
+async def _caller_and_scope(request: Request) -> tuple[Caller, OrgScope]:
+    """The verified caller and what they see (see ``_verified``)."""
+    async with _verified(request) as (caller, connection):
         return caller, org_scope(connection, caller.user.id)
 
 
 @_get(f"{PREFIX}/users/me")
 async def get_user_me(request: Request) -> Response:
     """The caller's user object: ``{"user": {...}}``."""
-    caller = await authenticate(request)
-    with read_connection(request) as connection:
-        user = connection.execute(_USERS.where(User.id == caller.user.id)).one()
+    async with _verified(request) as (caller, connection):
+        user = _UserRecord._make(_PREPARED_USER_BY_ID.execute(connection, {"user_id": caller.user.id})[0])
     return api_response(request, caller.user, {"user": user_payload(user, get_settings(request).base_url)})
 
 

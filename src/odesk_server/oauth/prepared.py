@@ -26,7 +26,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -43,7 +43,7 @@ class CompiledForDialect:
 
     ``sql``: the text for the driver; ``names``: every bind; ``positions``: bind names in order for
     positional paramstyles (``None`` for named ones); ``bind_processors``
-    and ``result_processors``: the conversions SQLAlchemy would apply.
+    and the ``result_types``' processors: the conversions SQLAlchemy would apply.
     """
 
     sql: str
@@ -51,7 +51,10 @@ class CompiledForDialect:
     positions: tuple[str, ...] | None
     defaults: Mapping[str, Any]
     bind_processors: Mapping[str, Processor]
-    result_processors: tuple[Processor | None, ...]
+    result_types: tuple[Any, ...]
+    # Result processors by the driver's column type codes: some depend on
+    # them (PostgreSQL numerics), as in SQLAlchemy's own result handling.
+    _converters: dict[tuple[Any, ...], list[tuple[int, Processor]]] = field(default_factory=dict, compare=False)
 
     def parameters(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
         """The driver parameters for ``values`` (bind name -> Python value).
@@ -68,9 +71,21 @@ class CompiledForDialect:
             return [processed[name] for name in self.positions]
         return processed
 
-    def rows(self, raw: Sequence[Sequence[Any]]) -> list[Sequence[Any]]:
-        """Driver rows (tuples, or lists when a column needed converting) with the result processors applied."""
-        converting = [(index, proc) for index, proc in enumerate(self.result_processors) if proc is not None]
+    def converters(self, dialect: Dialect, description: Sequence[Sequence[Any]]) -> list[tuple[int, Processor]]:
+        """``(column index, processor)`` for the columns whose values need converting."""
+        codes = tuple(column[1] for column in description)
+        found = self._converters.get(codes)
+        if found is None:
+            found = []
+            for index, (type_, code) in enumerate(zip(self.result_types, codes, strict=False)):
+                processor = type_.result_processor(dialect, code)
+                if processor is not None:
+                    found.append((index, processor))
+            self._converters[codes] = found
+        return found
+
+    def rows(self, raw: Sequence[Sequence[Any]], converting: Sequence[tuple[int, Processor]]) -> list[Sequence[Any]]:
+        """Driver rows (tuples, or lists when a column needed converting) with ``converting`` applied."""
         if not converting:
             return list(raw)
         rows: list[Sequence[Any]] = []
@@ -96,10 +111,9 @@ def _compile(statement: sa.Executable, dialect: Dialect) -> CompiledForDialect:
             bind_processors[name] = processor
         if not bind.required and bind.value is not None:
             defaults[name] = bind.value
-    result_processors: list[Processor | None] = []
+    result_types = []
     if isinstance(statement, sa.Select):
-        for column in statement.selected_columns:
-            result_processors.append(column.type.dialect_impl(dialect).result_processor(dialect, None))
+        result_types = [column.type.dialect_impl(dialect) for column in statement.selected_columns]
     positions = tuple(compiled.positiontup) if compiled.positional else None
     return CompiledForDialect(
         sql=compiled.string,
@@ -107,7 +121,7 @@ def _compile(statement: sa.Executable, dialect: Dialect) -> CompiledForDialect:
         positions=positions,
         defaults=defaults,
         bind_processors=bind_processors,
-        result_processors=tuple(result_processors),
+        result_types=tuple(result_types),
     )
 
 
@@ -141,13 +155,16 @@ class PreparedStatement:
         cursor = connection.dbapi_connection.cursor()
         try:
             cursor.execute(compiled.sql, parameters)
-            raw_rows = cursor.fetchall() if cursor.description is not None else []
+            description = cursor.description
+            if description is None:
+                return []
+            raw_rows = cursor.fetchall()
         except connection.dialect.loaded_dbapi.Error as error:
             connection.handle_error(error, compiled.sql, parameters, cursor)
             raise  # handle_error always raises; this keeps type checkers informed
         finally:
             cursor.close()
-        return compiled.rows(raw_rows)
+        return compiled.rows(raw_rows, compiled.converters(connection.dialect, description))
 
 
 @dataclass

@@ -162,6 +162,7 @@ class OAuthProvider:
         self.policy = ValidatorPolicy(timestamp_lifetime=timestamp_window)
         self._purge_lock = threading.Lock()
         self._next_purge = 0.0
+        self._resource_endpoint = _ResourceEndpoint(OdeskRequestValidator(None, self.policy))  # type: ignore[arg-type]
 
     # ---- parsing
 
@@ -265,8 +266,9 @@ class OAuthProvider:
         consumer and user are still valid. Any failure there takes the full
         path, which reads everything again and names the problem.
         """
-        # Parsing and the format checks need no database.
-        endpoint = _ResourceEndpoint(OdeskRequestValidator(None, self.policy))  # type: ignore[arg-type]
+        # Parsing and the format checks need no database: one endpoint over a
+        # session-less validator serves every request (neither keeps state).
+        endpoint = self._resource_endpoint
         request = self._parse(endpoint, signed)
         self._check(endpoint, _check_format(endpoint), request)
         token = request.resource_owner_key
@@ -302,7 +304,7 @@ class OAuthProvider:
 
         with self.database.session() as session:
             validator = OdeskRequestValidator(session, self.policy)
-            endpoint.request_validator = validator
+            endpoint = _ResourceEndpoint(validator)
             validator.prefetch_access_token(request.client_key, token, request)
             valid_client = validator.validate_client_key(request.client_key, request)
             valid_token = valid_client and validator.validate_access_token(request.client_key, token, request)

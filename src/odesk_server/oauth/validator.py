@@ -39,6 +39,8 @@ REQUEST_TOKEN_LIFETIME = dt.timedelta(hours=1)
 # Secrets used when a key is unknown, so the signature check still runs.
 _DUMMY_SECRET = "0" * 32
 _DUMMY_KEY = "dummy" + "0" * 27
+# RFC 3986 unreserved characters; built once (oauthlib asks for it several times a request).
+_SAFE_CHARACTERS = frozenset(string.ascii_letters + string.digits + "-._~")
 
 
 # Prebuilt statements for the per-request lookups (parameters bound at execution).
@@ -98,7 +100,7 @@ class OdeskRequestValidator(RequestValidator):
 
     @property
     def safe_characters(self):  # type: ignore[override]
-        return set(string.ascii_letters + string.digits + "-._~")
+        return _SAFE_CHARACTERS
 
     @property
     def client_key_length(self):  # type: ignore[override]
