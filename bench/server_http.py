@@ -2,17 +2,21 @@
 
 uvicorn (one worker) serves the demo organisation from SQLite; the app is
 ``create_app`` plus a bench-only ``GET /api/ping`` that returns a constant
-through the same middleware. The load tool is ``wrk`` (one thread, keep-alive
+through the same middleware, the same kind of route as the HR endpoints and
+at the same place in the route table (see ``bench_app``: the earlier
+baseline, a FastAPI route appended last, is still measured for comparison). The load tool is ``wrk`` (one thread, keep-alive
 connections) fed precomputed OAuth-signed URLs, each used once (every
 request carries a fresh nonce, so replay protection does its real work);
 without ``wrk`` a Python httpx generator does the same, less precisely.
 
 Printed per scenario: requests per second, p50 and p99 latency, non-2xx
 responses, and the throughput ratio to the bare endpoint measured in the
-same run. Target: the signed ``GET /api/hr/v2/teams`` reaches at least 40%
-of the bare endpoint's throughput.
+same run (best of the rounds, and the median of each round's own ratio,
+which load from elsewhere on the machine disturbs less). Target: the signed
+``GET /api/hr/v2/teams`` reaches at least 40% of the bare endpoint's
+throughput (judged on the per-round median).
 
-    python bench/server_http.py [--duration 10] [--connections 16] [--rounds 2] [--tool wrk|python]
+    python bench/server_http.py [--duration 10] [--connections 16] [--rounds 3] [--tool wrk|python]
 
 Scenarios are a table (``SCENARIOS``): add one with a name, a role and a
 path to benchmark another signed endpoint.

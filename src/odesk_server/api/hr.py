@@ -1,9 +1,15 @@
 """``/api/hr/v2``: the organisation as the caller may see it (users, companies, teams, roles).
 
-The endpoints are ``async`` and query the database inline, on a Core
-connection (``deps.read_connection``): each is one to three short indexed
-queries, cheaper than the thread-pool round trip of a sync endpoint and the
-ORM session machinery (docs/server-internals.md, "Performance").
+The endpoints are ``async`` and query the database inline: each is one to
+three short indexed queries, cheaper than the thread-pool round trip of a
+sync endpoint and the ORM session machinery (docs/server-internals.md,
+"Performance"). They are plain Starlette routes added to the app itself
+(``install``), not FastAPI routes: no dependency resolution, one routing
+pass. ``/users/me``, ``/teams`` and the company listings verify the caller
+and run their queries on one pooled driver connection (``_verified``), the
+organisation query and the caller's row as driver-level statements
+(``oauth.prepared``); the others use a Core connection
+(``deps.read_connection``).
 
 The server side of ``client.hr.get_user_me``, ``get_user``, ``get_companies``,
 ``get_company``, ``get_company_teams``, ``get_company_users``, ``get_teams``,
