@@ -429,12 +429,26 @@ def _group(digits: str, grouping: int, secondary: int) -> str:
     return ",".join(reversed(groups))
 
 
+def _scaled_magnitude(p: _NumberPattern, number: Decimal) -> tuple[bool, Decimal]:
+    """Whether the finite ``number`` is negative, and its magnitude times the multiplier."""
+    negative = number < 0
+    number = abs(number)
+    if p.multiplier != 1:
+        number = _DECIMAL.multiply(number, p.multiplier)
+    return negative, number
+
+
+def _with_affixes(p: _NumberPattern, negative: bool, body: str) -> str:
+    """``body`` between the pattern's negative or positive prefix and suffix."""
+    if negative:
+        return p.neg_prefix + body + p.neg_suffix
+    return p.prefix + body + p.suffix
+
+
 def _non_finite(p: _NumberPattern, number: Decimal) -> str:
     if number.is_nan():
         return "NaN"
-    if number < 0:
-        return p.neg_prefix + "∞" + p.neg_suffix
-    return p.prefix + "∞" + p.suffix
+    return _with_affixes(p, number < 0, "∞")
 
 
 def _float_text(p: _NumberPattern, value: float) -> str | None:
@@ -471,9 +485,7 @@ def _float_text(p: _NumberPattern, value: float) -> str | None:
         integer = ""
     if fraction or p.decimal_always:
         integer += "." + fraction
-    if value < 0:
-        return p.neg_prefix + integer + p.neg_suffix
-    return p.prefix + integer + p.suffix
+    return _with_affixes(p, value < 0, integer)
 
 
 def _format_fixed(p: _NumberPattern, value: Any) -> str:
@@ -484,10 +496,7 @@ def _format_fixed(p: _NumberPattern, value: Any) -> str:
     number = _to_decimal(value)
     if not number.is_finite():
         return _non_finite(p, number)
-    negative = number < 0
-    number = abs(number)
-    if p.multiplier != 1:
-        number = _DECIMAL.multiply(number, p.multiplier)
+    negative, number = _scaled_magnitude(p, number)
     try:
         rounded = number.quantize(Decimal(1).scaleb(-p.max_frac), ROUND_HALF_EVEN, _DECIMAL)
     except InvalidOperation:  # absurdly large: keep every digit
@@ -505,19 +514,14 @@ def _format_fixed(p: _NumberPattern, value: Any) -> str:
     body = _group(integer, p.grouping, p.secondary)
     if fraction or p.decimal_always:
         body = body + "." + fraction
-    if negative:
-        return p.neg_prefix + body + p.neg_suffix
-    return p.prefix + body + p.suffix
+    return _with_affixes(p, negative, body)
 
 
 def _format_significant(p: _NumberPattern, value: Any) -> str:
     number = _to_decimal(value)
     if not number.is_finite():
         return _non_finite(p, number)
-    negative = number < 0
-    number = abs(number)
-    if p.multiplier != 1:
-        number = _DECIMAL.multiply(number, p.multiplier)
+    negative, number = _scaled_magnitude(p, number)
     if number == 0:
         integer, fraction = "0", ""
     else:
@@ -530,19 +534,14 @@ def _format_significant(p: _NumberPattern, value: Any) -> str:
     body = _group(integer.lstrip("0") or "0", p.grouping, p.secondary)
     if fraction:
         body += "." + fraction
-    if negative:
-        return p.neg_prefix + body + p.neg_suffix
-    return p.prefix + body + p.suffix
+    return _with_affixes(p, negative, body)
 
 
 def _format_scientific(p: _NumberPattern, value: Any) -> str:
     number = _to_decimal(value)
     if not number.is_finite():
         return _non_finite(p, number)
-    negative = number < 0
-    number = abs(number)
-    if p.multiplier != 1:
-        number = _DECIMAL.multiply(number, p.multiplier)
+    negative, number = _scaled_magnitude(p, number)
     engineering = p.max_int > p.min_int and p.max_int > 1
     if number == 0:
         exponent = 0
@@ -576,9 +575,7 @@ def _format_scientific(p: _NumberPattern, value: Any) -> str:
         body += "." + fraction
     sign = "-" if exponent < 0 else ("+" if p.exponent_plus else "")
     body += "E" + sign + str(abs(exponent)).rjust(p.exponent_digits, "0")
-    if negative:
-        return p.neg_prefix + body + p.neg_suffix
-    return p.prefix + body + p.suffix
+    return _with_affixes(p, negative, body)
 
 
 # --------------------------------------------------------------------------
