@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -82,15 +83,28 @@ def _denied(message: str) -> ReportError:
     return ReportError.access_denied(message)
 
 
+_Keyed = TypeVar("_Keyed", Company, Team, User)
+
+
+def _first_by_key(
+    session: Session,
+    entity: type[_Keyed],
+    by_id: sa.ColumnElement[bool],
+    key: str,
+    *scope: sa.ColumnElement[bool],
+) -> _Keyed | None:
+    """The first ``entity`` row within ``scope`` matching ``by_id``, or whose
+    reference is ``key`` when ``key`` is a number; None when there is none."""
+    ref = _reference(key)
+    condition = by_id if ref is None else sa.or_(by_id, entity.reference == ref)
+    return session.scalars(sa.select(entity).where(*scope, condition).limit(1)).first()
+
+
 def find_company(session: Session, key: str) -> Company | None:
     """The company whose text id (``acme:acme``, or just ``acme``) or reference is ``key``."""
     if not _usable(key):
         return None
-    ref = _reference(key)
-    condition = Company.company_id.in_([key, f"{key}:{key}"])
-    if ref is not None:
-        condition = sa.or_(condition, Company.reference == ref)
-    return session.scalars(sa.select(Company).where(condition).limit(1)).first()
+    return _first_by_key(session, Company, Company.company_id.in_([key, f"{key}:{key}"]), key)
 
 
 def find_team(session: Session, key: str, company: Company) -> Team | None:
@@ -98,35 +112,23 @@ def find_team(session: Session, key: str, company: Company) -> Team | None:
     if not _usable(key):
         return None
     prefix = company.company_id.split(":", 1)[0]
-    ref = _reference(key)
-    condition = Team.team_id.in_([key, f"{prefix}:{key}"])
-    if ref is not None:
-        condition = sa.or_(condition, Team.reference == ref)
-    return session.scalars(
-        sa.select(Team).where(Team.company_id == company.id, condition).limit(1)
-    ).first()
+    return _first_by_key(
+        session, Team, Team.team_id.in_([key, f"{prefix}:{key}"]), key, Team.company_id == company.id
+    )
 
 
 def find_team_anywhere(session: Session, key: str) -> Team | None:
     """The team whose id or reference is ``key``, in any company."""
     if not _usable(key):
         return None
-    ref = _reference(key)
-    condition = Team.team_id == key
-    if ref is not None:
-        condition = sa.or_(condition, Team.reference == ref)
-    return session.scalars(sa.select(Team).where(condition).limit(1)).first()
+    return _first_by_key(session, Team, Team.team_id == key, key)
 
 
 def find_user(session: Session, key: str) -> User | None:
     """The user whose uid or reference is ``key``."""
     if not _usable(key):
         return None
-    ref = _reference(key)
-    condition = User.uid == key
-    if ref is not None:
-        condition = sa.or_(condition, User.reference == ref)
-    return session.scalars(sa.select(User).where(condition).limit(1)).first()
+    return _first_by_key(session, User, User.uid == key, key)
 
 
 def _company_by_key_or_team(session: Session, key: str) -> Company | None:
