@@ -299,6 +299,12 @@ def user_payload(user: UserRow, base_url: str) -> dict[str, str]:
     }
 
 
+def _users_payload(request: Request, users: Iterable[UserRow]) -> list[dict[str, str]]:
+    """``user_payload`` of each of ``users``, with the server's public base URL."""
+    base_url = get_settings(request).base_url
+    return [user_payload(u, base_url) for u in users]
+
+
 def company_payload(company: CompanyInfo) -> dict[str, str]:
     """A company object: reference, company_id, name, status, owner_user_id (the owner's uid)."""
     return {
@@ -540,8 +546,7 @@ async def get_company_users(request: Request) -> Response:
         company = _company(scope, ref)
         owner = [company.owner_user_id] if company.owner_user_id is not None else []
         users = _users_with_roles(connection, (t.id for t in scope.visible_teams(company.id)), status, owner)
-    base_url = get_settings(request).base_url
-    return api_response(request, caller.user, {"users": [user_payload(u, base_url) for u in users]})
+    return api_response(request, caller.user, {"users": _users_payload(request, users)})
 
 
 @_get(f"{PREFIX}/teams")
@@ -563,8 +568,7 @@ async def get_team(request: Request) -> Response:
         users = _users_with_roles(connection, [team.id], None) if include_users else None
     payload: dict[str, object] = {"team": team_payload(team, scope)}
     if users is not None:
-        base_url = get_settings(request).base_url
-        payload["users"] = [user_payload(u, base_url) for u in users]
+        payload["users"] = _users_payload(request, users)
     return api_response(request, caller.user, payload)
 
 
@@ -577,8 +581,7 @@ async def get_team_users(request: Request) -> Response:
     with read_connection(request) as connection:
         team = _team(org_scope(connection, caller.user.id), ref)
         users = _users_with_roles(connection, [team.id], status)
-    base_url = get_settings(request).base_url
-    return api_response(request, caller.user, {"users": [user_payload(u, base_url) for u in users]})
+    return api_response(request, caller.user, {"users": _users_payload(request, users)})
 
 
 @_get(f"{PREFIX}/userroles")
