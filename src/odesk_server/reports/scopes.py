@@ -156,6 +156,16 @@ class TimeRowFilter:
     agency_earnings_hidden: bool = False
 
 
+def _require_fields(fields: Collection[ReportField], known: Collection[str], kind: str) -> None:
+    """Check that every one of ``fields`` is a ``kind`` report field (named in ``known``).
+
+    Raises ValueError ("'x' is not a <kind> report field") for the first that is not.
+    """
+    for f in fields:
+        if f.name not in known:
+            raise ValueError(f"{f.name!r} is not a {kind} report field")
+
+
 @dataclass(frozen=True)
 class _Source:
     """The joined tables behind a report and the SQL of each field over them (built once)."""
@@ -233,9 +243,7 @@ def time_report_scope(fields: Collection[ReportField], rows: TimeRowFilter) -> R
     Returns a ``ReportScope`` whose selectable has one column per field, named
     after it.
     """
-    for f in fields:
-        if f.name not in TIME_FIELDS_BY_NAME:
-            raise ValueError(f"{f.name!r} is not a time report field")
+    _require_fields(fields, TIME_FIELDS_BY_NAME, "time")
     source = _time_source()
     expressions = dict(source.expressions)
     if rows.agency_earnings_hidden:
@@ -338,9 +346,7 @@ def _ledger_source() -> _Source:
 
 def financial_report_scope(fields: Collection[ReportField], rows: LedgerRowFilter) -> ReportScope:
     """The ledger legs ``rows`` selects, with the columns of ``fields``."""
-    for f in fields:
-        if f.name not in FINANCIAL_FIELDS_BY_NAME:
-            raise ValueError(f"{f.name!r} is not a financial report field")
+    _require_fields(fields, FINANCIAL_FIELDS_BY_NAME, "financial")
     source = _ledger_source()
     expressions = source.expressions
     from_ = source.joined
