@@ -29,15 +29,20 @@ _INSERT = sa.text(
 ).bindparams(sa.bindparam("created_at", type_=UTCDateTime()))
 
 
-def consume_nonce(session: Session, consumer_key: str, token: str, nonce: str, timestamp: int) -> bool:
-    """Store the nonce; True when it was new, False when this is a replay."""
-    values = {
+def _nonce_row(consumer_key: str, token: str, nonce: str, timestamp: int) -> dict[str, object]:
+    """The bound values of one nonce insert, stamped with the current time."""
+    return {
         "consumer_key": consumer_key,
         "token": token,
         "nonce": nonce,
         "timestamp": timestamp,
         "created_at": utcnow(),
     }
+
+
+def consume_nonce(session: Session, consumer_key: str, token: str, nonce: str, timestamp: int) -> bool:
+    """Store the nonce; True when it was new, False when this is a replay."""
+    values = _nonce_row(consumer_key, token, nonce, timestamp)
     # RETURNING tells whether a row went in (rowcount is -1 on psycopg for this statement).
     return session.execute(_INSERT, values).first() is not None
 
@@ -78,13 +83,7 @@ def consume_nonce_if_valid(
     caller tells them apart with a full check). On a ``RawConnection`` the
     caller commits; a ``Session`` or ``Connection`` commits with its transaction.
     """
-    values = {
-        "consumer_key": consumer_key,
-        "token": token,
-        "nonce": nonce,
-        "timestamp": timestamp,
-        "created_at": utcnow(),
-    }
+    values = _nonce_row(consumer_key, token, nonce, timestamp)
     if isinstance(session, RawConnection):
         return bool(_PREPARED_INSERT_IF_CREDENTIALS_VALID.execute(session, values))
     return session.execute(_INSERT_IF_CREDENTIALS_VALID, values).first() is not None
