@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 import functools
 import re
 import threading
@@ -142,6 +142,20 @@ def _pos(item: Any) -> int | None:
 
 def _error(message: str, pos: int | None) -> QueryError:
     return invalid_query(message, position=pos)
+
+
+def _temporal_literal(
+    c: list[Any], parse: Callable[[str], Any], value_type: ValueType, expected: str
+) -> Literal:
+    """The literal of a ``date '...'`` style reduction (keyword token, quoted text token).
+
+    Raises QueryError "Invalid <type> literal '...' (expected '<expected>')" when
+    ``parse`` finds no value in the quoted text.
+    """
+    value = parse(c[1].value[1:-1])
+    if value is None:
+        raise _error(f"Invalid {value_type} literal {c[1].value} (expected '{expected}')", c[1].start_pos)
+    return Literal(value, value_type, pos=c[0].start_pos)
 
 
 class _ToAst(lark.Transformer):
@@ -370,26 +384,13 @@ class _ToAst(lark.Transformer):
         return Literal(False, ValueType.BOOLEAN, pos=c[0].start_pos)
 
     def date(self, c: list[Any]) -> Literal:
-        value = parse_date(c[1].value[1:-1])
-        if value is None:
-            raise _error(f"Invalid date literal {c[1].value} (expected 'yyyy-MM-dd')", c[1].start_pos)
-        return Literal(value, ValueType.DATE, pos=c[0].start_pos)
+        return _temporal_literal(c, parse_date, ValueType.DATE, "yyyy-MM-dd")
 
     def datetime(self, c: list[Any]) -> Literal:
-        value = parse_datetime(c[1].value[1:-1])
-        if value is None:
-            raise _error(
-                f"Invalid datetime literal {c[1].value} (expected 'yyyy-MM-dd HH:mm:ss[.SSS]')", c[1].start_pos
-            )
-        return Literal(value, ValueType.DATETIME, pos=c[0].start_pos)
+        return _temporal_literal(c, parse_datetime, ValueType.DATETIME, "yyyy-MM-dd HH:mm:ss[.SSS]")
 
     def timeofday(self, c: list[Any]) -> Literal:
-        value = parse_timeofday(c[1].value[1:-1])
-        if value is None:
-            raise _error(
-                f"Invalid timeofday literal {c[1].value} (expected 'HH:mm:ss[.SSS]')", c[1].start_pos
-            )
-        return Literal(value, ValueType.TIMEOFDAY, pos=c[0].start_pos)
+        return _temporal_literal(c, parse_timeofday, ValueType.TIMEOFDAY, "HH:mm:ss[.SSS]")
 
 
 def _text(expr: Expression) -> str:
