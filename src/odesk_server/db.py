@@ -15,9 +15,10 @@ Migrations are Alembic scripts inside the package
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -113,6 +114,26 @@ def engine_for(url_or_engine: str | sa.URL | Engine) -> Iterator[Engine]:
         engine.dispose()
 
 
+def _cannot_open(engine: Engine, exc: sa.exc.OperationalError) -> DatabaseError:
+    """The error raised when ``engine``'s database cannot be reached."""
+    return DatabaseError(f"cannot open the database {engine.url!r}: {first_line(exc)}")
+
+
+def _run_alembic(
+    url_or_engine: str | sa.URL | Engine, step: Callable[[Any, str], None], revision: str
+) -> None:
+    """Run the Alembic command ``step`` to ``revision`` in one transaction.
+
+    Raises ``DatabaseError`` when the database cannot be reached.
+    """
+    with engine_for(url_or_engine) as engine:
+        try:
+            with engine.begin() as connection:
+                step(_alembic_config(connection), revision)
+        except sa.exc.OperationalError as exc:
+            raise _cannot_open(engine, exc) from exc
+
+
 def migrate(url_or_engine: str | sa.URL | Engine, revision: str = "head") -> None:
     """Bring the database schema up to ``revision`` (default: the newest).
 
@@ -121,24 +142,14 @@ def migrate(url_or_engine: str | sa.URL | Engine, revision: str = "head") -> Non
     """
     from alembic import command
 
-    with engine_for(url_or_engine) as engine:
-        try:
-            with engine.begin() as connection:
-                command.upgrade(_alembic_config(connection), revision)
-        except sa.exc.OperationalError as exc:
-            raise DatabaseError(f"cannot open the database {engine.url!r}: {first_line(exc)}") from exc
+    _run_alembic(url_or_engine, command.upgrade, revision)
 
 
 def downgrade(url_or_engine: str | sa.URL | Engine, revision: str = "base") -> None:
     """Take the schema back to ``revision`` (default: nothing at all). Data in dropped tables is lost."""
     from alembic import command
 
-    with engine_for(url_or_engine) as engine:
-        try:
-            with engine.begin() as connection:
-                command.downgrade(_alembic_config(connection), revision)
-        except sa.exc.OperationalError as exc:
-            raise DatabaseError(f"cannot open the database {engine.url!r}: {first_line(exc)}") from exc
+    _run_alembic(url_or_engine, command.downgrade, revision)
 
 
 def current_revision(url_or_engine: str | sa.URL | Engine) -> str | None:
@@ -150,7 +161,7 @@ def current_revision(url_or_engine: str | sa.URL | Engine) -> str | None:
             with engine.connect() as connection:
                 return MigrationContext.configure(connection).get_current_revision()
         except sa.exc.OperationalError as exc:
-            raise DatabaseError(f"cannot open the database {engine.url!r}: {first_line(exc)}") from exc
+            raise _cannot_open(engine, exc) from exc
 
 
 def head_revision() -> str:
