@@ -188,6 +188,17 @@ class OAuthProvider:
         except oauthlib_errors.OAuth1Error as error:
             raise problem_from_oauthlib(error) from None
 
+    def _validated(self, endpoint, signed: SignedRequest, validate) -> OAuthlibRequest:  # type: ignore[no-untyped-def]
+        """The parsed request once ``validate`` (a token endpoint's check) accepts it.
+
+        Raises ``OAuthProblem`` naming the first check that failed.
+        """
+        request = self._parse(endpoint, signed)
+        valid, request = self._check(endpoint, validate, request)
+        if not valid:
+            raise _first_problem(request)
+        return request
+
     def _consume_nonce(self, session: Session, request: OAuthlibRequest, token: str) -> None:
         self._maybe_purge(session)
         if not consume_nonce(session, request.client_key, token, request.nonce, int(request.timestamp)):
@@ -224,10 +235,7 @@ class OAuthProvider:
         with self.database.session() as session:
             validator = OdeskRequestValidator(session, self.policy)
             endpoint = _RequestTokenEndpoint(validator, token_generator=_new_token)
-            request = self._parse(endpoint, signed)
-            valid, request = self._check(endpoint, endpoint.validate_request_token_request, request)
-            if not valid:
-                raise _first_problem(request)
+            request = self._validated(endpoint, signed, endpoint.validate_request_token_request)
             self._consume_nonce(session, request, "")
             return endpoint.create_request_token(request, {})
 
@@ -242,10 +250,7 @@ class OAuthProvider:
         with self.database.session() as session:
             validator = OdeskRequestValidator(session, self.policy)
             endpoint = _AccessTokenEndpoint(validator, token_generator=_new_token)
-            request = self._parse(endpoint, signed)
-            valid, request = self._check(endpoint, endpoint.validate_access_token_request, request)
-            if not valid:
-                raise _first_problem(request)
+            request = self._validated(endpoint, signed, endpoint.validate_access_token_request)
             self._consume_nonce(session, request, request.resource_owner_key)
             body = endpoint.create_access_token(request, {})
             validator.invalidate_request_token(request.client_key, request.resource_owner_key, request)
