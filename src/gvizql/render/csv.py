@@ -24,6 +24,7 @@ from gvizql.render import (
     RenderOptions,
     column_values,
     display_formatters,
+    escape_column,
     join_rows,
     label_of,
     memoized,
@@ -32,6 +33,10 @@ from gvizql.render import (
 )
 
 __all__ = ["render_error", "render_table"]
+
+
+def _double_quotes(text: str) -> str:
+    return text.replace('"', '""')
 
 
 def _quote(text: str) -> str:
@@ -60,11 +65,9 @@ def _column_parts(
     """One column's fields as ``join_rows`` parts: constant text and per-row lists."""
     if value_type is ValueType.STRING:
         if None not in values:
-            joined = "\x00".join(values)
-            # One replace over the whole column instead of one per value, when
-            # NUL (the joint) occurs nowhere inside a value.
-            if joined.count("\x00") == len(values) - 1:
-                return ['"', joined.replace('"', '""').split("\x00"), '"']
+            texts = escape_column(values, _double_quotes)
+            if texts is not None:
+                return ['"', texts, '"']
         return [["" if v is None else _quote(v) for v in values]]
     # Same value, same text: a per-render cache turns repeats into lookups.
     return [list(map(memoized(_field_function(text, separator)), values))]

@@ -20,6 +20,7 @@ from gvizql.render import (
     RenderOptions,
     column_values,
     display_formatters,
+    escape_column,
     join_rows,
     label_of,
     memoized,
@@ -81,10 +82,9 @@ def _column_parts(
     if value_type is ValueType.STRING:
         if None in values:
             values = ["" if v is None else v for v in values]
-        joined = "\x00".join(values)
-        # One escape over the whole column, when NUL (the joint) is in no value.
-        if joined.count("\x00") == len(values) - 1:
-            return ["<td>", [p or _NBSP for p in escape(joined).split("\x00")], "</td>"]
+        texts = escape_column(values, escape)
+        if texts is not None:
+            return ["<td>", [p or _NBSP for p in texts], "</td>"]
         return ["<td>", [escape(v) or _NBSP for v in values], "</td>"]
     if value_type is ValueType.BOOLEAN and not has_pattern:
         return [[_BOOLEAN_CELLS[None if v is None else bool(v)] for v in values]]

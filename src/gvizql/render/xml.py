@@ -38,6 +38,7 @@ from gvizql.render import (
     RenderOptions,
     column_values,
     display_formatters,
+    escape_column,
     join_rows,
     label_of,
     memoized,
@@ -98,16 +99,13 @@ def _cell_function(
     )
 
 
-def _escaped_texts(values: list[str]) -> list[str] | None:
-    """Each string escaped, by one pass over the joined column; None if a value holds NUL."""
-    joined = "\x00".join(values)
-    if joined.count("\x00") != len(values) - 1:
-        return None
+def _escaped_joined(joined: str) -> str:
+    """A NUL-joined column of texts escaped, every NUL (the joint) left as it is."""
     if _SPECIAL_BUT_NUL.search(joined) is not None:
         joined = _NOT_XML_BUT_NUL.sub("\ufffd", joined)
         for raw, escaped in _ESCAPES:
             joined = joined.replace(raw, escaped)
-    return joined.split("\x00")
+    return joined
 
 
 def _column_parts(
@@ -115,7 +113,7 @@ def _column_parts(
 ) -> list[Any]:
     """One column's cells as ``join_rows`` parts: constant text and per-row lists."""
     if value_type is ValueType.STRING and None not in values:
-        texts = _escaped_texts(values)
+        texts = escape_column(values, _escaped_joined)
         if texts is not None:
             # A text's formatted value is the text itself.
             if no_values:
