@@ -194,21 +194,17 @@ class _Compiler:
         op = c.operator
         if left_type is ValueType.STRING:
             a, b = self._text(c.left, a), self._text(c.right, b)
-            if op is _C.EQ:
-                return f"({a} == {b})"
-            if op is _C.NE:
-                return f"({a} != {b})"
-            symbol = _SYMBOLS[op]
-            if _ascii_literal(c.left) or _ascii_literal(c.right):
-                # Against ASCII text, code-point order is code-unit order.
-                return f"({a} {symbol} {b})"
-            key = self.bind(code_unit_key)
-            return f"({key}({a}) {symbol} {key}({b}))"
         if op is _C.EQ:
             return f"({a} == {b})"
         if op is _C.NE:
             return f"({a} != {b})"
         symbol = _SYMBOLS[op]
+        if left_type is ValueType.STRING:
+            if _ascii_literal(c.left) or _ascii_literal(c.right):
+                # Against ASCII text, code-point order is code-unit order.
+                return f"({a} {symbol} {b})"
+            key = self.bind(code_unit_key)
+            return f"({key}({a}) {symbol} {key}({b}))"
         # A null is smaller than any value; literals are never null.
         if isinstance(c.right, Literal) and _simple(a):
             null_holds = op in (_C.LT, _C.LE)
