@@ -161,6 +161,12 @@ def test_companies_shape(hr):
         }
     ]
     assert get("owner", "companies/acme:acme.json").json()["company"] == companies[0]
+    # the short form the report URLs accept names the same company
+    assert get("owner", "companies/acme.json").json()["company"] == companies[0]
+    assert get("staffing_manager", "companies/brightcode.json").json()["company"]["company_id"] == (
+        "brightcode:brightcode"
+    )
+    assert get("member", "companies/brightcode.json").status_code == 404
     assert set(companies[0]) == COMPANY_KEYS
 
 

@@ -136,10 +136,13 @@ class OrgScope:
         return None
 
     def find_company(self, ref: str) -> CompanyInfo | None:
-        """The visible company whose reference or ``company_id`` is ``ref``, or None."""
+        """The visible company whose reference or ``company_id`` is ``ref``, or None.
+
+        ``acme`` names ``acme:acme`` too, as in the report URLs."""
         reference = _as_reference(ref)
+        root_team_id = f"{ref}:{ref}"
         for company in self.companies.values():
-            if company.company_id == ref or company.reference == reference:
+            if company.company_id in (ref, root_team_id) or company.reference == reference:
                 return company
         return None
 
