@@ -6,7 +6,8 @@
   ``signed_get`` (raw signed GET for non-JSON formats), ``admin(...)`` (the
   ``odesk-server`` command against its database).
 - ``start_serve`` / ``stop_process_group``: start a server on a free port and
-  wait until it answers; stop its whole process group.
+  wait until it answers; stop its whole process group. ``serve_supports_workers``:
+  whether ``serve`` takes ``--workers``.
 - ``submit_authorize_page``: act as the user's browser on the authorize page.
 
 Subprocesses get the server through ``PYTHON_ODESK_BASE_URL``, as a user would.
@@ -169,19 +170,22 @@ def stop_process_group(proc: subprocess.Popen) -> None:
 
 
 def start_serve(
-    database_url: str, env: dict[str, str], stderr_path: Path, port: int | None = None
+    database_url: str, env: dict[str, str], stderr_path: Path, port: int | None = None, *, workers: int | None = None
 ) -> tuple[subprocess.Popen, str, Path]:
     """Start ``odesk-server serve`` on ``port`` (default: a free loopback port) and wait until it answers.
 
-    Returns the process (leader of its own process group), its base URL and
-    the file holding its stdout and stderr. Raises RuntimeError when it exits
-    or stays silent.
+    ``workers`` passes ``--workers N`` (uvicorn worker processes); None leaves
+    the server's default. Returns the process (leader of its own process
+    group), its base URL and the file holding its stdout and stderr. Raises
+    RuntimeError when it exits or stays silent.
     """
     port = port or free_port()
     base_url = f"http://127.0.0.1:{port}"
+    worker_args = [] if workers is None else ["--workers", str(workers)]
     with open(stderr_path, "wb") as stderr:
         proc = subprocess.Popen(
-            [ODESK_SERVER, "--database-url", database_url, "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [ODESK_SERVER, "--database-url", database_url, "serve", "--host", "127.0.0.1", "--port", str(port),
+             *worker_args],
             stdout=stderr,
             stderr=stderr,
             env=env,
@@ -193,6 +197,12 @@ def start_serve(
         stop_process_group(proc)
         raise
     return proc, base_url, stderr_path
+
+
+def serve_supports_workers() -> bool:
+    """Whether the installed ``odesk-server serve`` takes ``--workers`` (its ``--help`` names it)."""
+    result = subprocess.run([ODESK_SERVER, "serve", "--help"], capture_output=True, text=True, timeout=COMMAND_TIMEOUT)
+    return "--workers" in result.stdout
 
 
 PASSWORD_IN_DEMO_OUTPUT = re.compile(r"password '([^']+)'")
