@@ -538,6 +538,10 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown database {', '.join(sorted(unknown))} (sqlite, postgresql)")
 
+    if not serve_supports_workers() and any(n != 1 for n in args.workers):
+        print("odesk-server serve has no --workers option yet: measuring 1 worker only")
+        args.workers = [1]
+
     outcomes = []
     with tempfile.TemporaryDirectory(prefix="odesk-load-") as tmp:
         workdir = Path(tmp)
