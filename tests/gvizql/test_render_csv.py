@@ -131,3 +131,43 @@ def test_errors_are_plain_text() -> None:
         assert response.body == b"Error: access_denied. You may not see team 'x'\n"
         assert response.status_code == 403
         assert "Content-Disposition" not in response.headers
+
+
+# Text a spreadsheet would run as a formula gets a leading ' (OWASP: CSV injection);
+# text that is only a number, and every non-text cell, are left as they are.
+FORMULA_CASES = [
+    ('=HYPERLINK("http://evil","x")', '"\'=HYPERLINK(""http://evil"",""x"")"'),
+    ("+1+2", "\"'+1+2\""),
+    ("-2+3+cmd|' /C calc'!A0", "\"'-2+3+cmd|' /C calc'!A0\""),
+    ("@SUM(A1:A9)", "\"'@SUM(A1:A9)\""),
+    ("\t=1+1", "\"'\t=1+1\""),
+    ("\r=1+1", "\"'\r=1+1\""),
+    ("-", "\"'-\""),
+    ("-5", '"-5"'),
+    ("+1.5e3", '"+1.5e3"'),
+    ("-.5", '"-.5"'),
+    ("a=b", '"a=b"'),
+    (" =1+1", '" =1+1"'),
+    ("'=1+1", "\"'=1+1\""),
+    ("", '""'),
+]
+
+
+@pytest.mark.parametrize("with_null", [False, True], ids=["column", "value by value"])
+@pytest.mark.parametrize(("text", "field"), FORMULA_CASES, ids=[repr(c[0]) for c in FORMULA_CASES])
+def test_formula_text_is_neutralised(text: str, field: str, with_null: bool) -> None:
+    # A null in the column takes the renderer's value-by-value path: the same rule applies.
+    rows = [(text, -5, text)] + ([(None, None, None)] if with_null else [])
+    table = DataTable([Column("memo", S, "Memo"), Column("n", N, "N"), Column("m", S, "M", pattern="x")], rows)
+    lines = render(table, Tqx(out="csv")).body.decode().split("\n")
+    assert lines[1] == f"{field},-5,{field}"
+
+
+def test_formula_neutralising_spares_numbers_and_covers_labels_and_tsv() -> None:
+    table = DataTable(
+        [Column("memo", S, "=cmd"), Column("n", N, "-n", pattern="$#,##0.00"), Column("p", N, "+p")],
+        [("@x", -5, -1.5)],
+    )
+    assert render(table, Tqx(out="csv")).body.decode() == "\"'=cmd\",\"'-n\",\"'+p\"\n\"'@x\",-$5.00,-1.5\n"
+    tsv = render(table, Tqx(out="tsv-excel")).body[2:].decode("utf-16-le")
+    assert tsv == "\"'=cmd\"\t\"'-n\"\t\"'+p\"\n\"'@x\"\t-$5.00\t-1.5\n"

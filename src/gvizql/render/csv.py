@@ -11,10 +11,17 @@ reference wrote the word ``null``, which reads back as text). Lines end with
 
 ``tsv-excel`` is the same with a tab separator, encoded UTF-16LE with a byte
 order mark, which is what Excel opens without an import dialog.
+
+Both are meant to be opened in a spreadsheet, which runs a cell starting with
+``=``, ``+``, ``-`` or ``@`` as a formula (``=HYPERLINK(...)`` in a memo):
+text cells and labels that start like that, or with a tab or carriage
+return, get a leading ``'`` (OWASP's advice against CSV injection; see
+``_neutralised``). Number, date and boolean cells are never changed.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -35,8 +42,30 @@ from gvizql.render import (
 __all__ = ["render_error", "render_table"]
 
 
-def _double_quotes(text: str) -> str:
-    return text.replace('"', '""')
+#: First characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection).
+_FORMULA_STARTS = frozenset("=+-@\t\r")
+# A value starting with one of _FORMULA_STARTS, in a column joined with NUL (see escape_column).
+_FORMULA_CELL = re.compile("(?:^|(?<=\x00))[=+\\-@\t\r][^\x00]*")
+# Text that is only a number: a spreadsheet reads it as that number, never as a formula.
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def _neutralised(text: str) -> str:
+    """``text`` as a spreadsheet must show it: with a leading ``'`` if it would start a formula.
+
+    A text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets
+    the ``'`` (which spreadsheets hide and read as "this is text"), unless the whole
+    text is a plain number such as ``-5`` or ``+1.5e3``: the oDesk envelope writes its
+    numbers as text, and those must stay numbers.
+    """
+    if text[:1] in _FORMULA_STARTS and _NUMBER.fullmatch(text) is None:
+        return "'" + text
+    return text
+
+
+def _text_fields(joined: str) -> str:
+    """NUL-joined text values, each neutralised and with its quotes doubled (for ``escape_column``)."""
+    return _FORMULA_CELL.sub(lambda m: _neutralised(m.group()), joined.replace('"', '""'))
 
 
 def _quote(text: str) -> str:
@@ -65,10 +94,10 @@ def _column_parts(
     """One column's fields as ``join_rows`` parts: constant text and per-row lists."""
     if value_type is ValueType.STRING:
         if None not in values:
-            texts = escape_column(values, _double_quotes)
+            texts = escape_column(values, _text_fields)
             if texts is not None:
                 return ['"', texts, '"']
-        return [["" if v is None else _quote(v) for v in values]]
+        return [["" if v is None else _quote(_neutralised(v)) for v in values]]
     # Same value, same text: a per-render cache turns repeats into lookups.
     return [list(map(memoized(_field_function(text, separator)), values))]
 
@@ -77,7 +106,8 @@ def render_text(table: DataTable, options: RenderOptions, separator: str = ",") 
     """The CSV (or TSV) text of ``table``; an empty string for a table without columns."""
     if not table.columns:
         return ""
-    header = separator.join(_quote(label_of(column)) for column in table.columns) + "\n"
+    # Labels are text cells too, and pivot labels come from the data.
+    header = separator.join(_quote(_neutralised(label_of(column))) for column in table.columns) + "\n"
     if not table.rows:
         return header
     parts: list[Any] = []
