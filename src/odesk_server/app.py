@@ -5,15 +5,25 @@ Request pipeline (outermost first):
 1. ``CompatMiddleware`` (``odesk_server.compat``): path suffix, ``http_method``
    override, ``/gds`` aliases; keeps the URL as sent for OAuth;
 2. routing to an endpoint of ``odesk_server.api.*`` or ``odesk_server.web``;
-3. the endpoint's dependencies (``odesk_server.api.deps``): ``authenticated``
-   verifies the OAuth signature, ``db_session`` opens the session;
+3. the endpoint (``odesk_server.api.deps``): reads the body, then verifies
+   the OAuth signature and does its database work in a worker thread;
 4. the endpoint renders its payload (``odesk_server.api.responses``);
 5. any ``ApiError`` or framework error becomes the JSON error response with
-   the ``X-Odesk-Error-*`` headers (``odesk_server.errors``).
+   the ``X-Odesk-Error-*`` headers (``odesk_server.errors``); database
+   faults become 503 with ``Retry-After``; ``LastResortMiddleware`` answers
+   anything else as a 500 and marks every response ``nosniff``.
+
+No database call runs on the event loop: endpoints do their database work
+through ``deps.run_blocking`` (worker threads, at most ``db_pool_size``
+requests at once per process) or as sync FastAPI dependencies.
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import sys
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -24,28 +34,37 @@ from odesk_server.api import gds as gds_api
 from odesk_server.api import hr as hr_api
 from odesk_server.compat import CompatMiddleware
 from odesk_server.db import Database
-from odesk_server.errors import install_error_handlers
+from odesk_server.errors import LastResortMiddleware, install_error_handlers
 from odesk_server.oauth import OAuthProvider
 from odesk_server.settings import Settings
 from odesk_server.web import authorize as authorize_page
 
 
-def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, database: Database | None = None, *, serving: bool = False
+) -> FastAPI:
     """The server application for ``settings`` (default: ``Settings.from_env()``).
 
     ``database`` shares an existing ``Database`` (tests, the bench); by
     default the app makes its own from ``settings.database_url`` and disposes
     of it at shutdown. The schema must already be migrated (``odesk-server
     init`` / ``serve`` do that). The app state holds ``settings``,
-    ``database`` and ``oauth`` (the ``OAuthProvider``).
+    ``database`` and ``oauth`` (the ``OAuthProvider``). ``serving``: the
+    app is a server process's own (``serving_app``), which ends the process
+    at shutdown if requests are still stuck after ``shutdown_timeout``.
     """
     settings = settings or Settings.from_env()
     owns_database = database is None
-    database = database or Database(settings.database_url)
+    database = database or Database(settings.database_url, settings.connection_limits)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        if serving:
+            # The server stops and has given requests in flight their time: a
+            # worker thread still stuck in a database call must not keep the
+            # process alive (Python waits for such threads at exit).
+            exit_when_stuck(min(settings.shutdown_timeout, 3.0))
         if owns_database:
             database.dispose()
 
@@ -67,4 +86,30 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(gds_api.router)
     app.include_router(authorize_page.router)
     app.add_middleware(CompatMiddleware)
+    app.add_middleware(LastResortMiddleware)
     return app
+
+
+def serving_app() -> FastAPI:
+    """The app of one ``odesk-server serve`` process (uvicorn's factory), settings from the environment."""
+    return create_app(Settings.from_env(), serving=True)
+
+
+def exit_when_stuck(grace: float) -> None:
+    """End the process ``grace`` seconds from now unless it has ended by then.
+
+    For a stopping server only: a daemon timer, so a process that finishes
+    its shutdown in time exits normally and the timer dies with it.
+    """
+
+    def force_exit() -> None:
+        stuck = [t.name for t in threading.enumerate() if t.is_alive() and not t.daemon and t is not threading.main_thread()]
+        logging.getLogger("odesk_server").error(
+            "shutdown: %d thread(s) still busy after %gs (%s); exiting anyway", len(stuck), grace, ", ".join(stuck)
+        )
+        sys.stderr.flush()
+        os._exit(0)
+
+    timer = threading.Timer(grace, force_exit)
+    timer.daemon = True
+    timer.start()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 import time
@@ -54,6 +55,12 @@ def _database_url(text: str) -> str:
 def _port(text: str) -> int:
     if not text.isdigit() or not 1 <= int(text) <= 65535:
         raise argparse.ArgumentTypeError(f"must be a port number between 1 and 65535, got {text!r}")
+    return int(text)
+
+
+def _workers(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 64:
+        raise argparse.ArgumentTypeError(f"must be a number of processes between 1 and 64, got {text!r}")
     return int(text)
 
 
@@ -134,6 +141,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="migrate the database, then serve the API")
     serve.add_argument("--host", help="address to listen on (default ODESK_HOST or 127.0.0.1)")
     serve.add_argument("--port", type=_port, help="port to listen on (default ODESK_PORT or 8000)")
+    serve.add_argument(
+        "--workers", type=_workers, help="server processes sharing the port (default ODESK_WORKERS or 1)"
+    )
 
     demo = commands.add_parser("demo", help="fill the database with the demo organisation and print credentials")
     demo.add_argument("--reset", action="store_true", help="delete every existing row first")
@@ -190,16 +200,35 @@ def cmd_init(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
-    settings = settings.with_overrides(host=args.host, port=args.port)
+    settings = settings.with_overrides(host=args.host, port=args.port, workers=args.workers)
     db.migrate(settings.database_url)
     try:
         import uvicorn
 
-        from odesk_server.app import create_app
+        import odesk_server.app  # noqa: F401 - fail here, not in every worker, when the stack is missing
     except ImportError as exc:
         raise CommandError(f"the server cannot start: {exc}") from exc
-    print(f"Serving the oDesk API on {settings.base_url} (database {_shown(settings.database_url)})", file=sys.stderr)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port)
+    # Each worker process builds its app from the environment (odesk_server.app.serving_app).
+    os.environ.update(
+        ODESK_DATABASE_URL=settings.database_url,
+        ODESK_HOST=settings.host,
+        ODESK_PORT=str(settings.port),
+        ODESK_WORKERS=str(settings.workers),
+    )
+    workers = f", {settings.workers} worker processes" if settings.workers > 1 else ""
+    print(
+        f"Serving the oDesk API on {settings.base_url} (database {_shown(settings.database_url)}{workers})",
+        file=sys.stderr,
+    )
+    uvicorn.run(
+        "odesk_server.app:serving_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        # On SIGTERM, requests in flight get this long; then the worker stops anyway.
+        timeout_graceful_shutdown=max(1, int(settings.shutdown_timeout)),
+    )
     return 0
 
 

@@ -9,14 +9,26 @@ SQLite (the embedded default) and PostgreSQL are both first-class:
 - PostgreSQL pools ping connections before use so a restarted server does
   not hand out dead connections.
 
+The server's own ``Database`` also bounds every wait on the database
+(``ConnectionLimits``): how many connections it holds, how long a request
+waits for one, how long a connection takes to open and (on PostgreSQL) how
+long a statement or an idle transaction may last. ``DatabaseHealth`` notices
+when connecting fails and then answers ``DatabaseUnavailable`` at once, trying
+again with a single probe connection every few seconds, so an outage costs
+each request a fast 503 rather than a connect timeout.
+
 Migrations are Alembic scripts inside the package
 (``odesk_server/migrations``), applied by ``migrate()``; no ``alembic.ini``.
 """
 
 from __future__ import annotations
 
+import math
+import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,18 +46,151 @@ class DatabaseError(RuntimeError):
     """The database cannot be reached or is not in a usable state; the message says why."""
 
 
-def create_engine(url: str | sa.URL, **kwargs: object) -> Engine:
+class DatabaseUnavailable(RuntimeError):
+    """The database could not be reached a moment ago; ``retry_after`` is when to try again, in seconds."""
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class ConnectionLimits:
+    """How many connections the server holds and how long it waits on its database.
+
+    ``pool_size``: connections held at most (also how many requests work on
+    the database at once); ``pool_timeout``: seconds a request waits for a
+    free connection before it is answered 503; ``connect_timeout``: seconds
+    to open a connection; ``statement_timeout`` and
+    ``idle_in_transaction_timeout``: PostgreSQL's own limits for any
+    statement (reports set a shorter one of their own) and for a
+    transaction left open; ``retry_after``: seconds between connection
+    attempts once the database stopped answering.
+    """
+
+    pool_size: int = 20
+    pool_timeout: float = 5.0
+    connect_timeout: float = 5.0
+    statement_timeout: float = 120.0
+    idle_in_transaction_timeout: float = 60.0
+    retry_after: float = 2.0
+
+    def __post_init__(self) -> None:
+        if self.pool_size < 1:
+            raise ValueError(f"pool_size must be at least 1, got {self.pool_size!r}")
+        for name in ("pool_timeout", "connect_timeout", "statement_timeout", "idle_in_transaction_timeout", "retry_after"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"{name} must be a positive number of seconds, got {getattr(self, name)!r}")
+
+
+class DatabaseHealth:
+    """Whether connecting to the database works, so that an outage fails fast.
+
+    A failed connection attempt opens a window of ``retry_after`` seconds in
+    which every new connection is refused at once with
+    ``DatabaseUnavailable``; after it, one caller probes (the others keep
+    being refused while the probe runs) and a successful connection closes
+    the window. Thread-safe.
+    """
+
+    def __init__(self, retry_after: float, probe_time: float) -> None:
+        self.retry_after = retry_after
+        self._probe_time = probe_time
+        self._refuse_until = 0.0
+        self._lock = threading.Lock()
+
+    def check(self) -> None:
+        """Raise ``DatabaseUnavailable`` while the window is open (does not claim the probe)."""
+        refuse_until = self._refuse_until
+        if refuse_until:
+            wait = refuse_until - time.monotonic()
+            if wait > 0:
+                raise _unavailable(wait)
+
+    def before_connect(self) -> None:
+        """Raise ``DatabaseUnavailable`` while the window is open; else let this connection try."""
+        if self._refuse_until == 0.0:
+            return
+        now = time.monotonic()
+        with self._lock:
+            if now < self._refuse_until:
+                raise _unavailable(self._refuse_until - now)
+            if self._refuse_until:
+                # This caller probes; the others are refused until it is done.
+                self._refuse_until = now + self._probe_time
+
+    def connected(self) -> None:
+        """A connection opened: the database is back."""
+        self._refuse_until = 0.0
+
+    def failed(self) -> None:
+        """A connection attempt (or a connection) failed: refuse new ones for ``retry_after`` seconds."""
+        with self._lock:
+            self._refuse_until = time.monotonic() + self.retry_after
+
+
+def _unavailable(wait: float) -> DatabaseUnavailable:
+    return DatabaseUnavailable("The database is unreachable; the server retries on its own", retry_after=wait)
+
+
+def retry_after_header(seconds: float) -> str:
+    """The ``Retry-After`` value for a wait of ``seconds``: whole seconds, at least 1."""
+    return str(max(1, math.ceil(seconds)))
+
+
+def _watch_health(engine: Engine, health: DatabaseHealth) -> None:
+    """Feed ``health`` from ``engine``'s connection events."""
+
+    @event.listens_for(engine, "do_connect")
+    def _before(_dialect, _record, _cargs, _cparams) -> None:
+        health.before_connect()
+
+    @event.listens_for(engine, "connect")
+    def _after(_dbapi_connection, _record) -> None:
+        health.connected()
+
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context) -> None:
+        # No connection: the error happened while connecting.
+        if context.connection is None or context.is_disconnect:
+            health.failed()
+
+
+def _postgresql_options(limits: ConnectionLimits) -> dict[str, object]:
+    milliseconds = lambda seconds: int(seconds * 1000)  # noqa: E731
+    return {
+        # libpq counts whole seconds and treats values under 2 as 2.
+        "connect_timeout": max(2, math.ceil(limits.connect_timeout)),
+        "options": (
+            f"-c statement_timeout={milliseconds(limits.statement_timeout)} "
+            f"-c idle_in_transaction_session_timeout={milliseconds(limits.idle_in_transaction_timeout)}"
+        ),
+        # A peer that vanished is noticed in about half a minute, not two hours.
+        "keepalives": 1,
+        "keepalives_idle": 15,
+        "keepalives_interval": 5,
+        "keepalives_count": 3,
+    }
+
+
+def create_engine(url: str | sa.URL, limits: ConnectionLimits | None = None, **kwargs: object) -> Engine:
     """An engine for ``url`` with the options its backend needs (see the module docstring).
 
-    Extra keyword arguments go to ``sqlalchemy.create_engine``.
+    ``limits`` bounds the pool and the waits (the server's engines; command
+    line tools and migrations run without). Extra keyword arguments go to
+    ``sqlalchemy.create_engine``.
     """
     parsed = sa.make_url(url)
     backend = parsed.get_backend_name()
+    in_memory = parsed.database in (None, "", ":memory:")
+    if limits is not None and not (backend == "sqlite" and in_memory):
+        kwargs.setdefault("pool_size", limits.pool_size)
+        kwargs.setdefault("max_overflow", 0)
+        kwargs.setdefault("pool_timeout", limits.pool_timeout)
     if backend == "sqlite":
         connect_args = dict(kwargs.pop("connect_args", {}) or {})  # type: ignore[arg-type]
         connect_args.setdefault("check_same_thread", False)
         engine = sa.create_engine(parsed, connect_args=connect_args, **kwargs)
-        in_memory = parsed.database in (None, "", ":memory:")
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record) -> None:  # pragma: no cover - trivial
@@ -60,22 +205,29 @@ def create_engine(url: str | sa.URL, **kwargs: object) -> Engine:
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    if limits is not None:
+        connect_args = {**_postgresql_options(limits), **dict(kwargs.pop("connect_args", {}) or {})}  # type: ignore[arg-type]
+        kwargs["connect_args"] = connect_args
     return sa.create_engine(parsed, **kwargs)
 
 
 class Database:
     """An engine and its session factory.
 
-    ``Database(url)`` makes the engine with ``create_engine``; ``session()``
-    is a context manager yielding a session that commits on success and
-    rolls back on error.
+    ``Database(url)`` makes the engine with ``create_engine`` and ``limits``
+    (default: ``ConnectionLimits()``); ``session()`` is a context manager
+    yielding a session that commits on success and rolls back on error.
+    ``health`` tells whether connecting works (see ``DatabaseHealth``).
     """
 
-    def __init__(self, url_or_engine: str | sa.URL | Engine) -> None:
+    def __init__(self, url_or_engine: str | sa.URL | Engine, limits: ConnectionLimits | None = None) -> None:
+        self.limits = limits or ConnectionLimits()
         if isinstance(url_or_engine, Engine):
             self.engine = url_or_engine
         else:
-            self.engine = create_engine(url_or_engine)
+            self.engine = create_engine(url_or_engine, self.limits)
+        self.health = DatabaseHealth(self.limits.retry_after, probe_time=self.limits.connect_timeout + 1)
+        _watch_health(self.engine, self.health)
         self.sessionmaker: sessionmaker[Session] = sessionmaker(self.engine, expire_on_commit=False)
 
     @property

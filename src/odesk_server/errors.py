@@ -12,18 +12,33 @@ The body is ``{"error": {"status": 404, "code": "not_found", "message":
 "..."}}``. ``code`` is a short snake_case word; the OAuth failures use the
 problem names of the OAuth Problem Reporting extension (``signature_invalid``,
 ``nonce_used``, ``timestamp_refused``, ``consumer_key_unknown``, ...).
+
+When the database cannot serve a request (unreachable, or every connection
+busy for longer than the pool timeout), the answer is 503 with a
+``Retry-After`` header: ``database_unavailable`` or ``server_busy``. Such
+failures, and unexpected ones (500 ``internal_error``), are logged one line
+each, at most one line a second per kind of failure (the others counted in
+the next line), and with a traceback at most once a minute per kind
+(``FailureLog``), so an outage cannot fill the disk with logs.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Mapping
 from http import HTTPStatus
 
+import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from odesk_server.db import DatabaseUnavailable, first_line, retry_after_header
 
 log = logging.getLogger("odesk_server")
 
@@ -40,7 +55,9 @@ _CODE_FOR_STATUS = {
     405: "method_not_allowed",
     413: "request_too_large",
     415: "unsupported_media_type",
+    429: "too_many_requests",
     500: "internal_error",
+    503: "service_unavailable",
 }
 
 
@@ -147,15 +164,146 @@ async def _validation_error_handler(_request: Request, exc: Exception) -> Respon
     return error_response(400, "bad_request", "Invalid request parameters: " + "; ".join(problems))
 
 
-async def _unhandled_error_handler(request: Request, exc: Exception) -> Response:
-    # Log the traceback for the operator; the client only learns that it failed.
-    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+class FailureLog:
+    """Logs failures of one kind (``key``) as single lines, bounded in rate.
+
+    At most one line per ``line_interval`` seconds per key (the failures in
+    between are counted in the next line) and a traceback at most once per
+    ``traceback_interval`` seconds per key. Thread-safe.
+    """
+
+    def __init__(
+        self, logger: logging.Logger, line_interval: float = 1.0, traceback_interval: float = 60.0
+    ) -> None:
+        self.logger = logger
+        self.line_interval = line_interval
+        self.traceback_interval = traceback_interval
+        self._lock = threading.Lock()
+        self._last_line: dict[str, float] = {}
+        self._last_traceback: dict[str, float] = {}
+        self._suppressed: dict[str, int] = {}
+
+    def failure(self, key: str, message: str, exc: BaseException | None = None) -> None:
+        """Log ``message`` (with ``exc``'s traceback when one is due), unless a line of ``key`` just went out."""
+        now = time.monotonic()
+        with self._lock:
+            if now - self._last_line.get(key, -self.line_interval) < self.line_interval:
+                self._suppressed[key] = self._suppressed.get(key, 0) + 1
+                return
+            self._last_line[key] = now
+            suppressed = self._suppressed.pop(key, 0)
+            with_traceback = exc is not None and (
+                now - self._last_traceback.get(key, -self.traceback_interval) >= self.traceback_interval
+            )
+            if with_traceback:
+                self._last_traceback[key] = now
+        if suppressed:
+            message = f"{message} ({suppressed} more like it not logged)"
+        self.logger.error("%s", message, exc_info=exc if with_traceback else None)
+
+
+failures = FailureLog(log)
+
+
+def _database_unavailable(retry_after: float) -> JSONResponse:
+    return error_response(
+        503,
+        "database_unavailable",
+        "The database is unreachable; retry later",
+        {"Retry-After": retry_after_header(retry_after)},
+    )
+
+
+async def _unreachable_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DatabaseUnavailable)
+    failures.failure("database_unavailable", f"503 {request.method} {_path(request)}: {exc}")
+    return _database_unavailable(exc.retry_after)
+
+
+async def _pool_timeout_handler(request: Request, exc: Exception) -> Response:
+    # SQLAlchemy's pool ran dry for longer than its timeout (the request gate normally prevents it).
+    failures.failure("server_busy", f"503 {request.method} {_path(request)}: {first_line(exc)}")
+    return error_response(
+        503,
+        "server_busy",
+        "The server is busy: no database connection came free in time; retry later",
+        {"Retry-After": "1"},
+    )
+
+
+def is_database_fault(exc: BaseException) -> bool:
+    """True when ``exc`` says the database could not serve (gone, unreachable, locked), not that a query was wrong."""
+    if isinstance(exc, sa.exc.DBAPIError):
+        return exc.connection_invalidated or isinstance(exc, (sa.exc.OperationalError, sa.exc.InterfaceError))
+    return False
+
+
+async def _database_error_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, sa.exc.DBAPIError)
+    if is_database_fault(exc):
+        failures.failure(
+            "database_fault:" + type(exc.orig).__name__,
+            f"503 {request.method} {_path(request)}: database fault: {first_line(exc)}",
+            exc,
+        )
+        retry_after = request.app.state.database.limits.retry_after
+        return _database_unavailable(retry_after)
+    return _internal_error(request, exc)
+
+
+def _internal_error(request: Request, exc: BaseException) -> JSONResponse:
+    # Log for the operator (bounded); the client only learns that it failed.
+    failures.failure(
+        "internal_error:" + type(exc).__name__,
+        f"500 {request.method} {_path(request)}: unhandled {type(exc).__name__}: {first_line(exc)}",
+        exc,
+    )
     return error_response(500, "internal_error", "The server failed to handle this request")
 
 
+class LastResortMiddleware:
+    """Answers any exception no handler took as the JSON 500, logged through ``failures``.
+
+    Starlette's own last handler re-raises after answering, which makes the
+    ASGI server log every traceback again; this one does not. It also sets
+    ``X-Content-Type-Options: nosniff`` on every response, so no browser
+    guesses an HTML or script type from a report's content.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def send_with_nosniff(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                MutableHeaders(scope=message)["X-Content-Type-Options"] = "nosniff"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_nosniff)
+        except Exception as exc:  # noqa: BLE001 - the last place an error can be answered
+            if started:
+                raise
+            response = _internal_error(Request(scope), exc)
+            await response(scope, receive, send_with_nosniff)
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    """Register the handlers that turn every error into the JSON error response."""
+    """Register the handlers that turn every error into the JSON error response.
+
+    ``LastResortMiddleware`` must be added too (``create_app`` does), as the
+    innermost middleware-level wrapper of unexpected errors.
+    """
     app.add_exception_handler(ApiError, _api_error_handler)
     app.add_exception_handler(StarletteHTTPException, _http_exception_handler)
     app.add_exception_handler(RequestValidationError, _validation_error_handler)
-    app.add_exception_handler(Exception, _unhandled_error_handler)
+    app.add_exception_handler(DatabaseUnavailable, _unreachable_handler)
+    app.add_exception_handler(sa.exc.TimeoutError, _pool_timeout_handler)
+    app.add_exception_handler(sa.exc.DBAPIError, _database_error_handler)

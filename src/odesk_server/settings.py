@@ -11,6 +11,12 @@ box on a laptop (a SQLite file in the working directory, 127.0.0.1:8000).
 | ``ODESK_PORT``             | ``port``           | ``8000``                   |
 | ``ODESK_PUBLIC_URL``       | ``public_url``     | none: built from host/port |
 | ``ODESK_OAUTH_TIMESTAMP_WINDOW`` | ``oauth_timestamp_window`` | ``300`` (seconds) |
+| ``ODESK_WORKERS``          | ``workers``        | ``1`` (server processes)   |
+| ``ODESK_DB_POOL_SIZE``     | ``db_pool_size``   | ``20`` (connections per process) |
+| ``ODESK_DB_POOL_TIMEOUT``  | ``db_pool_timeout`` | ``5`` (seconds; then 503)  |
+| ``ODESK_DB_CONNECT_TIMEOUT`` | ``db_connect_timeout`` | ``5`` (seconds)      |
+| ``ODESK_DB_STATEMENT_TIMEOUT`` | ``db_statement_timeout`` | ``120`` (seconds, PostgreSQL) |
+| ``ODESK_SHUTDOWN_TIMEOUT`` | ``shutdown_timeout`` | ``10`` (seconds)          |
 """
 
 from __future__ import annotations
@@ -22,11 +28,14 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
+from odesk_server.db import ConnectionLimits
+
 DEFAULT_DATABASE_URL = "sqlite:///./odesk.db"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 DEFAULT_REPORT_TIMEOUT = 30.0
 DEFAULT_OAUTH_TIMESTAMP_WINDOW = 300
+_DEFAULT_LIMITS = ConnectionLimits()
 
 
 class SettingsError(ValueError):
@@ -40,6 +49,10 @@ class Settings:
     ``public_url`` is the externally visible base URL (scheme, host, optional
     port and path prefix, no trailing slash) used to build callback and
     authorize URLs; ``base_url`` falls back to ``http://host:port``.
+    ``workers`` is how many server processes ``serve`` starts; the ``db_*``
+    fields are the ``ConnectionLimits`` of each process; ``shutdown_timeout``
+    how long a stopping server waits for requests in flight before it
+    exits anyway.
     """
 
     database_url: str = DEFAULT_DATABASE_URL
@@ -48,6 +61,12 @@ class Settings:
     port: int = DEFAULT_PORT
     public_url: str | None = None
     oauth_timestamp_window: int = DEFAULT_OAUTH_TIMESTAMP_WINDOW
+    workers: int = 1
+    db_pool_size: int = _DEFAULT_LIMITS.pool_size
+    db_pool_timeout: float = _DEFAULT_LIMITS.pool_timeout
+    db_connect_timeout: float = _DEFAULT_LIMITS.connect_timeout
+    db_statement_timeout: float = _DEFAULT_LIMITS.statement_timeout
+    shutdown_timeout: float = 10.0
 
     def __post_init__(self) -> None:
         check_database_url(self.database_url, "database_url")
@@ -61,6 +80,14 @@ class Settings:
             raise SettingsError(
                 f"oauth_timestamp_window must be a positive number of seconds, got {self.oauth_timestamp_window!r}"
             )
+        if not 1 <= self.workers <= 64:
+            raise SettingsError(f"workers must be between 1 and 64, got {self.workers!r}")
+        if not 1 <= self.db_pool_size <= 500:
+            raise SettingsError(f"db_pool_size must be between 1 and 500, got {self.db_pool_size!r}")
+        for name in ("db_pool_timeout", "db_connect_timeout", "db_statement_timeout", "shutdown_timeout"):
+            value = getattr(self, name)
+            if not value > 0 or value == float("inf"):
+                raise SettingsError(f"{name} must be a positive number of seconds, got {value!r}")
         if self.public_url is not None:
             parts = urlsplit(self.public_url)
             if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -76,6 +103,16 @@ class Settings:
             return self.public_url
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}"
+
+    @property
+    def connection_limits(self) -> ConnectionLimits:
+        """The ``ConnectionLimits`` of the server's database in each process."""
+        return ConnectionLimits(
+            pool_size=self.db_pool_size,
+            pool_timeout=self.db_pool_timeout,
+            connect_timeout=self.db_connect_timeout,
+            statement_timeout=max(self.db_statement_timeout, self.report_timeout),
+        )
 
     def with_overrides(self, **changes: object) -> Settings:
         """A copy with some fields replaced (``None`` values are ignored); validates again."""
@@ -109,6 +146,21 @@ class Settings:
                 DEFAULT_OAUTH_TIMESTAMP_WINDOW,
                 int,
             ),
+            workers=_number(get("ODESK_WORKERS"), "ODESK_WORKERS", 1, int),
+            db_pool_size=_number(get("ODESK_DB_POOL_SIZE"), "ODESK_DB_POOL_SIZE", _DEFAULT_LIMITS.pool_size, int),
+            db_pool_timeout=_number(
+                get("ODESK_DB_POOL_TIMEOUT"), "ODESK_DB_POOL_TIMEOUT", _DEFAULT_LIMITS.pool_timeout, float
+            ),
+            db_connect_timeout=_number(
+                get("ODESK_DB_CONNECT_TIMEOUT"), "ODESK_DB_CONNECT_TIMEOUT", _DEFAULT_LIMITS.connect_timeout, float
+            ),
+            db_statement_timeout=_number(
+                get("ODESK_DB_STATEMENT_TIMEOUT"),
+                "ODESK_DB_STATEMENT_TIMEOUT",
+                _DEFAULT_LIMITS.statement_timeout,
+                float,
+            ),
+            shutdown_timeout=_number(get("ODESK_SHUTDOWN_TIMEOUT"), "ODESK_SHUTDOWN_TIMEOUT", 10.0, float),
         )
 
 

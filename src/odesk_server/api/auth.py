@@ -9,12 +9,19 @@ parameters may travel in the query string and some clients used GET.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from odesk_server.api.deps import Caller, authenticated, db_session, get_oauth_provider, get_settings, signed_request
+from odesk_server.api.deps import (
+    Caller,
+    get_database,
+    get_oauth_provider,
+    get_settings,
+    run_blocking,
+    run_verified,
+    signed_request,
+)
 from odesk_server.api.responses import api_response
 from odesk_server.models import STAFFING_MANAGER, Company, Team, UserRole, UserRolePermission
 
@@ -27,7 +34,7 @@ FORM_MEDIA_TYPE = "application/x-www-form-urlencoded"
 async def request_token(request: Request) -> Response:
     """RFC 5849 section 2.1: issue temporary credentials (a request token)."""
     signed = signed_request(request, await request.body())
-    body = await run_in_threadpool(get_oauth_provider(request).issue_request_token, signed)
+    body = await run_blocking(request, lambda: get_oauth_provider(request).issue_request_token(signed))
     return Response(body, media_type=FORM_MEDIA_TYPE)
 
 
@@ -35,7 +42,7 @@ async def request_token(request: Request) -> Response:
 async def access_token(request: Request) -> Response:
     """RFC 5849 section 2.3: exchange an authorized request token for token credentials."""
     signed = signed_request(request, await request.body())
-    body = await run_in_threadpool(get_oauth_provider(request).issue_access_token, signed)
+    body = await run_blocking(request, lambda: get_oauth_provider(request).issue_access_token(signed))
     return Response(body, media_type=FORM_MEDIA_TYPE)
 
 
@@ -44,8 +51,17 @@ def _yes_no(flag: bool) -> str:
 
 
 @router.get("/api/auth/v1/info")
-async def info(request: Request, caller: Caller = Depends(authenticated), session: Session = Depends(db_session)) -> Response:
+async def info(request: Request) -> Response:
     """The caller's own info: ``{"auth_user": {...}, "info": {ref, capacity, location, ...}}``."""
+    return await run_verified(request, lambda caller: _info(request, caller))
+
+
+def _info(request: Request, caller: Caller) -> Response:
+    with get_database(request).session() as session:
+        return _info_in_session(request, caller, session)
+
+
+def _info_in_session(request: Request, caller: Caller, session: Session) -> Response:
     user = caller.user
     companies = session.execute(
         sa.select(Company.is_agency, sa.func.count())

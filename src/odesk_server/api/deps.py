@@ -1,42 +1,52 @@
-"""FastAPI dependencies every API module shares: database session, caller, parameters.
+"""What every API module shares: the verified caller, parameters, and the way to the database.
 
-Usage in an endpoint module::
+The rule: no database call runs on the event loop. An endpoint is ``async``,
+reads what the client sends (body, parameters) there, and does everything
+blocking in a worker thread through ``run_blocking``, or ``run_verified``
+which verifies the caller in the same thread::
 
-    from fastapi import Depends
-    from odesk_server.api.deps import Caller, authenticated, db_session, request_params
+    async def list_teams(request: Request) -> Response:
+        return await run_verified(request, lambda caller: _teams(request, caller))
 
-    @router.get("/api/hr/v2/teams")
-    def list_teams(
-        caller: Caller = Depends(authenticated),
-        session: Session = Depends(db_session),
-        params: Mapping[str, str] = Depends(request_params),
-    ) -> Response: ...
+    def _teams(request: Request, caller: Caller) -> Response:
+        with read_connection(request) as connection:
+            ...
 
-``authenticated`` verifies the OAuth signature (header, query or form body)
-over the URL exactly as the client sent it (see ``odesk_server.compat``) and
-raises the 401/400 ``OAuthProblem`` that names the failed check.
+``run_blocking`` also bounds how many requests of a process work on the
+database at once (the pool size) and answers 503 ``server_busy`` when a
+request waits too long for its turn. ``verify_caller`` checks the OAuth
+signature (header, query or form body) over the URL exactly as the client
+sent it (see ``odesk_server.compat``) and raises the 401/400
+``OAuthProblem`` that names the failed check; ``authenticated`` is the same
+as a FastAPI dependency.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import AsyncIterator, Iterator, Mapping
+import weakref
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import TypeVar
 from urllib.parse import parse_qsl
 
+import anyio
+import anyio.to_thread
 from fastapi import Request
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from odesk_server.compat import original_method, original_url
 from odesk_server.db import Database
-from odesk_server.errors import bad_request
+from odesk_server.errors import ApiError, bad_request
 from odesk_server.models import AccessToken, Consumer, User
 from odesk_server.oauth import OAuthProvider, SignedRequest, signature_uris
-from odesk_server.oauth.prepared import RawConnection
 from odesk_server.settings import Settings
+
+T = TypeVar("T")
 
 # Parameters that steer the protocol rather than the resource.
 _PROTOCOL_PARAMS = frozenset({"http_method", "realm"})
@@ -74,28 +84,62 @@ def get_oauth_provider(request: Request) -> OAuthProvider:
     return request.app.state.oauth
 
 
-async def db_session(request: Request) -> AsyncIterator[Session]:
-    """A SQLAlchemy session for the request: committed when the endpoint returns, rolled back on error.
-
-    Use it from sync (``def``) endpoints, which FastAPI runs in its thread
-    pool. The dependency itself is async on purpose: opening a session does
-    no I/O (it connects at the first query) and closing it is one COMMIT, so
-    running them on the event loop saves two thread-pool round trips per request.
-    """
-    with get_database(request).session() as session:
-        yield session
-
-
 @contextmanager
 def read_connection(request: Request) -> Iterator[Connection]:
-    """A Core connection for read-only work, opened and closed around the block.
-
-    Cheaper than ``db_session`` (no ORM session, no dependency to resolve):
-    the HR endpoints use it from ``async`` handlers. Writes belong in
-    ``db_session`` or ``get_database(request).session()``.
-    """
+    """A Core connection for read-only work, opened and closed around the block (in a worker thread)."""
     with get_database(request).engine.connect() as connection:
         yield connection
+
+
+# One gate per event loop (uvicorn has one; test clients may start several).
+_GATES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = weakref.WeakKeyDictionary()
+
+
+def _gate(database: Database) -> anyio.CapacityLimiter:
+    loop = asyncio.get_running_loop()
+    gate = _GATES.get(loop)
+    if gate is None:
+        gate = _GATES[loop] = anyio.CapacityLimiter(database.limits.pool_size)
+        # Worker threads must not be scarcer than turns on the database.
+        threads = anyio.to_thread.current_default_thread_limiter()
+        threads.total_tokens = max(threads.total_tokens, database.limits.pool_size + 8)
+    return gate
+
+
+def server_busy(waited: float) -> ApiError:
+    """The 503 of a request that waited ``waited`` seconds for its turn on the database."""
+    return ApiError(
+        503,
+        "server_busy",
+        f"The server is busy: no database connection came free within {waited:g} seconds; retry later",
+        headers={"Retry-After": "1"},
+    )
+
+
+async def run_blocking(request: Request, work: Callable[[], T]) -> T:
+    """``work()`` run in a worker thread, as one of the requests allowed on the database at once.
+
+    Every database call of a request goes through here (or through a sync
+    FastAPI dependency or endpoint), never on the event loop. At most
+    ``limits.pool_size`` requests of a process work at once, so each finds
+    a pooled connection free. Raises ``ApiError`` 503 ``server_busy`` when
+    the turn does not come within ``limits.pool_timeout`` seconds, and
+    ``DatabaseUnavailable`` (answered 503 too) at once while the database is
+    known to be unreachable.
+    """
+    database = get_database(request)
+    database.health.check()
+    gate = _gate(database)
+    timeout = database.limits.pool_timeout
+    try:
+        with anyio.fail_after(timeout):
+            await gate.acquire()
+    except TimeoutError:
+        raise server_busy(timeout) from None
+    try:
+        return await anyio.to_thread.run_sync(work)
+    finally:
+        gate.release()
 
 
 def signed_request(request: Request, body: bytes) -> SignedRequest:
@@ -125,34 +169,45 @@ def signed_request(request: Request, body: bytes) -> SignedRequest:
 
 
 async def authenticated(request: Request) -> Caller:
-    """The verified caller of an OAuth-signed API request (the dependency; see ``authenticate``).
+    """The verified caller of an OAuth-signed API request (the dependency; see ``verify_caller``).
 
-    Raises ``OAuthProblem`` (an ``ApiError``): 401 ``parameter_absent``
-    (unsigned request), ``consumer_key_unknown``, ``consumer_key_rejected``
-    (revoked consumer), ``token_rejected`` (unknown token or another
-    consumer's), ``token_revoked``, ``user_inactive``, ``signature_invalid``,
-    ``timestamp_refused``, ``nonce_used``; 400 for malformed OAuth parameters.
-    """
-    return await authenticate(request)
-
-
-async def authenticate(request: Request, connection: RawConnection | None = None) -> Caller:
-    """``authenticated`` as a plain call, for handlers that resolve no dependencies.
-
-    ``connection`` (from ``raw_connection(get_database(request).engine)``)
-    lets the nonce insert run on a driver connection the handler keeps using
-    afterwards, saving a pool checkout (and, on PostgreSQL, its ping); the
-    insert is committed on it. Returns the ``Caller`` (cached on
-    ``request.state.caller``). Raises ``OAuthProblem`` as ``authenticated``.
+    Reads the body on the event loop, then verifies in a worker thread
+    (``run_blocking``). Raises ``OAuthProblem`` (an ``ApiError``): 401
+    ``parameter_absent`` (unsigned request), ``consumer_key_unknown``,
+    ``consumer_key_rejected`` (revoked consumer), ``token_rejected``
+    (unknown token or another consumer's), ``token_revoked``,
+    ``user_inactive``, ``signature_invalid``, ``timestamp_refused``,
+    ``nonce_used``; 400 for malformed OAuth parameters.
     """
     cached = getattr(request.state, "caller", None)
     if cached is not None:
         return cached
     body = await request.body()
-    # Inline on the event loop, not in the thread pool: the check is a few
-    # hundred microseconds of CPU and one short statement, and a thread-pool
-    # round trip costs about as much again (see docs/server-internals.md).
-    verified = get_oauth_provider(request).verify(signed_request(request, body), connection=connection)
+    return await run_blocking(request, lambda: verify_caller(request, body))
+
+
+async def run_verified(request: Request, work: Callable[[Caller], T]) -> T:
+    """``work(caller)`` for the verified caller, verification and work in one worker thread.
+
+    The body and the parameters are read first, on the event loop, so no
+    database turn is held while the client is still sending. Raises what
+    ``authenticated`` and ``run_blocking`` raise, and what ``work`` raises.
+    """
+    body = await request.body()
+    await request_params(request)
+    return await run_blocking(request, lambda: work(verify_caller(request, body)))
+
+
+def verify_caller(request: Request, body: bytes) -> Caller:
+    """The verified caller of ``request`` whose body is ``body``; blocking (call it in a worker thread).
+
+    Returns the ``Caller`` (cached on ``request.state.caller``). Raises
+    ``OAuthProblem`` as ``authenticated``.
+    """
+    cached = getattr(request.state, "caller", None)
+    if cached is not None:
+        return cached
+    verified = get_oauth_provider(request).verify(signed_request(request, body))
     caller = Caller(user=verified.user, consumer=verified.consumer, access_token=verified.access_token)
     request.state.caller = caller
     return caller

@@ -20,14 +20,14 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from gvizql import protocol
 from gvizql.datatable import DataTable
 from gvizql.errors import QueryError
-from odesk_server.api.deps import Caller, authenticated, db_session, get_settings, request_params
+from odesk_server.api.deps import Caller, get_database, get_settings, run_verified
 from odesk_server.compat import response_format
 from odesk_server.models import User
 from odesk_server.reports import envelope
@@ -132,21 +132,27 @@ def answer(
 # --- time reports ------------------------------------------------------------------------
 
 
+def _answer_in_session(
+    request: Request, run: Callable[[Session, User, str, float], DataTable]
+) -> Callable[[Caller], Response]:
+    """The blocking work of a report request: ``run(session, user, tq, timeout)`` in one unit of work, answered."""
+
+    def work(caller: Caller) -> Response:
+        params: Mapping[str, str] = request.state.params
+        with get_database(request).session() as session:
+            return answer(request, caller, params, lambda tq, timeout: run(session, caller.user, tq, timeout))
+
+    return work
+
+
 def _time_route(endpoint: TimeEndpoint, path: str, hours_only: bool) -> None:
-    def report(
-        request: Request,
-        caller: Caller = Depends(authenticated),
-        session: Session = Depends(db_session),
-        params: Mapping[str, str] = Depends(request_params),
-    ) -> Response:
-        keys = dict(request.path_params)
-        target = TimeReportTarget(endpoint=endpoint, hours_only=hours_only, **keys)
-        return answer(
-            request,
-            caller,
-            params,
-            lambda tq, timeout: run_time_report(session, caller.user, target, tq, timeout=timeout),
-        )
+    async def report(request: Request) -> Response:
+        target = TimeReportTarget(endpoint=endpoint, hours_only=hours_only, **request.path_params)
+
+        def run(session: Session, user: User, tq: str, timeout: float) -> DataTable:
+            return run_time_report(session, user, target, tq, timeout=timeout)
+
+        return await run_verified(request, _answer_in_session(request, run))
 
     name = f"timereport_{endpoint.value}{'_hours' if hours_only else ''}"
     report.__name__ = name
@@ -175,19 +181,13 @@ def _financial_route(endpoint: FinancialEndpoint) -> None:
     else:
         path = f"/{endpoint.value}/{{key}}"
 
-    def report(
-        key: str,
-        request: Request,
-        caller: Caller = Depends(authenticated),
-        session: Session = Depends(db_session),
-        params: Mapping[str, str] = Depends(request_params),
-    ) -> Response:
-        return answer(
-            request,
-            caller,
-            params,
-            lambda tq, timeout: run_financial_report(session, caller.user, endpoint, key, tq, timeout=timeout),
-        )
+    async def report(request: Request) -> Response:
+        key = request.path_params["key"]
+
+        def run(session: Session, user: User, tq: str, timeout: float) -> DataTable:
+            return run_financial_report(session, user, endpoint, key, tq, timeout=timeout)
+
+        return await run_verified(request, _answer_in_session(request, run))
 
     name = "finreport_" + endpoint.value.replace("/", "_")
     report.__name__ = name

@@ -1,15 +1,12 @@
 """``/api/hr/v2``: the organisation as the caller may see it (users, companies, teams, roles).
 
-The endpoints are ``async`` and query the database inline: each is one to
-three short indexed queries, cheaper than the thread-pool round trip of a
-sync endpoint and the ORM session machinery (docs/server-internals.md,
-"Performance"). They are plain Starlette routes added to the app itself
-(``install``), not FastAPI routes: no dependency resolution, one routing
-pass. ``/users/me``, ``/teams`` and the company listings verify the caller
-and run their queries on one pooled driver connection (``_verified``), the
-organisation query and the caller's row as driver-level statements
-(``oauth.prepared``); the others use a Core connection
-(``deps.read_connection``).
+The handlers are sync functions run in a worker thread together with the
+OAuth check (``deps.run_verified``): one to three short indexed queries on a
+Core connection (``deps.read_connection``), never on the event loop. They
+are plain Starlette routes added to the app itself (``install``), not
+FastAPI routes: no dependency resolution, one routing pass. The
+organisation query and the caller's row run as driver-level statements
+(``oauth.prepared``) on that connection.
 
 The server side of ``client.hr.get_user_me``, ``get_user``, ``get_companies``,
 ``get_company``, ``get_company_teams``, ``get_company_users``, ``get_teams``,
@@ -35,8 +32,7 @@ reference or the text id (``uid``, ``company_id``, ``team_id``).
 from __future__ import annotations
 
 from collections import defaultdict, namedtuple
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -47,21 +43,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import Route
 
-from odesk_server.api.deps import (
-    Caller,
-    authenticate,
-    get_database,
-    get_settings,
-    read_connection,
-    request_params,
-)
+from odesk_server.api.deps import Caller, get_settings, read_connection, run_verified
 from odesk_server.api.responses import api_response, timezone_offset
 from odesk_server.errors import bad_request, not_found
 from odesk_server.models import Company, Engagement, Team, User, UserRole, UserRolePermission
-from odesk_server.oauth.prepared import PreparedStatement, RawConnection, raw_connection
+from odesk_server.oauth.prepared import PreparedStatement, RawConnection
 
 router = APIRouter()
-Handler = Callable[[Request], Awaitable[Response]]
 
 PREFIX = "/api/hr/v2"
 # References are BIGINT; longer digit strings cannot name anything.
@@ -437,21 +425,24 @@ def _user_visible(connection: Connection, scope: OrgScope, user: UserRow) -> boo
 # Endpoints
 #
 # Plain Starlette routes (``request -> response``), not FastAPI ones: they
-# take no parameters FastAPI would have to resolve, and skipping dependency
-# resolution saves about 25 µs a call (measured in-process), a tenth of what
-# the signed teams listing costs beyond a bare endpoint. Errors still reach
-# the app's handlers (``ApiError``, 405...) exactly as from a FastAPI route.
+# take no parameters FastAPI would have to resolve. Each handler is a sync
+# function of the request and the verified caller; ``_get`` runs the OAuth
+# check and the handler together in one worker thread (``run_verified``), so
+# no database call runs on the event loop. Errors still reach the app's
+# handlers (``ApiError``, 405...) exactly as from a FastAPI route.
+
+SyncHandler = Callable[[Request, Caller], Response]
 
 
-def _get(path: str) -> Callable[[Handler], Handler]:
+def _get(path: str) -> Callable[[SyncHandler], SyncHandler]:
     """Register ``handler`` as ``GET path`` on ``router``, answering other verbs like FastAPI does (405)."""
 
-    def register(handler: Handler) -> Handler:
+    def register(handler: SyncHandler) -> SyncHandler:
         async def endpoint(request: Request) -> Response:
             # Starlette lets HEAD through to a GET route; FastAPI routes answer 405.
             if request.method != "GET":
                 raise StarletteHTTPException(status_code=405, headers={"Allow": "GET"})
-            return await handler(request)
+            return await run_verified(request, lambda caller: handler(request, caller))
 
         router.add_route(path, endpoint, methods=["GET"], name=handler.__name__, include_in_schema=False)
         return handler
@@ -463,8 +454,8 @@ def install(app: FastAPI) -> None:
     """Add the HR routes to ``app`` itself, in place of ``app.include_router(router)``.
 
     FastAPI matches an included router's routes twice (the router, then the
-    route in it); on the app's own route list they are matched once, which
-    saves about 20 µs a call. Same paths, verbs and handlers as ``router``.
+    route in it); on the app's own route list they are matched once. Same
+    paths, verbs and handlers as ``router``.
     """
     for route in router.routes:
         assert isinstance(route, Route)
@@ -475,75 +466,64 @@ def install(app: FastAPI) -> None:
         app.router.routes.append(own)
 
 
-@asynccontextmanager
-async def _verified(request: Request) -> AsyncIterator[tuple[Caller, RawConnection]]:
-    """The verified caller and a pooled driver connection for the handler's reads.
-
-    The nonce insert (committed at once) and the handler's queries share the
-    connection: one pool checkout instead of two (on PostgreSQL, one
-    pre-ping instead of two).
-    """
-    await request.body()  # read before taking a connection: never hold one while waiting on the client
-    with raw_connection(get_database(request).engine) as connection:
-        yield await authenticate(request, connection), connection
+def _scope(request: Request, caller: Caller) -> OrgScope:
+    """What the caller sees (one query on its own connection)."""
+    with read_connection(request) as connection:
+        return org_scope(connection, caller.user.id)
 
 
-async def _caller_and_scope(request: Request) -> tuple[Caller, OrgScope]:
-    """The verified caller and what they see (see ``_verified``)."""
-    async with _verified(request) as (caller, connection):
-        return caller, org_scope(connection, caller.user.id)
+def _params(request: Request) -> Mapping[str, str]:
+    # Parsed on the event loop before the handler runs (``run_verified``).
+    return request.state.params
 
 
 @_get(f"{PREFIX}/users/me")
-async def get_user_me(request: Request) -> Response:
+def get_user_me(request: Request, caller: Caller) -> Response:
     """The caller's user object: ``{"user": {...}}``."""
-    async with _verified(request) as (caller, connection):
-        user = _UserRecord._make(_PREPARED_USER_BY_ID.execute(connection, {"user_id": caller.user.id})[0])
+    with read_connection(request) as connection:
+        rows = _PREPARED_USER_BY_ID.execute(RawConnection.under(connection), {"user_id": caller.user.id})
+    user = _UserRecord._make(rows[0])
     return api_response(request, caller.user, {"user": user_payload(user, get_settings(request).base_url)})
 
 
 @_get(f"{PREFIX}/users/{{ref}}")
-async def get_user(request: Request) -> Response:
+def get_user(request: Request, caller: Caller) -> Response:
     """A visible user: ``{"user": {...}}``; 404 when unknown or not visible."""
     ref = request.path_params["ref"]
-    caller = await authenticate(request)
     with read_connection(request) as connection:
         user = _visible_user(connection, org_scope(connection, caller.user.id), ref)
     return api_response(request, caller.user, {"user": user_payload(user, get_settings(request).base_url)})
 
 
 @_get(f"{PREFIX}/companies")
-async def get_companies(request: Request) -> Response:
+def get_companies(request: Request, caller: Caller) -> Response:
     """Visible companies: ``{"companies": [...]}``."""
-    caller, scope = await _caller_and_scope(request)
+    scope = _scope(request, caller)
     payload = [company_payload(c) for c in sorted(scope.companies.values(), key=lambda c: c.reference)]
     return api_response(request, caller.user, {"companies": payload})
 
 
 @_get(f"{PREFIX}/companies/{{ref}}")
-async def get_company(request: Request) -> Response:
+def get_company(request: Request, caller: Caller) -> Response:
     """One visible company: ``{"company": {...}}``."""
-    ref = request.path_params["ref"]
-    caller, scope = await _caller_and_scope(request)
-    return api_response(request, caller.user, {"company": company_payload(_company(scope, ref))})
+    scope = _scope(request, caller)
+    return api_response(request, caller.user, {"company": company_payload(_company(scope, request.path_params["ref"]))})
 
 
 @_get(f"{PREFIX}/companies/{{ref}}/teams")
-async def get_company_teams(request: Request) -> Response:
+def get_company_teams(request: Request, caller: Caller) -> Response:
     """The company's teams the caller sees: ``{"teams": [...]}``."""
-    ref = request.path_params["ref"]
-    caller, scope = await _caller_and_scope(request)
-    company = _company(scope, ref)
+    scope = _scope(request, caller)
+    company = _company(scope, request.path_params["ref"])
     teams = [team_payload(t, scope) for t in scope.visible_teams(company.id)]
     return api_response(request, caller.user, {"teams": teams})
 
 
 @_get(f"{PREFIX}/companies/{{ref}}/users")
-async def get_company_users(request: Request) -> Response:
+def get_company_users(request: Request, caller: Caller) -> Response:
     """Users with a role on the company's visible teams (and its owner), optionally by ``status_in_company``."""
     ref = request.path_params["ref"]
-    caller = await authenticate(request)
-    status = _status_filter(await request_params(request), "status_in_company")
+    status = _status_filter(_params(request), "status_in_company")
     with read_connection(request) as connection:
         scope = org_scope(connection, caller.user.id)
         company = _company(scope, ref)
@@ -553,18 +533,17 @@ async def get_company_users(request: Request) -> Response:
 
 
 @_get(f"{PREFIX}/teams")
-async def get_teams(request: Request) -> Response:
+def get_teams(request: Request, caller: Caller) -> Response:
     """Every team the caller sees, across companies: ``{"teams": [...]}``."""
-    caller, scope = await _caller_and_scope(request)
+    scope = _scope(request, caller)
     return api_response(request, caller.user, {"teams": [team_payload(t, scope) for t in scope.visible_teams()]})
 
 
 @_get(f"{PREFIX}/teams/{{ref}}")
-async def get_team(request: Request) -> Response:
+def get_team(request: Request, caller: Caller) -> Response:
     """One visible team: ``{"team": {...}}``, plus ``"users": [...]`` with ``include_users=true``."""
     ref = request.path_params["ref"]
-    caller = await authenticate(request)
-    include_users = _flag(await request_params(request), "include_users")
+    include_users = _flag(_params(request), "include_users")
     with read_connection(request) as connection:
         scope = org_scope(connection, caller.user.id)
         team = _team(scope, ref)
@@ -576,11 +555,10 @@ async def get_team(request: Request) -> Response:
 
 
 @_get(f"{PREFIX}/teams/{{ref}}/users")
-async def get_team_users(request: Request) -> Response:
+def get_team_users(request: Request, caller: Caller) -> Response:
     """Users holding a role on the team, optionally by ``status_in_team``: ``{"users": [...]}``."""
     ref = request.path_params["ref"]
-    caller = await authenticate(request)
-    status = _status_filter(await request_params(request), "status_in_team")
+    status = _status_filter(_params(request), "status_in_team")
     with read_connection(request) as connection:
         team = _team(org_scope(connection, caller.user.id), ref)
         users = _users_with_roles(connection, [team.id], status)
@@ -588,9 +566,8 @@ async def get_team_users(request: Request) -> Response:
 
 
 @_get(f"{PREFIX}/userroles")
-async def get_user_roles(request: Request) -> Response:
+def get_user_roles(request: Request, caller: Caller) -> Response:
     """The caller's roles and permissions: ``{"userroles": {"userrole": [...]}}``."""
-    caller = await authenticate(request)
     with read_connection(request) as connection:
         user = connection.execute(_USERS.where(User.id == caller.user.id)).one()
         scope = OrgScope(user_id=user.id, teams={}, visible_team_ids=frozenset(), companies={})
@@ -599,10 +576,9 @@ async def get_user_roles(request: Request) -> Response:
 
 
 @_get(f"{PREFIX}/userroles/{{ref}}")
-async def get_user_roles_of(request: Request) -> Response:
+def get_user_roles_of(request: Request, caller: Caller) -> Response:
     """A visible user's roles on the teams the caller sees (python-upwork's ``roles.get_by_specific_user``)."""
     ref = request.path_params["ref"]
-    caller = await authenticate(request)
     with read_connection(request) as connection:
         scope = org_scope(connection, caller.user.id)
         user = _visible_user(connection, scope, ref)
