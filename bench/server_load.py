@@ -16,6 +16,10 @@ starts ``odesk-server serve --workers N`` on a free loopback port. Then:
    report whose ``tq`` is ``SELECT memo, hours WHERE memo matches '(.|.)*X'``
    (the hiring manager's), which exponential-time regex engines never finish.
 
+Each run has a server of its own (started, warmed up for ``--warmup``
+seconds, stopped), so a server stuck by the first run does not spoil the
+second.
+
 Every request is OAuth-signed by the ``odesk`` client's own signer
 (``odesk.wire.sign``: a fresh nonce, header signature), right before it is
 sent (signing time is not part of the latency). A request gets
@@ -476,37 +480,41 @@ class Outcome:
         return self.baseline.ok and (self.with_regex is None or self.with_regex.ok)
 
 
-def measure(database: str, workers: int, database_url: str, credentials: dict[str, Any], workdir: Path,
-            args: argparse.Namespace) -> Outcome:
-    title = f"{database}, {workers} worker{'s' if workers > 1 else ''}, {args.clients} clients, {args.duration:g} s"
-    log = workdir / f"serve-{database}-{workers}.log"
+def measured_run(title: str, database_url: str, workers: int, credentials: dict[str, Any], log: Path,
+                 args: argparse.Namespace, *, regex_client: bool) -> LoadResult:
+    """One run on a server of its own (one stuck by an earlier run must not spoil the next): warm-up, then load."""
     with serving(database_url, workers, log) as base_url:
         demo = Demo(base_url, credentials)
         mix = request_mix(dt.datetime.now(dt.timezone.utc).date())
         problems = check_mix(demo, mix, args.timeout)
         if problems:
             raise SystemExit("the request mix does not answer 200:\n" + "\n".join(problems))
-        # Warm-up (connections, caches); its rate sizes the requests signed ahead of the baseline.
+        # Warm-up (connections, caches); its rate sizes the requests signed ahead.
         warmup = run_load(demo, mix, clients=args.clients, seconds=args.warmup, timeout=args.timeout, seed=1)
-        print(f"\n{title}: baseline", flush=True)
-        baseline = run_load(demo, mix, clients=args.clients, seconds=args.duration, timeout=args.timeout,
-                            presigned=presign_count(warmup, args.duration, args.clients))
-        print(baseline.describe(), flush=True)
-        with_regex = None
-        if args.regex:
-            print(f"{title}: with the backtracking regex client", flush=True)
-            with_regex = run_load(demo, mix, clients=args.clients, seconds=args.duration, timeout=args.timeout,
-                                  regex_client=True, presigned=presign_count(baseline, args.duration, args.clients),
-                                  seed=7)
-            print(with_regex.describe(), flush=True)
+        print(f"\n{title}", flush=True)
+        result = run_load(demo, mix, clients=args.clients, seconds=args.duration, timeout=args.timeout,
+                          regex_client=regex_client, presigned=presign_count(warmup, args.duration, args.clients))
+    print(result.describe(), flush=True)
+    if not result.ok:
+        text = log.read_text(errors="replace")
+        tail = "\n".join("    " + line for line in text.splitlines()[-5:])
+        print(f"  server log: {text.count('Traceback')} tracebacks; it ends with:\n{tail}")
+    return result
+
+
+def measure(database: str, workers: int, database_url: str, credentials: dict[str, Any], workdir: Path,
+            args: argparse.Namespace) -> Outcome:
+    title = f"{database}, {workers} worker{'s' if workers > 1 else ''}, {args.clients} clients, {args.duration:g} s"
+    baseline = measured_run(f"{title}: baseline", database_url, workers, credentials,
+                            workdir / f"serve-{database}-{workers}.log", args, regex_client=False)
+    with_regex = None
+    if args.regex:
+        with_regex = measured_run(f"{title}: with the backtracking regex client", database_url, workers, credentials,
+                                  workdir / f"serve-{database}-{workers}-regex.log", args, regex_client=True)
     outcome = Outcome(database, workers, baseline, with_regex)
     if with_regex is not None:
         print(f"  other requests' p99 with the regex client / without: {outcome.p99_ratio:.2f}x "
               f"(goal <= {P99_RATIO_GOAL:g}x)")
-    if not outcome.ok:
-        text = log.read_text(errors="replace")
-        tail = "\n".join("    " + line for line in text.splitlines()[-5:])
-        print(f"  server log: {text.count('Traceback')} tracebacks; it ends with:\n{tail}")
     return outcome
 
 
