@@ -1,10 +1,12 @@
 """The permission matrix of the GDS reports (docs/permissions.md, "GDS reports").
 
-Every report endpoint x every demo role x full or ``/hours`` x a query with or
-without ``provider_id``: either allowed, with exactly the documented columns
-for ``SELECT *``, or ``access_denied`` (or ``invalid_query`` when the query
-names a field the endpoint hides).  Runs through ``odesk_server.reports.runner``
-(the HTTP layer is tested in test_gds_http.py) on SQLite and PostgreSQL.
+Every report endpoint x every demo role x full or ``/hours`` x a query about
+teams or about people (``SELECT *``, which reaches the provider fields):
+either allowed, with exactly the documented columns, or ``access_denied`` (or
+``invalid_query`` when the query names a field the endpoint hides).  Runs
+through ``odesk_server.reports.runner`` (the HTTP layer is tested in
+test_gds_http.py, every way around the supervisor rule in
+test_reports_security.py) on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -70,7 +72,10 @@ TIME_COLUMNS = {
     (TimeEndpoint.PROVIDER, False): DATES + TEAM + ASSIGNMENT + AGENCY + ["company_id", "agency_company_id"] + WORK + HOURS + EARNINGS,
 }
 
-# (name, endpoint, path keys, roles allowed without provider_id, roles allowed with it)
+# The fields of the supervisor rule: a team report query about them is about people.
+PERSON = PROVIDER + ["assignment_name", "assignment_ref"]
+
+# (name, endpoint, path keys, roles allowed a query about teams, roles allowed SELECT *)
 TIME_TARGETS = [
     ("team engineering", TimeEndpoint.TEAM, {"company": "acme:acme", "team": "acme:engineering"},
      {"owner", "hiring_manager", "finance"}, {"owner", "hiring_manager"}),
@@ -87,20 +92,23 @@ TIME_TARGETS = [
 ]
 
 TIME_CASES = [
-    pytest.param(endpoint, keys, role, hours, with_provider, (allowed_with if with_provider else allowed),
-                 id=f"{name}-{role}-{'hours' if hours else 'full'}-{'pid' if with_provider else 'nopid'}")
-    for name, endpoint, keys, allowed, allowed_with in TIME_TARGETS
+    pytest.param(endpoint, keys, role, hours, every_column, (allowed_all if every_column else allowed),
+                 id=f"{name}-{role}-{'hours' if hours else 'full'}-{'all' if every_column else 'teams'}")
+    for name, endpoint, keys, allowed, allowed_all in TIME_TARGETS
     for role in ROLES
     for hours in (False, True)
-    for with_provider in (False, True)
+    for every_column in (False, True)
 ]
 
 
-@pytest.mark.parametrize("endpoint, keys, role, hours, with_provider, allowed", TIME_CASES)
-def test_time_report_matrix(demo_db, endpoint, keys, role, hours, with_provider, allowed):
+@pytest.mark.parametrize("endpoint, keys, role, hours, every_column, allowed", TIME_CASES)
+def test_time_report_matrix(demo_db, endpoint, keys, role, hours, every_column, allowed):
     caller = user(demo_db, UIDS[role])
     target = TimeReportTarget(endpoint=endpoint, hours_only=hours, **keys)
-    tq = "SELECT * ORDER BY provider_id LIMIT 1" if with_provider else "SELECT * LIMIT 1"
+    columns = TIME_COLUMNS[(endpoint, hours)]
+    if not every_column:
+        columns = [c for c in columns if c not in PERSON]
+    tq = "SELECT * LIMIT 1" if every_column else f"SELECT {', '.join(columns)} LIMIT 1"
     with demo_db.session() as session:
         if role not in allowed:
             with pytest.raises(ReportError) as denied:
@@ -108,16 +116,8 @@ def test_time_report_matrix(demo_db, endpoint, keys, role, hours, with_provider,
             assert denied.value.reason == "access_denied"
             assert denied.value.status == 403
             return
-        if with_provider and endpoint is TimeEndpoint.PROVIDER:
-            # provider_id is hidden on the provider's own report: as if it did not exist.
-            with pytest.raises(ReportError) as invalid:
-                run_time_report(session, caller, target, tq, timeout=30)
-            assert invalid.value.reason == "invalid_query"
-            assert "provider_id" in invalid.value.message
-            return
         table = run_time_report(session, caller, target, tq, timeout=30)
-    ids = [c.id for c in table.columns]
-    assert sorted(ids) == sorted(TIME_COLUMNS[(endpoint, hours)])
+    assert sorted(c.id for c in table.columns) == sorted(columns)
     assert len(table.rows) == 1
 
 
@@ -222,31 +222,55 @@ def test_hidden_field_is_an_unknown_column(demo_db, endpoint, hours, keys, role,
     assert f'"{field}"' in error.value.message
 
 
-def test_a_query_that_does_not_parse_is_access_denied_for_a_stranger(demo_db):
-    target = TimeReportTarget(TimeEndpoint.TEAM, False, company="acme:acme", team="acme:engineering")
-    with demo_db.session() as session:
-        with pytest.raises(ReportError) as stranger:
-            run_time_report(session, user(demo_db, "tbecker"), target, "SELECT FROM WHERE", timeout=30)
-        with pytest.raises(ReportError) as manager:
-            run_time_report(session, user(demo_db, "dortiz"), target, "SELECT FROM WHERE", timeout=30)
-    assert stranger.value.reason == "access_denied"
-    assert manager.value.reason == "invalid_query"
-
-
 @pytest.mark.parametrize(
-    "endpoint, keys, message",
+    "role, team, reason",
     [
-        (TimeEndpoint.TEAM, {"company": "acme:acme", "team": "nope"}, "no access to the team nope"),
-        (TimeEndpoint.TEAM, {"company": "brightcode:brightcode", "team": "acme:engineering"}, "no access to the team"),
-        (TimeEndpoint.TEAM, {"company": "nope", "team": "acme:engineering"}, "no access to the company nope"),
-        (TimeEndpoint.AGENCY, {"company": "acme:acme", "agency": "brightcode:brightcode"}, "no access to the agency"),
-        (TimeEndpoint.AGENCY, {"company": "acme:acme", "agency": "acme:acme"}, "no access to the agency"),
-        (TimeEndpoint.PROVIDER, {"provider": "nobody"}, "Only the provider nobody"),
+        ("member", "acme:engineering", "access_denied"),
+        ("hiring_manager", "acme:engineering", "invalid_query"),
+        ("finance", "acme:engineering", "invalid_query"),  # allowed a query about teams
+        ("hiring_manager", "acme:acme", "invalid_query"),  # allowed a query about people (supervisor)
+        ("hiring_manager", "acme:marketing", "access_denied"),
     ],
 )
-def test_unknown_or_mismatched_keys_are_access_denied(demo_db, endpoint, keys, message):
+def test_a_query_that_does_not_parse_is_invalid_only_to_a_caller_some_query_would_answer(demo_db, role, team, reason):
+    target = TimeReportTarget(TimeEndpoint.TEAM, False, company="acme:acme", team=team)
+    with demo_db.session() as session, pytest.raises(ReportError) as error:
+        run_time_report(session, user(demo_db, UIDS[role]), target, "SELECT FROM WHERE", timeout=30)
+    assert error.value.reason == reason
+
+
+# The message names the keys as the caller typed them, whether they name something or not.
+@pytest.mark.parametrize(
+    "endpoint, keys, tq, message",
+    [
+        (TimeEndpoint.TEAM, {"company": "acme:acme", "team": "nope"}, "SELECT hours",
+         "You need hiring manager or finance permission on the team nope of the company acme:acme"),
+        (TimeEndpoint.TEAM, {"company": "brightcode:brightcode", "team": "acme:engineering"}, "SELECT hours",
+         "You need hiring manager or finance permission on the team acme:engineering of the company "
+         "brightcode:brightcode"),
+        (TimeEndpoint.TEAM, {"company": "nope", "team": "acme:engineering"}, "SELECT hours",
+         "You need hiring manager or finance permission on the team acme:engineering of the company nope"),
+        (TimeEndpoint.TEAM, {"company": "nope", "team": "acme:engineering"}, "SELECT provider_name",
+         "A query naming provider_name is about providers and needs a supervisor of those providers: "
+         "manage_employment on the team acme:engineering of the company nope or on a team below it"),
+        (TimeEndpoint.TEAM, {"company": "acme", "team": "2999999"}, "SELECT *",
+         "A query selecting every column is about providers and needs a supervisor of those providers: "
+         "manage_employment on the team 2999999 of the company acme or on a team below it"),
+        (TimeEndpoint.COMPANY, {"company": "nope"}, "SELECT hours",
+         "You need hiring or finance permission on every team of the company nope"),
+        (TimeEndpoint.AGENCY, {"company": "acme:acme", "agency": "brightcode:brightcode"}, "SELECT hours",
+         "You need staffing manager permission on the agency brightcode:brightcode of the company acme:acme "
+         "(an agency's report is under the agency's own company)"),
+        (TimeEndpoint.AGENCY, {"company": "acme:acme", "agency": "acme:acme"}, "SELECT hours",
+         "You need staffing manager permission on the agency acme:acme of the company acme:acme "
+         "(an agency's report is under the agency's own company)"),
+        (TimeEndpoint.PROVIDER, {"provider": "nobody"}, "SELECT hours",
+         "Only the provider nobody may run this provider's time report"),
+    ],
+)
+def test_unknown_or_mismatched_keys_are_access_denied(demo_db, endpoint, keys, tq, message):
     target = TimeReportTarget(endpoint=endpoint, hours_only=False, **keys)
     with demo_db.session() as session, pytest.raises(ReportError) as error:
-        run_time_report(session, user(demo_db, "mhale"), target, "SELECT hours", timeout=30)
+        run_time_report(session, user(demo_db, "mhale"), target, tq, timeout=30)
     assert error.value.reason == "access_denied"
-    assert message in error.value.message
+    assert error.value.message == message

@@ -286,28 +286,3 @@ def test_timeout_is_enforced_by_the_database(demo_db, tq):
         # The session stays usable: the next report on it runs normally.
         table = run_time_report(session, owner, target, "SELECT count(hours)", timeout=30)
     assert table.rows[0][0] > 1000
-
-
-@pytest.mark.parametrize(
-    "tq, names",
-    [
-        ("SELECT provider_id", True),
-        ("SELECT worked_on WHERE provider_id = 'jwalker'", True),
-        ("SELECT worked_on, sum(hours) GROUP BY worked_on, provider_id", True),
-        ("SELECT worked_on, sum(hours) GROUP BY worked_on PIVOT provider_id", True),
-        ("SELECT worked_on ORDER BY provider_id DESC", True),
-        ("SELECT count(provider_id)", True),
-        ("SELECT lower(provider_id)", True),
-        ("SELECT worked_on WHERE NOT (task = 'x' OR provider_id IS NULL)", True),
-        ("SELECT worked_on, provider_name LABEL worked_on 'provider_id'", False),
-        ("SELECT worked_on WHERE memo = 'provider_id'", False),
-        ("SELECT *", False),
-        ("", False),
-    ],
-)
-def test_which_queries_name_provider_id(tq, names):
-    from gvizql.parser import parse
-
-    from odesk_server.reports.runner import names_column
-
-    assert names_column(parse(tq), "provider_id") is names

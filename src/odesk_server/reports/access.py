@@ -1,14 +1,15 @@
 """Who may run which report, and over which rows: the rules of docs/permissions.md.
 
 ``time_report_scope_for`` and ``financial_report_scope_for`` take the caller,
-the path keys and (for the team report) whether the query names
-``provider_id``, and return the ``ReportScope`` the query may run on, or
+the path keys and (for the team report) the field about a person the query
+reaches, if any, and return the ``ReportScope`` the query may run on, or
 raise ``ReportError`` with reason ``access_denied``.
 
 Path keys are looked up by text id or by numeric reference, as clients send
 either.  An unknown key and a key the caller may not see give the same
-``access_denied`` answer, so the reports do not reveal which companies,
-teams or users exist.
+``access_denied`` answer: its message is built from the keys as the caller
+typed them and never from a row, so the reports do not reveal which
+companies, teams or users exist.
 
 Permission semantics come from ``odesk_server.permissions``: a flag held on a
 team applies to its subtree, the ``admin`` role and the company owner hold
@@ -45,6 +46,7 @@ from odesk_server.permissions import (
 )
 from odesk_server.reports.errors import ReportError
 from odesk_server.reports.fields import (
+    SUPERVISOR_FIELDS,
     FinancialEndpoint,
     TimeEndpoint,
     visible_financial_fields,
@@ -189,63 +191,111 @@ class TimeReportTarget:
     provider: str | None = None
 
 
+# ``person_field`` of a query that selects every column (``SELECT *``).
+EVERY_COLUMN = "*"
+
+
 def time_report_scope_for(
-    session: Session, caller: User, target: TimeReportTarget, *, names_provider_id: bool
+    session: Session, caller: User, target: TimeReportTarget, *, person_field: str | None
 ) -> ReportScope:
     """The rows and columns ``caller`` may query on ``target``.
 
-    ``names_provider_id`` says whether the query mentions ``provider_id``
-    (it switches the team report to the supervisor rule).
+    ``person_field`` is the field of ``SUPERVISOR_FIELDS`` the query reaches
+    (``EVERY_COLUMN`` for ``SELECT *``), None for a query about teams only; on
+    the team report it switches to the supervisor rule.
     Raises ``ReportError`` (access_denied) when the caller may not run it.
     """
     fields = visible_time_fields(target.endpoint, hours_only=target.hours_only)
     if target.endpoint is TimeEndpoint.PROVIDER:
         provider = find_user(session, target.provider or "")
         if provider is None or provider.id != caller.id or not provider.is_provider:
-            raise _denied(f"Only the provider {target.provider} may run this provider's time report")
+            raise _time_report_denied(target, person_field)
         rows = TimeRowFilter(provider_user_id=provider.id, agency_earnings_hidden=True)
         return time_report_scope(fields, rows)
 
     company = find_company(session, target.company or "")
-    if company is None:
-        raise _denied(f"You have no access to the company {target.company}")
 
     if target.endpoint is TimeEndpoint.TEAM:
-        team = find_team(session, target.team or "", company)
+        team = find_team(session, target.team or "", company) if company is not None else None
         if team is None:
-            raise _denied(f"You have no access to the team {target.team} of the company {target.company}")
-        if names_provider_id:
+            raise _time_report_denied(target, person_field)
+        if person_field is not None:
             supervised = _supervised_team_ids(session, caller, team)
             if not supervised:
-                raise _denied(
-                    "A query naming provider_id needs a supervisor of those providers "
-                    f"(manage_employment on the team {team.team_id})"
-                )
+                raise _time_report_denied(target, person_field)
             return time_report_scope(fields, TimeRowFilter(buyer_team_ids=supervised))
         if not _holds_any(session, caller, team, HIRING | FINANCE):
-            raise _denied(f"You need hiring manager or finance permission on the team {team.team_id}")
+            raise _time_report_denied(target, person_field)
+        # The query reaches no person field.  Without them in the scope, a way to
+        # reach one that ``person_field`` missed fails as an unknown column.
+        about_teams = tuple(f for f in fields if f.name not in SUPERVISOR_FIELDS)
         return time_report_scope(
-            fields, TimeRowFilter(buyer_team_ids=frozenset(subtree_team_ids(session, team.id)))
+            about_teams, TimeRowFilter(buyer_team_ids=frozenset(subtree_team_ids(session, team.id)))
         )
 
     if target.endpoint is TimeEndpoint.COMPANY:
-        teams = _company_teams(session, company)
+        teams = _company_teams(session, company) if company is not None else []
         lacking = [t.team_id for t in teams if not _holds_any(session, caller, t, HIRING | FINANCE)]
-        if lacking:
-            raise _denied(
-                f"You need hiring or finance permission on every team of the company {company.company_id}"
-            )
+        # "Every team" of a company without teams holds for anyone: not a grant.
+        if company is None or not teams or lacking:
+            raise _time_report_denied(target, person_field)
         return time_report_scope(fields, TimeRowFilter(buyer_company_id=company.id))
 
     # The agency report: {company} is the agency itself, {agency} the agency or one of its teams.
     agency = _company_by_key_or_team(session, target.agency or "")
-    if agency is None or not agency.is_agency or agency.id != company.id:
-        raise _denied(f"You have no access to the agency {target.agency} of the company {target.company}")
-    if agency.root_team_id is None or not _holds_any(
-        session, caller, agency.root_team_id, frozenset({STAFFING_MANAGER})
+    if (
+        company is None
+        or agency is None
+        or not agency.is_agency
+        or agency.id != company.id
+        or agency.root_team_id is None
+        or not _holds_any(session, caller, agency.root_team_id, frozenset({STAFFING_MANAGER}))
     ):
-        raise _denied(f"You need staffing manager permission on the agency {agency.company_id}")
+        raise _time_report_denied(target, person_field)
     return time_report_scope(fields, TimeRowFilter(agency_company_id=agency.id))
+
+
+def require_some_time_report_access(session: Session, caller: User, target: TimeReportTarget) -> None:
+    """Return when ``caller`` may run at least one query on ``target``.
+
+    For a query that does not parse: it is invalid_query only to a caller whom
+    some valid query would answer, so a bad query reveals no more than a good one.
+    Raises ``ReportError`` (access_denied) otherwise.
+    """
+    if target.endpoint is TimeEndpoint.TEAM:
+        try:
+            time_report_scope_for(session, caller, target, person_field=EVERY_COLUMN)
+            return
+        except ReportError:
+            pass  # not a supervisor there; the rule for queries about teams decides
+    time_report_scope_for(session, caller, target, person_field=None)
+
+
+def _time_report_denied(target: TimeReportTarget, person_field: str | None) -> ReportError:
+    """The access_denied of ``target``, from the path keys as typed and the query only.
+
+    Nothing in it comes from the database, so a key the caller may not see and
+    a key that names nothing get the same message.
+    """
+    company, team = target.company, target.team
+    if target.endpoint is TimeEndpoint.PROVIDER:
+        message = f"Only the provider {target.provider} may run this provider's time report"
+    elif target.endpoint is TimeEndpoint.COMPANY:
+        message = f"You need hiring or finance permission on every team of the company {company}"
+    elif target.endpoint is TimeEndpoint.AGENCY:
+        message = (
+            f"You need staffing manager permission on the agency {target.agency} of the company {company} "
+            "(an agency's report is under the agency's own company)"
+        )
+    elif person_field is not None:
+        reach = "selecting every column" if person_field == EVERY_COLUMN else f"naming {person_field}"
+        message = (
+            f"A query {reach} is about providers and needs a supervisor of those providers: "
+            f"manage_employment on the team {team} of the company {company} or on a team below it"
+        )
+    else:
+        message = f"You need hiring manager or finance permission on the team {team} of the company {company}"
+    return _denied(message)
 
 
 # --- financial reports ---------------------------------------------------------------------

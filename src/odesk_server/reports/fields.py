@@ -4,8 +4,9 @@ One ``ReportField`` per name a query may use, with its GDS type and the
 money group it belongs to; ``TIME_REPORT_FIELDS`` and
 ``FINANCIAL_REPORT_FIELDS`` list them in the documentation's order, which is
 also the column order of ``SELECT *``.  Each endpoint then names the subset it
-exposes (``visible_time_fields`` and ``FINANCIAL_REPORT_HIDDEN``); the SQL
-behind every field lives in ``odesk_server.reports.scopes``.
+exposes (``visible_time_fields`` and ``visible_financial_fields``), and
+``SUPERVISOR_FIELDS`` the time report fields only a supervisor may query on a
+team report; the SQL behind every field lives in ``odesk_server.reports.scopes``.
 """
 
 from __future__ import annotations
@@ -74,6 +75,12 @@ TIME_REPORT_FIELDS: tuple[ReportField, ...] = (
     ReportField("charges_offline", N, Money.CHARGES, "charges for offline hours"),
     ReportField("earnings_offline", N, Money.EARNINGS, "earnings for offline hours"),
 )
+
+# The supervisor rule (docs/permissions.md): the time report fields about a person.
+# A team report query that reaches any of them (``SELECT *`` reaches them all) only
+# covers the contracts of the teams the caller supervises.  A contract has exactly
+# one provider, so its reference and its title single him out as his uid does.
+SUPERVISOR_FIELDS = frozenset({"provider_id", "provider_name", "assignment_ref", "assignment_name"})
 
 FINANCIAL_REPORT_FIELDS: tuple[ReportField, ...] = (
     ReportField("reference", S, description="reference of the ledger entry"),

@@ -26,17 +26,21 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from gvizql.ast import ColumnRef
+from gvizql.ast import ColumnRef, Query
 from gvizql.datatable import DataTable
 from gvizql.errors import QueryError, Reason
+from odesk_server.db import first_line
+from odesk_server.errors import failures, is_database_fault
 from odesk_server.models import User
 from odesk_server.reports.access import (
+    EVERY_COLUMN,
     TimeReportTarget,
     financial_report_scope_for,
+    require_some_time_report_access,
     time_report_scope_for,
 )
 from odesk_server.reports.errors import ReportError
-from odesk_server.reports.fields import FinancialEndpoint, TimeEndpoint
+from odesk_server.reports.fields import SUPERVISOR_FIELDS, FinancialEndpoint
 from odesk_server.reports.scopes import ReportScope
 
 log = logging.getLogger("odesk_server.reports")
@@ -47,15 +51,28 @@ _SQLITE_PROGRESS_STEPS = 2000
 MAX_QUERY_LENGTH = 20_000
 
 
-def names_column(node: Any, name: str) -> bool:
-    """True when the parsed query (or any node below it) refers to the column ``name``."""
+def person_field_reached(query: Query) -> str | None:
+    """The field of ``SUPERVISOR_FIELDS`` that ``query`` reaches, or None for a query about teams only.
+
+    A query without a SELECT list (``SELECT *``, or no SELECT clause) reaches
+    every field: ``EVERY_COLUMN``.  Otherwise the first of those fields the query
+    names, in any clause, inside any function, aggregate or arithmetic.
+    """
+    if query.select is None:
+        return EVERY_COLUMN
+    return next((ref.name for ref in _column_refs(query) if ref.name in SUPERVISOR_FIELDS), None)
+
+
+def _column_refs(node: Any) -> Iterator[ColumnRef]:
+    """Every column reference in a parsed query (or any node below it), in clause order."""
     if isinstance(node, ColumnRef):
-        return node.name == name
-    if isinstance(node, (tuple, list, frozenset)):
-        return any(names_column(item, name) for item in node)
-    if dataclasses.is_dataclass(node) and not isinstance(node, type):
-        return any(names_column(getattr(node, f.name), name) for f in dataclasses.fields(node))
-    return False
+        yield node
+    elif isinstance(node, (tuple, list, frozenset)):
+        for item in node:
+            yield from _column_refs(item)
+    elif dataclasses.is_dataclass(node) and not isinstance(node, type):
+        for f in dataclasses.fields(node):
+            yield from _column_refs(getattr(node, f.name))
 
 
 def _parse(tq: str):
@@ -84,19 +101,11 @@ def run_time_report(
     """
     _check_length(tq)
     try:
-        names_provider = names_column(_parse(tq), "provider_id")
+        query = _parse(tq)
     except QueryError as error:
-        # A query that does not parse: answer access_denied first when no rule lets
-        # the caller in, so a bad query never reveals more than a good one.
-        if target.endpoint is TimeEndpoint.TEAM:
-            try:
-                time_report_scope_for(session, caller, target, names_provider_id=False)
-            except ReportError:
-                time_report_scope_for(session, caller, target, names_provider_id=True)
-        else:
-            time_report_scope_for(session, caller, target, names_provider_id=False)
+        require_some_time_report_access(session, caller, target)
         raise ReportError.from_query_error(error) from None
-    scope = time_report_scope_for(session, caller, target, names_provider_id=names_provider)
+    scope = time_report_scope_for(session, caller, target, person_field=person_field_reached(query))
     return execute(session, scope, tq, timeout=timeout)
 
 
@@ -172,13 +181,15 @@ def execute(session: Session, scope: ReportScope, tq: str, *, timeout: float) ->
         if error.reason == Reason.TIMEOUT or _is_timeout(error):
             raise ReportError(Reason.TIMEOUT, _timeout_message(timeout)) from None
         if error.reason == Reason.INTERNAL_ERROR:
-            log.error("report query failed: %s", error.detailed_message, exc_info=error)
+            failures.failure("report_failed", f"report query failed: {error.detailed_message}", error)
             raise ReportError(Reason.OTHER, "The report failed on the server") from None
         raise ReportError.from_query_error(error) from None
     except sa.exc.DBAPIError as error:
         if _is_timeout(error):
             raise ReportError(Reason.TIMEOUT, _timeout_message(timeout)) from None
-        log.error("report query failed", exc_info=error)
+        if is_database_fault(error):
+            raise  # the database is gone or locked, not the report's fault: answered 503
+        failures.failure("report_failed", f"report query failed: {first_line(error)}", error)
         raise ReportError(Reason.OTHER, "The report failed on the server") from None
 
 
