@@ -258,8 +258,7 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
                     f"the database {_shown(url)} already holds {what}; run 'odesk-server demo --reset' "
                     "to delete everything in it and load the demo again"
                 )
-            print("Deleting the existing data (--reset) ...", file=sys.stderr)
-            demo.reset_database(engine)
+            print("Replacing the existing data (--reset), in one transaction ...", file=sys.stderr)
         started = time.monotonic()
 
         def progress(step: str) -> None:
@@ -267,7 +266,7 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
 
         print(f"Loading the demo organisation into {_shown(url)} ...", file=sys.stderr)
         seed = demo.DEFAULT_SEED if args.seed is None else args.seed
-        credentials = demo.load_demo(engine, seed=seed, progress=progress)
+        credentials = demo.load_demo(engine, seed=seed, progress=progress, replace=args.reset)
         print(f"  [{time.monotonic() - started:5.1f}s] done", file=sys.stderr)
     _emit_demo(credentials, settings, args)
     return 0

@@ -167,20 +167,25 @@ def load_demo(
     seed: int = DEFAULT_SEED,
     end_date: dt.date | None = None,
     progress: Progress | None = None,
+    replace: bool = False,
 ) -> DemoCredentials:
     """Migrate the database, fill it with the demo organisation and return its credentials.
 
     ``end_date`` (default: today, UTC) is the last day of the time logs.
-    Raises ``DemoError`` when the database already holds data (see
-    ``reset_database``) and ``db.DatabaseError`` when it cannot be reached.
+    ``replace``: delete every row first, in the same transaction as the
+    load, so an interrupted reload leaves the database as it was.
+    Raises ``DemoError`` when the database already holds data and
+    ``replace`` is false, and ``db.DatabaseError`` when it cannot be reached.
     """
     report = progress or (lambda _message: None)
     end = end_date or dt.datetime.now(dt.timezone.utc).date()
     with db.engine_for(engine_or_url) as engine:
         db.migrate(engine)
-        if not database_is_empty(engine):
+        if not replace and not database_is_empty(engine):
             raise DemoError("the database already holds data")
         with engine.begin() as conn:
+            if replace:
+                _delete_every_row(conn)
             _DemoBuilder(conn, random.Random(seed), end, report).build()
         credentials = stored_demo_credentials(engine)
     assert credentials is not None
@@ -197,12 +202,16 @@ def database_is_empty(engine: Engine) -> bool:
 
 
 def reset_database(engine_or_url: Engine | str | sa.URL) -> None:
-    """Delete every row of every table of the model (the schema stays)."""
+    """Delete every row of every table of the model (the schema stays), in one transaction."""
     with db.engine_for(engine_or_url) as engine, engine.begin() as conn:
-        # companies.root_team_id and teams.company_id point at each other.
-        conn.execute(sa.update(Company.__table__).values(root_team_id=None))
-        for table in reversed(Base.metadata.sorted_tables):
-            conn.execute(table.delete())
+        _delete_every_row(conn)
+
+
+def _delete_every_row(conn: Connection) -> None:
+    # companies.root_team_id and teams.company_id point at each other.
+    conn.execute(sa.update(Company.__table__).values(root_team_id=None))
+    for table in reversed(Base.metadata.sorted_tables):
+        conn.execute(table.delete())
 
 
 def stored_demo_credentials(engine_or_url: Engine | str | sa.URL) -> DemoCredentials | None:

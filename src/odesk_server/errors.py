@@ -231,11 +231,34 @@ async def _pool_timeout_handler(request: Request, exc: Exception) -> Response:
     )
 
 
+# PostgreSQL error classes that say the server cannot serve now, whatever the query:
+# connection exception, insufficient resources, operator intervention (shutdown,
+# but not 57014, a cancelled statement: the report timeout), system error.
+_POSTGRESQL_FAULT_CLASSES = ("08", "53", "57", "58")
+# SQLite result codes of the same kind: busy or locked past the busy timeout, cannot open, I/O, full.
+_SQLITE_FAULTS = frozenset({"SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_CANTOPEN", "SQLITE_IOERR", "SQLITE_FULL"})
+
+
 def is_database_fault(exc: BaseException) -> bool:
-    """True when ``exc`` says the database could not serve (gone, unreachable, locked), not that a query was wrong."""
-    if isinstance(exc, sa.exc.DBAPIError):
-        return exc.connection_invalidated or isinstance(exc, (sa.exc.OperationalError, sa.exc.InterfaceError))
-    return False
+    """True when ``exc`` says the database cannot serve now (gone, unreachable, locked, full).
+
+    False for errors a query itself causes (bad SQL, a limit of the
+    database, a cancelled statement), which are not the database's fault.
+    """
+    if not isinstance(exc, sa.exc.DBAPIError):
+        return False
+    if exc.connection_invalidated or isinstance(exc, sa.exc.InterfaceError):
+        return True
+    orig = exc.orig
+    sqlstate = getattr(orig, "sqlstate", None)
+    if sqlstate is not None:
+        return sqlstate[:2] in _POSTGRESQL_FAULT_CLASSES and sqlstate != "57014"
+    sqlite_code = getattr(orig, "sqlite_errorname", None)
+    if sqlite_code is not None:
+        # Extended codes name their base code first (SQLITE_IOERR_READ is an SQLITE_IOERR).
+        return "_".join(sqlite_code.split("_")[:2]) in _SQLITE_FAULTS
+    # A driver error with no code: the connection failed before any statement ran.
+    return isinstance(exc, sa.exc.OperationalError)
 
 
 async def _database_error_handler(request: Request, exc: Exception) -> Response:

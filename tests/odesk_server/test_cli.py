@@ -237,7 +237,7 @@ def test_demo_load_if_empty_and_reset(capsys, database_url: str, tmp_path: Path)
 
     # --reset reloads: new credentials, same organisation.
     code, out, err = run(capsys, *url, "demo", "--reset", "--seed", "7", "--credentials-json", str(again_json))
-    assert code == 0 and "Deleting the existing data" in err
+    assert code == 0 and "Replacing the existing data (--reset), in one transaction" in err
     reloaded = json.loads(again_json.read_text())
     assert reloaded["consumer"] != document["consumer"]
     assert reloaded["company"] == document["company"] and reloaded["teams"] == document["teams"]
@@ -266,7 +266,7 @@ def test_demo_with_a_revoked_role_token_asks_for_reset(capsys, mutable_demo_data
             "run 'odesk-server demo --reset' to load the demo again\n"
         )
     code, _out, err = run(capsys, "--database-url", url, "demo", "--reset")
-    assert code == 0 and "Deleting the existing data" in err
+    assert code == 0 and "Replacing the existing data (--reset), in one transaction" in err
     assert demo.stored_demo_credentials(url).consumer != credentials.consumer
 
 

@@ -123,12 +123,11 @@ async def run_blocking(request: Request, work: Callable[[], T]) -> T:
     FastAPI dependency or endpoint), never on the event loop. At most
     ``limits.pool_size`` requests of a process work at once, so each finds
     a pooled connection free. Raises ``ApiError`` 503 ``server_busy`` when
-    the turn does not come within ``limits.pool_timeout`` seconds, and
-    ``DatabaseUnavailable`` (answered 503 too) at once while the database is
-    known to be unreachable.
+    the turn does not come within ``limits.pool_timeout`` seconds; ``work``
+    gets ``DatabaseUnavailable`` (answered 503 too) at once when it asks for
+    a new connection while the database is known to be unreachable.
     """
     database = get_database(request)
-    database.health.check()
     gate = _gate(database)
     timeout = database.limits.pool_timeout
     try:
