@@ -151,6 +151,8 @@ def _watch_health(engine: Engine, health: DatabaseHealth) -> None:
 
     @event.listens_for(engine, "handle_error")
     def _on_error(context) -> None:
+        if not isinstance(context.sqlalchemy_exception, sa.exc.DBAPIError):
+            return  # not the driver's (our own refusal during the window, say)
         # No connection: the error happened while connecting.
         if context.connection is None or context.is_disconnect:
             health.failed()

@@ -14,11 +14,8 @@ import logging
 import socket
 import sqlite3
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import httpx
-import psycopg
 import pytest
 import sqlalchemy as sa
 from starlette.responses import Response
@@ -28,31 +25,11 @@ from odesk_server.app import create_app
 from odesk_server.db import ConnectionLimits, Database, DatabaseHealth, DatabaseUnavailable
 from odesk_server.errors import FailureLog, is_database_fault
 from odesk_server.settings import Settings, SettingsError
+from tests.db_locks import nonces_locked
 from tests.odesk_server.oauth_signing import BASE, assert_error, consumer_signer
 
 ME = "/api/hr/v2/users/me.json"
 TEAM_REPORT = "/gds/timereports/v1/companies/acme:acme/teams/acme:engineering"
-
-
-@contextmanager
-def nonces_locked(url: str) -> Iterator[None]:
-    """Hold a write lock that makes every signed request wait (its nonce insert) until the block ends."""
-    parsed = sa.make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        conn = sqlite3.connect(parsed.database, isolation_level=None)
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        finally:
-            conn.execute("ROLLBACK")
-            conn.close()
-        return
-    with psycopg.connect(parsed.set(drivername="postgresql").render_as_string(hide_password=False)) as conn:
-        conn.execute("LOCK TABLE oauth_nonces IN EXCLUSIVE MODE")
-        try:
-            yield
-        finally:
-            conn.rollback()
 
 
 def _app(url: str, **settings: object):

@@ -210,10 +210,9 @@ def raw_connection(engine: Engine) -> Iterator[RawConnection]:
     """A pooled driver connection of ``engine`` for ``PreparedStatement``s.
 
     Uncommitted work is rolled back when the block ends (the pool's reset on
-    return); call ``commit()`` to keep writes.
+    return); call ``commit()`` to keep writes. Checked out through a
+    ``Connection`` so that a failure to connect is raised and reported (the
+    engine's ``handle_error`` event) as for any other statement.
     """
-    connection = engine.raw_connection()
-    try:
-        yield RawConnection(connection, engine.dialect)
-    finally:
-        connection.close()
+    with engine.connect() as connection:
+        yield RawConnection.under(connection)
