@@ -19,12 +19,12 @@ import time
 import zoneinfo
 from collections.abc import Sequence
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
 from odesk_server import db, security
 from odesk_server.demo import DemoError
+from odesk_server.oauth.callbacks import OOB, CallbackRejected, origin_of, parse_origin, registered_origins
 from odesk_server.settings import Settings, SettingsError, check_database_url
 
 PROG = "odesk-server"
@@ -75,12 +75,18 @@ def _seed(text: str) -> int:
 
 
 def _callback(text: str) -> str:
-    if text == "oob":
+    if text == OOB or origin_of(text) is not None:
         return text
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise argparse.ArgumentTypeError(f"must be an absolute http(s) URL or 'oob', got {text!r}")
-    return text
+    raise argparse.ArgumentTypeError(
+        f"must be an absolute http(s) URL (without user name, backslash or whitespace) or 'oob', got {text!r}"
+    )
+
+
+def _callback_origin(text: str) -> str:
+    try:
+        return parse_origin(text)
+    except CallbackRejected as rejected:
+        raise argparse.ArgumentTypeError(f"{rejected}, got {text!r}") from None
 
 
 def _uid(text: str) -> str:
@@ -160,8 +166,16 @@ def build_parser() -> argparse.ArgumentParser:
     consumer_commands.required = True
     create = consumer_commands.add_parser("create", help="register an application; prints its key and secret")
     create.add_argument("--name", required=True, type=_consumer_name, help="the application's name")
-    create.add_argument("--callback", type=_callback, help="default callback URL (or 'oob')")
-    consumer_commands.add_parser("list", help="list the registered applications")
+    create.add_argument("--callback", type=_callback, help="default callback URL (or 'oob'); its origin is registered")
+    create.add_argument(
+        "--callback-origin",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        type=_callback_origin,
+        help="another origin (scheme://host[:port]) the application may name callbacks on; repeatable",
+    )
+    consumer_commands.add_parser("list", help="list the registered applications and their callback origins")
     revoke = consumer_commands.add_parser("revoke", help="revoke an application and every token issued to it")
     revoke.add_argument("key", help="the consumer key")
 
@@ -285,7 +299,7 @@ def _emit_demo(credentials, settings: Settings, args: argparse.Namespace) -> Non
 
 
 def cmd_consumer(settings: Settings, args: argparse.Namespace) -> int:
-    from odesk_server.models import AccessToken, Consumer, utcnow
+    from odesk_server.models import AccessToken, Consumer, ConsumerCallbackOrigin, utcnow
 
     database = _open(settings)
     with database.session() as session:
@@ -295,16 +309,23 @@ def cmd_consumer(settings: Settings, args: argparse.Namespace) -> int:
             )
             session.add(consumer)
             session.flush()
+            # The default callback's origin is registered by the callback itself: no row for it.
+            extra = sorted(set(args.callback_origin) - {origin_of(args.callback)})
+            session.add_all(ConsumerCallbackOrigin(consumer_id=consumer.id, origin=origin) for origin in extra)
             print(f"Consumer {consumer.name!r} created.")
             print(f"key:    {consumer.key}")
             print(f"secret: {consumer.secret}")
+            origins = registered_origins(session, consumer.id, consumer.callback_uri)
+            print(f"callback origins: {', '.join(sorted(origins)) or 'none (oob and loopback callbacks only)'}")
         elif args.consumer_command == "list":
             consumers = session.scalars(sa.select(Consumer).order_by(Consumer.id)).all()
             if not consumers:
                 print("No consumers. Create one with 'odesk-server consumer create --name NAME'.", file=sys.stderr)
             for consumer in consumers:
                 state = f"revoked {consumer.revoked_at:%Y-%m-%d %H:%M}" if consumer.revoked_at else "active"
-                print(f"{consumer.key}  {state:<24}  {consumer.name}")
+                origins = sorted(registered_origins(session, consumer.id, consumer.callback_uri))
+                shown = f"  callback origins: {', '.join(origins)}" if origins else ""
+                print(f"{consumer.key}  {state:<24}  {consumer.name}{shown}")
         else:
             consumer = session.scalar(sa.select(Consumer).where(Consumer.key == args.key))
             if consumer is None:

@@ -482,6 +482,22 @@ class Consumer(Base):
         return self.revoked_at is not None
 
 
+class ConsumerCallbackOrigin(Base):
+    """An origin (``scheme://host[:port]``, normalised) a consumer may send its users back to.
+
+    The origin of the consumer's default callback (``callback_uri``) counts
+    as registered without a row; see ``odesk_server.oauth.callbacks``.
+    """
+
+    __tablename__ = "oauth_consumer_callback_origins"
+    __table_args__ = (UniqueConstraint("consumer_id", "origin"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    consumer_id: Mapped[int] = mapped_column(ForeignKey("oauth_consumers.id", ondelete="CASCADE"))
+    origin: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[dt.datetime] = _created_at()
+
+
 class RequestToken(Base):
     """A temporary credential (RFC 5849 section 2.1), authorized by a user with a verifier."""
 
@@ -541,6 +557,23 @@ class OAuthNonce(Base):
     nonce: Mapped[str] = mapped_column(String(255))
     timestamp: Mapped[int] = mapped_column(BigInteger, index=True)
     created_at: Mapped[dt.datetime] = _created_at()
+
+
+class FailedLoginCounter(Base):
+    """The recent failed logins of one account name or one client address (the login throttle).
+
+    ``scope`` is "account" or "address"; ``key_hash`` the SHA-256 (hex) of
+    the name as typed or of the address, so that a password typed into the
+    name field is never stored. The count starts again after a quiet period;
+    see ``odesk_server.web.login_throttle``.
+    """
+
+    __tablename__ = "failed_login_counters"
+
+    scope: Mapped[str] = mapped_column(String(16), primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failure_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
 
 
 # --------------------------------------------------------------------------

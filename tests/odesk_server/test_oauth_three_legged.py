@@ -10,13 +10,21 @@ import sqlalchemy as sa
 from oauth_signing import Signer, assert_error, consumer_signer, send, served_app
 
 from odesk_server.db import Database
-from odesk_server.models import Consumer, RequestToken
+from odesk_server.models import Consumer, ConsumerCallbackOrigin, RequestToken
 from odesk_server.security import new_key, new_secret
 
 REQUEST_TOKEN = "/api/auth/v1/oauth/token/request"
 ACCESS_TOKEN = "/api/auth/v1/oauth/token/access"
 AUTHORIZE = "/services/api/auth"
-CALLBACK = "http://client.example/callback?state=abc"
+CALLBACK = "http://client.example/callback?state=abc"  # on an origin the tests register for the demo consumer
+
+
+def _register_callback_origin(url: str, consumer_key: str, origin: str = "http://client.example") -> None:
+    database = Database(url)
+    with database.session() as session:
+        consumer_id = session.scalar(sa.select(Consumer.id).where(Consumer.key == consumer_key))
+        session.add(ConsumerCallbackOrigin(consumer_id=consumer_id, origin=origin))
+    database.dispose()
 
 
 def _form(response) -> dict[str, str]:
@@ -68,6 +76,7 @@ def test_three_legged_flow_with_callback(
     mutable_demo_database, request_placement, access_placement, api_placement, method
 ):
     url, credentials = mutable_demo_database
+    _register_callback_origin(url, credentials.consumer.key)
     consumer = consumer_signer(credentials, method=method)
     with served_app(url) as client:
         temporary = _request_token(client, consumer.with_(placement=request_placement))
@@ -128,6 +137,7 @@ def test_token_endpoints_accept_get(mutable_demo_database):
 
 def test_deny_redirects_with_user_refused(mutable_demo_database):
     url, credentials = mutable_demo_database
+    _register_callback_origin(url, credentials.consumer.key)
     with served_app(url) as client:
         temporary = _request_token(client, consumer_signer(credentials, callback=CALLBACK))
         response = _authorize(client, temporary["oauth_token"], "", "", decision="deny")

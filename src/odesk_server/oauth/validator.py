@@ -12,7 +12,8 @@ Choices that differ from oauthlib's defaults (see ``spec/api-surface.md`` §4):
   unreserved characters of 8 to 64 characters;
 - nonces may be as short as one character (python-odesk sends 8 digits,
   oauth2 a random integer); replay protection comes from storing them;
-- ``oauth_callback`` is optional on the request-token call (oob when absent);
+- ``oauth_callback`` is optional on the request-token call (oob when absent),
+  and must be one the consumer may use (``odesk_server.oauth.callbacks``);
 - realms are ignored;
 - HMAC-SHA1 and HMAC-SHA256 are the accepted signature methods.
 """
@@ -22,7 +23,6 @@ from __future__ import annotations
 import datetime as dt
 import string
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from oauthlib.common import Request as OAuthlibRequest
@@ -31,10 +31,10 @@ from oauthlib.oauth1.rfc5849 import SIGNATURE_HMAC_SHA1, SIGNATURE_HMAC_SHA256
 from sqlalchemy.orm import Session
 
 from odesk_server.models import AccessToken, Consumer, OAuthNonce, RequestToken, User, utcnow
+from odesk_server.oauth.callbacks import OOB, CallbackRejected, check_callback, registered_origins
 from odesk_server.oauth.problems import OAuthProblem, unauthorized
 from odesk_server.security import constant_time_equals
 
-OOB = "oob"
 REQUEST_TOKEN_LIFETIME = dt.timedelta(hours=1)
 # Secrets used when a key is unknown, so the signature check still runs.
 _DUMMY_SECRET = "0" * 32
@@ -71,17 +71,6 @@ def _problems(request: OAuthlibRequest) -> dict[str, OAuthProblem]:
 def record_problem(request: OAuthlibRequest, category: str, problem: OAuthProblem) -> None:
     """Remember the first problem of a category (client, token, verifier, nonce) on ``request``."""
     _problems(request).setdefault(category, problem)
-
-
-def valid_callback(uri: str | None) -> bool:
-    """True for ``oob`` or an absolute http(s) URL (no ``javascript:`` or other schemes)."""
-    if not uri or uri == OOB:
-        return True
-    try:
-        parts = urlsplit(uri)
-    except ValueError:
-        return False
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 class OdeskRequestValidator(RequestValidator):
@@ -159,12 +148,16 @@ class OdeskRequestValidator(RequestValidator):
         return []
 
     def validate_redirect_uri(self, client_key, redirect_uri, request):  # type: ignore[override]
-        if valid_callback(redirect_uri):
-            return True
-        record_problem(
-            request, "callback", OAuthProblem(400, "parameter_rejected", "oauth_callback must be oob or an http(s) URL")
-        )
-        return False
+        # Called after validate_client_key: an unknown consumer has no
+        # registered origins (and its own problem is reported first).
+        consumer = getattr(request, "odesk_consumer", None)
+        origins = registered_origins(self.session, consumer.id, consumer.callback_uri) if consumer else frozenset()
+        try:
+            check_callback(redirect_uri, origins)
+        except CallbackRejected as rejected:
+            record_problem(request, "callback", OAuthProblem(400, "parameter_rejected", str(rejected)))
+            return False
+        return True
 
     # ---- consumers
 

@@ -2,12 +2,21 @@
 
 ``GET ?oauth_token=T[&oauth_callback=URL]`` shows a login form with an
 "allow" and a "deny" button. ``POST`` checks the CSRF token, the request
-token, and the user's id (uid or email) and password; on "allow" it
-records the user and a fresh verifier on the request token, then redirects
-(303) to the callback with ``oauth_token`` and ``oauth_verifier``, or shows
-the verifier when the callback is ``oob``. python-odesk sends the callback
-on this URL rather than with the request token, so a callback given here
-wins over the one stored with the token.
+token and the callback, then the user's id (uid or email) and password; on
+"allow" it records the user and a fresh verifier on the request token, then
+redirects (303) to the callback with ``oauth_token`` and ``oauth_verifier``,
+or shows the verifier when the callback is ``oob``. python-odesk sends the
+callback on this URL rather than with the request token, so a callback
+given here wins over the one stored with the token, but only one the
+consumer may use (``odesk_server.oauth.callbacks``): any other is an error
+page, for "allow" and "deny" alike, so no link can send a verifier, or the
+user, to a stranger's site.
+
+The password check goes through the login throttle
+(``odesk_server.web.login_throttle``): a throttled attempt gets 429 and a
+saturated server 503, both with ``Retry-After`` and without checking the
+password. Database work and hashing run in a worker thread, and no
+database connection is held while the password hash is checked.
 
 CSRF protection is a double-submit token: a random value in a
 ``SameSite=Strict``, ``HttpOnly`` cookie scoped to this path, repeated in a
@@ -18,7 +27,6 @@ headers.
 
 from __future__ import annotations
 
-import functools
 import secrets
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -30,11 +38,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from odesk_server.api.deps import get_database
+from odesk_server.db import Database
 from odesk_server.errors import error_headers
 from odesk_server.models import Consumer, RequestToken, User, utcnow
-from odesk_server.oauth.validator import OOB, valid_callback
-from odesk_server.security import constant_time_equals, hash_password, new_verifier, verify_password
-from odesk_server.web import templates
+from odesk_server.oauth.callbacks import OOB, CallbackRejected, check_callback, registered_origins
+from odesk_server.security import constant_time_equals, new_verifier, verify_password
+from odesk_server.web import login_throttle, templates
+from odesk_server.web.login_throttle import LoginAttempt, LoginRefused
 
 router = APIRouter()
 
@@ -60,7 +70,11 @@ class PageError(Exception):
 
 @dataclass(frozen=True)
 class PendingAuthorization:
-    """A request token waiting for the user's decision, with its consumer's name and callback."""
+    """A request token waiting for the user's decision, with its consumer's name and the callback to use.
+
+    ``callback`` is the one given on the authorize URL or, without one, the
+    one stored with the token; either way one the consumer may use.
+    """
 
     token: str
     consumer_name: str
@@ -82,8 +96,12 @@ def _error_page(error: PageError) -> HTMLResponse:
     )
 
 
-def _pending(session: Session, token: str) -> PendingAuthorization:
-    """The request token ``token`` if it may still be authorized; raises ``PageError``."""
+def _pending(session: Session, token: str, given_callback: str) -> PendingAuthorization:
+    """The request token ``token`` if it may still be authorized, with its callback; raises ``PageError``.
+
+    ``given_callback`` ("" for none) is the callback named on the authorize
+    URL; it, or else the stored one, must pass the consumer's callback policy.
+    """
     if not token:
         raise PageError(400, "parameter_absent", "oauth_token is missing from the authorization request")
     found = session.execute(
@@ -100,15 +118,13 @@ def _pending(session: Session, token: str) -> PendingAuthorization:
         raise PageError(400, "token_used", "This request token has already been authorized")
     if row.expires_at <= utcnow():
         raise PageError(400, "token_expired", "This request token has expired; ask the application to start again")
-    return PendingAuthorization(token=row.token, consumer_name=consumer.name, callback=row.callback or OOB)
-
-
-def _chosen_callback(pending: PendingAuthorization, given: str) -> str:
-    if given:
-        if not valid_callback(given):
-            raise PageError(400, "parameter_rejected", "oauth_callback must be oob or an http(s) URL")
-        return given
-    return pending.callback
+    callback = given_callback or row.callback or OOB
+    try:
+        # The stored callback is checked again: origins may have been removed since.
+        check_callback(callback, registered_origins(session, consumer.id, consumer.callback_uri))
+    except CallbackRejected as rejected:
+        raise PageError(400, "parameter_rejected", str(rejected)) from None
+    return PendingAuthorization(token=row.token, consumer_name=consumer.name, callback=callback)
 
 
 def _with_params(url: str, params: dict[str, str]) -> str:
@@ -122,7 +138,12 @@ def _csrf_cookie(request: Request) -> str:
 
 
 def _form_page(
-    request: Request, pending: PendingAuthorization, callback: str, status: int = 200, username: str = "", error: str = ""
+    request: Request,
+    pending: PendingAuthorization,
+    given_callback: str,
+    status: int = 200,
+    username: str = "",
+    error: str = "",
 ) -> HTMLResponse:
     csrf = _csrf_cookie(request) or secrets.token_urlsafe(32)
     response = _html(
@@ -130,7 +151,8 @@ def _form_page(
             consumer=pending.consumer_name,
             csrf_token=csrf,
             oauth_token=pending.token,
-            oauth_callback=callback,
+            # The form carries the callback the user saw; "" means the stored one.
+            oauth_callback=given_callback,
             username=username,
             error=error,
         ),
@@ -150,16 +172,13 @@ def _form_page(
 @router.get(AUTHORIZE_PATH)
 def show_authorize_page(request: Request) -> Response:
     """The login and approval form for ``oauth_token`` (HTML)."""
-    token = request.query_params.get("oauth_token", "")
     given_callback = request.query_params.get("oauth_callback", "")
     try:
         with get_database(request).session() as session:
-            pending = _pending(session, token)
-        callback = _chosen_callback(pending, given_callback)
+            pending = _pending(session, request.query_params.get("oauth_token", ""), given_callback)
     except PageError as error:
         return _error_page(error)
-    # The form carries the callback the user saw; "" means the stored one.
-    return _form_page(request, pending, given_callback if callback != pending.callback else "")
+    return _form_page(request, pending, given_callback)
 
 
 @dataclass(frozen=True)
@@ -171,53 +190,106 @@ class _Decision:
     allow: bool
 
 
-def _authorize(request: Request, decision: _Decision) -> Response:
-    with get_database(request).session() as session:
-        pending = _pending(session, decision.token)
-        callback = _chosen_callback(pending, decision.callback)
-        if not decision.allow:
-            if callback == OOB:
-                return _html(templates.message_page("Access denied", f"You denied {pending.consumer_name} access."))
-            return RedirectResponse(
-                _with_params(callback, {"oauth_token": pending.token, "oauth_problem": "user_refused"}),
-                status_code=303,
-                headers=_SECURITY_HEADERS,
-            )
-        login = decision.username.strip()
-        user = session.execute(
-            sa.select(User).where(sa.or_(User.uid == login, User.email == login))
-        ).scalar_one_or_none() if login else None
-        # Verify even for an unknown user so both failures take the same time.
-        password_ok = verify_password(user.password_hash if user else _dummy_hash(), decision.password)
-        if user is None or not password_ok or user.status != "active":
-            response = _form_page(
-                request,
-                pending,
-                decision.callback,
-                status=401,
-                username=login,
-                error="Wrong user id or password.",
-            )
-            response.headers.update(error_headers("login_failed", "Wrong user id or password"))
-            return response
-        verifier = new_verifier()
-        session.execute(
+@dataclass(frozen=True)
+class _Account:
+    """What the login needs of a user: id, password hash (None: cannot log in) and whether active."""
+
+    id: int
+    password_hash: str | None
+    active: bool
+
+
+def _account(database: Database, login: str) -> _Account | None:
+    """The user whose uid or email is ``login``, or None."""
+    if not login:
+        return None
+    with database.session() as session:
+        found = session.execute(
+            sa.select(User.id, User.password_hash, User.status).where(sa.or_(User.uid == login, User.email == login))
+        ).one_or_none()
+    if found is None:
+        return None
+    return _Account(id=found.id, password_hash=found.password_hash, active=found.status == "active")
+
+
+def _password_checks_out(account: _Account | None, password: str) -> bool:
+    """True for an active account whose password this is; always one argon2 verification, whoever asks."""
+    with login_throttle.password_check_slot():
+        # verify_password verifies against a dummy hash when there is none:
+        # an unknown user or one without a password costs a wrong password's time.
+        matches = verify_password(account.password_hash if account else None, password)
+    return matches and account is not None and account.active
+
+
+def _grant(database: Database, pending: PendingAuthorization, user_id: int) -> str:
+    """Give the request token its user and a fresh verifier; returns the verifier. Raises ``PageError``."""
+    verifier = new_verifier()
+    with database.session() as session:
+        granted = session.execute(
             sa.update(RequestToken)
-            .where(RequestToken.token == pending.token)
-            .values(user_id=user.id, verifier=verifier)
+            .where(RequestToken.token == pending.token, RequestToken.user_id.is_(None), RequestToken.used_at.is_(None))
+            .values(user_id=user_id, verifier=verifier)
         )
-    if callback == OOB:
+        if granted.rowcount != 1:  # authorized in another tab meanwhile
+            raise PageError(400, "token_used", "This request token has already been authorized")
+    return verifier
+
+
+def _redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303, headers=_SECURITY_HEADERS)
+
+
+def _authorize(request: Request, decision: _Decision) -> Response:
+    """The decision's answer; runs in a worker thread (database work and hashing). Raises ``PageError``."""
+    database = get_database(request)
+    with database.session() as session:
+        pending = _pending(session, decision.token, decision.callback)
+    if not decision.allow:
+        if pending.callback == OOB:
+            return _html(templates.message_page("Access denied", f"You denied {pending.consumer_name} access."))
+        return _redirect(_with_params(pending.callback, {"oauth_token": pending.token, "oauth_problem": "user_refused"}))
+
+    login = decision.username.strip()
+    attempt = LoginAttempt(login=login, address=request.client.host if request.client else "")
+    try:
+        login_throttle.check_allowed(database.engine, attempt)
+        account = _account(database, login)
+        if not _password_checks_out(account, decision.password):
+            login_throttle.record_failure(database.engine, attempt)
+            return _login_form_again(request, pending, decision, 401, "login_failed", "Wrong user id or password.")
+    except LoginRefused as refused:
+        return _login_form_again(
+            request, pending, decision, refused.status, refused.code, refused.message,
+            {"Retry-After": str(refused.retry_after)},
+        )
+    login_throttle.record_success(database.engine, attempt)
+    verifier = _grant(database, pending, account.id)
+    if pending.callback == OOB:
         return _html(templates.verifier_page(pending.consumer_name, verifier))
-    return RedirectResponse(
-        _with_params(callback, {"oauth_token": pending.token, "oauth_verifier": verifier}),
-        status_code=303,
-        headers=_SECURITY_HEADERS,
+    return _redirect(_with_params(pending.callback, {"oauth_token": pending.token, "oauth_verifier": verifier}))
+
+
+def _login_form_again(
+    request: Request,
+    pending: PendingAuthorization,
+    decision: _Decision,
+    status: int,
+    code: str,
+    sentence: str,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """The form again, with ``sentence`` as its error, ``status`` and the error headers."""
+    response = _form_page(
+        request, pending, decision.callback, status=status, username=decision.username.strip(), error=sentence
     )
+    response.headers.update(error_headers(code, sentence.rstrip(".")))
+    response.headers.update(headers or {})
+    return response
 
 
 @router.post(AUTHORIZE_PATH)
 async def submit_authorize_page(request: Request) -> Response:
-    """The user's decision: CSRF check, login, then redirect with the verifier (or show it)."""
+    """The user's decision: CSRF check, then (in a worker thread) callback, login and the answer."""
     form = await request.form()
 
     def field(name: str) -> str:
@@ -241,9 +313,3 @@ async def submit_authorize_page(request: Request) -> Response:
         return await run_in_threadpool(_authorize, request, decision)
     except PageError as error:
         return _error_page(error)
-
-
-@functools.lru_cache(maxsize=1)
-def _dummy_hash() -> str:
-    """A hash of a random password, to spend the same time verifying unknown users."""
-    return hash_password(secrets.token_hex(16))
