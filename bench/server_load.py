@@ -392,7 +392,7 @@ def run_load(demo: Demo, mix: Sequence[Call], *, clients: int, seconds: float, t
 
 def presign_count(warmup: LoadResult, seconds: float, clients: int) -> int:
     """How many requests to sign ahead for a run of ``seconds``: the warm-up's rate with room to spare."""
-    return int(len(warmup.others) / warmup.seconds * seconds * 1.5) + 20 * clients
+    return int(len(warmup.others) / warmup.seconds * seconds * 2) + 20 * clients
 
 
 def check_mix(demo: Demo, mix: Sequence[Call], timeout: float = CLIENT_TIMEOUT) -> list[str]:
