@@ -42,7 +42,7 @@ from gvizql.naming import (
     pivot_key_text,
     query_text,
 )
-from gvizql.parser import parse_date, parse_datetime
+from gvizql.parser import MAX_COLUMNS, parse_date, parse_datetime
 from gvizql.values import ORDERING_OPERATORS, pivot_key_order, regex_is_risky
 
 _NUMERIC_AGGREGATIONS = frozenset({AggregationFunction.SUM, AggregationFunction.AVG})
@@ -131,14 +131,36 @@ class AnalyzedQuery:
         """Distinct pivot value tuples sorted as the output columns go (see ``values.pivot_key_order``)."""
         return pivot_key_order(keys, self.pivot_types)
 
+    @property
+    def max_pivot_keys(self) -> int:
+        """Most distinct pivot value tuples a PIVOT result has room for (MAX_COLUMNS columns in all)."""
+        pivoted = sum(1 for e in self.selected if self.is_pivoted(e))
+        return (MAX_COLUMNS - (len(self.selected) - pivoted)) // max(pivoted, 1)
+
+    def check_pivot_keys(self, count: int) -> None:
+        """Refuse a PIVOT whose ``count`` distinct value tuples would make too many columns.
+
+        Raises ``QueryError`` (``invalid_query``) "The result would have more than
+        1000 columns: PIVOT <keys> has more than <max_pivot_keys> distinct values".
+        """
+        if count > self.max_pivot_keys:
+            pivot = ", ".join(query_text(e) for e in self.query.pivot)
+            raise invalid_query(
+                f"The result would have more than {MAX_COLUMNS} columns: "
+                f"PIVOT {pivot} has more than {self.max_pivot_keys} distinct values",
+                position=self.query.pivot[0].pos,
+            )
+
     def pivot_output_columns(self, pivot_keys: Sequence[Sequence[Any]]) -> list[Column]:
         """The result's columns for a PIVOT query.
 
         ``pivot_keys`` are the distinct pivot value tuples found in the data (sorted
         here with ``pivot_key_order``, so any order will do). Each selected
         aggregating expression becomes one column per key, in key order; the other
-        selected expressions (the grouped ones) keep their place.
+        selected expressions (the grouped ones) keep their place. Raises
+        ``QueryError`` when the keys make too many columns (see ``check_pivot_keys``).
         """
+        self.check_pivot_keys(len(pivot_keys))
         keys = self.pivot_key_order(pivot_keys)
         types = self.pivot_types
         key_texts = [pivot_key_text(k, types) for k in keys]
@@ -349,6 +371,8 @@ def _analyze(
     select = query.select if query.select is not None else tuple(ColumnRef(c.id) for c in schema)
     if query.select is None and len(source) != len(schema):
         raise QueryError(Reason.INVALID_QUERY, "The table has two columns with the same id")
+    if len(select) > MAX_COLUMNS:
+        raise invalid_query(f"The result would have more than {MAX_COLUMNS} columns")
     query = replace(query, select=select)
 
     # Types first: unknown columns and type errors are reported before structure.

@@ -484,6 +484,8 @@ class _Execution:
         for key, cell in cells.items():
             group_keys.setdefault(key[:n], raw_group(cell[0]))
             pivot_keys.setdefault(key[n:], raw_pivot(cell[0]))
+        # Refused before any output row is built: their width grows with the keys.
+        a.check_pivot_keys(len(pivot_keys))
         ordered_pivots = self._sorted_keys(list(pivot_keys), pivot)
         compiler = self._group_env(group_by)
         evaluators = [compiler.function(e) for e in a.selected]

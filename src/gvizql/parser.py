@@ -48,8 +48,18 @@ from gvizql.errors import QueryError, Reason, invalid_query
 
 #: Longest query text accepted, in characters (before ``\\uXXXX`` decoding).
 MAX_QUERY_LENGTH = 64 * 1024
-#: Deepest nesting of expressions and conditions accepted.
-MAX_DEPTH = 64
+#: Deepest nesting of expressions and conditions accepted. Each level compiles to a
+#: few levels of SQL, and SQLite's parser stops at about a hundred of those (its
+#: stack): the deepest-compiling functions (``dateDiff(toDate(...))`` under a text
+#: operator) reach that at 16 levels.
+MAX_DEPTH = 12
+#: Most conditions (comparisons, ``is null``) in a WHERE clause. ``a and b and ...``
+#: is flat here but a chain in SQL, up to two terms deep per condition, and SQLite
+#: refuses expressions deeper than 1000 (SQLITE_MAX_EXPR_DEPTH).
+MAX_CONDITIONS = 256
+#: Most items in a SELECT, GROUP BY, PIVOT or ORDER BY clause, and most columns of a
+#: result, pivot columns included (SQLite allows 2000 result columns, PostgreSQL 1664).
+MAX_COLUMNS = 1000
 #: Largest LIMIT, OFFSET or SKIPPING (Java's Integer.MAX_VALUE, as the reference).
 MAX_COUNT = 2**31 - 1
 
@@ -218,6 +228,7 @@ class _ToAst(lark.Transformer):
         return self._unique(c[1], "SELECT")
 
     def where_clause(self, c: list[Any]) -> Condition:
+        _check_condition_count(c[1])
         return c[1]
 
     def group_clause(self, c: list[Any]) -> tuple[Expression, ...]:
@@ -227,6 +238,7 @@ class _ToAst(lark.Transformer):
         return self._unique(c[1], "PIVOT")
 
     def order_clause(self, c: list[Any]) -> tuple[OrderItem, ...]:
+        _check_item_count(c[2], "ORDER BY")
         return tuple(c[2])
 
     def order_item(self, c: list[Any]) -> OrderItem:
@@ -288,6 +300,7 @@ class _ToAst(lark.Transformer):
 
     @staticmethod
     def _unique(items: list[Expression], clause: str) -> tuple[Expression, ...]:
+        _check_item_count(items, clause)
         seen: set[Expression] = set()
         for item in items:
             if item in seen:
@@ -391,6 +404,31 @@ class _ToAst(lark.Transformer):
 
     def timeofday(self, c: list[Any]) -> Literal:
         return _temporal_literal(c, parse_timeofday, ValueType.TIMEOFDAY, "HH:mm:ss[.SSS]")
+
+
+def _check_item_count(items: list[Any], clause: str) -> None:
+    """Raise "<clause> has more than MAX_COLUMNS items" at the first item past the limit."""
+    if len(items) > MAX_COLUMNS:
+        raise _error(f"{clause} has more than {MAX_COLUMNS} items", _pos(items[MAX_COLUMNS]))
+
+
+def _check_condition_count(condition: Condition) -> None:
+    """Raise "The WHERE clause has more than MAX_CONDITIONS conditions" at the first one past it.
+
+    Iterative, left to right; the tree is at most MAX_DEPTH deep here.
+    """
+    count = 0
+    pending: list[Condition] = [condition]
+    while pending:
+        c = pending.pop()
+        if isinstance(c, (And, Or)):
+            pending.extend(reversed(c.operands))
+        elif isinstance(c, Not):
+            pending.append(c.operand)
+        else:
+            count += 1
+            if count > MAX_CONDITIONS:
+                raise _error(f"The WHERE clause has more than {MAX_CONDITIONS} conditions", c.pos)
 
 
 def _text(expr: Expression) -> str:

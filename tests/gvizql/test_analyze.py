@@ -8,6 +8,7 @@ import pytest
 
 from gvizql import Column, QueryError, ValueType as T, analyze, parse
 from gvizql.analyze import AnalyzedQuery
+from gvizql.parser import MAX_COLUMNS
 from gvizql.ast import Aggregation, AggregationFunction as F, ColumnRef, Comparison, FunctionCall, Literal, Query
 
 SCHEMA = [
@@ -335,6 +336,15 @@ def test_duplicate_source_ids_with_star() -> None:
         analyze(parse("select *"), [Column("a"), Column("a")])
     assert info.value.reason == "invalid_query"
     assert str(info.value) == "The table has two columns with the same id"
+
+
+def test_select_star_of_a_table_wider_than_a_result_may_be() -> None:
+    wide = [Column(f"c{i}") for i in range(MAX_COLUMNS + 1)]
+    assert len(analyze(parse("select *"), wide[:MAX_COLUMNS]).output_columns()) == MAX_COLUMNS
+    with pytest.raises(QueryError) as info:
+        analyze(parse("select *"), wide)
+    assert info.value.reason == "invalid_query"
+    assert str(info.value) == f"The result would have more than {MAX_COLUMNS} columns"
 
 
 def test_analysis_cache_keeps_each_querys_positions() -> None:

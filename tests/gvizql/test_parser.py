@@ -27,7 +27,7 @@ from gvizql.ast import (
     SortDirection,
 )
 from gvizql.datatable import ValueType as T
-from gvizql.parser import MAX_DEPTH, MAX_QUERY_LENGTH
+from gvizql.parser import MAX_COLUMNS, MAX_CONDITIONS, MAX_DEPTH, MAX_QUERY_LENGTH
 
 
 def num(v: float) -> Literal:
@@ -251,9 +251,40 @@ def test_nesting_within_the_limit_parses() -> None:
     assert q.select is not None
 
 
-def test_long_flat_conditions_parse() -> None:
-    q = parse("where " + " and ".join(f"a = {i}" for i in range(2000)))
-    assert isinstance(q.where, And) and len(q.where.operands) == 2000
+def test_long_flat_conditions_parse_up_to_the_limit() -> None:
+    q = parse("where " + " and ".join(f"a = {i}" for i in range(MAX_CONDITIONS)))
+    assert isinstance(q.where, And) and len(q.where.operands) == MAX_CONDITIONS
+
+
+def _items(prefix: str, count: int) -> str:
+    return ", ".join(f"{prefix}{i}" for i in range(count))
+
+
+# Each limit passed by one: the message names the limit and the first item past it.
+OVERSIZED = [
+    (
+        "where " + " and ".join(f"a = {i}" for i in range(MAX_CONDITIONS)) + " or b is null",
+        f"The WHERE clause has more than {MAX_CONDITIONS} conditions",
+    ),
+    (
+        "where " + " or ".join(f"(a = {i} and not b > {i})" for i in range(MAX_CONDITIONS // 2)) + " or c = 1",
+        f"The WHERE clause has more than {MAX_CONDITIONS} conditions",
+    ),
+    ("select " + _items("a", MAX_COLUMNS + 1), f"SELECT has more than {MAX_COLUMNS} items"),
+    ("select count(x) group by " + _items("a", MAX_COLUMNS + 1), f"GROUP BY has more than {MAX_COLUMNS} items"),
+    ("select count(x) pivot " + _items("a", MAX_COLUMNS + 1), f"PIVOT has more than {MAX_COLUMNS} items"),
+    ("select a order by " + _items("a", MAX_COLUMNS + 1), f"ORDER BY has more than {MAX_COLUMNS} items"),
+]
+
+
+@pytest.mark.parametrize(("tq", "message"), OVERSIZED, ids=[m for _, m in OVERSIZED])
+def test_oversized_queries_are_refused(tq: str, message: str) -> None:
+    with pytest.raises(QueryError) as info:
+        parse(tq)
+    assert info.value.reason == "invalid_query"
+    assert info.value.message == message
+    # The position is that of the first condition or item past the limit.
+    assert tq[info.value.position :].startswith(("b is null", "c = 1", f"a{MAX_COLUMNS}"))
 
 
 def test_huge_number_literals_do_not_crash() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,8 +13,10 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 
+from gvizql import run_query as memory_run_query
 from gvizql.datatable import PYTHON_TYPES, Column, DataTable, ValueType
 from gvizql.errors import QueryError
+from gvizql.parser import MAX_COLUMNS, MAX_CONDITIONS, MAX_DEPTH, parse
 from gvizql.sql import run_query, schema_of
 
 SQL_DATABASES = ("sqlite", "postgresql", "duckdb")
@@ -260,6 +262,167 @@ def test_schema_from_sqlalchemy_types(people: tuple[sa.Engine, sa.Table]) -> Non
         Column("seen", ValueType.DATETIME),
         Column("clock", ValueType.TIMEOFDAY),
     ]
+
+
+# --- the size limits: what the parser accepts, every database runs --------------------------
+
+
+def nested(template: str, base: str) -> Callable[[int], str]:
+    """``k -> template`` applied ``k`` times around ``base`` (``{}`` marks the inner text)."""
+
+    def make(k: int) -> str:
+        text = base
+        for _ in range(k):
+            text = template.format(text)
+        return text
+
+    return make
+
+
+def deepest_accepted(make: Callable[[int], str]) -> tuple[str, str]:
+    """The query ``make(k)`` for the largest k the parser accepts, and ``make(k + 1)``."""
+    k = 1
+    while True:
+        try:
+            parse(make(k + 1))
+        except QueryError as error:
+            assert "nests deeper" in error.message
+            return make(k), make(k + 1)
+        k += 1
+
+
+def chain(operator: str, condition: str, count: int) -> str:
+    return f" {operator} ".join(condition.format(i=i) for i in range(count))
+
+
+# The shapes that compile to the deepest SQL: text forms of date arithmetic, nested
+# text functions, `%` nested in its divisor, long or chains (two SQL terms each).
+DEEP = {
+    "dateDiff of toDate under contains": nested("dateDiff(toDate({}), born)", "born"),
+    "toDate of dateDiff under contains": nested("toDate(dateDiff({}, born))", "born"),
+    "quarter of toDate": nested("quarter(toDate({}))", "hours"),
+    "upper": nested("upper({})", "name"),
+    "not": nested("not ({})", "hours > 1"),
+    "and / or": nested("(name < 'y' or (hours > 1 and ({})))", "name is null"),
+}
+DEEP_QUERIES = {
+    "dateDiff of toDate under contains": "select name where {} contains '1'",
+    "toDate of dateDiff under contains": "select name where {} contains '1'",
+    "quarter of toDate": "select name where {} >= 1",
+    "upper": "select name where {} contains 'A'",
+    "not": "select name where {}",
+    "and / or": "select name where {}",
+}
+MODULO_IN_DIVISOR = nested("(20 % ({} + 9))", "hours")  # never a zero divisor
+
+
+def deep_query(shape: str) -> tuple[str, str]:
+    """The deepest query of ``shape`` the parser accepts, and the one a level deeper."""
+    return deepest_accepted(lambda k: DEEP_QUERIES[shape].format(DEEP[shape](k)))
+
+
+def longest_and_deepest() -> str:
+    """The longest or chain beside the deepest-compiling term the parser accepts."""
+    longest = chain("or", "name < 'x{i}'", MAX_CONDITIONS - 1)
+    deep = DEEP["dateDiff of toDate under contains"]
+    accepted, _ = deepest_accepted(lambda k: f"select name where {longest} or {deep(k)} contains '1'")
+    return accepted
+
+
+def memory_rows(table: sa.Table, tq: str) -> list[tuple[object, ...]]:
+    return memory_run_query(DataTable(schema_of(table), PEOPLE_ROWS), tq).rows
+
+
+@pytest.mark.parametrize("shape", list(DEEP))
+def test_deepest_query_the_parser_accepts_runs_on_every_database(people: tuple[sa.Engine, sa.Table], shape: str) -> None:
+    accepted, refused = deep_query(shape)
+    assert run(people, accepted).rows == memory_rows(people[1], accepted)
+    with pytest.raises(QueryError) as caught:
+        run(people, refused)
+    assert caught.value.reason == "invalid_query"
+    assert caught.value.message == f"The query nests deeper than {MAX_DEPTH} levels"
+
+
+def test_modulo_nested_in_its_divisor_runs_on_every_database(people: tuple[sa.Engine, sa.Table]) -> None:
+    # Testing x % 0 for NaN repeats the divisor: nested, that doubled the SQL at every level.
+    accepted, _ = deepest_accepted(lambda k: f"select {MODULO_IN_DIVISOR(k)}")
+    tq = accepted + ", " + accepted.removeprefix("select ").replace("20 %", "21 %")
+    assert run(people, tq).rows == memory_rows(people[1], tq)
+
+
+@pytest.mark.parametrize(
+    ("tq", "message"),
+    [
+        ("select name where " + chain("and", "name != 'x{i}'", MAX_CONDITIONS), None),
+        ("select name where " + chain("or", "name < 'x{i}'", MAX_CONDITIONS), None),
+        ("select name where " + chain("or", "hours != {i}", MAX_CONDITIONS), None),
+        (longest_and_deepest(), None),
+        (
+            "select name where " + chain("or", "name < 'x{i}'", MAX_CONDITIONS + 1),
+            f"The WHERE clause has more than {MAX_CONDITIONS} conditions",
+        ),
+        (
+            "select name where " + chain("and", "hours != {i}", 1000),
+            f"The WHERE clause has more than {MAX_CONDITIONS} conditions",
+        ),
+    ],
+    ids=["and at the limit", "or at the limit", "numbers at the limit", "with the deepest term", "one over", "a thousand"],
+)
+def test_long_conditions(people: tuple[sa.Engine, sa.Table], tq: str, message: str | None) -> None:
+    if message is None:
+        assert run(people, tq).rows == memory_rows(people[1], tq)
+        return
+    with pytest.raises(QueryError) as caught:
+        run(people, tq)
+    assert caught.value.reason == "invalid_query"
+    assert caught.value.message == message
+
+
+PIVOT_VALUES = [f"k{i:04d}" for i in range(MAX_COLUMNS + 1)]
+
+
+@pytest.fixture(scope="module")
+def pivot_keys(sql_database: sa.Engine) -> tuple[sa.Engine, sa.Table, DataTable]:
+    """MAX_COLUMNS + 1 distinct keys k0000..k1000 (group g: 'a' for the first two), in each database."""
+    table = sa.Table("pivot_keys", sa.MetaData(), sa.Column("k", sa.String), sa.Column("g", sa.String))
+    rows = [(k, "a" if i < 2 else "b") for i, k in enumerate(PIVOT_VALUES)]
+    with sql_database.begin() as conn:
+        table.create(conn)
+        conn.execute(table.insert(), [{"k": k, "g": g} for k, g in rows])
+    return sql_database, table, DataTable(schema_of(table), rows)
+
+
+def too_wide(keys: str, most: int) -> str:
+    return f"The result would have more than {MAX_COLUMNS} columns: PIVOT {keys} has more than {most} distinct values"
+
+
+PIVOT_LIMITS = [
+    # (query, result columns, or the error message)
+    (f"select count(k) where k != '{PIVOT_VALUES[-1]}' pivot k", MAX_COLUMNS, None),
+    ("select count(k) pivot k", None, too_wide("k", MAX_COLUMNS) + " (at position 22)"),
+    (f"select g, count(k) where k != '{PIVOT_VALUES[-1]}' group by g pivot k", None, too_wide("k", MAX_COLUMNS - 1) + " (at position 55)"),
+    (f"select g, count(k) where k > '{PIVOT_VALUES[1]}' group by g pivot k", MAX_COLUMNS, None),
+    ("select count(k), max(k) pivot k", None, too_wide("k", MAX_COLUMNS // 2) + " (at position 30)"),
+    ("select count(k) pivot k, g", None, too_wide("k, g", MAX_COLUMNS) + " (at position 22)"),
+]
+
+
+@pytest.mark.parametrize(("tq", "width", "message"), PIVOT_LIMITS, ids=[c[0][:60] for c in PIVOT_LIMITS])
+def test_pivot_width_is_bounded_in_both_executors(
+    pivot_keys: tuple[sa.Engine, sa.Table, DataTable], tq: str, width: int | None, message: str | None
+) -> None:
+    engine, table, rows = pivot_keys
+    if width is not None:
+        with engine.connect() as conn:
+            result = run_query(conn, table, tq)
+        assert len(result.columns) == width
+        assert result.rows == memory_run_query(rows, tq).rows
+        return
+    for answer in (lambda: memory_run_query(rows, tq), lambda: run(pivot_keys[:2], tq)):  # type: ignore[arg-type]
+        with pytest.raises(QueryError) as caught:
+            answer()
+        assert caught.value.reason == "invalid_query"
+        assert str(caught.value) == message
 
 
 # --- errors -----------------------------------------------------------------------------------

@@ -74,6 +74,10 @@ _TEXT_OPERATORS = frozenset(
 )
 
 
+# Scalar functions that never return null (a null argument gives '').
+_NEVER_NULL_FUNCTIONS = frozenset({"upper", "lower"})
+
+
 @dataclass(frozen=True, slots=True)
 class OutputColumn:
     """One column of the result: its SQL, the type the analyzer gave it, Decimal or not."""
@@ -125,9 +129,14 @@ class QueryCompiler:
         return ValueType(self._type_of(expression))
 
     def never_null(self, e: ast.Expression) -> bool:
-        """Whether ``e`` cannot be null here: a NOT NULL column, or one a sibling condition excludes."""
+        """Whether ``e`` cannot be null here: a NOT NULL column, one a sibling condition
+        excludes, or ``upper``/``lower`` (which give '' for a null)."""
         if e in self._non_null:
             return True
+        if isinstance(e, ast.FunctionCall):
+            # No coalesce around them: one SQL call per nested call keeps deep text
+            # expressions within SQLite's parser stack (see MAX_DEPTH in the parser).
+            return e.name in _NEVER_NULL_FUNCTIONS
         return isinstance(e, ast.ColumnRef) and getattr(self.source.c[e.name], "nullable", True) is False
 
     # --- expressions ------------------------------------------------------------------
@@ -233,7 +242,11 @@ class QueryCompiler:
             left, right = args
             return dialect.to_double(left) / sa.func.nullif(dialect.to_double(right), 0)
         if name == "modulo":
-            return dialect.modulo(*args)
+            # x % 0 is NaN, but testing for the zero repeats the divisor's SQL: only a
+            # divisor that does not nest may be repeated, else a % (b % (c % ...)) would
+            # double the SQL at every level (a nested divisor gives null for zero).
+            divisor = e.args[1]
+            return dialect.modulo(*args, nan_for_zero=isinstance(divisor, (ast.ColumnRef, ast.Literal, ast.Aggregation)))
         if name in DATE_PARTS:
             return dialect.date_part(name, args[0], types[0])
         if name == "datediff":
@@ -297,8 +310,8 @@ class QueryCompiler:
                 conditions.append(self.group_key(e) == self.literal(value, type_))
         return sa.and_(*conditions)
 
-    def pivot_values_statement(self, where: Expr | None) -> Statement:
-        """SELECT DISTINCT pivot keys, in code-point order (null first)."""
+    def pivot_values_statement(self, where: Expr | None, limit: int) -> Statement:
+        """SELECT DISTINCT pivot keys, in code-point order (null first), at most ``limit`` of them."""
         columns = []
         ordered = []
         for i, e in enumerate(self.query.pivot):
@@ -312,7 +325,7 @@ class QueryCompiler:
         select = sa.select(*columns).select_from(self.source).distinct()
         if where is not None:
             select = select.where(where)
-        select = select.order_by(*ordered)
+        select = select.order_by(*ordered).limit(limit)
         return Statement(select, tuple(self.type_of(e) for e in self.query.pivot))
 
     # --- conditions ----------------------------------------------------------------------

@@ -127,10 +127,15 @@ class Dialect:
         """``sum(expr)`` over a column of ``sql_type``; exact where the database sums decimals."""
         return sa.func.sum(expr)
 
-    def modulo(self, left: Expr, right: Expr) -> Expr:
-        """``left % right`` with the sign of ``left`` (as Java's), NaN for ``x % 0``."""
+    def modulo(self, left: Expr, right: Expr, *, nan_for_zero: bool) -> Expr:
+        """``left % right`` with the sign of ``left`` (as Java's).
+
+        ``x % 0`` is NaN with ``nan_for_zero``, else null: the NaN test repeats
+        ``right`` in the SQL, which the compiler allows only for a short ``right``
+        (repeated at every level, ``a % (b % (c % ...))`` would double the SQL each time).
+        """
         remainder = sa.func.mod(self.to_double(left), sa.func.nullif(self.to_double(right), 0))
-        return self.nan_when_zero(right, remainder)
+        return self.nan_when_zero(right, remainder) if nan_for_zero else remainder
 
     def nan_when_zero(self, divisor: Expr, result: Expr) -> Expr:
         """``result``, or NaN when ``divisor`` is 0 (what the reference gives for ``x % 0``)."""
@@ -237,7 +242,7 @@ class SQLiteDialect(Dialect):
     def time_text(self, expr: Expr) -> Expr:
         return sa.func.substr(expr, 1, 8) + _sqlite_millis_suffix(expr, 10)
 
-    def modulo(self, left: Expr, right: Expr) -> Expr:
+    def modulo(self, left: Expr, right: Expr, *, nan_for_zero: bool) -> Expr:
         # SQLite's % truncates reals to integers; its math mod() is fmod. SQLite has no
         # NaN (it stores NULL), so x % 0 is null here: a documented difference.
         return sa.func.mod(left, sa.func.nullif(right, 0))
@@ -264,7 +269,10 @@ class SQLiteDialect(Dialect):
         return value
 
     def date_diff(self, left: Expr, right: Expr) -> Expr:
-        millis = _int(sa.func.round((sa.func.julianday(left) - sa.func.julianday(right)) * 86400000))
+        # Each side scaled on its own (no parenthesised difference): one nesting level
+        # less for SQLite's parser (see MAX_DEPTH); at ~2e14 ms a double still resolves
+        # a hundredth of a millisecond, so the rounded difference is the same.
+        millis = _int(sa.func.round(sa.func.julianday(left) * 86400000 - sa.func.julianday(right) * 86400000))
         return millis // 86400000  # SQLite's integer division truncates toward zero
 
     def to_date(self, expr: Expr, type_: ValueType) -> Expr:
@@ -356,10 +364,10 @@ class PostgreSQLDialect(Dialect):
             self.date_part("millisecond", expr, ValueType.TIMEOFDAY), sa.func.to_char(interval, "MS")
         )
 
-    def modulo(self, left: Expr, right: Expr) -> Expr:
+    def modulo(self, left: Expr, right: Expr, *, nan_for_zero: bool) -> Expr:
         # mod() on numeric keeps the sign of the dividend, as Java's % does.
-        result = sa.func.mod(sa.cast(left, sa.Numeric), sa.func.nullif(sa.cast(right, sa.Numeric), 0))
-        return self.nan_when_zero(right, sa.cast(result, self.double))
+        result = sa.cast(sa.func.mod(sa.cast(left, sa.Numeric), sa.func.nullif(sa.cast(right, sa.Numeric), 0)), self.double)
+        return self.nan_when_zero(right, result) if nan_for_zero else result
 
     _FIELDS = {
         "year": "YEAR", "month": "MONTH", "day": "DAY", "hour": "HOUR",
@@ -427,10 +435,10 @@ class DuckDBDialect(Dialect):
             millis, sa.func.lpad(sa.cast(millis, sa.String), 3, "0")
         )
 
-    def modulo(self, left: Expr, right: Expr) -> Expr:
-        # DuckDB's % on doubles keeps the dividend's sign (its fmod() does not).
-        remainder = self.to_double(left).op("%")(sa.func.nullif(self.to_double(right), 0))
-        return self.nan_when_zero(right, sa.type_coerce(remainder, self.double))
+    def modulo(self, left: Expr, right: Expr, *, nan_for_zero: bool) -> Expr:
+        # DuckDB's % on doubles keeps the dividend's sign and gives NaN for x % 0 itself,
+        # so ``right`` appears once however the query nests.
+        return sa.type_coerce(self.to_double(left).op("%")(self.to_double(right)), self.double)
 
     def date_part(self, part: str, expr: Expr, type_: ValueType) -> Expr:
         if part == "millisecond":

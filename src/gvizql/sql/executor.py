@@ -87,8 +87,11 @@ def run_query(
         dialect.prepare(connection)
         compiler = QueryCompiler(analyzed.query, analyzed.type_of, sa_table, dialect, now())
         if analyzed.query.pivot:
-            keys_statement = compiler.pivot_values_statement(compiler.where())
+            # One key more than the result has room for says "too many" without
+            # reading them all; refused before the wide main statement runs.
+            keys_statement = compiler.pivot_values_statement(compiler.where(), analyzed.max_pivot_keys + 1)
             pivot_keys = [tuple(k) for k in _fetch(connection, keys_statement, dialect)]
+            analyzed.check_pivot_keys(len(pivot_keys))
             pivot_keys = analyzed.pivot_key_order(pivot_keys)
             output = analyzed.pivot_output_columns(pivot_keys)
             # No pivot value means WHERE left no row: nothing to aggregate.
