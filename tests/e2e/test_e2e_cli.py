@@ -223,7 +223,7 @@ def test_api_get_with_parameters(server: Server, logged_in_as, run_odesk: Run) -
     ("role", "args", "line"),
     [
         ("member", ["report", "time", "--company", "acme", "--tq", "SELECT worked_on"],
-         "odesk: error: HTTP 403: access_denied: You need hiring or finance permission on every team of the company acme:acme"),
+         "odesk: error: HTTP 403: access_denied: You need hiring or finance permission on every team of the company acme"),
         ("owner", ["report", "time", "--company", "acme", "--tq", "SELEC worked_on"],
          'odesk: error: HTTP 400: invalid_query: Unexpected token "SELEC" at position 0'),
         ("owner", ["api", "GET", "/api/hr/v2/companies/nosuch:company"],

@@ -18,15 +18,16 @@ from tests.e2e.e2e_support import Server
 
 FORBIDDEN_REPORTS = [
     ("hiring_manager", "timereport", "get_team_report", ("acme", "marketing"), "SELECT worked_on, sum(hours)",
-     "You need hiring manager or finance permission on the team acme:marketing"),
+     "You need hiring manager or finance permission on the team marketing of the company acme"),
     ("finance", "timereport", "get_team_report", ("acme", "engineering"), "SELECT provider_id, sum(hours)",
-     "A query naming provider_id needs a supervisor of those providers (manage_employment on the team acme:engineering)"),
+     "A query naming provider_id is about providers and needs a supervisor of those providers: "
+     "manage_employment on the team engineering of the company acme or on a team below it"),
     ("member", "timereport", "get_company_report", ("acme",), "SELECT worked_on, sum(hours)",
-     "You need hiring or finance permission on every team of the company acme:acme"),
+     "You need hiring or finance permission on every team of the company acme"),
     ("provider", "timereport", "get_provider_report", ("akowalski",), "SELECT worked_on, sum(hours)",
      "Only the provider akowalski may run this provider's time report"),
     ("owner", "timereport", "get_company_report", ("nosuch",), "SELECT worked_on",
-     "You have no access to the company nosuch"),
+     "You need hiring or finance permission on every team of the company nosuch"),
     ("hiring_manager", "finreport", "get_buyer_companies_billings", ("acme:acme",), "SELECT amount",
      "Only the owner of the company acme:acme may run this report"),
 ]

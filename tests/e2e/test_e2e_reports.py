@@ -22,21 +22,22 @@ FIN_SINCE = TODAY - dt.timedelta(days=120)
 # Money in plain decimal notation without float noise (docs/reports.md): at most cents.
 MONEY = re.compile(r"-?\d+(\.\d{1,2})?")
 
-# (report, role, router method, path arguments, money field of the full report)
+# (report, role, router method, path arguments, money field of the full report, text field grouped by)
+# Finance supervises nobody: on a team report it groups by task, as a contract is a person's.
 TIME_REPORTS = [
-    ("team", "owner", "get_team_report", ("acme", "engineering"), "charges"),
-    ("team", "hiring_manager", "get_team_report", ("acme", "engineering"), "charges"),
-    ("team", "finance", "get_team_report", ("acme:acme", "acme:marketing"), "charges"),
-    ("company", "owner", "get_company_report", ("acme",), "charges"),
-    ("company", "finance", "get_company_report", ("acme:acme",), "charges"),
-    ("agency", "staffing_manager", "get_agency_report", ("brightcode", "brightcode"), "earnings"),
-    ("provider", "provider", "get_provider_report", ("jwalker",), "earnings"),
+    ("team", "owner", "get_team_report", ("acme", "engineering"), "charges", "assignment_ref"),
+    ("team", "hiring_manager", "get_team_report", ("acme", "engineering"), "charges", "assignment_ref"),
+    ("team", "finance", "get_team_report", ("acme:acme", "acme:marketing"), "charges", "task"),
+    ("company", "owner", "get_company_report", ("acme",), "charges", "assignment_ref"),
+    ("company", "finance", "get_company_report", ("acme:acme",), "charges", "assignment_ref"),
+    ("agency", "staffing_manager", "get_agency_report", ("brightcode", "brightcode"), "earnings", "assignment_ref"),
+    ("provider", "provider", "get_provider_report", ("jwalker",), "earnings", "assignment_ref"),
 ]
 
 
-def _time_query(money: str | None) -> Query:
-    select = ["worked_on", "assignment_ref", "sum(hours)"] + ([f"sum({money})"] if money else [])
-    return Query(select, Q("worked_on") >= SINCE.isoformat(), ["worked_on", "assignment_ref"])
+def _time_query(money: str | None, group: str = "assignment_ref") -> Query:
+    select = ["worked_on", group, "sum(hours)"] + ([f"sum({money})"] if money else [])
+    return Query(select, Q("worked_on") >= SINCE.isoformat(), ["worked_on", group])
 
 
 def _ymd(day: dt.date) -> str:
@@ -48,13 +49,15 @@ def _total(result: dict, label: str) -> Decimal:
 
 
 @pytest.mark.parametrize("hours", [False, True], ids=["full", "hours"])
-@pytest.mark.parametrize(("report", "role", "method", "args", "money"), TIME_REPORTS)
-def test_time_report(server: Server, report: str, role: str, method: str, args: tuple, money: str, hours: bool) -> None:
+@pytest.mark.parametrize(("report", "role", "method", "args", "money", "group"), TIME_REPORTS)
+def test_time_report(
+    server: Server, report: str, role: str, method: str, args: tuple, money: str, group: str, hours: bool
+) -> None:
     client = server.client(role)
-    result = getattr(client.timereport, method)(*args, _time_query(None if hours else money), hours=hours)
+    result = getattr(client.timereport, method)(*args, _time_query(None if hours else money, group), hours=hours)
     assert result["auth_user"]["uid"] == server.role(role).uid
     labels = [col["label"] for col in result["table"]["cols"]]
-    assert labels == ["worked_on", "assignment_ref", "hours"] + ([] if hours else [money])
+    assert labels == ["worked_on", group, "hours"] + ([] if hours else [money])
     assert [col["type"] for col in result["table"]["cols"]][:3] == ["date", "string", "number"]
     table = Table(result["table"])
     assert len(table) > 0
@@ -68,12 +71,14 @@ def test_time_report(server: Server, report: str, role: str, method: str, args: 
         assert all(MONEY.fullmatch(amount) for amount in amounts), amounts
 
 
-@pytest.mark.parametrize(("report", "role", "method", "args", "money"), TIME_REPORTS)
-def test_hours_report_hides_money(server: Server, report: str, role: str, method: str, args: tuple, money: str) -> None:
+@pytest.mark.parametrize(("report", "role", "method", "args", "money", "group"), TIME_REPORTS)
+def test_hours_report_hides_money(
+    server: Server, report: str, role: str, method: str, args: tuple, money: str, group: str
+) -> None:
     from odesk.exceptions import HTTP400BadRequestError
 
     with pytest.raises(HTTP400BadRequestError) as caught:
-        getattr(server.client(role).timereport, method)(*args, _time_query(money), hours=True)
+        getattr(server.client(role).timereport, method)(*args, _time_query(money, group), hours=True)
     assert caught.value.error_code == "invalid_query"
     assert money in caught.value.error_message
 
