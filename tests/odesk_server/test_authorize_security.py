@@ -18,6 +18,7 @@ import pytest
 import sqlalchemy as sa
 from authorize_browser import (
     AUTHORIZE,
+    REQUEST_TOKEN,
     assert_page_error,
     counting_hasher,  # noqa: F401 - a fixture
     on_event_loop,
@@ -108,10 +109,10 @@ def test_parse_origin(typed: str, normalised: str | None) -> None:
 # Over HTTP, against the demo
 
 
-def _set_up_consumer(url: str, consumer_key: str, callback_uri: str | None = None, origins: tuple[str, ...] = ()) -> None:
+def _set_up_consumer(url: str, key: str, callback_uri: str | None = None, origins: tuple[str, ...] = ()) -> None:
     database = Database(url)
     with database.session() as session:
-        consumer = session.scalars(sa.select(Consumer).where(Consumer.key == consumer_key)).one()
+        consumer = session.scalars(sa.select(Consumer).where(Consumer.key == key)).one()
         consumer.callback_uri = callback_uri
         session.add_all(ConsumerCallbackOrigin(consumer_id=consumer.id, origin=origin) for origin in origins)
     database.dispose()
@@ -158,7 +159,8 @@ def test_an_unregistered_callback_put_in_the_form_is_refused_without_redirect(
 def _redirect_target(response) -> tuple[str, dict[str, str]]:
     assert response.status_code == 303, response.text
     location = urlsplit(response.headers["location"])
-    return f"{location.scheme}://{location.netloc}{location.path}", {k: v[0] for k, v in parse_qs(location.query).items()}
+    params = {k: v[0] for k, v in parse_qs(location.query).items()}
+    return f"{location.scheme}://{location.netloc}{location.path}", params
 
 
 # consumer's default callback, its extra origins, callback on the authorize URL -> where the user lands
@@ -201,7 +203,7 @@ def test_request_token_callbacks_follow_the_same_policy(mutable_demo_database, c
     url, credentials = mutable_demo_database
     _set_up_consumer(url, credentials.consumer.key, origins=("https://app.example",))
     with served_app(url) as client:
-        response = send(client, consumer_signer(credentials, callback=callback), "POST", "/api/auth/v1/oauth/token/request")
+        response = send(client, consumer_signer(credentials, callback=callback), "POST", REQUEST_TOKEN)
     if status == 200:
         assert response.status_code == 200, response.text
     else:
@@ -310,7 +312,8 @@ def test_consumer_create_registers_callback_origins(capsys, migrated_database_ur
     assert "callback origins: none (oob and loopback callbacks only)" in capsys.readouterr().out
     assert main([*url, "consumer", "list"]) == 0
     listed = capsys.readouterr().out.splitlines()
-    assert listed[0].endswith("Web app  callback origins: http://localhost:3000, https://bot.example, https://other.example")
+    origins = "http://localhost:3000, https://bot.example, https://other.example"
+    assert listed[0].endswith(f"Web app  callback origins: {origins}")
     assert listed[1].endswith("Script")
 
 
@@ -352,6 +355,7 @@ def test_upgrading_keeps_each_default_callback_as_a_registered_origin(database_u
         tables = set(sa.inspect(engine).get_table_names())
         assert {"oauth_consumer_callback_origins", "failed_login_counters"}.isdisjoint(tables)
         with engine.connect() as conn:
-            assert conn.execute(sa.text("SELECT callback_uri FROM oauth_consumers")).scalar() == "https://legacy.example/cb"
+            kept = conn.execute(sa.text("SELECT callback_uri FROM oauth_consumers")).scalar()
+        assert kept == "https://legacy.example/cb"
     finally:
         engine.dispose()

@@ -247,7 +247,8 @@ def _authorize(request: Request, decision: _Decision) -> Response:
     if not decision.allow:
         if pending.callback == OOB:
             return _html(templates.message_page("Access denied", f"You denied {pending.consumer_name} access."))
-        return _redirect(_with_params(pending.callback, {"oauth_token": pending.token, "oauth_problem": "user_refused"}))
+        refusal = {"oauth_token": pending.token, "oauth_problem": "user_refused"}
+        return _redirect(_with_params(pending.callback, refusal))
 
     login = decision.username.strip()
     attempt = LoginAttempt(login=login, address=request.client.host if request.client else "")
@@ -259,8 +260,7 @@ def _authorize(request: Request, decision: _Decision) -> Response:
             return _login_form_again(request, pending, decision, 401, "login_failed", "Wrong user id or password.")
     except LoginRefused as refused:
         return _login_form_again(
-            request, pending, decision, refused.status, refused.code, refused.message,
-            {"Retry-After": str(refused.retry_after)},
+            request, pending, decision, refused.status, refused.code, refused.message, refused.retry_after
         )
     login_throttle.record_success(database.engine, attempt)
     verifier = _grant(database, pending, account.id)
@@ -276,14 +276,15 @@ def _login_form_again(
     status: int,
     code: str,
     sentence: str,
-    headers: dict[str, str] | None = None,
+    retry_after: str | None = None,
 ) -> HTMLResponse:
-    """The form again, with ``sentence`` as its error, ``status`` and the error headers."""
+    """The form again, with ``sentence`` as its error, ``status``, the error headers and any ``Retry-After``."""
     response = _form_page(
         request, pending, decision.callback, status=status, username=decision.username.strip(), error=sentence
     )
     response.headers.update(error_headers(code, sentence.rstrip(".")))
-    response.headers.update(headers or {})
+    if retry_after is not None:
+        response.headers["Retry-After"] = retry_after
     return response
 
 

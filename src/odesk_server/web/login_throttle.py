@@ -37,7 +37,6 @@ import datetime as dt
 import hashlib
 import ipaddress
 import logging
-import math
 import os
 import threading
 import time
@@ -48,6 +47,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from odesk_server.db import retry_after_header
 from odesk_server.models import FailedLoginCounter, UTCDateTime, utcnow
 
 log = logging.getLogger(__name__)
@@ -61,7 +61,7 @@ PURGE_INTERVAL = 60.0  # seconds between deletions of forgotten counters, per pr
 
 PASSWORD_CHECK_CONCURRENCY = max(1, (os.cpu_count() or 2) // 2)
 PASSWORD_CHECK_WAIT = 1.0  # seconds
-BUSY_RETRY_AFTER = 1  # seconds
+BUSY_RETRY_AFTER = "1"  # seconds, for the Retry-After header
 
 ACCOUNT = "account"
 ADDRESS = "address"
@@ -72,11 +72,11 @@ class LoginRefused(Exception):
     """A login attempt refused before its password was checked.
 
     ``status`` 429 (``login_throttled``) or 503 (``server_busy``), ``code``,
-    a ``message`` for the user, and ``retry_after`` in whole seconds (for the
-    ``Retry-After`` header).
+    a ``message`` for the user, and ``retry_after``, the ``Retry-After``
+    header's value (whole seconds).
     """
 
-    def __init__(self, status: int, code: str, message: str, retry_after: int) -> None:
+    def __init__(self, status: int, code: str, message: str, retry_after: str) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
@@ -146,7 +146,7 @@ def check_allowed(engine: Engine, attempt: LoginAttempt, now: dt.datetime | None
         )
         wait = max(wait, (locked_until - now).total_seconds())
     if wait > 0:
-        seconds = max(1, math.ceil(wait))
+        seconds = retry_after_header(wait)
         raise LoginRefused(
             429, "login_throttled", f"Too many failed sign-in attempts; try again in {seconds} seconds.", seconds
         )
