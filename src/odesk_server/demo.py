@@ -192,10 +192,17 @@ def load_demo(
     return credentials
 
 
+# Rows the server writes for its own bookkeeping, which are no one's data:
+# failed logins (typed names need no account) and used OAuth nonces.
+_BOOKKEEPING_TABLES = frozenset({"failed_login_counters", "oauth_nonces"})
+
+
 def database_is_empty(engine: Engine) -> bool:
-    """True when no table of the model holds a row."""
+    """True when no table of the model holds a row (the server's bookkeeping tables aside)."""
     with engine.connect() as conn:
         for table in Base.metadata.sorted_tables:
+            if table.name in _BOOKKEEPING_TABLES:
+                continue
             if conn.execute(sa.select(sa.literal(1)).select_from(table).limit(1)).first():
                 return False
     return True

@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from odesk_server import db, demo, permissions
+from odesk_server.web import login_throttle
 from odesk_server.models import (
     PERMISSIONS,
     AccessToken,
@@ -35,7 +36,8 @@ COMPARED_TABLES = (
     "users", "companies", "teams", "user_roles", "user_role_permissions", "engagements", "time_logs",
     "accounting_entities", "ledger_entries", "oauth_consumers", "oauth_access_tokens",
 )
-IGNORED_TABLES = ("oauth_request_tokens", "oauth_nonces")  # the demo writes none
+# The demo writes none of these.
+IGNORED_TABLES = ("oauth_request_tokens", "oauth_nonces", "oauth_consumer_callback_origins", "failed_login_counters")
 
 
 def table_contents(url: str) -> dict[str, list[tuple]]:
@@ -269,3 +271,14 @@ def test_format_credentials_has_a_working_example(demo_database) -> None:
 def test_every_table_is_known_to_the_determinism_check() -> None:
     # table_contents compares every model table; a new table must be listed there too.
     assert set(Base.metadata.tables) == set(COMPARED_TABLES) | set(IGNORED_TABLES)
+
+
+def test_failed_logins_before_the_demo_do_not_count_as_data(migrated_database_url) -> None:
+    # Someone tried the authorize page before the demo was loaded: nobody's data.
+    engine = db.create_engine(migrated_database_url)
+    try:
+        login_throttle.record_failure(engine, login_throttle.LoginAttempt(login="nobody", address="127.0.0.1"))
+        assert demo.database_is_empty(engine)
+        assert demo.load_demo(engine, end_date=END).consumer.key
+    finally:
+        engine.dispose()
