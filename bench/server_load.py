@@ -21,8 +21,9 @@ seconds, stopped), so a server stuck by the first run does not spoil the
 second.
 
 Every request is OAuth-signed by the ``odesk`` client's own signer
-(``odesk.wire.sign``: a fresh nonce, header signature), right before it is
-sent (signing time is not part of the latency). A request gets
+(``odesk.wire.sign``: its own nonce, header signature), ahead of the run as
+far as the warm-up's rate says it will need (``SignedRequests``), so that
+signing does not take CPU from the server during the run. A request gets
 ``--timeout`` seconds (total); one without an answer by then is
 *unanswered*. The documented answer of an overloaded server is HTTP 503 with
 ``Retry-After`` and ``X-Odesk-Error-Code``; any other error status, or a
@@ -33,16 +34,17 @@ may also be that report's documented errors, e.g. 503 ``timeout`` or 400
 Printed per run: requests, requests/s, p50 and p99 latency (all, HR,
 reports), counts by status, unanswered and undocumented errors, and the load
 generator's own CPU time; for the run with the regex client, the other
-requests' p99 over the baseline's p99 measured on the same server just
-before (goal: at most 2x) and the regex client's answers. Exit status 1 when
+requests' p99 over the baseline's p99 measured just before on the same
+database and worker count (goal: at most 2x) and the regex client's answers. Exit status 1 when
 any request went unanswered or got an undocumented error.
 
     .venv/bin/python bench/server_load.py [--clients 64] [--duration 60] [--timeout 30]
-        [--databases sqlite,postgresql] [--workers 1,2] [--pg-url URL] [--no-regex]
+        [--databases sqlite,postgresql] [--workers 1,2] [--warmup 3] [--pg-url URL] [--no-regex]
 
 The load generator is one asyncio process (``run_load``: httpx.AsyncClient,
-one coroutine per client); ``tests/e2e/test_e2e_load.py`` runs a smaller load
-through the same functions.
+one coroutine per client); it shares the machine with the server, so each
+run prints the CPU it used. ``tests/e2e/test_e2e_load.py`` runs a smaller
+load through the same functions.
 """
 
 from __future__ import annotations
@@ -349,27 +351,34 @@ async def _send(http: httpx.AsyncClient, call: Call, request: httpx.Request, tim
 async def _load(demo: Demo, requests: SignedRequests, clients: int, seconds: float, timeout: float,
                 regex_client: bool) -> LoadResult:
     samples: list[Sample] = []
-    limits = httpx.Limits(max_connections=clients + 1, max_keepalive_connections=clients + 1)
     late_before = requests.signed_late
     cpu_started = time.process_time()
     started = time.perf_counter()
     deadline = started + seconds
 
+    def connection() -> httpx.AsyncClient:
+        # One keep-alive connection per client, as many API clients have. It is never idle
+        # long, so it does not race the server's keep-alive timeout (a reused connection the
+        # server just closed would show up as a transport error that is no fault of the server's);
+        # and a shared pool costs the generator CPU per request that grows with the clients.
+        # httpx's own timeouts are off: asyncio.wait_for bounds each request's total time.
+        return httpx.AsyncClient(limits=httpx.Limits(max_connections=1, max_keepalive_connections=1), timeout=None)
+
     async def client() -> None:
-        while time.perf_counter() < deadline:
-            call, request = requests.next()
-            samples.append(await _send(http, call, request, timeout))
+        async with connection() as http:
+            while time.perf_counter() < deadline:
+                call, request = requests.next()
+                samples.append(await _send(http, call, request, timeout))
 
     async def backtracking_client() -> None:
-        while time.perf_counter() < deadline:
-            samples.append(await _send(http, BACKTRACKING_CALL, demo.signed(BACKTRACKING_CALL), timeout))
+        async with connection() as http:
+            while time.perf_counter() < deadline:
+                samples.append(await _send(http, BACKTRACKING_CALL, demo.signed(BACKTRACKING_CALL), timeout))
 
-    # httpx's own timeouts are off: asyncio.wait_for bounds each request's total time.
-    async with httpx.AsyncClient(limits=limits, timeout=None) as http:
-        workers = [client() for _ in range(clients)]
-        if regex_client:
-            workers.append(backtracking_client())
-        await asyncio.gather(*workers)
+    workers = [client() for _ in range(clients)]
+    if regex_client:
+        workers.append(backtracking_client())
+    await asyncio.gather(*workers)
     return LoadResult(tuple(samples), time.perf_counter() - started, time.process_time() - cpu_started,
                       requests.signed_late - late_before)
 
