@@ -538,7 +538,7 @@ def print_summary(outcomes: Sequence[Outcome]) -> None:
               f"{b.p99(HR) * 1000:8.1f} {b.p99(REPORT) * 1000:8.1f} {documented:7d} "
               f"{len(b.unanswered) + (len(regex.unanswered) if regex else 0):6d} "
               f"{len(b.undocumented_errors) + (len(regex.undocumented_errors) if regex else 0):6d} "
-              f"{o.p99_ratio:9.2f}x {'yes' if o.ok else 'NO':>4}")
+              f"{'-' if math.isnan(o.p99_ratio) else f'{o.p99_ratio:.2f}x':>10} {'yes' if o.ok else 'NO':>4}")
 
 
 def _csv(text: str) -> list[str]:

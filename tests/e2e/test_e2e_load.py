@@ -25,10 +25,10 @@ WARMUP_SECONDS = 1.0
 TIMEOUT = 30.0
 
 
-@pytest.fixture(scope="module")
-def load_server(server: Server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Demo, Path]]:
-    """A one-worker server of its own on the demo database (a stuck one must not hold up the other tests)."""
-    log = tmp_path_factory.mktemp(f"load-{server.kind}") / "serve.stderr"
+@pytest.fixture
+def load_server(server: Server, tmp_path: Path) -> Iterator[tuple[Demo, Path]]:
+    """A one-worker server of the test's own on the demo database (a stuck one holds up no other test)."""
+    log = tmp_path / "serve.stderr"
     workers = 1 if serve_supports_workers() else None  # one worker is the default of older builds
     proc, base_url, _ = start_serve(server.database_url, server.env, log, workers=workers)
     try:
