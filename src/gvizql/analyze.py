@@ -43,7 +43,8 @@ from gvizql.naming import (
     query_text,
 )
 from gvizql.parser import MAX_COLUMNS, parse_date, parse_datetime
-from gvizql.values import ORDERING_OPERATORS, pivot_key_order, regex_is_risky
+from gvizql.regex import InvalidPattern, UnsupportedPattern, java_pattern
+from gvizql.values import ORDERING_OPERATORS, pivot_key_order
 
 _NUMERIC_AGGREGATIONS = frozenset({AggregationFunction.SUM, AggregationFunction.AVG})
 
@@ -443,25 +444,35 @@ def _check_no_aggregation(query: Query) -> None:
 
 
 def _check_patterns(condition: Condition) -> None:
-    """Refuse ``matches`` patterns that could backtrack for ever (nested repetition)."""
-    if isinstance(condition, (And, Or)):
-        for c in condition.operands:
-            _check_patterns(c)
-    elif isinstance(condition, Not):
-        _check_patterns(condition.operand)
-    elif (
-        isinstance(condition, Comparison)
-        and condition.operator is ComparisonOperator.MATCHES
-        and isinstance(condition.right, Literal)
-        and isinstance(condition.right.value, str)
-        and regex_is_risky(condition.right.value)
-    ):
-        pattern = condition.right.value
-        shown = pattern if len(pattern) <= 40 else pattern[:40] + "..."
-        message = f'The "matches" pattern "{shown}" is too complex (nested repetition or over 1000 characters)'
-        position = condition.right.pos
-        detail = message if position is None else f"{message} (at position {position})"
-        raise QueryError(Reason.UNSUPPORTED_QUERY_OPERATION, message, detail, position=position)
+    """Refuse literal ``matches`` patterns that RE2 cannot run, before any row is read.
+
+    Raises ``invalid_query`` naming the construct and its offset in the pattern
+    (see ``gvizql.regex``). A pattern Java itself rejects is no error: it matches
+    nothing, as in the reference.
+    """
+    pending = [condition]
+    while pending:
+        c = pending.pop()
+        if isinstance(c, (And, Or)):
+            pending.extend(c.operands)
+        elif isinstance(c, Not):
+            pending.append(c.operand)
+        elif (
+            isinstance(c, Comparison)
+            and c.operator is ComparisonOperator.MATCHES
+            and isinstance(c.right, Literal)
+            and isinstance(c.right.value, str)
+        ):
+            pattern = c.right.value
+            try:
+                java_pattern(pattern)
+            except UnsupportedPattern as error:
+                shown = pattern if len(pattern) <= 40 else pattern[:40] + "..."
+                raise invalid_query(
+                    f'The "matches" pattern "{shown}" cannot be run: {error}', position=c.right.pos
+                ) from None
+            except InvalidPattern:
+                pass
 
 
 def _check_grouping(query: Query, select_aggregates: bool) -> None:

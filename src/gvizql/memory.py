@@ -41,11 +41,11 @@ from gvizql.errors import QueryError, Reason, invalid_query
 from gvizql.functions import IMPLEMENTATIONS, now
 from gvizql.naming import text_form, value_text
 from gvizql.parser import parse
+from gvizql.regex import runnable_pattern
 from gvizql.values import (
     code_unit_key,
     group_sort_key,
     like_regex,
-    matches_regex,
     sort_rows,
     text_match,
 )
@@ -230,12 +230,14 @@ class _Compiler:
     def text_comparison(self, c: Comparison, left_type: ValueType, right_type: ValueType) -> str:
         a = self.text_form(c.left, left_type)
         op = c.operator
-        if op in (_C.LIKE, _C.MATCHES) and isinstance(c.right, Literal):
-            pattern = value_text(c.right.value, right_type)
-            rx = like_regex(pattern) if op is _C.LIKE else matches_regex(pattern)
-            if rx is None:
-                return "False"
-            return f"({self.bind(rx.fullmatch)}({a}) is not None)"
+        if op is _C.LIKE and isinstance(c.right, Literal):
+            like = like_regex(value_text(c.right.value, right_type))
+            return f"({self.bind(like.fullmatch)}({a}) is not None)"
+        if op is _C.MATCHES and isinstance(c.right, Literal):
+            # Translated and compiled once; one that cannot run matches nothing (a literal
+            # that RE2 cannot run was refused by the analysis already).
+            pattern = runnable_pattern(value_text(c.right.value, right_type))
+            return "False" if pattern is None else f"{self.bind(pattern.matches)}({a})"
         b = self.text_form(c.right, right_type)
         if op is _C.CONTAINS:
             return f"({b} in {a})"

@@ -13,6 +13,7 @@ in-memory and SQL executors must agree on every one of them:
   (``code_unit_key``), which is Java's ``String.compareTo``.
 - ``contains``, ``starts with``, ``ends with``, ``like`` and ``matches`` work on
   text forms: non-text values are written as Java does (``5.0``, ``true``).
+  ``matches`` takes a Java regular expression, run by RE2 (``gvizql.regex``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import Any
 from gvizql.ast import ComparisonOperator
 from gvizql.datatable import ValueType
 from gvizql.naming import value_text
+from gvizql.regex import runnable_pattern
 
 #: Operators that need both sides to have the same type (else the comparison is false).
 ORDERING_OPERATORS = frozenset(
@@ -272,69 +274,6 @@ def cached_like_regex(pattern: str) -> LikePattern:
     return LikePattern(pattern)
 
 
-#: Longest ``matches`` pattern accepted.
-MAX_REGEX_LENGTH = 1000
-_MAX_VARIABLE_REPEATS = 8
-
-
-def regex_is_risky(pattern: str) -> bool:
-    """Whether a ``matches`` pattern may backtrack exponentially (or is too long to trust).
-
-    Flags a variable-length repetition nested in another (``(a+)+``, ``(a*b)*``),
-    the classic catastrophic shape, and more than eight variable-length
-    repetitions in one pattern (``.*a.*a.*a...``). Such a pattern is refused
-    (see ``matches_regex``).
-    """
-    if len(pattern) > MAX_REGEX_LENGTH:
-        return True
-    try:
-        from re import _parser  # type: ignore[attr-defined]
-
-        tree = _parser.parse(pattern)
-    except Exception:  # noqa: BLE001 - an invalid pattern is not risky, just invalid
-        return False
-    repeats = {"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"}
-    variable = 0  # variable-length repetitions: many in a row backtrack polynomially
-
-    def walk(items: Any, inside_repeat: bool) -> bool:
-        nonlocal variable
-        for op, arg in items:
-            name = str(op)
-            if name in repeats:
-                low, high, sub = arg
-                repeating = high > 1
-                variable += low != high
-                if variable > _MAX_VARIABLE_REPEATS:
-                    return True
-                if repeating and inside_repeat and low != high:
-                    return True  # a variable-length repetition inside another one
-                if walk(sub, inside_repeat or repeating):
-                    return True
-            elif name == "SUBPATTERN":
-                if walk(arg[-1], inside_repeat):
-                    return True
-            elif name == "BRANCH":
-                if any(walk(branch, inside_repeat) for branch in arg[1]):
-                    return True
-            elif name in ("ASSERT", "ASSERT_NOT"):
-                if walk(arg[1], inside_repeat):
-                    return True
-        return False
-
-    return walk(tree.data if hasattr(tree, "data") else tree, False)
-
-
-@functools.lru_cache(maxsize=1024)
-def matches_regex(pattern: str) -> re.Pattern[str] | None:
-    """The compiled ``matches`` pattern, or None when it is invalid or risky (then nothing matches)."""
-    if regex_is_risky(pattern):
-        return None
-    try:
-        return re.compile(pattern)
-    except (re.error, OverflowError, RecursionError, ValueError):
-        return None
-
-
 def text_match(operator: ComparisonOperator, text: str, operand: str) -> bool:
     """``contains``/``starts with``/``ends with``/``like``/``matches`` on two text forms."""
     if operator is ComparisonOperator.CONTAINS:
@@ -346,8 +285,8 @@ def text_match(operator: ComparisonOperator, text: str, operand: str) -> bool:
     if operator is ComparisonOperator.LIKE:
         return cached_like_regex(operand).fullmatch(text) is not None
     if operator is ComparisonOperator.MATCHES:
-        rx = matches_regex(operand)
-        return rx is not None and rx.fullmatch(text) is not None
+        pattern = runnable_pattern(operand)  # cached per pattern; see gvizql.regex
+        return pattern is not None and pattern.matches(text)
     raise ValueError(f"not a text operator: {operator}")
 
 

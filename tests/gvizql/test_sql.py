@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,29 +18,6 @@ from gvizql.datatable import PYTHON_TYPES, Column, DataTable, ValueType
 from gvizql.errors import QueryError
 from gvizql.parser import MAX_COLUMNS, MAX_CONDITIONS, MAX_DEPTH, parse
 from gvizql.sql import run_query, schema_of
-
-SQL_DATABASES = ("sqlite", "postgresql", "duckdb")
-
-
-def sql_engine(kind: str, database_factory: object, tmp_path_factory: pytest.TempPathFactory) -> sa.Engine:
-    """A fresh engine on an empty database of ``kind`` (SQLite file, PostgreSQL, DuckDB in memory)."""
-    if kind == "sqlite":
-        return sa.create_engine(f"sqlite:///{tmp_path_factory.mktemp('gvizql')}/db.sqlite")
-    if kind == "postgresql":
-        return sa.create_engine(database_factory.new_url("postgresql"))  # type: ignore[attr-defined]
-    # One pooled connection: an in-memory DuckDB database lives as long as its connection.
-    return sa.create_engine("duckdb:///:memory:", poolclass=sa.pool.StaticPool)
-
-
-@pytest.fixture(scope="module", params=SQL_DATABASES)
-def sql_database(
-    request: pytest.FixtureRequest, database_factory: object, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[sa.Engine]:
-    """An engine on an empty database, once per kind (SQLite, PostgreSQL, DuckDB) per module."""
-    engine = sql_engine(request.param, database_factory, tmp_path_factory)
-    yield engine
-    engine.dispose()
-
 
 # --- the people table --------------------------------------------------------------------------
 PEOPLE_ROWS = [
@@ -66,18 +43,6 @@ def people_table(metadata: sa.MetaData) -> sa.Table:
         sa.Column("seen", sa.DateTime),
         sa.Column("clock", sa.Time),
     )
-
-
-@pytest.fixture(scope="module")
-def people(sql_database: sa.Engine) -> tuple[sa.Engine, sa.Table]:
-    """The people table (every type, nulls, '' and accents) loaded into each database."""
-    metadata = sa.MetaData()
-    table = people_table(metadata)
-    metadata.create_all(sql_database)
-    names = [c.name for c in table.columns]
-    with sql_database.begin() as conn:
-        conn.execute(table.insert(), [dict(zip(names, row)) for row in PEOPLE_ROWS])
-    return sql_database, table
 
 
 @pytest.fixture(scope="module")

@@ -17,8 +17,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
+from gvizql.ast import ComparisonOperator
 from gvizql.datatable import ValueType
-from gvizql.values import cached_like_regex, matches_regex, text_sort_key
+from gvizql.regex import runnable_pattern
+from gvizql.values import cached_like_regex, text_match, text_sort_key
 
 Expr = ColumnElement[Any]
 
@@ -96,6 +98,11 @@ class Dialect:
         return text.bool_op("LIKE")(pattern)
 
     def matches(self, text: Expr, pattern: Expr, literal: str | None) -> Expr:
+        """``matches``: the whole of ``text`` against a Java regular expression.
+
+        A ``literal`` pattern arrives translated for the database (``gvizql.regex``);
+        one that cannot be run matches nothing.
+        """
         raise NotImplementedError
 
     def number_text(self, expr: Expr) -> Expr:
@@ -339,9 +346,13 @@ class PostgreSQLDialect(Dialect):
         return text.like(pattern, escape="")
 
     def matches(self, text: Expr, pattern: Expr, literal: str | None) -> Expr:
-        if literal is not None and matches_regex(literal) is None:
-            return sa.false()
-        # (?p): '.' stops at newlines as in Python, while ^ and $ still anchor the whole value.
+        if literal is not None:
+            translated = runnable_pattern(literal)
+            if translated is None:
+                return sa.false()
+            return text.bool_op("~")(sa.literal(translated.postgres_syntax, sa.String))
+        # A pattern computed per row cannot be translated: PostgreSQL's own syntax
+        # (documented); (?p): '.' stops at newlines, ^ and $ anchor the whole value.
         anchored = sa.literal("(?p)^(?:", sa.String) + pattern + sa.literal(")$", sa.String)
         return text.bool_op("~")(anchored.self_group())
 
@@ -419,8 +430,12 @@ class DuckDBDialect(Dialect):
         return sa.func.suffix(text, part)
 
     def matches(self, text: Expr, pattern: Expr, literal: str | None) -> Expr:
-        if literal is not None and matches_regex(literal) is None:
-            return sa.false()
+        if literal is not None:
+            translated = runnable_pattern(literal)
+            if translated is None:
+                return sa.false()
+            return sa.func.regexp_full_match(text, sa.literal(translated.re2_syntax, sa.String))
+        # A pattern computed per row goes to DuckDB's RE2 as it is (documented).
         return sa.func.regexp_full_match(text, pattern)
 
     def datetime_text(self, expr: Expr) -> Expr:
@@ -482,8 +497,8 @@ def _sqlite_collate(a: str, b: str) -> int:
 
 
 def _sqlite_matches(value: str | None, pattern: str | None) -> int:
-    regex = matches_regex(pattern or "")
-    return int(regex is not None and regex.fullmatch("" if value is None else str(value)) is not None)
+    # RE2 (gvizql.regex): linear in the text, so a row never holds the connection long.
+    return int(text_match(ComparisonOperator.MATCHES, "" if value is None else str(value), pattern or ""))
 
 
 def _sqlite_like(value: str | None, pattern: str | None) -> int:
