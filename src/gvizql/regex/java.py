@@ -214,7 +214,8 @@ class _Reader:
     def sequence(self) -> Node:
         items: list[Node] = []
         while (ch := self.peek()) is not None and ch not in "|)":
-            atom = self.atom()
+            # A '{' with nothing before it repeats the empty string, as in Java: "{2}x" is "x".
+            atom = EMPTY if ch == "{" else self.atom()
             if atom is not None:  # None: a flag group such as (?i), or an empty \Q\E
                 items.append(self.quantified(atom))
         return items[0] if len(items) == 1 else Sequence(tuple(items))
@@ -236,8 +237,6 @@ class _Reader:
             return Chars(self.dot())
         if ch in "*+?":
             raise InvalidPattern(f"Dangling meta character '{ch}'", start)
-        if ch == "{":
-            raise InvalidPattern("Illegal repetition", start)
         return self.literal(ord(ch))
 
     def literal(self, cp: int) -> Chars:
@@ -348,6 +347,8 @@ class _Reader:
                 flags = replace(flags, **{_FLAG_NAMES[ch]: on})
             elif ch == "U":
                 raise UnsupportedPattern("the U flag (UNICODE_CHARACTER_CLASS)", self.pos - 1)
+            elif ch == "c":
+                raise UnsupportedPattern("the c flag (CANON_EQ)", self.pos - 1)
             elif ch in "):":
                 self.flags = flags
                 return ch == ")"
@@ -483,14 +484,24 @@ class _Reader:
             self.pos = end + 1
         else:
             name = self.take()
-        if name in POSIX:
-            return POSIX[name]
+        # Java's lookup: key=value forms, In (blocks), Is (categories, POSIX names,
+        # binary properties, scripts), then bare names (POSIX, categories, java...).
         categories = general_categories()
-        for prefix in ("Is", "gc=", "general_category=", ""):
-            if name.startswith(prefix) and name[len(prefix) :] in categories:
-                return categories[name[len(prefix) :]]
-        if name.startswith(("Is", "In", "script=", "sc=", "block=", "blk=", "java")):
-            raise UnsupportedPattern(f"the Unicode script, block or property \\p{{{name}}}", start)
+        unsupported = UnsupportedPattern(f"the Unicode script, block or property \\p{{{name}}}", start)
+        if "=" in name:
+            key, value = name.split("=", 1)
+            if key.lower() in ("gc", "general_category") and value in categories:
+                return categories[value]
+            if key.lower() in ("sc", "script", "blk", "block"):
+                raise unsupported
+        else:
+            bare = name[2:] if name.startswith("Is") else name
+            if bare in POSIX:
+                return POSIX[bare]
+            if bare in categories:
+                return categories[bare]
+            if name.startswith(("Is", "In", "java")):
+                raise unsupported
         raise InvalidPattern(f"Unknown character property name {{{name}}}", start)
 
     # -- character classes
@@ -515,15 +526,17 @@ class _Reader:
                 self.pos += 1
                 items.append(self.char_class(self.pos - 1))
             elif self.text.startswith("&&", self.pos):
+                # An empty side of && is no operand at all, as in Java: [&&a] is [a].
                 self.pos += 2
-                operand = union(*items)
-                so_far = operand if so_far is None else intersection(so_far, operand)
+                if items:
+                    operand = union(*items)
+                    so_far = operand if so_far is None else intersection(so_far, operand)
                 items = []
             else:
                 items.append(self.class_item())
         ranges = union(*items)
         if so_far is not None:
-            ranges = intersection(so_far, ranges)
+            ranges = intersection(so_far, ranges) if items else so_far
         ranges = self.fold(ranges)
         self.depth -= 1
         return complement(ranges) if negated else ranges
