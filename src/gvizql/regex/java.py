@@ -495,7 +495,7 @@ class _Reader:
             if key.lower() in ("sc", "script", "blk", "block"):
                 raise unsupported
         else:
-            bare = name[2:] if name.startswith("Is") else name
+            bare = name.removeprefix("Is")
             if bare in POSIX:
                 return POSIX[bare]
             if bare in categories:

@@ -245,8 +245,8 @@ class QueryCompiler:
             # x % 0 is NaN, but testing for the zero repeats the divisor's SQL: only a
             # divisor that does not nest may be repeated, else a % (b % (c % ...)) would
             # double the SQL at every level (a nested divisor gives null for zero).
-            divisor = e.args[1]
-            return dialect.modulo(*args, nan_for_zero=isinstance(divisor, (ast.ColumnRef, ast.Literal, ast.Aggregation)))
+            flat_divisor = isinstance(e.args[1], (ast.ColumnRef, ast.Literal, ast.Aggregation))
+            return dialect.modulo(*args, nan_for_zero=flat_divisor)
         if name in DATE_PARTS:
             return dialect.date_part(name, args[0], types[0])
         if name == "datediff":

@@ -377,7 +377,8 @@ class PostgreSQLDialect(Dialect):
 
     def modulo(self, left: Expr, right: Expr, *, nan_for_zero: bool) -> Expr:
         # mod() on numeric keeps the sign of the dividend, as Java's % does.
-        result = sa.cast(sa.func.mod(sa.cast(left, sa.Numeric), sa.func.nullif(sa.cast(right, sa.Numeric), 0)), self.double)
+        remainder = sa.func.mod(sa.cast(left, sa.Numeric), sa.func.nullif(sa.cast(right, sa.Numeric), 0))
+        result = sa.cast(remainder, self.double)
         return self.nan_when_zero(right, result) if nan_for_zero else result
 
     _FIELDS = {

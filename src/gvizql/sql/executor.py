@@ -87,13 +87,12 @@ def run_query(
         dialect.prepare(connection)
         compiler = QueryCompiler(analyzed.query, analyzed.type_of, sa_table, dialect, now())
         if analyzed.query.pivot:
-            # One key more than the result has room for says "too many" without
-            # reading them all; refused before the wide main statement runs.
+            # One key more than the result has room for says "too many" without reading
+            # them all; pivot_output_columns refuses them before the wide statement runs.
             keys_statement = compiler.pivot_values_statement(compiler.where(), analyzed.max_pivot_keys + 1)
             pivot_keys = [tuple(k) for k in _fetch(connection, keys_statement, dialect)]
-            analyzed.check_pivot_keys(len(pivot_keys))
-            pivot_keys = analyzed.pivot_key_order(pivot_keys)
             output = analyzed.pivot_output_columns(pivot_keys)
+            pivot_keys = analyzed.pivot_key_order(pivot_keys)
             # No pivot value means WHERE left no row: nothing to aggregate.
             rows = _fetch(connection, compiler.statement(pivot_keys), dialect) if pivot_keys else []
         else:
