@@ -82,18 +82,28 @@ POSIX: dict[str, Ranges] = {
 PREDEFINED = {"d": _DIGITS, "s": _SPACE, "w": _WORD, "h": _HORIZONTAL_SPACE, "v": VERTICAL_SPACE}
 
 
-@functools.cache
-def general_categories() -> Mapping[str, Ranges]:
-    """Code point ranges of each Unicode general category (``Lu``, ``Nd``, ...) and major class (``L``).
+# The general categories Java names (two letters), their major classes, and Java's extras.
+_CATEGORY_NAMES = frozenset({
+    "Lu", "Ll", "Lt", "Lm", "Lo", "Mn", "Mc", "Me", "Nd", "Nl", "No", "Pc", "Pd", "Ps", "Pe",
+    "Pi", "Pf", "Po", "Sm", "Sc", "Sk", "So", "Zs", "Zl", "Zp", "Cc", "Cf", "Cs", "Co", "Cn",
+    "L", "M", "N", "P", "S", "Z", "C", "LC", "LD", "L1", "all",
+})
 
-    From Python's ``unicodedata`` (built once, on the first pattern that names one).
-    """
-    found: dict[str, list[tuple[int, int]]] = {}
+
+def general_category(name: str) -> Ranges | None:
+    """The code points of a Unicode general category (``Lu``, ``L``, ``LC``...), or None for another name."""
+    return _general_categories()[name] if name in _CATEGORY_NAMES else None
+
+
+@functools.cache
+def _general_categories() -> Mapping[str, Ranges]:
+    # From Python's unicodedata, built once, on the first pattern that names a category.
+    found: dict[str, list[tuple[int, int]]] = {name: [] for name in _CATEGORY_NAMES}
     start, current = 0, unicodedata.category("\x00")
     for cp in range(1, MAX_CODE_POINT + 2):
         category = unicodedata.category(chr(cp)) if cp <= MAX_CODE_POINT else ""
         if category != current:
-            found.setdefault(current, []).append((start, cp - 1))
+            found[current].append((start, cp - 1))
             start, current = cp, category
     categories = {name: tuple(pairs) for name, pairs in found.items()}
     for major in "CLMNPSZ":

@@ -26,7 +26,7 @@ from gvizql.regex.charsets import (
     chars_of,
     complement,
     folded,
-    general_categories,
+    general_category,
     intersection,
     union,
 )
@@ -486,20 +486,21 @@ class _Reader:
             name = self.take()
         # Java's lookup: key=value forms, In (blocks), Is (categories, POSIX names,
         # binary properties, scripts), then bare names (POSIX, categories, java...).
-        categories = general_categories()
         unsupported = UnsupportedPattern(f"the Unicode script, block or property \\p{{{name}}}", start)
         if "=" in name:
             key, value = name.split("=", 1)
-            if key.lower() in ("gc", "general_category") and value in categories:
-                return categories[value]
+            category = general_category(value)
+            if key.lower() in ("gc", "general_category") and category is not None:
+                return category
             if key.lower() in ("sc", "script", "blk", "block"):
                 raise unsupported
         else:
             bare = name.removeprefix("Is")
             if bare in POSIX:
                 return POSIX[bare]
-            if bare in categories:
-                return categories[bare]
+            category = general_category(bare)
+            if category is not None:
+                return category
             if name.startswith(("Is", "In", "java")):
                 raise unsupported
         raise InvalidPattern(f"Unknown character property name {{{name}}}", start)
