@@ -3,16 +3,21 @@
 The tables are the spec: a Java pattern with texts it matches and texts it does
 not (as java.util.regex ``String.matches`` answers), run in memory and on
 SQLite, PostgreSQL and DuckDB; the constructs RE2 cannot run, each refused with
-its message; the patterns Java rejects, which match nothing.
+its message; the patterns Java rejects, which match nothing. Hypothesis then
+draws patterns of the syntax Java and Python's ``re`` share and holds both
+translations (RE2's and PostgreSQL's) to ``re``'s answers.
 """
 
 from __future__ import annotations
 
 import faulthandler
+import re
 from collections.abc import Callable, Iterator
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from gvizql import run_query as memory_run_query
 from gvizql.datatable import Column, DataTable, ValueType
@@ -245,3 +250,53 @@ def test_catastrophic_patterns_run_in_linear_time(
     rows = [(i, text) for i, (text, _) in enumerate(cases * 20)]
     expected = [(i,) for i, (_, matched) in enumerate(cases * 20) if matched]
     assert answer(f"select c where t matches '{pattern}'", rows).rows == expected
+
+
+# --- random patterns of the syntax Java and Python's re share --------------------------------
+
+# On this subset (no $, no \r, ASCII classes and case folding) java.util.regex and
+# Python's re with re.ASCII give the same answers: re is the oracle for both translations.
+LITERALS = st.sampled_from(["a", "b", "é", "-", "1", r"\.", " "])
+CLASS_ITEMS = st.sampled_from(["a", "b", "é", "a-c", r"\d", "_", "A-Z"])
+CLASSES = st.builds(
+    lambda negated, items: "[" + ("^" if negated else "") + "".join(items) + "]",
+    st.booleans(),
+    st.lists(CLASS_ITEMS, min_size=1, max_size=3),
+)
+QUANTIFIERS = st.sampled_from(["", "", "*", "+", "?", "{2}", "{1,3}", "{0,2}", "*?", "{2,}"])
+
+
+def patterns(depth: int = 0) -> st.SearchStrategy[str]:
+    atoms = [LITERALS, CLASSES, st.sampled_from([".", r"\d", r"\w", r"\s", r"\W"])]
+    if depth < 2:
+        atoms.append(
+            st.builds(lambda kind, inner: f"({kind}{inner})", st.sampled_from(["", "?:", "?i:"]), st.deferred(lambda: patterns(depth + 1)))
+        )
+    piece = st.builds(lambda atom, quantifier: atom + quantifier, st.one_of(*atoms), QUANTIFIERS)
+    sequence = st.lists(piece, min_size=0, max_size=4).map("".join)
+    return st.lists(sequence, min_size=1, max_size=3).map("|".join)
+
+
+TEXTS_FOR_RANDOM = st.lists(st.text(alphabet="abAB é-1_.\n", max_size=6), min_size=1, max_size=6)
+
+
+@pytest.fixture(scope="module")
+def postgresql(new_sql_engine: Callable[[str], sa.Engine]) -> Iterator[sa.Connection]:
+    engine = new_sql_engine("postgresql")
+    with engine.connect() as connection:
+        yield connection
+    engine.dispose()
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(pattern=patterns(), texts=TEXTS_FOR_RANDOM)
+def test_translations_agree_with_a_reference_engine(postgresql: sa.Connection, pattern: str, texts: list[str]) -> None:
+    oracle = re.compile(pattern, re.ASCII)
+    translated = java_pattern(pattern)
+    expected = [oracle.fullmatch(t) is not None for t in texts]
+    assert [translated.matches(t) for t in texts] == expected, translated.re2_syntax
+    found = postgresql.execute(
+        sa.text("SELECT u.t ~ :p FROM unnest(CAST(:texts AS text[])) WITH ORDINALITY AS u(t, i) ORDER BY u.i"),
+        {"p": translated.postgres_syntax, "texts": texts},
+    ).scalars()
+    assert list(found) == expected, translated.postgres_syntax
