@@ -67,6 +67,7 @@ TRANSLATIONS: list[tuple[str, list[str], list[str]]] = [
     (r"a(?i:b)c", ["aBc", "abc"], ["aBC"]),
     (r"(?i)[a-c]+", ["AbC"], ["d"]),
     (r"(?i)[^a]", ["b"], ["A", "a"]),
+    (r"(?i)\p{Lower}", ["A", "a"], ["1"]),
     (r"x(?i)y|z", ["xY", "Z"], ["XY"]),
     # . and the line terminators; DOTALL (?s) and UNIX_LINES (?d)
     (r"a.c", ["abc", "a\tc", "aéc"], ["a\nc", "a\rc", "a\u2028c", "a\x85c", "ac"]),
@@ -207,6 +208,15 @@ def test_patterns_java_rejects_match_nothing(answer: Answer, pattern: str) -> No
     rows = [(0, "("), (0, pattern), (0, "")]
     assert answer(f"select t where t matches '{pattern}'", rows).rows == []
     assert answer(f"select t where not t matches '{pattern}'", rows).rows == [(t,) for _, t in rows]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text"),
+    [(r"\u00e9", "é"), (r"\uD83D\uDE00", "\U0001f600"), (r"[\u0041-\u0043]+", "ABC")],
+)
+def test_unicode_escapes(pattern: str, text: str) -> None:
+    # Checked on the pattern itself: a query's text has its \uXXXX decoded before the pattern is read.
+    assert java_pattern(pattern).matches(text)
 
 
 def test_a_pattern_held_in_a_column() -> None:
