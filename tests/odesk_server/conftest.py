@@ -19,6 +19,9 @@ so a test that uses one runs once on SQLite and once on PostgreSQL.
   member), the company, teams (``credentials.team("acme:design")``) and the
   agency, and the web password of every demo user (``credentials.password``).
 
+- ``demo_db`` -> ``Database``: the shared demo database as a ``Database``
+  (one per URL for the whole session), READ-ONLY like ``demo_database``.
+
 - ``mutable_demo_database`` -> ``(url, DemoCredentials)``: a private copy of
   the same demo for a test that writes (revokes a token, posts an
   adjustment...). Copying is fast (a file copy on SQLite, ``CREATE DATABASE
@@ -136,3 +139,15 @@ def demo_database(demo_databases: DemoDatabases, database_kind: str) -> tuple[st
 def mutable_demo_database(demo_databases: DemoDatabases, database_kind: str) -> tuple[str, DemoCredentials]:
     """``(url, credentials)`` of a private copy of the demo that the test may change."""
     return demo_databases.copy(database_kind)
+
+
+_demo_dbs: dict[str, db.Database] = {}
+
+
+@pytest.fixture
+def demo_db(demo_database: tuple[str, DemoCredentials]) -> db.Database:
+    """The shared demo database of this kind as a ``Database`` (READ-ONLY; see the module docstring)."""
+    url, _credentials = demo_database
+    if url not in _demo_dbs:
+        _demo_dbs[url] = db.Database(url)
+    return _demo_dbs[url]

@@ -412,3 +412,46 @@ def test_a_database_failure_is_reason_other(mutable_demo_database):
     odesk_error(api.get("owner", TEAM, tq="SELECT sum(hours)"), 500, "other", "The report failed on the server")
     google = google_response(api.get("owner", TEAM, tq="SELECT sum(hours)", tqx="reqId:2").text)
     assert google["errors"][0]["reason"] == "other"
+
+
+# --- oversized queries and spreadsheet formulas, through the report endpoint -------------------
+
+_LONG_AND_CHAIN = "SELECT hours WHERE " + " AND ".join(f"hours > {i}" for i in range(1000))
+_WIDE_PIVOT = "SELECT sum(hours) PIVOT memo, task, worked_on"
+
+
+@pytest.mark.parametrize(
+    ("tq", "message"),
+    [
+        (_LONG_AND_CHAIN, "more than 256 conditions"),  # SQLite's expression depth, before the database is asked
+        (_WIDE_PIVOT, "1000"),  # thousands of result columns
+    ],
+    ids=["1000-term-and", "pivot-over-three-text-columns"],
+)
+def test_oversized_queries_are_the_callers_400(api, tq, message):
+    response = api.get("owner", TEAM, tq=tq)
+    assert response.status_code == 400, response.text[:300]
+    odesk_error(response, 400, "invalid_query", message)
+
+
+@pytest.mark.parametrize("out", ["csv", "tsv-excel"])
+def test_a_memo_that_is_a_formula_is_text_in_spreadsheets(mutable_demo_database, out):
+    url, credentials = mutable_demo_database
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        log_id = connection.execute(sa.select(TimeLog.id).order_by(TimeLog.id).limit(1)).scalar_one()
+        connection.execute(
+            sa.update(TimeLog).where(TimeLog.id == log_id).values(memo='=HYPERLINK("http://evil.example","x")')
+        )
+    engine.dispose()
+    api = Api(TestClient(create_app(Settings(database_url=url))), credentials)
+    response = api.get(
+        "owner",
+        "/gds/timereports/v1/companies/acme:acme",
+        tq="SELECT memo, hours WHERE memo STARTS WITH '=HYPERLINK'",
+        tqx=f"out:{out}",
+    )
+    assert response.status_code == 200, response.text
+    text = response.content.decode("utf-16" if out == "tsv-excel" else "utf-8")
+    assert "'=HYPERLINK(" in text
+    assert "\n=HYPERLINK" not in text and '"=HYPERLINK' not in text

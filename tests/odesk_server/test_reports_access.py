@@ -12,6 +12,7 @@ test_reports_security.py) on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import pytest
+from report_helpers import user
 import sqlalchemy as sa
 
 from odesk_server.db import Database
@@ -22,21 +23,6 @@ from odesk_server.reports.fields import FinancialEndpoint, TimeEndpoint
 from odesk_server.reports.runner import run_financial_report, run_time_report
 
 ROLES = ("owner", "hiring_manager", "finance", "staffing_manager", "provider", "agency_provider", "member")
-
-_databases: dict[str, Database] = {}
-
-
-@pytest.fixture
-def demo_db(demo_database) -> Database:
-    url, _credentials = demo_database
-    if url not in _databases:
-        _databases[url] = Database(url)
-    return _databases[url]
-
-
-def user(database: Database, role_uid: str) -> User:
-    with database.session() as session:
-        return session.scalars(sa.select(User).where(User.uid == role_uid)).one()
 
 
 UIDS = {

@@ -11,6 +11,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 import pytest
+from report_helpers import user
 import sqlalchemy as sa
 
 from odesk_server.db import Database
@@ -20,22 +21,7 @@ from odesk_server.reports.errors import ReportError
 from odesk_server.reports.fields import FinancialEndpoint, TimeEndpoint
 from odesk_server.reports.runner import quote_date_field, run_financial_report, run_time_report
 
-_databases: dict[str, Database] = {}
-
 OCTOBER = ("2025-10-01", "2025-10-31")
-
-
-@pytest.fixture
-def demo_db(demo_database) -> Database:
-    url, _credentials = demo_database
-    if url not in _databases:
-        _databases[url] = Database(url)
-    return _databases[url]
-
-
-def user(database: Database, uid: str) -> User:
-    with database.session() as session:
-        return session.scalars(sa.select(User).where(User.uid == uid)).one()
 
 
 def cents(value) -> Decimal:

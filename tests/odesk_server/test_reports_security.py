@@ -19,30 +19,15 @@ from collections import defaultdict
 from decimal import Decimal
 
 import pytest
+from report_helpers import user
 import sqlalchemy as sa
 from oauth_signing import AppCache, consumer_signer, send
 
-from odesk_server.db import Database
 from odesk_server.models import User
 from odesk_server.reports.access import TimeReportTarget
 from odesk_server.reports.errors import ReportError
 from odesk_server.reports.fields import SUPERVISOR_FIELDS, TimeEndpoint
 from odesk_server.reports.runner import run_time_report
-
-_databases: dict[str, Database] = {}
-
-
-@pytest.fixture
-def demo_db(demo_database) -> Database:
-    url, _credentials = demo_database
-    if url not in _databases:
-        _databases[url] = Database(url)
-    return _databases[url]
-
-
-def user(database: Database, uid: str) -> User:
-    with database.session() as session:
-        return session.scalars(sa.select(User).where(User.uid == uid)).one()
 
 
 # --- 1. the supervisor rule -------------------------------------------------------------

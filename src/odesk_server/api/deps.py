@@ -37,7 +37,6 @@ import anyio
 import anyio.to_thread
 from fastapi import Request
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session
 
 from odesk_server.compat import original_method, original_url
 from odesk_server.db import Database
@@ -91,15 +90,17 @@ def read_connection(request: Request) -> Iterator[Connection]:
         yield connection
 
 
-# One gate per event loop (uvicorn has one; test clients may start several).
-_GATES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = weakref.WeakKeyDictionary()
+# One gate per database and event loop (uvicorn runs one loop; test clients may start several).
+_GATES: weakref.WeakKeyDictionary[
+    asyncio.AbstractEventLoop, weakref.WeakKeyDictionary[Database, anyio.CapacityLimiter]
+] = weakref.WeakKeyDictionary()
 
 
 def _gate(database: Database) -> anyio.CapacityLimiter:
-    loop = asyncio.get_running_loop()
-    gate = _GATES.get(loop)
+    gates = _GATES.setdefault(asyncio.get_running_loop(), weakref.WeakKeyDictionary())
+    gate = gates.get(database)
     if gate is None:
-        gate = _GATES[loop] = anyio.CapacityLimiter(database.limits.pool_size)
+        gate = gates[database] = anyio.CapacityLimiter(database.limits.pool_size)
         # Worker threads must not be scarcer than turns on the database.
         threads = anyio.to_thread.current_default_thread_limiter()
         threads.total_tokens = max(threads.total_tokens, database.limits.pool_size + 8)
