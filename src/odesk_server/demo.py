@@ -9,8 +9,9 @@
 - its people: the owner, a hiring manager (``manage_recruiting`` and
   ``manage_employment`` on Engineering and Design), a finance user
   (``manage_finance`` on the root team) and a member without permissions;
-- Bright Code Studio (``brightcode:brightcode``), an agency whose staffing
-  manager holds ``staffing_manager`` on the agency team;
+- Bright Code Studio (``brightcode:brightcode``), an agency: its owner
+  (admin of the agency team) and a staffing manager holding
+  ``staffing_manager`` on the agency team;
 - 40 contractors (10 of them through the agency) on about 45 hourly and
   fixed-price engagements, some closed, with two years of weekday time logs
   ending at ``end_date``;
@@ -69,7 +70,8 @@ DEMO_CONSUMER_NAME = "odesk-server demo"
 COMPANY_ID = "acme:acme"
 AGENCY_ID = "brightcode:brightcode"
 ROLE_NAMES = (
-    "owner", "hiring_manager", "finance", "staffing_manager", "provider", "agency_provider", "member",
+    "owner", "hiring_manager", "finance", "agency_owner", "staffing_manager", "provider", "agency_provider",
+    "member",
 )
 # The role users have fixed uids so that the credentials can be found again
 # (``stored_demo_credentials``) whatever the seed.
@@ -77,6 +79,7 @@ ROLE_UIDS = {
     "owner": "mhale",
     "hiring_manager": "dortiz",
     "finance": "pnatarajan",
+    "agency_owner": "cmendes",
     "staffing_manager": "lfischer",
     "provider": "jwalker",
     "agency_provider": "akowalski",
@@ -476,7 +479,8 @@ class _DemoBuilder:
         for role, first, last, place, provider, title in fixed:
             country, _city, tz = PLACES[place]
             self.people[role] = _Person(ROLE_UIDS[role], first, last, country, tz, provider, title)
-        self.people["agency_owner"] = _Person("cmendes", "Carlos", "Mendes", "Brazil", "America/Sao_Paulo")
+        self.people["agency_owner"] = _Person(ROLE_UIDS["agency_owner"], "Carlos", "Mendes", "Brazil",
+                                              "America/Sao_Paulo")
         taken = {p.uid for p in self.people.values()}
         for index in range(CONTRACTORS - 2):
             while True:

@@ -36,7 +36,9 @@ ODESK_SERVER = str(VENV_BIN / "odesk-server")
 ODESK = str(VENV_BIN / "odesk")
 STARTUP_TIMEOUT = 60.0
 COMMAND_TIMEOUT = 120.0
-ROLES = ("owner", "hiring_manager", "finance", "staffing_manager", "provider", "agency_provider", "member")
+ROLES = (
+    "owner", "hiring_manager", "finance", "agency_owner", "staffing_manager", "provider", "agency_provider", "member",
+)
 
 
 def free_port() -> int:

@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 
 from odesk.utils import DEFAULT_FINREPORT_FIELDS, Q, Query, Table
-from tests.e2e.e2e_support import Role, Server
+from tests.e2e.e2e_support import Server
 
 TODAY = dt.datetime.now(dt.timezone.utc).date()
 # The demo ran today or (around midnight) yesterday; 45 days back always holds time logs.
@@ -115,8 +115,10 @@ def test_time_report_totals_agree_across_reports(server: Server) -> None:
 FIN_REPORTS = [
     ("F1", "get_provider_billings", "jwalker", ["provider"]),
     ("F2", "get_provider_earnings", "jwalker", ["provider"]),
-    ("F3", "get_provider_teams_billings", "brightcode:brightcode", ["staffing_manager"]),
-    ("F4", "get_provider_teams_earnings", "brightcode:brightcode", ["staffing_manager"]),
+    ("F3", "get_provider_teams_billings", "brightcode:brightcode", ["agency_owner", "staffing_manager"]),
+    ("F4", "get_provider_teams_earnings", "brightcode:brightcode", ["agency_owner", "staffing_manager"]),
+    ("F5", "get_provider_companies_billings", "brightcode:brightcode", ["agency_owner"]),
+    ("F6", "get_provider_companies_earnings", "brightcode:brightcode", ["agency_owner"]),
     ("F7", "get_buyer_teams_billings", "acme:engineering", ["owner", "finance"]),
     ("F8", "get_buyer_teams_earnings", "acme:engineering", ["owner", "hiring_manager", "finance"]),
     ("F9", "get_buyer_companies_billings", "acme:acme", ["owner"]),
@@ -160,23 +162,6 @@ def acme_account(server: Server) -> str:
 @pytest.mark.parametrize("role", ["owner", "finance"])
 def test_financial_entities_of_the_company_account(server: Server, acme_account: str, role: str) -> None:
     result = server.client(role).finreport.get_financial_entities(acme_account, FIN_QUERY)
-    _check_fin_result(result)
-
-
-@pytest.fixture(scope="session")
-def agency_owner(server: Server) -> str:
-    """A role the demo has no token for: the agency's owner (F5, F6), given one with ``odesk-server token create``."""
-    owner_uid = server.client("staffing_manager").hr.get_company(server.credentials["agency"]["id"])["owner_user_id"]
-    created = server.admin("token", "create", "--user", owner_uid, "--consumer", server.consumer_key)
-    token = re.search(r"^token:\s+(\S+)$", created.stdout, re.M).group(1)
-    secret = re.search(r"^secret:\s+(\S+)$", created.stdout, re.M).group(1)
-    server.extra_roles["agency_owner"] = Role(owner_uid, token, secret)
-    return "agency_owner"
-
-
-@pytest.mark.parametrize("method", ["get_provider_companies_billings", "get_provider_companies_earnings"])
-def test_provider_company_reports_for_the_agency_owner(server: Server, agency_owner: str, method: str) -> None:
-    result = getattr(server.client(agency_owner).finreport, method)("brightcode:brightcode", FIN_QUERY)
     _check_fin_result(result)
 
 

@@ -15,8 +15,8 @@ so a test that uses one runs once on SQLite and once on PostgreSQL.
   on every run: time logs cover the weekdays from DEMO_END_DATE - 730 days to
   DEMO_END_DATE. ``DemoCredentials`` gives the consumer key/secret, an access
   token per role (``credentials.roles["owner"].token`` ...; roles: owner,
-  hiring_manager, finance, staffing_manager, provider, agency_provider,
-  member), the company, teams (``credentials.team("acme:design")``) and the
+  hiring_manager, finance, agency_owner, staffing_manager, provider,
+  agency_provider, member), the company, teams (``credentials.team("acme:design")``) and the
   agency, and the web password of every demo user (``credentials.password``).
 
 - ``demo_db`` -> ``Database``: the shared demo database as a ``Database``

@@ -121,6 +121,8 @@ ROLE_PERMISSIONS = [  # role, team, permissions held there
     ("finance", "acme:design", {"manage_finance"}),
     ("member", "acme:marketing", set()),
     ("member", "acme:acme", set()),
+    ("agency_owner", "brightcode:brightcode", PERMISSIONS),
+    ("agency_owner", "acme:acme", set()),
     ("staffing_manager", "brightcode:brightcode", {"staffing_manager", "manage_employment"}),
     ("staffing_manager", "acme:acme", set()),
     ("provider", "acme:engineering", set()),
@@ -134,6 +136,13 @@ def test_roles_hold_the_right_permissions(session, demo_database) -> None:
         user = session.scalar(sa.select(User.id).where(User.uid == credentials.roles[role].uid))
         team = session.scalar(sa.select(Team.id).where(Team.team_id == team_id))
         assert permissions.permissions_on_team(session, user, team) == frozenset(expected), (role, team_id)
+
+
+@pytest.mark.parametrize(("role", "company_id"), [("owner", "acme:acme"), ("agency_owner", "brightcode:brightcode")])
+def test_each_company_owner_is_a_demo_role(session, demo_database, role: str, company_id: str) -> None:
+    _url, credentials = demo_database
+    company = session.scalar(sa.select(Company).where(Company.company_id == company_id))
+    assert company.owner.uid == credentials.roles[role].uid
 
 
 def test_organisation_shape(session) -> None:

@@ -56,8 +56,8 @@ def _path(template: str, credentials) -> str:
 
 # (role, path template, status). {x} are references from the demo credentials.
 MATRIX = [
-    *[(role, path, 200) for role in ("owner", "hiring_manager", "finance", "staffing_manager", "provider",
-                                     "agency_provider", "member")
+    *[(role, path, 200) for role in ("owner", "hiring_manager", "finance", "agency_owner", "staffing_manager",
+                                     "provider", "agency_provider", "member")
       for path in ("users/me.json", "teams.json", "companies.json", "userroles.json")],
     ("owner", "companies/{acme}.json", 200),
     ("owner", "companies/acme:acme.json", 200),
@@ -87,6 +87,12 @@ MATRIX = [
     ("staffing_manager", "users/mhale.json", 404),
     ("staffing_manager", "users/akowalski.json", 200),
     ("agency_provider", "companies/{agency}.json", 200),
+    ("agency_owner", "companies/{agency}.json", 200),
+    ("agency_owner", "companies/{agency}/users.json", 200),
+    ("agency_owner", "companies/{acme}.json", 404),
+    ("agency_owner", "teams/acme:mobile.json", 404),
+    ("agency_owner", "users/akowalski.json", 200),
+    ("agency_owner", "users/mhale.json", 404),
 ]
 
 
@@ -111,6 +117,7 @@ def test_access_matrix(hr, role, template, status):
         ("hiring_manager", {"acme:engineering", "acme:mobile", "acme:design"}),
         ("member", {"acme:marketing"}),
         ("staffing_manager", {"brightcode:brightcode"}),
+        ("agency_owner", {"brightcode:brightcode"}),
     ],
 )
 def test_teams_listing_is_scoped(hr, role, teams):

@@ -22,13 +22,16 @@ from odesk_server.reports.errors import ReportError
 from odesk_server.reports.fields import FinancialEndpoint, TimeEndpoint
 from odesk_server.reports.runner import run_financial_report, run_time_report
 
-ROLES = ("owner", "hiring_manager", "finance", "staffing_manager", "provider", "agency_provider", "member")
+ROLES = (
+    "owner", "hiring_manager", "finance", "agency_owner", "staffing_manager", "provider", "agency_provider", "member",
+)
 
 
 UIDS = {
     "owner": "mhale",
     "hiring_manager": "dortiz",
     "finance": "pnatarajan",
+    "agency_owner": "cmendes",
     "staffing_manager": "lfischer",
     "provider": "jwalker",
     "agency_provider": "akowalski",
@@ -72,7 +75,8 @@ TIME_TARGETS = [
      {"owner", "finance"}, {"owner", "hiring_manager"}),
     ("company", TimeEndpoint.COMPANY, {"company": "acme:acme"}, {"owner", "finance"}, {"owner", "finance"}),
     ("agency", TimeEndpoint.AGENCY, {"company": "brightcode:brightcode", "agency": "brightcode:brightcode"},
-     {"staffing_manager"}, {"staffing_manager"}),
+     # the agency's owner holds every flag on the agency's teams
+     {"agency_owner", "staffing_manager"}, {"agency_owner", "staffing_manager"}),
     ("provider", TimeEndpoint.PROVIDER, {"provider": "jwalker"}, {"provider"}, {"provider"}),
     ("agency provider", TimeEndpoint.PROVIDER, {"provider": "akowalski"}, {"agency_provider"}, {"agency_provider"}),
 ]
@@ -125,10 +129,10 @@ E = FinancialEndpoint
 FIN_TARGETS = [
     (E.PROVIDER_BILLINGS, "jwalker", {"provider"}, FIN_PROVIDER_SIDE),
     (E.PROVIDER_EARNINGS, "jwalker", {"provider"}, FIN_PROVIDER_SIDE),
-    (E.PROVIDER_TEAM_BILLINGS, "brightcode:brightcode", {"staffing_manager"}, FIN_PROVIDER_SIDE),
-    (E.PROVIDER_TEAM_EARNINGS, "brightcode:brightcode", {"staffing_manager"}, FIN_PROVIDER_SIDE),
-    (E.PROVIDER_COMPANY_BILLINGS, "brightcode:brightcode", set(), FIN_PROVIDER_SIDE),
-    (E.PROVIDER_COMPANY_EARNINGS, "brightcode:brightcode", set(), FIN_PROVIDER_SIDE),
+    (E.PROVIDER_TEAM_BILLINGS, "brightcode:brightcode", {"agency_owner", "staffing_manager"}, FIN_PROVIDER_SIDE),
+    (E.PROVIDER_TEAM_EARNINGS, "brightcode:brightcode", {"agency_owner", "staffing_manager"}, FIN_PROVIDER_SIDE),
+    (E.PROVIDER_COMPANY_BILLINGS, "brightcode:brightcode", {"agency_owner"}, FIN_PROVIDER_SIDE),
+    (E.PROVIDER_COMPANY_EARNINGS, "brightcode:brightcode", {"agency_owner"}, FIN_PROVIDER_SIDE),
     (E.BUYER_TEAM_BILLINGS, "acme:engineering", {"owner", "finance"}, FIN_ALL),
     (E.BUYER_TEAM_EARNINGS, "acme:engineering", {"owner", "hiring_manager", "finance"}, FIN_ALL),
     (E.BUYER_COMPANY_BILLINGS, "acme:acme", {"owner"}, FIN_ALL),
