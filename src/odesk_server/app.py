@@ -2,6 +2,8 @@
 
 Request pipeline (outermost first):
 
+0. ``AccessLogMiddleware`` (``odesk_server.access_log``): the request id and
+   one access log line per request, without OAuth parameters;
 1. ``CompatMiddleware`` (``odesk_server.compat``): path suffix, ``http_method``
    override, ``/gds`` aliases; keeps the URL as sent for OAuth;
 2. routing to an endpoint of ``odesk_server.api.*`` or ``odesk_server.web``;
@@ -29,8 +31,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from odesk_server.access_log import AccessLogMiddleware
 from odesk_server.api import auth as auth_api
 from odesk_server.api import gds as gds_api
+from odesk_server.api import health as health_api
 from odesk_server.api import hr as hr_api
 from odesk_server.compat import CompatMiddleware
 from odesk_server.db import Database
@@ -85,8 +89,11 @@ def create_app(
     app.include_router(auth_api.router)
     app.include_router(gds_api.router)
     app.include_router(authorize_page.router)
+    app.include_router(health_api.router)
     app.add_middleware(CompatMiddleware)
     app.add_middleware(LastResortMiddleware)
+    # Last added, so outermost: it logs the status the client got and the whole time taken.
+    app.add_middleware(AccessLogMiddleware)
     return app
 
 

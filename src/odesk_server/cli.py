@@ -22,7 +22,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from odesk_server import db, security
+from odesk_server import access_log, db, security
 from odesk_server.demo import DemoError
 from odesk_server.oauth.callbacks import OOB, CallbackRejected, origin_of, parse_origin, registered_origins
 from odesk_server.settings import Settings, SettingsError, check_database_url
@@ -242,6 +242,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         workers=settings.workers,
         # On SIGTERM, requests in flight get this long; then the worker stops anyway.
         timeout_graceful_shutdown=max(1, int(settings.shutdown_timeout)),
+        # Our access log (odesk_server.access_log) instead of uvicorn's, whose lines carry OAuth signatures.
+        access_log=False,
+        log_config=access_log.serve_log_config(uvicorn.config.LOGGING_CONFIG),
     )
     return 0
 
