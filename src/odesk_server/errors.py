@@ -46,12 +46,14 @@ ERROR_CODE_HEADER = "X-Odesk-Error-Code"
 ERROR_MESSAGE_HEADER = "X-Odesk-Error-Message"
 
 # Default codes for statuses raised by the framework itself (unknown route,
-# wrong verb) rather than by our code.
+# wrong verb) rather than by our code. A 404 from the framework means the
+# server has no such route: ``unsupported``, so a client can tell a wrong URL
+# from an object it may not see (``not_found``, raised by the endpoints).
 _CODE_FOR_STATUS = {
     400: "bad_request",
     401: "unauthorized",
     403: "access_denied",
-    404: "not_found",
+    404: "unsupported",
     405: "method_not_allowed",
     413: "request_too_large",
     415: "unsupported_media_type",

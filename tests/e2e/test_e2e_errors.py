@@ -132,7 +132,7 @@ def test_non_json_success_is_incorrect_json_response(server: Server) -> None:
 @pytest.mark.parametrize(
     ("method", "path", "status", "code", "message"),
     [
-        ("GET", "/api/hr/v2/nothing", 404, "not_found", "No such resource: GET /api/hr/v2/nothing.json"),
+        ("GET", "/api/hr/v2/nothing", 404, "unsupported", "No such resource: GET /api/hr/v2/nothing.json"),
         ("POST", "/api/hr/v2/teams", 405, "method_not_allowed", "Method POST is not allowed on /api/hr/v2/teams.json"),
         ("DELETE", "/api/hr/v2/teams/acme:engineering", 405, "method_not_allowed",
          "Method DELETE is not allowed on /api/hr/v2/teams/acme:engineering.json"),

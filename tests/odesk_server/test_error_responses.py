@@ -33,8 +33,11 @@ def client(migrated_database_url):
 @pytest.mark.parametrize(
     ("method", "path", "status", "code", "message"),
     [
-        ("GET", "/api/nothing/v1/here.json", 404, "not_found", "No such resource: GET /api/nothing/v1/here.json"),
-        ("GET", "/", 404, "not_found", "No such resource: GET /"),
+        # A route the server does not have is ``unsupported``; ``not_found`` is an object the caller may not see.
+        ("GET", "/api/nothing/v1/here.json", 404, "unsupported", "No such resource: GET /api/nothing/v1/here.json"),
+        ("GET", "/", 404, "unsupported", "No such resource: GET /"),
+        ("GET", "/api/hr/v2/nothing.json", 404, "unsupported", "No such resource: GET /api/hr/v2/nothing.json"),
+        ("POST", "/gds/timereports/v1/nothing", 404, "unsupported", "No such resource: POST /gds/timereports/v1/nothing"),
         ("DELETE", "/api/hr/v2/teams.json", 405, "method_not_allowed", "Method DELETE is not allowed on /api/hr/v2/teams.json"),
         ("GET", "/api/boom/v1/typed?count=abc", 400, "bad_request", "Invalid request parameters: count:"),
         ("GET", "/api/boom/v1/typed", 400, "bad_request", "count: Field required"),

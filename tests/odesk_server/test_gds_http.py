@@ -379,8 +379,8 @@ def test_hostile_path_keys(api, demo_database, template):
         if response.status_code == 403:
             assert body["errors"][0]["reason"] == "access_denied"
             assert response.headers["X-Odesk-Error-Code"] == "access_denied"
-        else:
-            assert body["error"]["code"] == "not_found"
+        else:  # a key with a slash in it makes a route the server does not have
+            assert body["error"]["code"] == "unsupported"
     assert counts(url) == before
 
 
