@@ -14,7 +14,7 @@ Both answer HEAD too. The readiness check reads the schema revision in a
 worker thread (``run_blocking``, so it takes a turn on the database like
 any request) and answers within ``READINESS_TIMEOUT`` seconds whatever the
 database does; the body never names the database, its address or the
-driver's message (those go to the server log, bounded by ``failures``).
+driver's message (those go to the server log, bounded by ``errors.failures``).
 """
 
 from __future__ import annotations
@@ -28,9 +28,8 @@ from alembic.script import ScriptDirectory
 from fastapi import APIRouter, Request
 from starlette.responses import JSONResponse, Response
 
-from odesk_server import db
+from odesk_server import db, errors
 from odesk_server.api.deps import get_database, run_blocking
-from odesk_server.errors import ApiError, failures
 
 router = APIRouter()
 
@@ -98,9 +97,9 @@ async def readiness(request: Request) -> Readiness:
         return await asyncio.wait_for(asyncio.shield(check), READINESS_TIMEOUT)
     except TimeoutError:
         waited = f"{READINESS_TIMEOUT:g}"
-        failures.failure("readiness", f"503 {request.method} /readyz: no answer from the database within {waited}s")
+        errors.failures.failure("readiness", f"503 {request.method} /readyz: no answer from the database within {waited}s")
         return Readiness("database_unreachable", f"The database did not answer within {waited} seconds")
-    except ApiError as busy:  # no database turn came free (run_blocking's server_busy)
+    except errors.ApiError as busy:  # no database turn came free (run_blocking's server_busy)
         return Readiness("server_busy", busy.message, retry_after=busy.headers.get("Retry-After", "1"))
 
 
@@ -127,10 +126,10 @@ def _schema_readiness(database: db.Database) -> Readiness:
         wait = db.retry_after_header(refused.retry_after)
         return Readiness("database_unreachable", "The database is unreachable", retry_after=wait)
     except (db.DatabaseError, sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError) as exc:
-        failures.failure("readiness", f"503 GET /readyz: the database is unreachable: {db.first_line(exc)}")
+        errors.failures.failure("readiness", f"503 GET /readyz: the database is unreachable: {db.first_line(exc)}")
         return Readiness("database_unreachable", "The database is unreachable", retry_after=retry_after)
     except sa.exc.DBAPIError as exc:
-        failures.failure("readiness", f"503 GET /readyz: the revision query failed: {db.first_line(exc)}", exc)
+        errors.failures.failure("readiness", f"503 GET /readyz: the revision query failed: {db.first_line(exc)}", exc)
         return Readiness("database_error", "The database could not tell its schema revision", retry_after=retry_after)
     if current == head:
         return Readiness(None, "ready", schema_revision=current, head_revision=head)
