@@ -195,10 +195,32 @@ def _api_url(base_url: str, path: str) -> str:
     return f"{base_url}{route}{sep}{query}"
 
 
+def _stdin_is_terminal() -> bool:
+    # sys.stdin is None when the shell closed it (`<&-`); a closed file object raises on isatty().
+    try:
+        return bool(sys.stdin) and sys.stdin.isatty()
+    except ValueError:
+        return False
+
+
+def _read_answer(prompt: str, secret: bool = False) -> str | None:
+    """The line typed at ``prompt``, stripped; None at the end of input (Ctrl-D, a closed terminal)."""
+    try:
+        return (getpass.getpass(prompt) if secret else input(prompt)).strip()
+    except EOFError:
+        print(file=sys.stderr)  # end the prompt's line, so that an error gets a line of its own
+        return None
+
+
 def _ask(prompt: str, secret: bool = False) -> str:
-    if not sys.stdin or not sys.stdin.isatty():
-        raise UsageError(f"missing {prompt.strip(': ').lower()}: pass it as an option")
-    return (getpass.getpass(prompt) if secret else input(prompt)).strip()
+    """Ask the terminal for a value; UsageError when there is no terminal or it gives no answer."""
+    what = prompt.strip(": ").lower()
+    if not _stdin_is_terminal():
+        raise UsageError(f"missing {what}: pass it as an option")
+    answer = _read_answer(prompt, secret)
+    if answer is None:
+        raise UsageError(f"missing {what}: the input ended before one was typed; pass it as an option")
+    return answer
 
 
 # -- commands -------------------------------------------------------------------------
@@ -247,10 +269,10 @@ def cmd_login(args: argparse.Namespace, out: TextIO) -> int:
                                       client.auth.request_token_secret or "", client.base_url))
             print(f"Open this URL, approve the application and copy the verifier:\n  {url}", file=out)
             _open_browser(url, args)
-            if not (sys.stdin and sys.stdin.isatty()):
+            if not _stdin_is_terminal():
                 print("Then run: odesk login --verifier VERIFIER", file=out)
                 return EXIT_OK
-            verifier = input("Verifier: ").strip()
+            verifier = _read_answer("Verifier: ")
             if not verifier:
                 raise UsageError("no verifier given; finish later with `odesk login --verifier V`")
             return _finish_login(client, verifier, out)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
+import os
+import pty
 import stat
 import subprocess
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -279,6 +283,58 @@ def test_login_times_out_without_the_browser(server: Server, run_odesk: Run, cli
                        "--consumer-key", server.consumer_key, "--consumer-secret", server.consumer_secret)
     assert result.returncode == 1
     assert result.stderr.strip() == "odesk: no answer from the browser within 0.5 seconds"
+    assert not _config_file(cli_env).exists()
+
+
+ENDED = "the input ended before one was typed; pass it as an option"
+
+
+def _login_on_a_terminal_that_ends(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run ``odesk login ARGS`` on a pseudo-terminal where the user presses Ctrl-D at every prompt."""
+    controller, terminal = pty.openpty()
+    # A session of its own: no controlling terminal, so getpass reads this terminal, not the one running the tests.
+    process = subprocess.Popen([ODESK, "login", *args], stdin=terminal, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
+    os.close(terminal)
+    try:
+        deadline = time.monotonic() + COMMAND_TIMEOUT
+        while process.poll() is None and time.monotonic() < deadline:
+            # Again and again: getpass flushes what was typed before it turned echo off.
+            with contextlib.suppress(OSError):
+                os.write(controller, b"\x04")
+            time.sleep(0.1)
+        stdout, stderr = process.communicate(timeout=5)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        os.close(controller)
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+@pytest.mark.parametrize(
+    ("how", "args", "last_line"),
+    [
+        ("stdin from /dev/null", [], "odesk: missing consumer key: pass it as an option"),
+        ("stdin closed", [], "odesk: missing consumer key: pass it as an option"),
+        ("terminal, Ctrl-D", [], f"odesk: missing consumer key: {ENDED}"),
+        ("terminal, Ctrl-D", ["--consumer-key", "ck"], f"odesk: missing consumer secret: {ENDED}"),
+    ],
+)
+def test_login_without_input_is_a_one_line_error(how: str, args: list[str], last_line: str,
+                                                  cli_env: dict[str, str]) -> None:
+    if how == "stdin from /dev/null":
+        result = subprocess.run([ODESK, "login", *args], stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                                timeout=COMMAND_TIMEOUT, env=cli_env)
+    elif how == "stdin closed":
+        result = subprocess.run(["sh", "-c", '"$0" login "$@" <&-', ODESK, *args], capture_output=True, text=True,
+                                timeout=COMMAND_TIMEOUT, env=cli_env)
+    else:
+        result = _login_on_a_terminal_that_ends(args, cli_env)
+    _no_traceback(result)
+    assert result.returncode == 2, result.stderr
+    # Only the prompt (getpass writes it to stderr) may come before the error's own line.
+    assert result.stderr.splitlines()[-1] == last_line
+    assert result.stderr.endswith("\n" + last_line + "\n") or result.stderr == last_line + "\n"
     assert not _config_file(cli_env).exists()
 
 

@@ -8,6 +8,7 @@ the login's local callback server is real.
 from __future__ import annotations
 
 import functools
+import io
 import json
 import os
 import stat
@@ -357,10 +358,49 @@ def test_login_verifier_without_pending(env: Recorder, capsys) -> None:
     assert (code, err) == (2, "odesk: no login is waiting for a verifier: run `odesk login --oob` first\n")
 
 
-def test_login_needs_keys_when_not_interactive(env: Recorder, capsys, monkeypatch) -> None:
-    monkeypatch.setattr("sys.stdin", open(os.devnull))
-    code, _, err = _run(capsys, "login")
-    assert (code, err) == (2, "odesk: missing consumer key: pass it as an option\n")
+class _EndedTerminal(io.StringIO):
+    """A terminal on which the user pressed Ctrl-D: a TTY with nothing more to read."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def _closed_file() -> io.StringIO:
+    stdin = io.StringIO()
+    stdin.close()
+    return stdin
+
+
+def _ended_getpass(prompt: str = "Password: ", stream=None) -> str:
+    # getpass reads /dev/tty, not sys.stdin: Ctrl-D there ends its input the same way
+    raise EOFError
+
+
+ENDED = "the input ended before one was typed; pass it as an option"
+
+# (stdin, arguments after ``login``, exit code, stderr)
+LOGIN_WITHOUT_INPUT = [
+    pytest.param(None, [], 2, "odesk: missing consumer key: pass it as an option\n", id="stdin-closed-by-the-shell"),
+    pytest.param(_closed_file, [], 2, "odesk: missing consumer key: pass it as an option\n", id="stdin-file-closed"),
+    pytest.param(io.StringIO, [], 2, "odesk: missing consumer key: pass it as an option\n", id="stdin-not-a-terminal"),
+    # at a prompt the error starts on a new line: the prompt's line is ended first
+    pytest.param(_EndedTerminal, [], 2, f"\nodesk: missing consumer key: {ENDED}\n", id="terminal-ended-at-key"),
+    pytest.param(_EndedTerminal, ["--consumer-key", "ck"], 2, f"\nodesk: missing consumer secret: {ENDED}\n",
+                 id="terminal-ended-at-secret"),
+    pytest.param(_EndedTerminal, ["--oob", "--consumer-key", "ck", "--consumer-secret", "cs"], 2,
+                 "\nodesk: no verifier given; finish later with `odesk login --verifier V`\n",
+                 id="terminal-ended-at-verifier"),
+]
+
+
+@pytest.mark.parametrize(("stdin", "args", "code", "message"), LOGIN_WITHOUT_INPUT)
+def test_login_without_input_is_one_line(stdin, args, code, message, env: Recorder, capsys, monkeypatch) -> None:
+    _token_replies(env)
+    monkeypatch.setattr("sys.stdin", stdin() if stdin else None)
+    monkeypatch.setattr(cli.getpass, "getpass", _ended_getpass)
+    monkeypatch.setattr(cli.webbrowser, "open", lambda url: False)
+    got, _out, err = _run(capsys, "login", *args)
+    assert (got, err) == (code, message)
 
 
 def test_login_refused_by_server(env: Recorder, capsys) -> None:
