@@ -1,28 +1,62 @@
-"""The README's promise: a three-line script pulls a time report from the demo server.
+"""The README's promise: on a fresh clone, after ``./scripts/run``, its examples run as written.
 
-The script runs as a real ``python`` subprocess, pointed at the server only by
-``PYTHON_ODESK_BASE_URL``, with the key, secret and token the demo printed.
+The examples are read from README.md itself and run as real subprocesses in a
+directory laid out like the repository (``.venv`` and ``demo-credentials.json``),
+pointed at the server only by ``PYTHON_ODESK_BASE_URL``, with a PATH that does
+not hold the venv until the README's activation line puts it there.
 """
 
 from __future__ import annotations
 
 import ast
+import json
+import os
 import re
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
+import httpx
 import pytest
 
-from tests.e2e.e2e_support import COMMAND_TIMEOUT, Server
+from tests.e2e.e2e_support import COMMAND_TIMEOUT, VENV_BIN, Server, submit_authorize_page
 
-# The script for README.md: replace the four values with what `odesk-server demo` printed
-# (the consumer and the owner's token).
-README_SCRIPT = """\
-import odesk
-client = odesk.Client("{key}", "{secret}", oauth_access_token="{token}", oauth_access_token_secret="{token_secret}")
-for row in odesk.utils.Table(client.timereport.get_team_report("acme", "engineering", odesk.utils.Query(["worked_on", "provider_id", "sum(hours)"], odesk.utils.Q("worked_on") >= "{since}"))["table"]): print(row)
-"""
+README = Path(__file__).resolve().parents[2] / "README.md"
+README_PORT_URL = "http://127.0.0.1:8000"  # the README's URL; the reader puts his ODESK_PORT in it
+SINCE = "2025-01-01"  # the date in README.md's examples; the demo ends today
+
+
+def _blocks(language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", README.read_text(), re.S)
+
+
+def _shell_lines() -> list[str]:
+    """The README's shell lines after ``./scripts/run`` (running and testing the repository aside)."""
+    lines = [line for block in _blocks("sh") for line in block.splitlines() if line.strip()]
+    return [line for line in lines if not line.startswith("./scripts/")]
+
+
+@pytest.fixture
+def checkout(server: Server, tmp_path: Path) -> Path:
+    """A directory standing for the repository after ``./scripts/run``: its ``.venv`` and ``demo-credentials.json``."""
+    (tmp_path / ".venv").symlink_to(VENV_BIN.parent, target_is_directory=True)
+    (tmp_path / "demo-credentials.json").write_text(json.dumps(server.credentials))
+    return tmp_path
+
+
+@pytest.fixture
+def shell_env(server: Server, checkout: Path) -> dict[str, str]:
+    """The environment of a fresh terminal: no venv on PATH, no base URL, a private odesk config dir."""
+    path = [entry for entry in os.environ.get("PATH", "").split(os.pathsep)
+            if entry and Path(entry).resolve() != VENV_BIN.resolve()]
+    return {**server.env, "PATH": os.pathsep.join(path), "ODESK_CONFIG_DIR": str(checkout / "config")}
+
+
+def _shell(server: Server, lines: list[str], checkout: Path, env: dict[str, str], **popen) -> subprocess.Popen[str]:
+    script = "set -e\n" + "\n".join(line.replace(README_PORT_URL, server.base_url) for line in lines) + "\n"
+    return subprocess.Popen(["bash", "-c", script], cwd=checkout, env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, **popen)
 
 
 def _run_python(server: Server, source: str, *, base_url: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -38,17 +72,71 @@ def _owner_values(server: Server) -> dict[str, str]:
             "token_secret": owner.token_secret}
 
 
-@pytest.mark.parametrize("since", ["2025-01-01"])  # the date shown in README.md; the demo ends today
-def test_three_line_script_prints_rows(server: Server, since: str) -> None:
-    script = README_SCRIPT.format(**_owner_values(server), since=since)
-    assert len(script.strip().splitlines()) == 3
-    result = _run_python(server, script)
-    assert result.returncode == 0, result.stderr
-    rows = [ast.literal_eval(line) for line in result.stdout.splitlines()]
-    assert rows, result.stdout
+def test_readme_names_the_venv_and_the_port_settings() -> None:
+    text = README.read_text()
+    assert ". .venv/bin/activate" in text and ".venv/bin/python" in text and ".venv/bin/odesk" in text
+    assert "ODESK_PORT=" in text and "ODESK_HOST" in text
+    run = (README.parent / "scripts" / "run").read_text()
+    assert "ODESK_PORT" in run and "ODESK_HOST" in run
+
+
+# What ./scripts/run writes at the root of the repository: the SQLite file (with its
+# write-ahead log and shared memory while the server runs) and the demo's credentials.
+RUN_OUTPUTS = ["odesk.db", "odesk.db-wal", "odesk.db-shm", "demo-credentials.json"]
+
+
+@pytest.mark.parametrize("name", RUN_OUTPUTS)
+def test_what_scripts_run_writes_stays_out_of_git(name: str) -> None:
+    root = README.parent
+    inside = subprocess.run(["git", "rev-parse", "--is-inside-work-tree"], cwd=root, capture_output=True, text=True)
+    if inside.returncode != 0:
+        pytest.skip("not a git checkout")
+    ignored = subprocess.run(["git", "check-ignore", "--no-index", "-q", name], cwd=root)
+    assert ignored.returncode == 0, f"{name} is not ignored by .gitignore"
+
+
+def test_readme_python_runs_as_written(server: Server, checkout: Path, shell_env: dict[str, str]) -> None:
+    (script,) = _blocks("python")
+    (checkout / "report.py").write_text(script)
+    setup = [line for line in _shell_lines() if not line.startswith("odesk ")]
+    proc = _shell(server, [*setup, "python report.py"], checkout, shell_env)
+    out, err = proc.communicate(timeout=COMMAND_TIMEOUT)
+    assert proc.returncode == 0, err
+    rows = [ast.literal_eval(line) for line in out.splitlines()]
+    assert rows, out
     assert all(set(row) == {"worked_on", "provider_id", "hours"} for row in rows)
-    assert all(row["worked_on"] >= since.replace("-", "") for row in rows)
+    assert all(row["worked_on"] >= SINCE.replace("-", "") for row in rows)
     assert server.role("provider").uid in {row["provider_id"] for row in rows}
+
+
+def test_readme_shell_session_runs_as_written(server: Server, checkout: Path, shell_env: dict[str, str]) -> None:
+    """Activate, export, the ``odesk login`` line the demo printed (as mhale in the browser), the report."""
+    setup = [line for line in _shell_lines() if not line.startswith("odesk ")]
+    commands = [line for line in _shell_lines() if line.startswith("odesk ")]
+    (login,) = [line.strip() for line in server.demo_stdout.splitlines() if line.strip().startswith("odesk login")]
+    owner = server.role("owner").uid
+    assert f"as `{owner}` with the password `{server.password}`" in " ".join(README.read_text().split())
+
+    proc = _shell(server, [*setup, login + " --no-browser"], checkout, shell_env)
+    try:
+        url = next(line.strip() for line in proc.stdout if line.strip().startswith("http"))
+        approval = submit_authorize_page(url, owner, server.password)
+        assert approval.status == 303, approval.body
+        httpx.get(approval.location, timeout=30)  # the browser follows the redirect to the login's callback
+        _out, err = proc.communicate(timeout=COMMAND_TIMEOUT)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, err
+
+    proc = _shell(server, [*setup, *commands], checkout, shell_env)
+    out, err = proc.communicate(timeout=COMMAND_TIMEOUT)
+    assert proc.returncode == 0, err
+    report = json.loads(out)  # not a terminal: JSON
+    assert report["auth_user"]["uid"] == owner
+    assert [col["label"] for col in report["table"]["cols"]] == ["provider_id", "hours"]
+    assert server.role("provider").uid in {row["c"][0]["v"] for row in report["table"]["rows"]}
 
 
 def test_the_demo_printed_example_runs(server: Server) -> None:
