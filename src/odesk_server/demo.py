@@ -297,7 +297,7 @@ def format_credentials(credentials: DemoCredentials, base_url: str) -> str:
     team = credentials.team("acme:engineering")
     lines += [
         "",
-        "Try it (Python, with the odesk package installed):",
+        "Try it (Python, with the odesk package installed; from a checkout, `. .venv/bin/activate` first):",
         "",
         f"  export PYTHON_ODESK_BASE_URL={base_url}",
         "  python - <<'EOF'",
