@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import threading
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -91,14 +92,26 @@ async def readiness(request: Request) -> Readiness:
     at most the process's turns, never the event loop.
     """
     database = get_database(request)
-    check = asyncio.ensure_future(run_blocking(request, lambda: _schema_readiness(database)))
+    started = threading.Event()
+
+    def check_schema() -> Readiness:
+        started.set()
+        return _schema_readiness(database)
+
+    check = asyncio.ensure_future(run_blocking(request, check_schema))
     check.add_done_callback(_discard_outcome)
     try:
         return await asyncio.wait_for(asyncio.shield(check), READINESS_TIMEOUT)
     except TimeoutError:
         waited = f"{READINESS_TIMEOUT:g}"
+        if not started.is_set():  # still waiting for a turn: the process is busy, the database may be fine
+            return Readiness("server_busy", f"No database turn came free within {waited} seconds", retry_after="1")
         errors.failures.failure("readiness", f"503 {request.method} /readyz: no answer from the database within {waited}s")
-        return Readiness("database_unreachable", f"The database did not answer within {waited} seconds")
+        return Readiness(
+            "database_unreachable",
+            f"The database did not answer within {waited} seconds",
+            retry_after=db.retry_after_header(database.limits.retry_after),
+        )
     except errors.ApiError as busy:  # no database turn came free (run_blocking's server_busy)
         return Readiness("server_busy", busy.message, retry_after=busy.headers.get("Retry-After", "1"))
 
