@@ -1,12 +1,14 @@
-"""A database lock that makes every signed API request wait: a stuck database, on demand.
+"""Stuck and unreachable databases, on demand.
 
 Every signed request stores its OAuth nonce, so while ``nonces_locked(url)``
 holds its lock each of them waits in the database (SQLite: up to the busy
-timeout; PostgreSQL: up to the statement timeout).
+timeout; PostgreSQL: up to the statement timeout). ``unreachable_url`` names
+a database that cannot be opened at all.
 """
 
 from __future__ import annotations
 
+import socket
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -59,3 +61,13 @@ def wait_for_lock_waiters(url: str, count: int = 1, timeout: float = 30.0) -> No
                 return
             time.sleep(0.05)
     raise AssertionError(f"fewer than {count} request(s) waited on the lock within {timeout}s")
+
+
+def unreachable_url(kind: str, directory: object, credentials: str = "postgres") -> str:
+    """A URL of ``kind`` that cannot be opened: a file in a missing directory, or a port nothing listens on."""
+    if kind == "sqlite":
+        return f"sqlite:///{directory}/no/such/directory/odesk.db"
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"postgresql+psycopg://{credentials}@127.0.0.1:{port}/odesk"

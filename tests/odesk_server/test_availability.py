@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 import sqlite3
 import time
 
@@ -25,7 +24,7 @@ from odesk_server.app import create_app
 from odesk_server.db import ConnectionLimits, Database, DatabaseHealth, DatabaseUnavailable
 from odesk_server.errors import FailureLog, is_database_fault
 from odesk_server.settings import Settings, SettingsError
-from tests.db_locks import nonces_locked
+from tests.db_locks import nonces_locked, unreachable_url
 from tests.odesk_server.oauth_signing import BASE, assert_error, consumer_signer
 
 ME = "/api/hr/v2/users/me.json"
@@ -132,21 +131,12 @@ def test_an_exhausted_connection_pool_is_answered_503_not_a_hang(mutable_demo_da
 # An unreachable database: fast 503s, no retry storm, recovery
 
 
-def _unreachable_url(kind: str, tmp_path) -> str:
-    if kind == "sqlite":
-        return f"sqlite:///{tmp_path}/no/such/directory/odesk.db"
-    with socket.socket() as sock:  # a port nothing listens on
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"postgresql+psycopg://postgres@127.0.0.1:{port}/test"
-
-
 def test_an_unreachable_database_is_answered_503_with_retry_after(
     database_kind, demo_database, tmp_path, caplog, monkeypatch
 ):
     _url, credentials = demo_database
     monkeypatch.setattr(errors, "failures", FailureLog(logging.getLogger("odesk_server")))
-    url = _unreachable_url(database_kind, tmp_path)
+    url = unreachable_url(database_kind, tmp_path)
     settings = Settings(database_url=url)
     limits = ConnectionLimits(retry_after=30)
     database = Database(url, limits)
@@ -266,7 +256,7 @@ def test_postgresql_errors_that_are_faults(new_database_url, tmp_path):
                 errors[name] = error
     finally:
         engine.dispose()
-    unreachable = sa.create_engine(_unreachable_url("postgresql", tmp_path))
+    unreachable = sa.create_engine(unreachable_url("postgresql", tmp_path))
     try:
         with pytest.raises(sa.exc.DBAPIError) as refused:
             unreachable.connect()

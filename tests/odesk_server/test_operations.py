@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import socket
 from collections.abc import Callable
 from urllib.parse import quote
 
@@ -27,6 +26,7 @@ from odesk_server.api import health
 from odesk_server.app import create_app
 from odesk_server.db import ConnectionLimits, Database
 from odesk_server.settings import Settings
+from tests.db_locks import unreachable_url
 from tests.odesk_server.oauth_signing import BASE, consumer_signer
 
 HEAD = db.head_revision()
@@ -66,15 +66,6 @@ def _serve(
         database.dispose()
 
 
-def _unreachable_url(kind: str, tmp_path) -> str:
-    if kind == "sqlite":
-        return f"sqlite:///{tmp_path}/no/such/directory/odesk.db"
-    with socket.socket() as sock:  # a port nothing listens on
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"postgresql+psycopg://odesk:s3cret-password@127.0.0.1:{port}/odesk"
-
-
 def _access_lines(caplog) -> list[re.Match[str]]:
     lines = [record.getMessage() for record in caplog.records if record.name == access_log.LOGGER_NAME]
     matches = [LINE.fullmatch(line) for line in lines]
@@ -88,7 +79,7 @@ def _access_lines(caplog) -> list[re.Match[str]]:
 
 @pytest.mark.parametrize("reachable", [True, False], ids=["database up", "database unreachable"])
 def test_healthz_is_200_without_oauth_whatever_the_database(database_kind, database_url, tmp_path, reachable):
-    url = database_url if reachable else _unreachable_url(database_kind, tmp_path)
+    url = database_url if reachable else unreachable_url(database_kind, tmp_path, credentials="odesk:s3cret-password")
     get, head = _serve(url, [("GET", "/healthz", {}), ("HEAD", "/healthz", {})])
     assert (get.status_code, get.json()) == (200, {"status": "ok"})
     assert get.headers["content-type"] == "application/json"
@@ -167,7 +158,7 @@ def test_readyz_compares_the_schema_revision_with_the_newest(database_url, revis
 
 def test_readyz_of_an_unreachable_database_is_503_and_names_no_address(database_kind, tmp_path, caplog, monkeypatch):
     monkeypatch.setattr(errors, "failures", errors.FailureLog(logging.getLogger("odesk_server")))
-    url = _unreachable_url(database_kind, tmp_path)
+    url = unreachable_url(database_kind, tmp_path, credentials="odesk:s3cret-password")
     with caplog.at_level(logging.INFO):
         first, during_the_window = _serve(url, [("GET", "/readyz", {}), ("GET", "/readyz", {})], retry_after=30)
     expected = {"status": "not_ready", "problem": "database_unreachable", "message": "The database is unreachable"}
