@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Union
+from typing import Any
 
 from gvizql.datatable import ValueType
 
@@ -76,7 +76,7 @@ class FunctionCall:
     pos: int | None = _pos()
 
 
-Expression = Union[ColumnRef, Literal, Aggregation, FunctionCall]
+Expression = ColumnRef | Literal | Aggregation | FunctionCall
 
 
 # --- conditions (WHERE) --------------------------------------------------------------
@@ -129,7 +129,7 @@ class Not:
     pos: int | None = _pos()
 
 
-Condition = Union[Comparison, IsNull, And, Or, Not]
+Condition = Comparison | IsNull | And | Or | Not
 
 
 # --- clauses ------------------------------------------------------------------------

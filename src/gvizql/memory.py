@@ -400,7 +400,7 @@ class _Execution:
         ns.update(_len=len, _min=min, _max=max, _sum=_sum, _cuk=code_unit_key)
         slots = {name: j + 1 for j, name in enumerate(self._aggregated_columns)}
         lines = []
-        for name, slot in slots.items():
+        for slot in slots.values():
             lines.append(f"v{slot} = g[{slot}]")
             lines.append(f"if None in v{slot}: v{slot} = [x for x in v{slot} if x is not None]")
         names = []

@@ -190,7 +190,13 @@ def sort_rows(
         null_key = (True, order_key("")) if value_type is ValueType.STRING else _NULL_KEY
         cache: dict[Any, Any] = {}
 
-        def key(row: Any, getter: Callable[[Any], Any] = getter, null_key: Any = null_key) -> Any:
+        def key(
+            row: Any,
+            getter: Callable[[Any], Any] = getter,
+            null_key: Any = null_key,
+            cache: dict[Any, Any] = cache,
+            order_key: Callable[[Any], Any] = order_key,
+        ) -> Any:
             v = getter(row)
             if v is None:
                 return null_key

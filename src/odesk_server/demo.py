@@ -181,7 +181,7 @@ def load_demo(
     ``replace`` is false, and ``db.DatabaseError`` when it cannot be reached.
     """
     report = progress or (lambda _message: None)
-    end = end_date or dt.datetime.now(dt.timezone.utc).date()
+    end = end_date or dt.datetime.now(dt.UTC).date()
     with db.engine_for(engine_or_url) as engine:
         db.migrate(engine)
         if not replace and not database_is_empty(engine):
@@ -437,7 +437,7 @@ class _DemoBuilder:
         return value
 
     def at(self, day: dt.date, hour: int = 9) -> dt.datetime:
-        return dt.datetime.combine(day, dt.time(hour), tzinfo=dt.timezone.utc)
+        return dt.datetime.combine(day, dt.time(hour), tzinfo=dt.UTC)
 
     def insert(self, model: type, rows: list[dict[str, Any]]) -> list[int]:
         """Insert rows and return their new ids in row order."""
@@ -756,9 +756,9 @@ class _DemoBuilder:
                     invoice_day = monday + dt.timedelta(days=7)
                     if invoice_day > self.end:
                         continue  # the running week is not invoiced yet
-                    charges = sum((l["charges_online"] + l["charges_offline"] for l in logs), ZERO)
-                    earnings = sum((l["earnings_online"] + l["earnings_offline"] for l in logs), ZERO)
-                    hours = sum((l["hours_online"] + l["hours_offline"] for l in logs), ZERO)
+                    charges = sum((entry["charges_online"] + entry["charges_offline"] for entry in logs), ZERO)
+                    earnings = sum((entry["earnings_online"] + entry["earnings_offline"] for entry in logs), ZERO)
+                    hours = sum((entry["hours_online"] + entry["hours_offline"] for entry in logs), ZERO)
                     ledger.transaction(
                         c, payee, invoice_day, "Invoice", "Hourly", charges, earnings,
                         description=f"Hourly: {hours} hrs @ ${c.hourly_rate}/hr, week of {monday.isoformat()}",
@@ -814,9 +814,9 @@ class _DemoBuilder:
             Consumer,
             [{"key": security.new_key(), "secret": security.new_secret(), "name": DEMO_CONSUMER_NAME,
               "callback_uri": None, "owner_user_id": self.people["owner"].id,
-              "created_at": dt.datetime.now(dt.timezone.utc)}],
+              "created_at": dt.datetime.now(dt.UTC)}],
         )[0]
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         self.conn.execute(
             sa.insert(AccessToken.__table__),
             [

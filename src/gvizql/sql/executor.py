@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from gvizql.analyze import analyze
 from gvizql.datatable import Column, DataTable, ValueType
 from gvizql.errors import QueryError, Reason
-from gvizql.parser import parse
 from gvizql.functions import now
+from gvizql.parser import parse
 from gvizql.sql.compiler import QueryCompiler, Statement
 from gvizql.sql.dialects import Dialect, dialect_for
 

@@ -40,7 +40,7 @@ def timezone_offset(timezone: str, now: dt.datetime | None = None) -> str:
     zone = _zone(timezone or "UTC")
     if zone is None:
         return "0"
-    offset = (now or dt.datetime.now(dt.timezone.utc)).astimezone(zone).utcoffset()
+    offset = (now or dt.datetime.now(dt.UTC)).astimezone(zone).utcoffset()
     return str(int(offset.total_seconds())) if offset is not None else "0"
 
 

@@ -114,7 +114,7 @@ def auth_user(user: User, now: dt.datetime | None = None) -> dict[str, Any]:
         zone = zoneinfo.ZoneInfo(user.timezone or "UTC")
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         zone = zoneinfo.ZoneInfo("UTC")
-    moment = now or dt.datetime.now(dt.timezone.utc)
+    moment = now or dt.datetime.now(dt.UTC)
     offset = moment.astimezone(zone).utcoffset() or dt.timedelta(0)
     return {
         "first_name": user.first_name,

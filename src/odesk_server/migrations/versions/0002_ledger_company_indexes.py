@@ -10,9 +10,7 @@ filter the ledger on these columns and a date range.
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from alembic import op
-
 
 revision = '0002'
 down_revision = '0001'
