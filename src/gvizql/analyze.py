@@ -13,7 +13,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeGuard
 
 from gvizql.ast import (
     Aggregation,
@@ -388,8 +388,8 @@ def _analyze(
     for item in query.order_by:
         typer.type_of(item.expression)
     for items in (query.labels, query.formats):
-        for item in items:
-            typer.type_of(item.expression)
+        for labelled in items:
+            typer.type_of(labelled.expression)
 
     if date_strings and query.where is not None:
         query = replace(query, where=_dates_from_strings(query.where, typer))
@@ -593,7 +593,7 @@ def _dates_from_strings(condition: Condition, typer: _Typer) -> Condition:
     return Comparison(condition.operator, left, right, pos=condition.pos)
 
 
-def _is_string_literal(e: Expression) -> bool:
+def _is_string_literal(e: Expression) -> TypeGuard[Literal]:
     return isinstance(e, Literal) and e.type is ValueType.STRING
 
 

@@ -280,6 +280,23 @@ class _NumberPattern:
         "min_significant",
         "max_significant",
     )
+    # Set by _compile_number and the _parse_* helpers it calls; read by the formatters.
+    prefix: str
+    suffix: str
+    neg_prefix: str
+    neg_suffix: str
+    min_int: int
+    max_int: int
+    min_frac: int
+    max_frac: int
+    grouping: int
+    secondary: int
+    multiplier: int
+    decimal_always: bool
+    exponent_digits: int
+    exponent_plus: bool
+    min_significant: int
+    max_significant: int
 
 
 def _parse_subpattern(
@@ -757,7 +774,7 @@ def _compile_date(pattern: str) -> Formatter:
     if literal:
         pieces.append("".join(literal))
     if not any(callable(piece) for piece in pieces):
-        constant = "".join(pieces)  # type: ignore[arg-type]
+        constant = "".join(piece for piece in pieces if isinstance(piece, str))
         return lambda v: constant
 
     def format_moment(value: Any) -> str:

@@ -500,8 +500,8 @@ class _Execution:
             plain_row = graw + nulls
             cell_rows = []
             for pkey in ordered_pivots:
-                cell = cells.get(gkey + pkey)
-                cell_rows.append(None if cell is None else graw + aggregate(cell))
+                pivot_cell = cells.get(gkey + pkey)
+                cell_rows.append(None if pivot_cell is None else graw + aggregate(pivot_cell))
             row: list[Any] = []
             for evaluate, is_pivoted in zip(evaluators, pivoted, strict=True):
                 if not is_pivoted:

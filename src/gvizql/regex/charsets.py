@@ -153,7 +153,7 @@ def _case_classes(unicode: bool) -> tuple[list[int], dict[int, tuple[int, ...]]]
 def folded(ranges: Ranges, unicode: bool) -> Ranges:
     """``ranges`` with every case variant of its characters added."""
     members, classes = _case_classes(unicode)
-    extra = []
+    extra: list[tuple[int, int]] = []
     for low, high in ranges:
         for i in range(bisect.bisect_left(members, low), bisect.bisect_right(members, high)):
             extra.extend((cp, cp) for cp in classes[members[i]])

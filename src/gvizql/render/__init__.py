@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain, repeat
 from operator import itemgetter
-from typing import Any
+from typing import Any, cast
 
 from gvizql.datatable import Column, DataTable, ValueType, Warning
 from gvizql.errors import QueryError
@@ -104,7 +104,7 @@ def column_values(table: DataTable) -> list[list[Any]]:
     return [list(map(itemgetter(i), table.rows)) for i in range(len(table.columns))]
 
 
-class _Memo(dict):  # type: ignore[type-arg]
+class _Memo(dict):
     """A dict that fills itself from a function on a miss."""
 
     __slots__ = ("function",)
@@ -153,7 +153,8 @@ def join_rows(parts: Sequence[Any], count: int, empty: str | bytes) -> Any:
     merged: list[Any] = []
     for part in parts:
         if isinstance(part, str | bytes) and merged and isinstance(merged[-1], str | bytes):
-            merged[-1] += part
+            # The constants are all str or all bytes (``empty`` says which).
+            merged[-1] = cast(Any, merged[-1]) + part
         else:
             merged.append(part)
     iterables = [repeat(p, count) if isinstance(p, str | bytes) else p for p in merged]

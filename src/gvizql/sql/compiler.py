@@ -212,7 +212,7 @@ class QueryCompiler:
             value = sa.case((matched, column))
         function = e.function
         if function is ast.AggregationFunction.COUNT:
-            result = sa.func.count(value)
+            result: Expr = sa.func.count(value)
             if matched is not None:
                 # A missing pivot combination is a null cell, not a zero.
                 result = sa.case((sa.func.count(sa.case((matched, 1))) > 0, result))

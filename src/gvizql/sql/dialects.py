@@ -48,7 +48,7 @@ class Dialect:
     """The SQL shared by every database; subclasses override where theirs differs."""
 
     name = "generic"
-    double = sa.Double()
+    double: sa.types.TypeEngine[float] = sa.Double()
     # Whether the driver may return Decimal for a number (sums of integers, numeric columns).
     returns_decimal = True
 

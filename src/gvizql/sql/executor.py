@@ -6,7 +6,7 @@ import contextlib
 import functools
 from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 
@@ -110,7 +110,8 @@ def _fetch(connection: sa.Connection, statement: Statement, dialect: Dialect) ->
     """
     result = connection.execute(statement.select)
     try:
-        rows = result.cursor.fetchall() if result.cursor is not None else []
+        # DBAPI drivers return a list; SQLAlchemy's cursor stub only promises a Sequence.
+        rows = cast(list[Any], result.cursor.fetchall()) if result.cursor is not None else []
     finally:
         result.close()
     converters: list[Callable[[Any], Any] | None] = [dialect.result_converter(t) for t in statement.types]
@@ -157,7 +158,8 @@ def _database_errors(dialect: Dialect) -> Iterator[None]:
     except QueryError:
         raise
     except Exception as error:
-        original = error.orig if isinstance(error, sa.exc.DBAPIError) else error
+        # A DBAPIError always wraps the driver's exception; orig is only typed optional.
+        original = error.orig if isinstance(error, sa.exc.DBAPIError) and error.orig is not None else error
         if dialect.timeout_error(original):
             raise QueryError(
                 Reason.TIMEOUT,
