@@ -57,6 +57,8 @@ class CallbackServer:
     def url(self) -> str:
         """The callback URL to give the authorize page."""
         host, port = self._server.server_address[:2]
+        if not isinstance(host, str):  # an AF_INET server address is always (str, int)
+            raise RuntimeError(f"unexpected callback server address {self._server.server_address!r}")
         return f"http://{host}:{port}{CALLBACK_PATH}"
 
     def __enter__(self) -> CallbackServer:

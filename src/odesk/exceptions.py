@@ -71,7 +71,7 @@ class HTTPError(BaseHttpException, urllib.error.HTTPError):
         return (_rebuild_http_error, (type(self), url, code, msg, hdrs, self.error_code, self.error_message))
 
 
-def _rebuild_http_error(cls, url, code, msg, hdrs, error_code, error_message):  # type: ignore[no-untyped-def]
+def _rebuild_http_error(cls, url, code, msg, hdrs, error_code, error_message):
     return cls(url, code, msg, hdrs, None, error_code=error_code, error_message=error_message)
 
 

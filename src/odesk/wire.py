@@ -55,8 +55,10 @@ class ApiRequest:
     headers: tuple[tuple[str, str], ...] = ()
 
 
-def _quote(value: str, safe: str = "", encoding: str | None = None, errors: str | None = None) -> str:
+def _quote(value: str | bytes, safe: str | bytes = "", encoding: str | None = None, errors: str | None = None) -> str:
     # spaces travel as %20 (never '+'), as the original client sent them
+    if isinstance(value, bytes):  # urlencode's contract; encode_params passes str only
+        return urllib.parse.quote(value, safe="")
     return urllib.parse.quote(value, safe="", encoding=encoding, errors=errors)
 
 
