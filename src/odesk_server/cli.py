@@ -124,7 +124,7 @@ def _consumer_name(text: str) -> str:
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str):
         # One clear line (plus the usage) and exit code 2, as argparse does, under our name.
         self.print_usage(sys.stderr)
         self.exit(2, f"{self.prog}: error: {message}\n")
@@ -324,25 +324,25 @@ def cmd_consumer(settings: Settings, args: argparse.Namespace) -> int:
             consumers = session.scalars(sa.select(Consumer).order_by(Consumer.id)).all()
             if not consumers:
                 print("No consumers. Create one with 'odesk-server consumer create --name NAME'.", file=sys.stderr)
-            for consumer in consumers:
-                state = f"revoked {consumer.revoked_at:%Y-%m-%d %H:%M}" if consumer.revoked_at else "active"
-                origins = sorted(registered_origins(session, consumer.id, consumer.callback_uri))
-                shown = f"  callback origins: {', '.join(origins)}" if origins else ""
-                print(f"{consumer.key}  {state:<24}  {consumer.name}{shown}")
+            for listed in consumers:
+                state = f"revoked {listed.revoked_at:%Y-%m-%d %H:%M}" if listed.revoked_at else "active"
+                listed_origins = sorted(registered_origins(session, listed.id, listed.callback_uri))
+                shown = f"  callback origins: {', '.join(listed_origins)}" if listed_origins else ""
+                print(f"{listed.key}  {state:<24}  {listed.name}{shown}")
         else:
-            consumer = session.scalar(sa.select(Consumer).where(Consumer.key == args.key))
-            if consumer is None:
+            to_revoke = session.scalar(sa.select(Consumer).where(Consumer.key == args.key))
+            if to_revoke is None:
                 raise CommandError(f"no consumer has the key {args.key!r} (see 'odesk-server consumer list')")
-            if consumer.revoked_at is not None:
-                raise CommandError(f"the consumer {args.key!r} was already revoked on {consumer.revoked_at:%Y-%m-%d}")
+            if to_revoke.revoked_at is not None:
+                raise CommandError(f"the consumer {args.key!r} was already revoked on {to_revoke.revoked_at:%Y-%m-%d}")
             now = utcnow()
-            consumer.revoked_at = now
+            to_revoke.revoked_at = now
             session.execute(
                 sa.update(AccessToken)
-                .where(AccessToken.consumer_id == consumer.id, AccessToken.revoked_at.is_(None))
+                .where(AccessToken.consumer_id == to_revoke.id, AccessToken.revoked_at.is_(None))
                 .values(revoked_at=now)
             )
-            print(f"Consumer {consumer.name!r} ({consumer.key}) and its tokens are revoked.")
+            print(f"Consumer {to_revoke.name!r} ({to_revoke.key}) and its tokens are revoked.")
     return 0
 
 

@@ -175,7 +175,7 @@ def _postgresql_options(limits: ConnectionLimits) -> dict[str, object]:
     }
 
 
-def create_engine(url: str | sa.URL, limits: ConnectionLimits | None = None, **kwargs: object) -> Engine:
+def create_engine(url: str | sa.URL, limits: ConnectionLimits | None = None, **kwargs: Any) -> Engine:
     """An engine for ``url`` with the options its backend needs (see the module docstring).
 
     ``limits`` bounds the pool and the waits (the server's engines; command
@@ -190,7 +190,7 @@ def create_engine(url: str | sa.URL, limits: ConnectionLimits | None = None, **k
         kwargs.setdefault("max_overflow", 0)
         kwargs.setdefault("pool_timeout", limits.pool_timeout)
     if backend == "sqlite":
-        connect_args = dict(kwargs.pop("connect_args", {}) or {})  # type: ignore[arg-type]
+        connect_args = dict(kwargs.pop("connect_args", {}) or {})
         connect_args.setdefault("check_same_thread", False)
         engine = sa.create_engine(parsed, connect_args=connect_args, **kwargs)
 
@@ -208,7 +208,7 @@ def create_engine(url: str | sa.URL, limits: ConnectionLimits | None = None, **k
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     if limits is not None:
-        connect_args = {**_postgresql_options(limits), **dict(kwargs.pop("connect_args", {}) or {})}  # type: ignore[arg-type]
+        connect_args = {**_postgresql_options(limits), **dict(kwargs.pop("connect_args", {}) or {})}
         kwargs["connect_args"] = connect_args
     return sa.create_engine(parsed, **kwargs)
 

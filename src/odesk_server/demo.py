@@ -31,6 +31,7 @@ import datetime as dt
 import random
 from collections import defaultdict
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -62,6 +63,7 @@ from odesk_server.models import (
     UserRolePermission,
     money,
     price_time,
+    table_of,
 )
 
 DEFAULT_SEED = 2011
@@ -219,7 +221,7 @@ def reset_database(engine_or_url: Engine | str | sa.URL) -> None:
 
 def _delete_every_row(conn: Connection) -> None:
     # companies.root_team_id and teams.company_id point at each other.
-    conn.execute(sa.update(Company.__table__).values(root_team_id=None))
+    conn.execute(sa.update(table_of(Company)).values(root_team_id=None))
     for table in reversed(Base.metadata.sorted_tables):
         conn.execute(table.delete())
 
@@ -439,11 +441,11 @@ class _DemoBuilder:
     def at(self, day: dt.date, hour: int = 9) -> dt.datetime:
         return dt.datetime.combine(day, dt.time(hour), tzinfo=dt.UTC)
 
-    def insert(self, model: type, rows: list[dict[str, Any]]) -> list[int]:
+    def insert(self, model: type[Base], rows: list[dict[str, Any]]) -> list[int]:
         """Insert rows and return their new ids in row order."""
         if not rows:
             return []
-        table = model.__table__  # type: ignore[attr-defined]
+        table = table_of(model)
         result = self.conn.execute(sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
         return [row[0] for row in result]
 
@@ -543,7 +545,7 @@ class _DemoBuilder:
             )
             self.team_ids[team_id] = new_id
             self.team_refs[team_id] = reference
-        companies_table = Company.__table__
+        companies_table = table_of(Company)
         for company_id, pk in self.company_ids.items():
             self.conn.execute(
                 sa.update(companies_table).where(companies_table.c.id == pk).values(root_team_id=self.team_ids[company_id])
@@ -629,7 +631,8 @@ class _DemoBuilder:
     def make_roles(self, contracts: list[_Contract]) -> None:
         t = self.team_ids
         p = self.people
-        grants = [  # user, team, role, affiliation, permissions, engagement
+        # user, team, role, affiliation, permissions, engagement
+        grants: list[tuple[_Person, str, str, str, AbstractSet[str], int | None]] = [
             (p["owner"], "acme:acme", "admin", "employee", PERMISSIONS - {STAFFING_MANAGER}, None),
             (p["hiring_manager"], "acme:engineering", "manager", "employee",
              {MANAGE_RECRUITING, MANAGE_EMPLOYMENT, MANAGE_TEAMROOM}, None),
@@ -660,7 +663,7 @@ class _DemoBuilder:
             for role_id, (_u, _t, _r, _a, permissions, _e) in zip(role_ids, grants)
             for flag in sorted(permissions)
         ]
-        self.conn.execute(sa.insert(UserRolePermission.__table__), flags)
+        self.conn.execute(sa.insert(table_of(UserRolePermission)), flags)
 
     def make_time_logs(self, contracts: list[_Contract]) -> None:
         rng = self.rng
@@ -689,7 +692,7 @@ class _DemoBuilder:
                         rows.extend(self.day_logs(c, day, hours, tasks, memos))
                 day += dt.timedelta(days=1)
         rows.sort(key=lambda r: (r["worked_on"], r["engagement_id"], r["task"]))
-        self.conn.execute(sa.insert(TimeLog.__table__), rows)
+        self.conn.execute(sa.insert(table_of(TimeLog)), rows)
 
     def day_logs(self, c: _Contract, day: dt.date, hours: Decimal, tasks, memos) -> list[dict[str, Any]]:
         rng = self.rng
@@ -818,7 +821,7 @@ class _DemoBuilder:
         )[0]
         now = dt.datetime.now(dt.UTC)
         self.conn.execute(
-            sa.insert(AccessToken.__table__),
+            sa.insert(table_of(AccessToken)),
             [
                 {"token": security.new_key(), "secret": security.new_secret(), "consumer_id": consumer_id,
                  "user_id": self.people[role].id, "created_at": now}
@@ -909,4 +912,4 @@ class _Ledger:
             for leg in group:
                 rows.append({**leg, "reference": b.ref(LedgerEntry), "transaction_ref": TRANSACTION_BASE + number,
                              "created_at": b.at(leg["date"], 6)})
-        b.conn.execute(sa.insert(LedgerEntry.__table__), rows)
+        b.conn.execute(sa.insert(table_of(LedgerEntry)), rows)

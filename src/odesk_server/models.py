@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
+from typing import cast
 
 import sqlalchemy as sa
 from sqlalchemy import (
@@ -142,6 +143,11 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {dt.datetime: UTCDateTime(), Decimal: MONEY}
+
+
+def table_of(model: type[Base]) -> sa.Table:
+    """The table ``model`` is mapped to (SQLAlchemy types ``__table__`` only as a FromClause)."""
+    return cast(sa.Table, model.__table__)
 
 
 def _created_at() -> Mapped[dt.datetime]:
@@ -598,7 +604,7 @@ def next_reference(session: Session, model: type[Base]) -> int:
     Two concurrent writers may pick the same number; the unique constraint
     then rejects one of them, which is what we want.
     """
-    column = model.__table__.c.reference  # type: ignore[attr-defined]
+    column = model.__table__.c.reference
     current = session.execute(sa.select(sa.func.max(column))).scalar()
     base = REFERENCE_BASES.get(model, 1)
     return max(int(current or 0), base) + 1

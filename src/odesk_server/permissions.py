@@ -61,7 +61,7 @@ def ancestor_team_ids(session: Session, team_pk: int) -> set[int]:
 def team_user_ids(session: Session, team_pk: int, *, include_subteams: bool = False) -> set[int]:
     """Ids of users holding a role on the team (or, with ``include_subteams``, on its subtree)."""
     if include_subteams:
-        condition = UserRole.team_id.in_(subtree_team_ids_select(team_pk))
+        condition: sa.ColumnElement[bool] = UserRole.team_id.in_(subtree_team_ids_select(team_pk))
     else:
         condition = UserRole.team_id == team_pk
     return set(session.scalars(sa.select(UserRole.user_id).where(condition).distinct()))

@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -114,7 +115,7 @@ class Settings:
             statement_timeout=max(self.db_statement_timeout, self.report_timeout),
         )
 
-    def with_overrides(self, **changes: object) -> Settings:
+    def with_overrides(self, **changes: Any) -> Settings:
         """A copy with some fields replaced (``None`` values are ignored); validates again."""
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 

@@ -247,9 +247,9 @@ async def request_params(request: Request) -> Mapping[str, str]:
                 merged[key] = value
         elif media == "multipart/form-data":
             form = await request.form()
-            for key, value in form.multi_items():
-                if isinstance(value, str):
-                    merged[key] = value
+            for key, field in form.multi_items():
+                if isinstance(field, str):  # uploaded files are not parameters
+                    merged[key] = field
         elif media == "application/json" or media.endswith("+json"):
             try:
                 decoded = json.loads(body)

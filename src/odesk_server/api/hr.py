@@ -34,7 +34,7 @@ from __future__ import annotations
 from collections import defaultdict, namedtuple
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import NamedTuple, Protocol, cast
 
 import sqlalchemy as sa
 from fastapi import APIRouter, FastAPI, Request
@@ -150,6 +150,27 @@ _PREPARED_USER_BY_ID = PreparedStatement(_USERS.where(User.id == sa.bindparam("u
 # Its rows as records with the same attribute names as a Core row.
 _UserRecord = namedtuple("_UserRecord", [column.key for column in User.__table__.columns])  # type: ignore[misc]
 
+
+class UserFields(Protocol):
+    """The user columns ``user_payload`` reads, as a ``UserRow`` and a ``_UserRecord`` both give them."""
+
+    @property
+    def reference(self) -> int: ...
+    @property
+    def uid(self) -> str: ...
+    @property
+    def first_name(self) -> str: ...
+    @property
+    def last_name(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def timezone(self) -> str: ...
+    @property
+    def profile_key(self) -> str | None: ...
+    @property
+    def is_provider(self) -> bool: ...
+
 _OWNER = sa.orm.aliased(User)
 # Every team of every company the user belongs to (through a role) or owns,
 # with its company, the owner's uid and whether the user holds a role on the
@@ -195,7 +216,9 @@ def org_scope(connection: Connection | RawConnection, user_id: int) -> OrgScope:
         team = TeamInfo(*row[:8])
         teams[team.id] = team
         if team.company_id not in companies:
-            companies[team.company_id] = CompanyInfo(team.company_id, *row[8:13], row[13] or "")
+            companies[team.company_id] = CompanyInfo(
+                team.company_id, row[8], row[9], row[10], row[11], row[12], row[13] or ""
+            )
         # row[14]: whether the user holds a role on the team; row[12]: the company owner.
         if row[14] or row[12] == user_id:
             starts.append(team.id)
@@ -275,7 +298,7 @@ def _bool_text(flag: bool) -> str:
     return "1" if flag else "0"
 
 
-def user_payload(user: UserRow, base_url: str) -> dict[str, str]:
+def user_payload(user: UserFields, base_url: str) -> dict[str, str]:
     """A user object: reference, id (uid), names, status, timezone, public_url, is_provider."""
     return {
         "reference": str(user.reference),
@@ -330,7 +353,7 @@ def _users_with_roles(
     connection: Connection, team_ids: Iterable[int], status: str | None, extra_user_ids: Iterable[int] = ()
 ) -> Sequence[UserRow]:
     team_ids = list(team_ids)
-    condition = User.id.in_(sa.select(UserRole.user_id).where(UserRole.team_id.in_(team_ids)))
+    condition: sa.ColumnElement[bool] = User.id.in_(sa.select(UserRole.user_id).where(UserRole.team_id.in_(team_ids)))
     extra = list(extra_user_ids)
     if extra:
         condition = sa.or_(condition, User.id.in_(extra))
@@ -482,7 +505,8 @@ def get_user_me(request: Request, caller: Caller) -> Response:
     """The caller's user object: ``{"user": {...}}``."""
     with read_connection(request) as connection:
         rows = _PREPARED_USER_BY_ID.execute(RawConnection.under(connection), {"user_id": caller.user.id})
-    user = _UserRecord._make(rows[0])
+    # The record's fields are the User columns, read at import time where mypy cannot see them.
+    user = cast(UserFields, _UserRecord._make(rows[0]))
     return api_response(request, caller.user, {"user": user_payload(user, get_settings(request).base_url)})
 
 

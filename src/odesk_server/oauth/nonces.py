@@ -11,6 +11,7 @@ provider calls it at most once a minute).
 from __future__ import annotations
 
 import time
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -50,7 +51,8 @@ def consume_nonce(session: Session, consumer_key: str, token: str, nonce: str, t
 def purge_expired(session: Session | Connection, window_seconds: int, now: float | None = None) -> int:
     """Delete nonces whose timestamp is older than twice the window; returns how many."""
     cutoff = int((time.time() if now is None else now) - 2 * window_seconds)
-    result = session.execute(sa.delete(OAuthNonce).where(OAuthNonce.timestamp < cutoff))
+    # A DELETE gives a CursorResult; Session.execute is only typed to return a Result.
+    result = cast(sa.CursorResult[Any], session.execute(sa.delete(OAuthNonce).where(OAuthNonce.timestamp < cutoff)))
     return result.rowcount or 0
 
 

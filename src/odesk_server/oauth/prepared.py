@@ -198,7 +198,7 @@ class RawConnection:
         raise sa_exc.DBAPIError.instance(
             sql,
             parameters,
-            error,  # type: ignore[arg-type]
+            error,
             self.dialect.loaded_dbapi.Error,
             connection_invalidated=disconnected,
             dialect=self.dialect,

@@ -108,7 +108,7 @@ def _new_token(_request: OAuthlibRequest | None = None) -> str:
 class _SignatureVariants:
     """Mixin: a signature is valid when it matches any of the request's candidate URLs."""
 
-    def _check_signature(self, request, is_token_request=False):  # type: ignore[no-untyped-def]
+    def _check_signature(self, request, is_token_request=False):
         for uri in request.odesk_uris:
             request.uri = uri
             if super()._check_signature(request, is_token_request):  # type: ignore[misc]
@@ -117,7 +117,7 @@ class _SignatureVariants:
 
 
 class _RequestTokenEndpoint(_SignatureVariants, RequestTokenEndpoint):
-    def _create_request(self, uri, http_method, body, headers):  # type: ignore[no-untyped-def]
+    def _create_request(self, uri, http_method, body, headers):
         request = super()._create_request(uri, http_method, body, headers)
         if not request.redirect_uri:
             # python-odesk and python-upwork put the callback on the authorize URL.
@@ -133,7 +133,7 @@ class _ResourceEndpoint(_SignatureVariants, ResourceEndpoint):
     pass
 
 
-def _check_format(endpoint):  # type: ignore[no-untyped-def]
+def _check_format(endpoint):
     """The transport and mandatory-parameter checks of oauthlib (section 3.2 steps 1-2)."""
 
     def check(request: OAuthlibRequest) -> None:
@@ -166,7 +166,7 @@ class OAuthProvider:
 
     # ---- parsing
 
-    def _parse(self, endpoint, signed: SignedRequest) -> OAuthlibRequest:  # type: ignore[no-untyped-def]
+    def _parse(self, endpoint, signed: SignedRequest) -> OAuthlibRequest:
         if not signed.uris:
             raise ValueError("SignedRequest.uris must not be empty")
         try:
@@ -182,13 +182,13 @@ class OAuthProvider:
         return request
 
     @staticmethod
-    def _check(endpoint, check, request: OAuthlibRequest):  # type: ignore[no-untyped-def]
+    def _check(endpoint, check, request: OAuthlibRequest):
         try:
             return check(request)
         except oauthlib_errors.OAuth1Error as error:
             raise problem_from_oauthlib(error) from None
 
-    def _validated(self, endpoint, signed: SignedRequest, validate) -> OAuthlibRequest:  # type: ignore[no-untyped-def]
+    def _validated(self, endpoint, signed: SignedRequest, validate) -> OAuthlibRequest:
         """The parsed request once ``validate`` (a token endpoint's check) accepts it.
 
         Raises ``OAuthProblem`` naming the first check that failed.

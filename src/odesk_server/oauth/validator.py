@@ -84,70 +84,70 @@ class OdeskRequestValidator(RequestValidator):
     # ---- formats and policy (RFC 5849 section 3.2 leaves them to the server)
 
     @property
-    def allowed_signature_methods(self):  # type: ignore[override]
+    def allowed_signature_methods(self):
         return (SIGNATURE_HMAC_SHA1, SIGNATURE_HMAC_SHA256)
 
     @property
-    def safe_characters(self):  # type: ignore[override]
+    def safe_characters(self):
         return _SAFE_CHARACTERS
 
     @property
-    def client_key_length(self):  # type: ignore[override]
+    def client_key_length(self):
         return 8, 64
 
     @property
-    def request_token_length(self):  # type: ignore[override]
+    def request_token_length(self):
         return 8, 64
 
     @property
-    def access_token_length(self):  # type: ignore[override]
+    def access_token_length(self):
         return 8, 64
 
     @property
-    def verifier_length(self):  # type: ignore[override]
+    def verifier_length(self):
         return 8, 64
 
     @property
-    def nonce_length(self):  # type: ignore[override]
+    def nonce_length(self):
         return 1, 255
 
     @property
-    def timestamp_lifetime(self):  # type: ignore[override]
+    def timestamp_lifetime(self):
         return self.policy.timestamp_lifetime
 
     @property
-    def enforce_ssl(self):  # type: ignore[override]
+    def enforce_ssl(self):
         # TLS is the reverse proxy's business; loopback and tests speak HTTP.
         return False
 
     @property
-    def dummy_client(self):  # type: ignore[override]
+    def dummy_client(self):
         return _DUMMY_KEY
 
     @property
-    def dummy_request_token(self):  # type: ignore[override]
+    def dummy_request_token(self):
         return _DUMMY_KEY
 
     @property
-    def dummy_access_token(self):  # type: ignore[override]
+    def dummy_access_token(self):
         return _DUMMY_KEY
 
-    def check_realms(self, realms):  # type: ignore[override]
+    def check_realms(self, realms):
         return True
 
-    def get_default_realms(self, client_key, request):  # type: ignore[override]
+    def get_default_realms(self, client_key, request):
         return []
 
-    def validate_requested_realms(self, client_key, realms, request):  # type: ignore[override]
+    def validate_requested_realms(self, client_key, realms, request):
         return True
 
-    def validate_realms(self, client_key, token, request, uri=None, realms=None):  # type: ignore[override]
+    def validate_realms(self, client_key, token, request, uri=None, realms=None):
         return True
 
-    def get_realms(self, token, request):  # type: ignore[override]
+    def get_realms(self, token, request):
         return []
 
-    def validate_redirect_uri(self, client_key, redirect_uri, request):  # type: ignore[override]
+    def validate_redirect_uri(self, client_key, redirect_uri, request):
         # Called after validate_client_key: an unknown consumer has no
         # registered origins (and its own problem is reported first).
         consumer = getattr(request, "odesk_consumer", None)
@@ -169,7 +169,7 @@ class OdeskRequestValidator(RequestValidator):
         request.odesk_consumer = consumer
         return consumer
 
-    def validate_client_key(self, client_key, request):  # type: ignore[override]
+    def validate_client_key(self, client_key, request):
         consumer = self._consumer(client_key, request)
         if consumer is None:
             record_problem(request, "client", unauthorized("consumer_key_unknown", "Unknown consumer key"))
@@ -179,7 +179,7 @@ class OdeskRequestValidator(RequestValidator):
             return False
         return True
 
-    def get_client_secret(self, client_key, request):  # type: ignore[override]
+    def get_client_secret(self, client_key, request):
         consumer = getattr(request, "odesk_consumer", None)
         if consumer is not None and consumer.key == client_key:
             return consumer.secret
@@ -187,7 +187,7 @@ class OdeskRequestValidator(RequestValidator):
 
     # ---- request tokens (temporary credentials)
 
-    def save_request_token(self, token, request):  # type: ignore[override]
+    def save_request_token(self, token, request):
         consumer = request.odesk_consumer
         self.session.add(
             RequestToken(
@@ -208,7 +208,7 @@ class OdeskRequestValidator(RequestValidator):
         request.odesk_request_token = row
         return row
 
-    def validate_request_token(self, client_key, token, request):  # type: ignore[override]
+    def validate_request_token(self, client_key, token, request):
         row = self._request_token(token, request)
         consumer = getattr(request, "odesk_consumer", None)
         if row is None:
@@ -225,13 +225,13 @@ class OdeskRequestValidator(RequestValidator):
             return False
         return True
 
-    def get_request_token_secret(self, client_key, token, request):  # type: ignore[override]
+    def get_request_token_secret(self, client_key, token, request):
         row = getattr(request, "odesk_request_token", None)
         if row is not None and row.token == token:
             return row.secret
         return _DUMMY_SECRET
 
-    def validate_verifier(self, client_key, token, verifier, request):  # type: ignore[override]
+    def validate_verifier(self, client_key, token, verifier, request):
         row = getattr(request, "odesk_request_token", None)
         if row is None or row.token != token:
             return False  # the token problem already says why
@@ -243,13 +243,13 @@ class OdeskRequestValidator(RequestValidator):
             return False
         return True
 
-    def invalidate_request_token(self, client_key, request_token, request):  # type: ignore[override]
+    def invalidate_request_token(self, client_key, request_token, request):
         row = self._request_token(request_token, request)
         if row is not None:
             row.used_at = utcnow()
             self.session.flush()
 
-    def save_access_token(self, token, request):  # type: ignore[override]
+    def save_access_token(self, token, request):
         row = request.odesk_request_token
         self.session.add(
             AccessToken(
@@ -274,7 +274,7 @@ class OdeskRequestValidator(RequestValidator):
         if found is not None and found[2].key == client_key:
             request.odesk_consumer = found[2]
 
-    def validate_access_token(self, client_key, token, request):  # type: ignore[override]
+    def validate_access_token(self, client_key, token, request):
         if hasattr(request, "odesk_access_found"):
             found = request.odesk_access_found
         else:
@@ -297,7 +297,7 @@ class OdeskRequestValidator(RequestValidator):
             return False
         return True
 
-    def get_access_token_secret(self, client_key, token, request):  # type: ignore[override]
+    def get_access_token_secret(self, client_key, token, request):
         access_token = getattr(request, "odesk_access_token", None)
         if access_token is not None and access_token.token == token:
             return access_token.secret
@@ -305,7 +305,7 @@ class OdeskRequestValidator(RequestValidator):
 
     # ---- nonces (RFC 5849 section 3.3)
 
-    def validate_timestamp_and_nonce(  # type: ignore[override]
+    def validate_timestamp_and_nonce(
         self, client_key, timestamp, nonce, request, request_token=None, access_token=None
     ):
         # Only a read here: the nonce is stored by ``consume_nonce`` once the

@@ -29,6 +29,7 @@ import datetime as dt
 import re
 import time
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -148,11 +149,13 @@ def _string_text(value: Any) -> str | None:
 _CONVERTERS = {ValueType.DATE: _date_text, ValueType.NUMBER: _number_text, ValueType.STRING: _string_text}
 
 
+def _value_text_of(value_type: ValueType) -> Callable[[Any], str | None]:
+    return lambda value: value_text(value, value_type)
+
+
 def table_payload(table: DataTable) -> dict[str, Any]:
     """The ``table`` object: typed, labelled columns and string values."""
-    converters = [
-        _CONVERTERS.get(c.type) or (lambda v, t=c.type: value_text(v, t)) for c in table.columns
-    ]
+    converters = [_CONVERTERS.get(c.type) or _value_text_of(c.type) for c in table.columns]
     return {
         "cols": [{"type": str(c.type), "label": column_label(c)} for c in table.columns],
         "rows": [

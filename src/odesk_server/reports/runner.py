@@ -230,6 +230,8 @@ def _statement_timeout(session: Session, timeout: float) -> Iterator[sa.Connecti
         return
     if connection.dialect.name == "sqlite":
         raw = connection.connection.driver_connection
+        if raw is None:  # a checked-out connection always has its driver connection
+            raise RuntimeError("the SQLite connection has no driver connection")
         deadline = time.monotonic() + timeout
 
         def past_deadline() -> int:

@@ -13,6 +13,7 @@ one small expression per backend (``week_start`` and friends).
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -41,7 +42,7 @@ from odesk_server.reports.fields import (
 # --- date truncation, per backend ------------------------------------------------------
 
 
-class _DateStart(FunctionElement[object]):
+class _DateStart(FunctionElement[dt.date]):
     type = sa.Date()
     inherit_cache = True
 

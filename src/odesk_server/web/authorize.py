@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from typing import Any, cast
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import sqlalchemy as sa
@@ -225,11 +226,12 @@ def _grant(database: Database, pending: PendingAuthorization, user_id: int) -> s
     """Give the request token its user and a fresh verifier; returns the verifier. Raises ``PageError``."""
     verifier = new_verifier()
     with database.session() as session:
-        granted = session.execute(
+        # An UPDATE gives a CursorResult; Session.execute is only typed to return a Result.
+        granted = cast(sa.CursorResult[Any], session.execute(
             sa.update(RequestToken)
             .where(RequestToken.token == pending.token, RequestToken.user_id.is_(None), RequestToken.used_at.is_(None))
             .values(user_id=user_id, verifier=verifier)
-        )
+        ))
         if granted.rowcount != 1:  # authorized in another tab meanwhile
             raise PageError(400, "token_used", "This request token has already been authorized")
     return verifier
@@ -263,6 +265,8 @@ def _authorize(request: Request, decision: _Decision) -> Response:
             request, pending, decision, refused.status, refused.code, refused.message, refused.retry_after
         )
     login_throttle.record_success(database.engine, attempt)
+    if account is None:  # _password_checks_out is false without an account
+        raise RuntimeError("a password check passed without an account")
     verifier = _grant(database, pending, account.id)
     if pending.callback == OOB:
         return _html(templates.verifier_page(pending.consumer_name, verifier))
