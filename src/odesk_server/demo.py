@@ -39,7 +39,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from odesk_server import db, security
+from odesk_server import db, ledger, security
 from odesk_server.models import (
     DEFAULT_FEE_RATE,
     MANAGE_EMPLOYMENT,
@@ -748,7 +748,7 @@ class _DemoBuilder:
         platform, buyer, agency = ids[:3]
         provider_entity = {p.id: entity for p, entity in zip(providers, ids[3:])}
 
-        ledger = _Ledger(self, platform, buyer)
+        book = _Ledger(self, platform, buyer)
         for c in contracts:
             payee = agency if c.through_agency else provider_entity[c.provider.id]
             if c.job_type == "hourly":
@@ -762,7 +762,7 @@ class _DemoBuilder:
                     charges = sum((entry["charges_online"] + entry["charges_offline"] for entry in logs), ZERO)
                     earnings = sum((entry["earnings_online"] + entry["earnings_offline"] for entry in logs), ZERO)
                     hours = sum((entry["hours_online"] + entry["hours_offline"] for entry in logs), ZERO)
-                    ledger.transaction(
+                    book.transaction(
                         c, payee, invoice_day, "Invoice", "Hourly", charges, earnings,
                         description=f"Hourly: {hours} hrs @ ${c.hourly_rate}/hr, week of {monday.isoformat()}",
                         memo=f"{c.title} ({hours} hrs)",
@@ -779,8 +779,8 @@ class _DemoBuilder:
                     if day > self.end or (c.ended_on is None and number == count):
                         continue  # the final milestone of a running contract is not paid yet
                     subtype = "Fixed Price" if count == 1 else "Milestone"
-                    ledger.transaction(
-                        c, payee, day, "Invoice", subtype, amount, money(amount * (1 - DEFAULT_FEE_RATE)),
+                    book.transaction(
+                        c, payee, day, "Invoice", subtype, amount, ledger.provider_share(amount),
                         description=f"{subtype}: {c.title} ({number} of {count})",
                     )
         # Bonuses, adjustments and one refund, on random contracts.
@@ -788,25 +788,25 @@ class _DemoBuilder:
             payee = agency if c.through_agency else provider_entity[c.provider.id]
             day = self.day_within(c)
             amount = Decimal(rng.choice((50, 100, 150, 250, 500)))
-            ledger.transaction(c, payee, day, "Invoice", "Bonus", amount, money(amount * (1 - DEFAULT_FEE_RATE)),
+            book.transaction(c, payee, day, "Invoice", "Bonus", amount, ledger.provider_share(amount),
                                description=f"Bonus: {c.title}", memo="Thanks for the extra effort")
         hourly = [c for c in contracts if c.job_type == "hourly" and c.logs]
         for c in rng.sample(hourly, 3):
             payee = agency if c.through_agency else provider_entity[c.provider.id]
             amount = Decimal(rng.choice((40, 85, 120)))
-            ledger.transaction(c, payee, self.day_within(c), "Adjustment", "Adjustment", amount,
-                               money(amount * (1 - DEFAULT_FEE_RATE)), description=f"Adjustment: {c.title}",
+            book.transaction(c, payee, self.day_within(c), "Adjustment", "Adjustment", amount,
+                               ledger.provider_share(amount), description=f"Adjustment: {c.title}",
                                comment="Offline work agreed by chat, not tracked",
                                notes="Approved by Daniel Ortiz")
         fixed = [c for c in contracts if c.job_type == "fixed-price" and c.ended_on]
         refunded = fixed[0] if fixed else contracts[-1]
         payee = agency if refunded.through_agency else provider_entity[refunded.provider.id]
         amount = Decimal(150)
-        ledger.transaction(refunded, payee, refunded.ended_on or self.end, "Adjustment", "Refund", -amount,
-                           -money(amount * (1 - DEFAULT_FEE_RATE)), description=f"Refund: {refunded.title}",
+        book.transaction(refunded, payee, refunded.ended_on or self.end, "Adjustment", "Refund", -amount,
+                           -ledger.provider_share(amount), description=f"Refund: {refunded.title}",
                            comment="Partial refund: one deliverable dropped")
-        ledger.payments(provider_entity.values(), agency)
-        ledger.flush()
+        book.payments(provider_entity.values(), agency)
+        book.flush()
 
     def day_within(self, c: _Contract) -> dt.date:
         last = min(c.ended_on or self.end, self.end)
@@ -831,13 +831,13 @@ class _DemoBuilder:
 
 
 class _Ledger:
-    """Collects the legs of demo transactions, then inserts them in date order."""
+    """The demo's transactions, built by ``odesk_server.ledger`` and posted by it in date order."""
 
     def __init__(self, builder: _DemoBuilder, platform: int, buyer: int) -> None:
         self.builder = builder
         self.platform = platform
         self.buyer = buyer
-        self.groups: list[list[dict[str, Any]]] = []
+        self.transactions: list[ledger.Transaction] = []
 
     def transaction(
         self, c: _Contract, payee: int, day: dt.date, kind: str, subtype: str, charges: Decimal,
@@ -846,42 +846,39 @@ class _Ledger:
     ) -> None:
         """Three legs: the buyer pays ``charges``, the payee earns ``earnings``, the platform the rest."""
         b = self.builder
-        parties = {
-            "engagement_id": c.id,
-            "buyer_company_id": b.company_ids[COMPANY_ID],
-            "buyer_team_id": b.team_ids[c.team],
-            "provider_user_id": c.provider.id,
-            "provider_company_id": b.company_ids[AGENCY_ID] if c.through_agency else None,
-            "provider_team_id": b.team_ids[AGENCY_ID] if c.through_agency else None,
-            "po_number": PO_NUMBERS.get(c.team),
-            "date": day,
-            "date_due": day + dt.timedelta(days=7) if kind == "Invoice" else day,
-            "type": kind,
-            "subtype": subtype,
-            "description": description,
-            "memo": memo,
-            "comment": comment,
-            "notes": notes,
-        }
-        self.groups.append([
-            {**parties, "accounting_entity_id": entity, "amount": amount}
-            for entity, amount in ((self.buyer, -charges), (payee, earnings), (self.platform, charges - earnings))
-        ])
+        parties = ledger.ContractParties(
+            engagement_id=c.id,
+            buyer_company_id=b.company_ids[COMPANY_ID],
+            buyer_team_id=b.team_ids[c.team],
+            provider_user_id=c.provider.id,
+            provider_company_id=b.company_ids[AGENCY_ID] if c.through_agency else None,
+            provider_team_id=b.team_ids[AGENCY_ID] if c.through_agency else None,
+            po_number=PO_NUMBERS.get(c.team),
+        )
+        accounts = ledger.ContractAccounts(buyer=self.buyer, payee=payee, platform=self.platform)
+        self.transactions.append(
+            ledger.contract_transaction(
+                parties, accounts, day, kind, subtype, charges, earnings,
+                description=description, memo=memo, comment=comment, notes=notes,
+            )
+        )
 
     def payments(self, provider_entities, agency: int) -> None:
         """Monthly client deposits covering last month's charges; monthly provider withdrawals."""
         b = self.builder
         by_month: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
         earned: dict[int, list[tuple[dt.date, Decimal]]] = defaultdict(list)
-        for leg in (leg for group in self.groups for leg in group):
-            if leg["accounting_entity_id"] == self.buyer:
-                by_month[(leg["date"].year, leg["date"].month)] -= leg["amount"]
-            elif leg["accounting_entity_id"] != self.platform:
-                earned[leg["accounting_entity_id"]].append((leg["date"], leg["amount"]))
+        for leg in (leg for legs in self.transactions for leg in legs):
+            if leg.accounting_entity_id == self.buyer:
+                by_month[(leg.date.year, leg.date.month)] -= leg.amount
+            elif leg.accounting_entity_id != self.platform:
+                earned[leg.accounting_entity_id].append((leg.date, leg.amount))
         for (year, month), due in sorted(by_month.items()):
             day = dt.date(year + month // 12, month % 12 + 1, 1)
             if day <= b.end and due > 0:
-                self.single(self.buyer, day, "Payment", "Payment", due, "Credit card payment")
+                self.transactions.append(
+                    ledger.external_transaction(self.buyer, day, "Payment", "Payment", due, "Credit card payment")
+                )
         for entity in list(provider_entities) + [agency]:
             history = sorted(earned.get(entity, []))
             day = b.start.replace(day=15)
@@ -891,25 +888,21 @@ class _Ledger:
                     balance += history[index][1]
                     index += 1
                 if balance > 0:
-                    self.single(entity, day, "Payment", "Withdrawal", -balance, "Withdrawal to bank account")
+                    self.transactions.append(
+                        ledger.external_transaction(
+                            entity, day, "Payment", "Withdrawal", -balance, "Withdrawal to bank account"
+                        )
+                    )
                     balance = ZERO
                 day = (day.replace(day=1) + dt.timedelta(days=32)).replace(day=15)
 
-    def single(self, entity: int, day: dt.date, kind: str, subtype: str, amount: Decimal, description: str) -> None:
-        self.groups.append([{
-            "engagement_id": None, "buyer_company_id": None, "buyer_team_id": None, "provider_user_id": None,
-            "provider_company_id": None, "provider_team_id": None, "po_number": None, "date": day,
-            "date_due": day, "type": kind, "subtype": subtype, "description": description, "memo": None,
-            "comment": None, "notes": None, "accounting_entity_id": entity, "amount": amount,
-        }])
-
     def flush(self) -> None:
-        """Insert every transaction, in date order, numbering entries and transactions."""
+        """Post every transaction, in date order, numbering entries and transactions."""
         b = self.builder
-        rows = []
-        # sorted() is stable: transactions of one day keep the order they were made in.
-        for number, group in enumerate(sorted(self.groups, key=lambda g: g[0]["date"]), start=1):
-            for leg in group:
-                rows.append({**leg, "reference": b.ref(LedgerEntry), "transaction_ref": TRANSACTION_BASE + number,
-                             "created_at": b.at(leg["date"], 6)})
-        b.conn.execute(sa.insert(table_of(LedgerEntry)), rows)
+        ledger.post(
+            b.conn,
+            self.transactions,
+            first_transaction_ref=TRANSACTION_BASE + 1,
+            next_reference=lambda: b.ref(LedgerEntry),
+            created_at=lambda day: b.at(day, 6),
+        )

@@ -1,0 +1,173 @@
+"""The ledger: every movement of money, written in one place.
+
+A transaction is a group of legs (``LedgerEntry`` rows) sharing one
+``transaction_ref``. Money that moves between parties of a contract is
+three legs that sum to zero: the buyer pays the charges, the payee (the
+provider, or the agency he works through) earns the charges less the
+platform fee, and the platform keeps the fee. Money that enters or leaves
+the platform (a client's deposit, a provider's withdrawal) is one leg.
+
+What moves money builds legs here (``contract_transaction``,
+``external_transaction``) and hands them to ``post``, which numbers and
+inserts them. Amounts are ``Decimal`` rounded to the cent (``money``),
+never floats.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from odesk_server.models import DEFAULT_FEE_RATE, LedgerEntry, money, table_of
+
+#: Days a client has to pay an invoice.
+INVOICE_TERMS = dt.timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class ContractParties:
+    """Who a contract's money concerns, as the report fields name them (ids of companies, teams, users)."""
+
+    engagement_id: int
+    buyer_company_id: int
+    buyer_team_id: int
+    provider_user_id: int
+    provider_company_id: int | None = None
+    provider_team_id: int | None = None
+    po_number: str | None = None
+
+
+@dataclass(frozen=True)
+class ContractAccounts:
+    """The accounting entities a contract's money moves between."""
+
+    buyer: int
+    payee: int
+    platform: int
+
+
+@dataclass(frozen=True)
+class Leg:
+    """One ledger entry before it is numbered: an amount on one accounting entity, and what it was for."""
+
+    accounting_entity_id: int
+    amount: Decimal
+    date: dt.date
+    date_due: dt.date
+    type: str
+    subtype: str
+    description: str
+    engagement_id: int | None = None
+    buyer_company_id: int | None = None
+    buyer_team_id: int | None = None
+    provider_user_id: int | None = None
+    provider_company_id: int | None = None
+    provider_team_id: int | None = None
+    po_number: str | None = None
+    memo: str | None = None
+    comment: str | None = None
+    notes: str | None = None
+
+
+Transaction = tuple[Leg, ...]
+
+
+def provider_share(charges: Decimal, fee_rate: Decimal = DEFAULT_FEE_RATE) -> Decimal:
+    """What the payee earns of ``charges`` once the platform took ``fee_rate`` of it, to the cent."""
+    return money(charges * (1 - fee_rate))
+
+
+def contract_transaction(
+    parties: ContractParties,
+    accounts: ContractAccounts,
+    day: dt.date,
+    kind: str,
+    subtype: str,
+    charges: Decimal,
+    earnings: Decimal,
+    *,
+    description: str,
+    memo: str | None = None,
+    comment: str | None = None,
+    notes: str | None = None,
+) -> Transaction:
+    """Three legs that sum to zero: the buyer pays ``charges``, the payee earns ``earnings``, the platform the rest.
+
+    ``kind`` is ``Invoice`` (due ``INVOICE_TERMS`` later) or ``Adjustment``
+    (due at once); a refund is the same with negative amounts.
+    """
+    due = day + INVOICE_TERMS if kind == "Invoice" else day
+    return tuple(
+        Leg(
+            accounting_entity_id=entity,
+            amount=amount,
+            date=day,
+            date_due=due,
+            type=kind,
+            subtype=subtype,
+            description=description,
+            memo=memo,
+            comment=comment,
+            notes=notes,
+            **asdict(parties),
+        )
+        for entity, amount in (
+            (accounts.buyer, -charges),
+            (accounts.payee, earnings),
+            (accounts.platform, charges - earnings),
+        )
+    )
+
+
+def external_transaction(
+    entity: int, day: dt.date, kind: str, subtype: str, amount: Decimal, description: str
+) -> Transaction:
+    """One leg: money entering (a deposit, positive) or leaving (a withdrawal, negative) the platform."""
+    return (
+        Leg(
+            accounting_entity_id=entity,
+            amount=amount,
+            date=day,
+            date_due=day,
+            type=kind,
+            subtype=subtype,
+            description=description,
+        ),
+    )
+
+
+def post(
+    conn: Connection,
+    transactions: Iterable[Transaction],
+    *,
+    first_transaction_ref: int,
+    next_reference: Callable[[], int],
+    created_at: Callable[[dt.date], dt.datetime],
+) -> int:
+    """Insert ``transactions`` in date order, numbering them from ``first_transaction_ref``.
+
+    Transactions of one day keep the order given. Each leg gets its own
+    entry reference from ``next_reference()`` and a ``created_at`` from its
+    date. Returns how many transactions were posted.
+    """
+    rows = []
+    # sorted() is stable: transactions of one day keep the order they were made in.
+    ordered: Sequence[Transaction] = sorted(transactions, key=lambda legs: legs[0].date)
+    for number, legs in enumerate(ordered):
+        for leg in legs:
+            rows.append(
+                {
+                    **asdict(leg),
+                    "reference": next_reference(),
+                    "transaction_ref": first_transaction_ref + number,
+                    "created_at": created_at(leg.date),
+                }
+            )
+    if rows:
+        conn.execute(sa.insert(table_of(LedgerEntry)), rows)
+    return len(ordered)
