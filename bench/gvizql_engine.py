@@ -115,9 +115,7 @@ def hand_sql(connection: sa.Connection, report: Report) -> list[tuple[Any, ...]]
         if report.pivot_values_sql:
             cursor.execute(report.pivot_values_sql)
             teams = [r[0] for r in cursor.fetchall()]
-            sql = sql.format(
-                pivot_columns=", ".join(f"SUM(CASE WHEN team_id = '{t}' THEN hours END)" for t in teams)
-            )
+            sql = sql.format(pivot_columns=", ".join(f"SUM(CASE WHEN team_id = '{t}' THEN hours END)" for t in teams))
         cursor.execute(sql)
         return cursor.fetchall()
     finally:
@@ -207,8 +205,11 @@ DOCUMENTED_REPORT = (
 def bench_parse_analyze() -> None:
     print("\n## parse + analyze (target < 200 us)")
     cases = [
-        ("documented team report query (oDesk options on)", DOCUMENTED_REPORT,
-         {"implicit_group_by": True, "date_strings": True}),
+        (
+            "documented team report query (oDesk options on)",
+            DOCUMENTED_REPORT,
+            {"implicit_group_by": True, "date_strings": True},
+        ),
         ("long report query (every clause, 65 tokens)", TYPICAL_REPORT, {}),
     ]
     for name, template, options in cases:

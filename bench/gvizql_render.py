@@ -81,10 +81,7 @@ def main() -> None:
     for name, our_fn, their_fn in cases:
         our_time = best(our_fn)
         their_time = best(their_fn)
-        print(
-            f"{name:<14} {our_time * 1000:>8.1f}ms {their_time * 1000:>8.1f}ms "
-            f"{their_time / our_time:>7.1f}x"
-        )
+        print(f"{name:<14} {our_time * 1000:>8.1f}ms {their_time * 1000:>8.1f}ms {their_time / our_time:>7.1f}x")
 
 
 if __name__ == "__main__":

@@ -162,7 +162,17 @@ def run_wrk(host: str, paths: list[str], duration: float, connections: int, work
     script = workdir / "paths.lua"
     script.write_text(_WRK_SCRIPT)
     out = subprocess.run(
-        ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(duration))}s", "-s", str(script), f"http://{host}", "--", str(paths_file)],
+        [
+            "wrk",
+            "-t1",
+            f"-c{connections}",
+            f"-d{max(1, round(duration))}s",
+            "-s",
+            str(script),
+            f"http://{host}",
+            "--",
+            str(paths_file),
+        ],
         capture_output=True,
         text=True,
         check=True,
@@ -220,8 +230,22 @@ def start_server(database_url: str, port: int) -> subprocess.Popen:
     """uvicorn serving ``bench_app`` on 127.0.0.1:port; returns once it answers."""
     env = dict(os.environ, **{DB_ENV: database_url, "PYTHONPATH": f"{SRC}{os.pathsep}{Path(__file__).parent}"})
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "server_http:bench_app", "--factory", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", "1", "--log-level", "warning", "--no-access-log"],
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "server_http:bench_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
         env=env,
     )
     deadline = time.time() + 30
@@ -243,7 +267,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=16, help="concurrent keep-alive connections (default 16)")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (default 3)")
     parser.add_argument("--tool", choices=("wrk", "python"), default="wrk" if shutil.which("wrk") else "python")
-    parser.add_argument("--max-rps", type=int, default=4000, help="signed URLs to prepare per second of load (default 4000)")
+    parser.add_argument(
+        "--max-rps", type=int, default=4000, help="signed URLs to prepare per second of load (default 4000)"
+    )
     args = parser.parse_args(argv)
 
     from odesk_server.demo import load_demo
@@ -295,14 +321,18 @@ def main(argv: list[str] | None = None) -> int:
 
     bare = best[BARE.name]
     print()
-    print(f"tool: {args.tool}, {args.connections} connections, {args.duration:.0f} s per run, best of {args.rounds} rounds")
+    print(
+        f"tool: {args.tool}, {args.connections} connections, {args.duration:.0f} s per run, best of {args.rounds} rounds"
+    )
     print("ratio: best req/s over best bare req/s; per-round: the median of each round's own ratio")
     print(f"{'scenario':<50} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'fail':>6} {'ratio':>7} {'per-round':>9}")
     for scenario in (BARE, *SCENARIOS):
         m = best[scenario.name]
         ratio = m.rps / bare.rps if bare.rps else 0.0
         paired = statistics.median(round_ratios[scenario.name])
-        print(f"{scenario.name:<50} {m.rps:9.0f} {m.p50_ms:8.2f} {m.p99_ms:8.2f} {m.failures:6d} {ratio:7.2f} {paired:9.2f}")
+        print(
+            f"{scenario.name:<50} {m.rps:9.0f} {m.p50_ms:8.2f} {m.p99_ms:8.2f} {m.failures:6d} {ratio:7.2f} {paired:9.2f}"
+        )
     teams = best[SCENARIOS[0].name]
     ratio = teams.rps / bare.rps if bare.rps else 0.0
     paired = statistics.median(round_ratios[SCENARIOS[0].name])

@@ -143,26 +143,75 @@ def request_mix(last_day: dt.date) -> tuple[Call, ...]:
         Call(HR, "owner", f"{HR_BASE}/users/jwalker.json", weight=4),
     )
     reports = (
-        Call(REPORT, "hiring_manager", ENGINEERING_REPORT + "/hours",
-             tq(f"SELECT worked_on, provider_id, provider_name, sum(hours) WHERE {period('worked_on', 30)}"), 4),
-        Call(REPORT, "owner", f"{TIME_BASE}/companies/acme:acme/teams/acme:acme",
-             tq(f"SELECT assignment_team_id, sum(hours), sum(charges) WHERE {period('worked_on', 90)} "
-                "GROUP BY assignment_team_id"), 3),
-        Call(REPORT, "finance", f"{TIME_BASE}/companies/acme:acme",
-             tq(f"SELECT provider_id, sum(hours), sum(charges) WHERE {period('worked_on', 60)} "
-                "ORDER BY sum(charges) DESC LIMIT 10"), 3),
-        Call(REPORT, "staffing_manager", f"{TIME_BASE}/companies/brightcode:brightcode/agencies/brightcode:brightcode",
-             tq(f"SELECT provider_id, sum(hours), sum(earnings) WHERE {period('worked_on', 60)}"), 2),
-        Call(REPORT, "provider", f"{TIME_BASE}/providers/jwalker",
-             tq(f"SELECT worked_on, task, sum(hours), sum(earnings) WHERE {period('worked_on', 45)}"), 3),
-        Call(REPORT, "finance", f"{FIN_BASE}/buyer_teams/acme:engineering/billings",
-             tq(f"SELECT type, subtype, sum(amount) WHERE {period('date', 120)}"), 2),
-        Call(REPORT, "owner", f"{FIN_BASE}/buyer_companies/acme:acme/billings",
-             tq(f"SELECT month, sum(amount) WHERE {period('date', 180)}"), 1),
-        Call(REPORT, "provider", f"{FIN_BASE}/providers/jwalker/earnings",
-             tq(f"SELECT date, type, amount WHERE {period('date', 120)} ORDER BY date"), 1),
-        Call(REPORT, "provider", f"{FIN_BASE}/financial_account_owner/jwalker",
-             tq(f"SELECT type, sum(amount) WHERE {period('date', 365)}"), 1),
+        Call(
+            REPORT,
+            "hiring_manager",
+            ENGINEERING_REPORT + "/hours",
+            tq(f"SELECT worked_on, provider_id, provider_name, sum(hours) WHERE {period('worked_on', 30)}"),
+            4,
+        ),
+        Call(
+            REPORT,
+            "owner",
+            f"{TIME_BASE}/companies/acme:acme/teams/acme:acme",
+            tq(
+                f"SELECT assignment_team_id, sum(hours), sum(charges) WHERE {period('worked_on', 90)} "
+                "GROUP BY assignment_team_id"
+            ),
+            3,
+        ),
+        Call(
+            REPORT,
+            "finance",
+            f"{TIME_BASE}/companies/acme:acme",
+            tq(
+                f"SELECT provider_id, sum(hours), sum(charges) WHERE {period('worked_on', 60)} "
+                "ORDER BY sum(charges) DESC LIMIT 10"
+            ),
+            3,
+        ),
+        Call(
+            REPORT,
+            "staffing_manager",
+            f"{TIME_BASE}/companies/brightcode:brightcode/agencies/brightcode:brightcode",
+            tq(f"SELECT provider_id, sum(hours), sum(earnings) WHERE {period('worked_on', 60)}"),
+            2,
+        ),
+        Call(
+            REPORT,
+            "provider",
+            f"{TIME_BASE}/providers/jwalker",
+            tq(f"SELECT worked_on, task, sum(hours), sum(earnings) WHERE {period('worked_on', 45)}"),
+            3,
+        ),
+        Call(
+            REPORT,
+            "finance",
+            f"{FIN_BASE}/buyer_teams/acme:engineering/billings",
+            tq(f"SELECT type, subtype, sum(amount) WHERE {period('date', 120)}"),
+            2,
+        ),
+        Call(
+            REPORT,
+            "owner",
+            f"{FIN_BASE}/buyer_companies/acme:acme/billings",
+            tq(f"SELECT month, sum(amount) WHERE {period('date', 180)}"),
+            1,
+        ),
+        Call(
+            REPORT,
+            "provider",
+            f"{FIN_BASE}/providers/jwalker/earnings",
+            tq(f"SELECT date, type, amount WHERE {period('date', 120)} ORDER BY date"),
+            1,
+        ),
+        Call(
+            REPORT,
+            "provider",
+            f"{FIN_BASE}/financial_account_owner/jwalker",
+            tq(f"SELECT type, sum(amount) WHERE {period('date', 365)}"),
+            1,
+        ),
     )
     return hr + reports
 
@@ -287,8 +336,10 @@ class LoadResult:
         for name, kinds in (("all", (HR, REPORT)), ("hr", (HR,)), ("reports", (REPORT,)), ("regex", (REGEX,))):
             times = [s.seconds for s in self.of(*kinds)]
             if times:
-                lines.append(f"  {name:<8} {len(times):9d} {percentile(times, 0.5) * 1000:9.1f} "
-                             f"{percentile(times, 0.99) * 1000:9.1f}")
+                lines.append(
+                    f"  {name:<8} {len(times):9d} {percentile(times, 0.5) * 1000:9.1f} "
+                    f"{percentile(times, 0.99) * 1000:9.1f}"
+                )
         lines.append("  statuses: " + _counts(self.statuses(HR, REPORT)))
         if self.of(REGEX):
             lines.append("  regex client: " + _counts(self.statuses(REGEX)))
@@ -344,12 +395,18 @@ async def _send(http: httpx.AsyncClient, call: Call, request: httpx.Request, tim
     except httpx.TransportError as error:
         return Sample(call.kind, time.perf_counter() - started, None, failure=type(error).__name__)
     headers = response.headers
-    return Sample(call.kind, time.perf_counter() - started, response.status_code,
-                  headers.get("X-Odesk-Error-Code", ""), "Retry-After" in headers)
+    return Sample(
+        call.kind,
+        time.perf_counter() - started,
+        response.status_code,
+        headers.get("X-Odesk-Error-Code", ""),
+        "Retry-After" in headers,
+    )
 
 
-async def _load(demo: Demo, requests: SignedRequests, clients: int, seconds: float, timeout: float,
-                regex_client: bool) -> LoadResult:
+async def _load(
+    demo: Demo, requests: SignedRequests, clients: int, seconds: float, timeout: float, regex_client: bool
+) -> LoadResult:
     samples: list[Sample] = []
     late_before = requests.signed_late
     cpu_started = time.process_time()
@@ -379,12 +436,25 @@ async def _load(demo: Demo, requests: SignedRequests, clients: int, seconds: flo
     if regex_client:
         workers.append(backtracking_client())
     await asyncio.gather(*workers)
-    return LoadResult(tuple(samples), time.perf_counter() - started, time.process_time() - cpu_started,
-                      requests.signed_late - late_before)
+    return LoadResult(
+        tuple(samples),
+        time.perf_counter() - started,
+        time.process_time() - cpu_started,
+        requests.signed_late - late_before,
+    )
 
 
-def run_load(demo: Demo, mix: Sequence[Call], *, clients: int, seconds: float, timeout: float = CLIENT_TIMEOUT,
-             regex_client: bool = False, presigned: int = 0, seed: int = 2011) -> LoadResult:
+def run_load(
+    demo: Demo,
+    mix: Sequence[Call],
+    *,
+    clients: int,
+    seconds: float,
+    timeout: float = CLIENT_TIMEOUT,
+    regex_client: bool = False,
+    presigned: int = 0,
+    seed: int = 2011,
+) -> LoadResult:
     """``clients`` concurrent clients sending ``mix`` (weighted) for ``seconds``, plus the regex client if asked.
 
     ``presigned`` requests are signed before the clients start (see
@@ -411,8 +481,10 @@ def check_mix(demo: Demo, mix: Sequence[Call], timeout: float = CLIENT_TIMEOUT) 
         for call in mix:
             response = http.send(demo.signed(call))
             if response.status_code != 200:
-                problems.append(f"{call.role} GET {call.path} {dict(call.params)}: HTTP {response.status_code} "
-                                f"{response.text[:300]}")
+                problems.append(
+                    f"{call.role} GET {call.path} {dict(call.params)}: HTTP {response.status_code} "
+                    f"{response.text[:300]}"
+                )
     return problems
 
 
@@ -445,7 +517,9 @@ def load_demo(database_url: str, workdir: Path) -> dict[str, Any]:
     path = workdir / f"credentials-{uuid.uuid4().hex}.json"
     done = subprocess.run(
         [ODESK_SERVER, "demo", "--credentials-json", str(path)],
-        capture_output=True, text=True, timeout=COMMAND_TIMEOUT,
+        capture_output=True,
+        text=True,
+        timeout=COMMAND_TIMEOUT,
         env={**clean_env(), "ODESK_DATABASE_URL": database_url},
     )
     if done.returncode != 0:
@@ -489,20 +563,35 @@ class Outcome:
         return self.baseline.ok and (self.with_regex is None or self.with_regex.ok)
 
 
-def measured_run(title: str, database_url: str, workers: int, credentials: dict[str, Any], log: Path,
-                 args: argparse.Namespace, *, regex_client: bool) -> LoadResult:
+def measured_run(
+    title: str,
+    database_url: str,
+    workers: int,
+    credentials: dict[str, Any],
+    log: Path,
+    args: argparse.Namespace,
+    *,
+    regex_client: bool,
+) -> LoadResult:
     """One run on a server of its own (one stuck by an earlier run must not spoil the next): warm-up, then load."""
     with serving(database_url, workers, log) as base_url:
         demo = Demo(base_url, credentials)
-        mix = request_mix(dt.datetime.now(dt.timezone.utc).date())
+        mix = request_mix(dt.datetime.now(dt.UTC).date())
         problems = check_mix(demo, mix, args.timeout)
         if problems:
             raise SystemExit("the request mix does not answer 200:\n" + "\n".join(problems))
         # Warm-up (connections, caches); its rate sizes the requests signed ahead.
         warmup = run_load(demo, mix, clients=args.clients, seconds=args.warmup, timeout=args.timeout, seed=1)
         print(f"\n{title}", flush=True)
-        result = run_load(demo, mix, clients=args.clients, seconds=args.duration, timeout=args.timeout,
-                          regex_client=regex_client, presigned=presign_count(warmup, args.duration, args.clients))
+        result = run_load(
+            demo,
+            mix,
+            clients=args.clients,
+            seconds=args.duration,
+            timeout=args.timeout,
+            regex_client=regex_client,
+            presigned=presign_count(warmup, args.duration, args.clients),
+        )
     print(result.describe(), flush=True)
     if not result.ok:
         text = log.read_text(errors="replace")
@@ -511,34 +600,55 @@ def measured_run(title: str, database_url: str, workers: int, credentials: dict[
     return result
 
 
-def measure(database: str, workers: int, database_url: str, credentials: dict[str, Any], workdir: Path,
-            args: argparse.Namespace) -> Outcome:
+def measure(
+    database: str, workers: int, database_url: str, credentials: dict[str, Any], workdir: Path, args: argparse.Namespace
+) -> Outcome:
     title = f"{database}, {workers} worker{'s' if workers > 1 else ''}, {args.clients} clients, {args.duration:g} s"
-    baseline = measured_run(f"{title}: baseline", database_url, workers, credentials,
-                            workdir / f"serve-{database}-{workers}.log", args, regex_client=False)
+    baseline = measured_run(
+        f"{title}: baseline",
+        database_url,
+        workers,
+        credentials,
+        workdir / f"serve-{database}-{workers}.log",
+        args,
+        regex_client=False,
+    )
     with_regex = None
     if args.regex:
-        with_regex = measured_run(f"{title}: with the backtracking regex client", database_url, workers, credentials,
-                                  workdir / f"serve-{database}-{workers}-regex.log", args, regex_client=True)
+        with_regex = measured_run(
+            f"{title}: with the backtracking regex client",
+            database_url,
+            workers,
+            credentials,
+            workdir / f"serve-{database}-{workers}-regex.log",
+            args,
+            regex_client=True,
+        )
     outcome = Outcome(database, workers, baseline, with_regex)
     if with_regex is not None:
-        print(f"  other requests' p99 with the regex client / without: {outcome.p99_ratio:.2f}x "
-              f"(goal <= {P99_RATIO_GOAL:g}x)")
+        print(
+            f"  other requests' p99 with the regex client / without: {outcome.p99_ratio:.2f}x "
+            f"(goal <= {P99_RATIO_GOAL:g}x)"
+        )
     return outcome
 
 
 def print_summary(outcomes: Sequence[Outcome]) -> None:
-    print(f"\n{'database':<11} {'workers':>7} {'req/s':>8} {'p99 ms':>8} {'hr p99':>8} {'rep p99':>8} "
-          f"{'503 doc':>7} {'unans.':>6} {'undoc.':>6} {'regex p99x':>10} {'ok':>4}")
+    print(
+        f"\n{'database':<11} {'workers':>7} {'req/s':>8} {'p99 ms':>8} {'hr p99':>8} {'rep p99':>8} "
+        f"{'503 doc':>7} {'unans.':>6} {'undoc.':>6} {'regex p99x':>10} {'ok':>4}"
+    )
     for o in outcomes:
         b = o.baseline
         documented = sum(s.documented_503 for s in b.others)
         regex = o.with_regex
-        print(f"{o.database:<11} {o.workers:7d} {len(b.others) / b.seconds:8.1f} {b.p99(HR, REPORT) * 1000:8.1f} "
-              f"{b.p99(HR) * 1000:8.1f} {b.p99(REPORT) * 1000:8.1f} {documented:7d} "
-              f"{len(b.unanswered) + (len(regex.unanswered) if regex else 0):6d} "
-              f"{len(b.undocumented_errors) + (len(regex.undocumented_errors) if regex else 0):6d} "
-              f"{'-' if math.isnan(o.p99_ratio) else f'{o.p99_ratio:.2f}x':>10} {'yes' if o.ok else 'NO':>4}")
+        print(
+            f"{o.database:<11} {o.workers:7d} {len(b.others) / b.seconds:8.1f} {b.p99(HR, REPORT) * 1000:8.1f} "
+            f"{b.p99(HR) * 1000:8.1f} {b.p99(REPORT) * 1000:8.1f} {documented:7d} "
+            f"{len(b.unanswered) + (len(regex.unanswered) if regex else 0):6d} "
+            f"{len(b.undocumented_errors) + (len(regex.undocumented_errors) if regex else 0):6d} "
+            f"{'-' if math.isnan(o.p99_ratio) else f'{o.p99_ratio:.2f}x':>10} {'yes' if o.ok else 'NO':>4}"
+        )
 
 
 def _csv(text: str) -> list[str]:
@@ -552,8 +662,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=float, default=3.0, help="unmeasured seconds before each server's runs")
     parser.add_argument("--timeout", type=float, default=CLIENT_TIMEOUT, help="seconds a request may take (default 30)")
     parser.add_argument("--databases", type=_csv, default=["sqlite", "postgresql"], help="default sqlite,postgresql")
-    parser.add_argument("--workers", type=lambda text: [int(n) for n in _csv(text)], default=[1, 2],
-                        help="uvicorn worker counts (default 1,2)")
+    parser.add_argument(
+        "--workers",
+        type=lambda text: [int(n) for n in _csv(text)],
+        default=[1, 2],
+        help="uvicorn worker counts (default 1,2)",
+    )
     parser.add_argument("--pg-url", default=DEFAULT_PG_URL, help="PostgreSQL cluster to create the database on")
     parser.add_argument("--no-regex", dest="regex", action="store_false", help="skip the backtracking regex runs")
     args = parser.parse_args(argv)
@@ -576,8 +690,11 @@ def main(argv: list[str] | None = None) -> int:
                     outcomes.append(measure(database, workers, database_url, credentials, workdir, args))
         print_summary(outcomes)
     failed = [o for o in outcomes if not o.ok]
-    print("\nevery request answered, no undocumented error" if not failed else
-          f"\nFAILED: unanswered requests or undocumented errors in {len(failed)} configuration(s)")
+    print(
+        "\nevery request answered, no undocumented error"
+        if not failed
+        else f"\nFAILED: unanswered requests or undocumented errors in {len(failed)} configuration(s)"
+    )
     return 1 if failed else 0
 
 

@@ -136,8 +136,10 @@ def measure(name: str, urls: list[str], seconds: float, concurrency: int) -> dic
         "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
         "count": count,
     }
-    print(f"{name:<24} {result['rps']:8.1f} req/s   p50 {result['p50']:7.2f} ms   p99 {result['p99']:7.2f} ms"
-          f"   ({count} requests)")
+    print(
+        f"{name:<24} {result['rps']:8.1f} req/s   p50 {result['p50']:7.2f} ms   p99 {result['p99']:7.2f} ms"
+        f"   ({count} requests)"
+    )
     return result
 
 
@@ -153,9 +155,22 @@ def main() -> None:
         port = free_port()
         env = {**os.environ, "BENCH_DATABASE_URL": url}
         server = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "server_reports:make_app",
-             "--app-dir", str(Path(__file__).parent), "--host", "127.0.0.1", "--port", str(port),
-             "--log-level", "warning", "--no-access-log"],
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                "server_reports:make_app",
+                "--app-dir",
+                str(Path(__file__).parent),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+                "--no-access-log",
+            ],
             env=env,
         )
         try:
@@ -168,16 +183,20 @@ def main() -> None:
                     time.sleep(0.1)
             # Enough URLs for the fastest endpoint; signed ones are made up front.
             constant_urls = [base + "/bench/constant"] * 200_000
-            print(f"server: uvicorn, 1 process; database: {url.split(':')[0]}; concurrency {args.concurrency}; "
-                  f"{args.seconds:g} s per endpoint")
+            print(
+                f"server: uvicorn, 1 process; database: {url.split(':')[0]}; concurrency {args.concurrency}; "
+                f"{args.seconds:g} s per endpoint"
+            )
             baseline = measure("constant endpoint", constant_urls, args.seconds, args.concurrency)
             budget = int(baseline["rps"] * args.seconds * 0.8) + args.concurrency * 5 + 100
             report_urls = signed_urls(base, credentials, "hiring_manager", TEAM_REPORT, {"tq": TQ}, budget)
             check = httpx.get(report_urls.pop(), timeout=30)
             rows = len(check.json()["table"]["rows"])
             report = measure(f"team report ({rows} rows)", report_urls, args.seconds, args.concurrency)
-            print(f"ratio report/constant:   throughput {report['rps'] / baseline['rps']:.3f}   "
-                  f"p50 x{report['p50'] / baseline['p50']:.1f}   p99 x{report['p99'] / baseline['p99']:.1f}")
+            print(
+                f"ratio report/constant:   throughput {report['rps'] / baseline['rps']:.3f}   "
+                f"p50 x{report['p50'] / baseline['p50']:.1f}   p99 x{report['p99'] / baseline['p99']:.1f}"
+            )
         finally:
             server.terminate()
             server.wait(timeout=10)

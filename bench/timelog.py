@@ -96,9 +96,7 @@ def rows(n: int, seed: int = SEED) -> Iterator[tuple]:
         week = day - dt.timedelta(days=day.weekday())
         hours = rnd.randrange(1, 33) / 4  # quarter hours, 0.25 .. 8.0
         memo = " ".join(rnd.choice(_WORDS) for _ in range(rnd.randrange(2, 8)))
-        logged_at = dt.datetime.combine(day, dt.time()) + dt.timedelta(
-            seconds=rnd.randrange(86400)
-        )
+        logged_at = dt.datetime.combine(day, dt.time()) + dt.timedelta(seconds=rnd.randrange(86400))
         yield (
             day,
             week,
@@ -191,9 +189,7 @@ def load_postgresql(n: int, admin_url: str) -> sa.Engine:
     url = sa.make_url(admin_url).set(database=name)
     admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        exists = conn.execute(
-            sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
-        ).first()
+        exists = conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first()
         if not exists:
             conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE template0'))
     admin.dispose()
@@ -206,9 +202,7 @@ def load_postgresql(n: int, admin_url: str) -> sa.Engine:
         raw = engine.raw_connection()
         try:
             cursor = raw.cursor()
-            with source.open("rb") as f, cursor.copy(
-                "COPY timelog FROM STDIN WITH (FORMAT csv, NULL '')"
-            ) as copy:
+            with source.open("rb") as f, cursor.copy("COPY timelog FROM STDIN WITH (FORMAT csv, NULL '')") as copy:
                 while chunk := f.read(1 << 20):
                     copy.write(chunk)
             cursor.execute("ANALYZE timelog")

@@ -14,9 +14,7 @@ from collections.abc import Callable, Iterator
 import pytest
 import sqlalchemy as sa
 
-PG_ADMIN_URL = os.environ.get(
-    "ODESK_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
+PG_ADMIN_URL = os.environ.get("ODESK_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 DATABASE_KINDS = ("sqlite", "postgresql")
 
@@ -38,9 +36,7 @@ class DatabaseFactory:
                 conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE template0'))
             admin.dispose()
             self._pg_databases.append(name)
-            return sa.make_url(PG_ADMIN_URL).set(database=name).render_as_string(
-                hide_password=False
-            )
+            return sa.make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
         raise ValueError(f"unknown database kind {kind!r}")
 
     def drop_all(self) -> None:

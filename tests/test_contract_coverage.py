@@ -294,7 +294,9 @@ def sent_request(qualified_name: str, method: Callable[..., Any], arguments: Map
     except Captured as captured:
         return captured.request
     except Exception as error:  # the arguments do not pass the method's own checks
-        raise AssertionError(f"{qualified_name}(**{dict(arguments)}) raised {error!r}: fix ARGUMENTS or OVERRIDES") from error
+        raise AssertionError(
+            f"{qualified_name}(**{dict(arguments)}) raised {error!r}: fix ARGUMENTS or OVERRIDES"
+        ) from error
     raise AssertionError(f"{qualified_name}(**{dict(arguments)}) sent no request")
 
 
@@ -374,8 +376,14 @@ class MethodCoverage:
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[odesk.Client]:
-    with odesk.Client("consumer-key", "consumer-secret", "access-token", "access-secret",
-                      base_url=BASE_URL, transport=httpx.MockTransport(_capture)) as contract_client:
+    with odesk.Client(
+        "consumer-key",
+        "consumer-secret",
+        "access-token",
+        "access-secret",
+        base_url=BASE_URL,
+        transport=httpx.MockTransport(_capture),
+    ) as contract_client:
         yield contract_client
 
 

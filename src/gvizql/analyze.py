@@ -124,8 +124,7 @@ class AnalyzedQuery:
     def output_columns(self) -> list[Column]:
         """The result's columns for a query without PIVOT: ids, labels, types, patterns."""
         return [
-            Column(self.id_of(e), self.type_of(e), self.output_label_of(e), self.pattern_of(e))
-            for e in self.selected
+            Column(self.id_of(e), self.type_of(e), self.output_label_of(e), self.pattern_of(e)) for e in self.selected
         ]
 
     def pivot_key_order(self, keys: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
@@ -292,9 +291,7 @@ class _Typer:
         if len(call.args) != expected:
             plural = "argument" if expected == 1 else "arguments"
             kind = "Operator" if call.name in _SYMBOLS else "Function"
-            raise invalid_query(
-                f'{kind} "{shown}" takes {expected} {plural}, not {len(call.args)}', position=call.pos
-            )
+            raise invalid_query(f'{kind} "{shown}" takes {expected} {plural}, not {len(call.args)}', position=call.pos)
         for arg, allowed in zip(call.args, signature.arguments, strict=True):
             t = self.type_of(arg)
             if t not in allowed:
@@ -361,9 +358,7 @@ _CACHE_LOCK = threading.Lock()
 _CACHE_SIZE = 256
 
 
-def _analyze(
-    query: Query, schema: tuple[Column, ...], implicit_group_by: bool, date_strings: bool
-) -> AnalyzedQuery:
+def _analyze(query: Query, schema: tuple[Column, ...], implicit_group_by: bool, date_strings: bool) -> AnalyzedQuery:
     source: dict[str, Column] = {}
     for c in schema:
         source.setdefault(c.id, c)
@@ -401,7 +396,8 @@ def _analyze(
     select_aggregates = any(contains_aggregation(e) for e in select)
     if implicit_group_by and select_aggregates and not query.group_by:
         plain = tuple(
-            e for e in select
+            e
+            for e in select
             if not contains_aggregation(e) and next(column_refs(e), None) is not None and e not in query.pivot
         )
         if plain:

@@ -60,9 +60,25 @@ ARITHMETIC_FUNCTIONS = {"+": "sum", "-": "difference", "*": "product", "/": "quo
 
 SCALAR_FUNCTIONS = frozenset(
     {
-        "year", "month", "day", "hour", "minute", "second", "millisecond",
-        "quarter", "dayofweek", "now", "datediff", "todate", "upper", "lower",
-        "sum", "difference", "product", "quotient", "modulo",
+        "year",
+        "month",
+        "day",
+        "hour",
+        "minute",
+        "second",
+        "millisecond",
+        "quarter",
+        "dayofweek",
+        "now",
+        "datediff",
+        "todate",
+        "upper",
+        "lower",
+        "sum",
+        "difference",
+        "product",
+        "quotient",
+        "modulo",
     }
 )
 

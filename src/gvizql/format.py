@@ -162,10 +162,7 @@ def _default_date(value: dt.date) -> str:
 
 
 def _default_datetime(value: dt.datetime) -> str:
-    return (
-        f"{value.year:04d}-{value.month:02d}-{value.day:02d} "
-        f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}"
-    )
+    return f"{value.year:04d}-{value.month:02d}-{value.day:02d} {value.hour:02d}:{value.minute:02d}:{value.second:02d}"
 
 
 def _default_time(value: dt.time) -> str:
@@ -567,9 +564,7 @@ def _format_scientific(p: _NumberPattern, value: Any) -> str:
         # The exponent is a multiple of the integer width; the mantissa keeps
         # min_int + max_frac significant digits (Java's documented rule).
         significant = max(p.min_int + p.max_frac, 1)
-        number = number.quantize(
-            Decimal(1).scaleb(number.adjusted() - significant + 1), ROUND_HALF_EVEN, _DECIMAL
-        )
+        number = number.quantize(Decimal(1).scaleb(number.adjusted() - significant + 1), ROUND_HALF_EVEN, _DECIMAL)
         exponent = (number.adjusted() // p.max_int) * p.max_int
         mantissa = number.scaleb(-exponent, _DECIMAL)
     else:
@@ -598,9 +593,7 @@ def _format_scientific(p: _NumberPattern, value: Any) -> str:
 # --------------------------------------------------------------------------
 # dates, datetimes, times of day
 
-_MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
+_MONTHS = ("January February March April May June July August September October November December").split()
 _DAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
 _QUARTER_NAMES = ("1st quarter", "2nd quarter", "3rd quarter", "4th quarter")
 _DATE_LETTERS = frozenset("GyYuUQqMLlwWdDFgEecabBhHKkmsSAzZOvVXxr")
@@ -725,9 +718,7 @@ def _field(letter: str, count: int) -> Callable[[_Moment], str]:  # noqa: C901 -
         # ICU: S is the fraction of the second, truncated to `count` digits.
         return lambda m: f"{m.millis:03d}"[:count].ljust(count, "0")
     if letter == "A":
-        return lambda m: _pad(
-            ((m.hour * 60 + m.minute) * 60 + m.second) * 1000 + m.millis, count
-        )
+        return lambda m: _pad(((m.hour * 60 + m.minute) * 60 + m.second) * 1000 + m.millis, count)
     return _zone_field(letter, count)
 
 

@@ -70,9 +70,7 @@ def run_query(
     """
     try:
         query = parse(tq)
-        analyzed = analyze(
-            query, table.columns, implicit_group_by=implicit_group_by, date_strings=date_strings
-        )
+        analyzed = analyze(query, table.columns, implicit_group_by=implicit_group_by, date_strings=date_strings)
     except (RecursionError, MemoryError):
         raise invalid_query("The query is too complex") from None
     try:
@@ -82,9 +80,7 @@ def run_query(
     except TypeError as e:
         # Values that do not fit their column's type (a datetime in a date column...)
         # cannot be compared or computed; that is the table's fault, not the query's.
-        raise QueryError(
-            Reason.INTERNAL_ERROR, "The table's values do not match its column types", f"{e}"
-        ) from e
+        raise QueryError(Reason.INTERNAL_ERROR, "The table's values do not match its column types", f"{e}") from e
 
 
 def execute(analyzed: AnalyzedQuery, table: DataTable) -> DataTable:

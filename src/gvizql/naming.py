@@ -66,7 +66,9 @@ def value_text(value: Any, value_type: ValueType) -> str:
     if value_type is ValueType.DATE:
         return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
     if value_type is ValueType.DATETIME:
-        text = f"{value.year:04d}-{value.month:02d}-{value.day:02d} {value.hour:02d}:{value.minute:02d}:{value.second:02d}"
+        text = (
+            f"{value.year:04d}-{value.month:02d}-{value.day:02d} {value.hour:02d}:{value.minute:02d}:{value.second:02d}"
+        )
         ms = value.microsecond // 1000
         return f"{text}.{ms:03d}" if ms else text
     if value_type is ValueType.TIMEOFDAY:

@@ -67,8 +67,20 @@ MAX_COUNT = 2**31 - 1
 #: reference uses in ids and labels.
 CALLABLE_FUNCTIONS = frozenset(
     {
-        "year", "month", "day", "hour", "minute", "second", "millisecond",
-        "quarter", "dayofweek", "now", "datediff", "todate", "upper", "lower",
+        "year",
+        "month",
+        "day",
+        "hour",
+        "minute",
+        "second",
+        "millisecond",
+        "quarter",
+        "dayofweek",
+        "now",
+        "datediff",
+        "todate",
+        "upper",
+        "lower",
     }
 )
 
@@ -115,8 +127,13 @@ def parse_datetime(text: str) -> dt.datetime | None:
         return None
     try:
         return dt.datetime(
-            int(m[1]), int(m[2]), int(m[3]), int(m[4]), int(m[5]),
-            int(m[6] or 0), int(m[7] or 0) * 1000,
+            int(m[1]),
+            int(m[2]),
+            int(m[3]),
+            int(m[4]),
+            int(m[5]),
+            int(m[6] or 0),
+            int(m[7] or 0) * 1000,
         )
     except ValueError:
         return None
@@ -154,9 +171,7 @@ def _error(message: str, pos: int | None) -> QueryError:
     return invalid_query(message, position=pos)
 
 
-def _temporal_literal(
-    c: list[Any], parse: Callable[[str], Any], value_type: ValueType, expected: str
-) -> Literal:
+def _temporal_literal(c: list[Any], parse: Callable[[str], Any], value_type: ValueType, expected: str) -> Literal:
     """The literal of a ``date '...'`` style reduction (keyword token, quoted text token).
 
     Raises QueryError "Invalid <type> literal '...' (expected '<expected>')" when
@@ -368,9 +383,7 @@ class _ToAst(lark.Transformer):
             if isinstance(arg, Aggregation):
                 raise _error(f'Aggregations cannot be nested: "{name}({_text(arg)})"', _pos(arg))
             if not isinstance(arg, ColumnRef):
-                raise _error(
-                    f'Aggregation "{name_token.value}" takes a column, not "{_text(arg)}"', _pos(arg)
-                )
+                raise _error(f'Aggregation "{name_token.value}" takes a column, not "{_text(arg)}"', _pos(arg))
             return self._nested(Aggregation(_AGGREGATIONS[name], arg, pos=pos), args)
         if name not in CALLABLE_FUNCTIONS:
             raise _error(f'Unknown function "{name_token.value}"', pos)
@@ -441,15 +454,49 @@ def _text(expr: Expression) -> str:
 
 _KEYWORDS = frozenset(
     {
-        "SELECT", "WHERE", "GROUP", "BY", "PIVOT", "ORDER", "SKIPPING", "LIMIT", "OFFSET", "LABEL",
-        "FORMAT", "OPTIONS", "ASC", "DESC", "AND", "OR", "NOT", "IS", "NULL", "CONTAINS", "STARTS",
-        "ENDS", "WITH", "MATCHES", "LIKE", "TRUE", "FALSE", "DATE", "DATETIME", "TIMEOFDAY",
-        "NO_FORMAT", "NO_VALUES",
+        "SELECT",
+        "WHERE",
+        "GROUP",
+        "BY",
+        "PIVOT",
+        "ORDER",
+        "SKIPPING",
+        "LIMIT",
+        "OFFSET",
+        "LABEL",
+        "FORMAT",
+        "OPTIONS",
+        "ASC",
+        "DESC",
+        "AND",
+        "OR",
+        "NOT",
+        "IS",
+        "NULL",
+        "CONTAINS",
+        "STARTS",
+        "ENDS",
+        "WITH",
+        "MATCHES",
+        "LIKE",
+        "TRUE",
+        "FALSE",
+        "DATE",
+        "DATETIME",
+        "TIMEOFDAY",
+        "NO_FORMAT",
+        "NO_VALUES",
     }
 )
 _PUNCTUATION = {
-    "+": "PLUS", "-": "MINUS", "*": "STAR", "/": "SLASH", "%": "PERCENT",
-    ",": "COMMA", "(": "LPAR", ")": "RPAR",
+    "+": "PLUS",
+    "-": "MINUS",
+    "*": "STAR",
+    "/": "SLASH",
+    "%": "PERCENT",
+    ",": "COMMA",
+    "(": "LPAR",
+    ")": "RPAR",
 }
 _TOKEN = re.compile(
     r"""\s*(?:
@@ -600,9 +647,7 @@ class _LalrLoop:
 @functools.cache
 def _parser() -> _LalrLoop:
     grammar = (Path(__file__).parent / "grammar.lark").read_text(encoding="utf-8")
-    lalr = lark.Lark(
-        grammar, parser="lalr", lexer=_Lexer, transformer=_TRANSFORMER, maybe_placeholders=True
-    )
+    lalr = lark.Lark(grammar, parser="lalr", lexer=_Lexer, transformer=_TRANSFORMER, maybe_placeholders=True)
     return _LalrLoop(lalr)
 
 

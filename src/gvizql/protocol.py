@@ -214,8 +214,7 @@ def _handler(value: str | None) -> str:
         raise _invalid(f"responseHandler is longer than {_MAX_HANDLER} characters")
     if not _HANDLER.fullmatch(value):
         raise _invalid(
-            f"responseHandler '{_shown(value)}' is not a JavaScript name such as "
-            "google.visualization.Query.setResponse"
+            f"responseHandler '{_shown(value)}' is not a JavaScript name such as google.visualization.Query.setResponse"
         )
     return value
 
@@ -361,13 +360,10 @@ def render_error(error: QueryError, tqx: Tqx | None = None) -> RenderedResponse:
         )
         return RenderedResponse(body, _MEDIA_TYPES["json"], dict(_NO_SNIFF), 200)
     if out == "xml":
-        body = xml_render.render_response(
-            version=PROTOCOL_VERSION, req_id=tqx.reqId, status="error", errors=problems
-        )
+        body = xml_render.render_response(version=PROTOCOL_VERSION, req_id=tqx.reqId, status="error", errors=problems)
         return RenderedResponse(body, _MEDIA_TYPES["xml"], dict(_NO_SNIFF), status_code)
     if out == "html":
         body = html_render.render_error(problems)
         return RenderedResponse(body, _MEDIA_TYPES["html"], dict(_NO_SNIFF), status_code)
     body = csv_render.render_error(problems)
     return RenderedResponse(body, _TEXT_ERROR, dict(_NO_SNIFF), status_code)
-

@@ -32,15 +32,22 @@ from gvizql.regex import runnable_pattern
 #: Operators that need both sides to have the same type (else the comparison is false).
 ORDERING_OPERATORS = frozenset(
     {
-        ComparisonOperator.EQ, ComparisonOperator.NE, ComparisonOperator.LT,
-        ComparisonOperator.LE, ComparisonOperator.GT, ComparisonOperator.GE,
+        ComparisonOperator.EQ,
+        ComparisonOperator.NE,
+        ComparisonOperator.LT,
+        ComparisonOperator.LE,
+        ComparisonOperator.GT,
+        ComparisonOperator.GE,
     }
 )
 #: Operators that compare the text forms of both sides.
 TEXT_OPERATORS = frozenset(
     {
-        ComparisonOperator.CONTAINS, ComparisonOperator.STARTS_WITH, ComparisonOperator.ENDS_WITH,
-        ComparisonOperator.MATCHES, ComparisonOperator.LIKE,
+        ComparisonOperator.CONTAINS,
+        ComparisonOperator.STARTS_WITH,
+        ComparisonOperator.ENDS_WITH,
+        ComparisonOperator.MATCHES,
+        ComparisonOperator.LIKE,
     }
 )
 
@@ -296,9 +303,7 @@ def text_match(operator: ComparisonOperator, text: str, operand: str) -> bool:
     raise ValueError(f"not a text operator: {operator}")
 
 
-def compare(
-    operator: ComparisonOperator, left: Any, right: Any, left_type: ValueType, right_type: ValueType
-) -> bool:
+def compare(operator: ComparisonOperator, left: Any, right: Any, left_type: ValueType, right_type: ValueType) -> bool:
     """Whether ``left <operator> right`` holds, with the reference's rules (see the module doc)."""
     if operator in TEXT_OPERATORS:
         return text_match(operator, value_text(left, left_type), value_text(right, right_type))

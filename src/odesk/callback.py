@@ -10,8 +10,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 CALLBACK_PATH = "/callback"
 
-_PAGE = (b"<!doctype html><title>odesk</title><p>The application is authorized. "
-         b"You can close this window and return to the terminal.</p>")
+_PAGE = (
+    b"<!doctype html><title>odesk</title><p>The application is authorized. "
+    b"You can close this window and return to the terminal.</p>"
+)
 
 
 @dataclass(frozen=True)
@@ -50,8 +52,7 @@ class CallbackServer:
 
         self._server = ThreadingHTTPServer((host, port), Handler)
         # a short poll interval so shutting down never keeps the user waiting
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     @property
     def url(self) -> str:

@@ -68,30 +68,33 @@ def _common_options(suppress: bool) -> argparse.ArgumentParser:
     # accepted before and after the subcommand; the leaf parsers must not reset them
     parent = argparse.ArgumentParser(add_help=False)
     default = argparse.SUPPRESS if suppress else None
-    parent.add_argument("--base-url", default=default,
-                        help="API root (default: PYTHON_ODESK_BASE_URL or the login's server)")
-    parent.add_argument("--format", choices=FORMATS, default=default,
-                        help="output format (default: table on a terminal, else json)")
+    parent.add_argument(
+        "--base-url", default=default, help="API root (default: PYTHON_ODESK_BASE_URL or the login's server)"
+    )
+    parent.add_argument(
+        "--format", choices=FORMATS, default=default, help="output format (default: table on a terminal, else json)"
+    )
     return parent
 
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``odesk`` command."""
     common = _common_options(suppress=True)
-    parser = argparse.ArgumentParser(prog="odesk", parents=[_common_options(suppress=False)],
-                                     description="oDesk API from the command line.")
+    parser = argparse.ArgumentParser(
+        prog="odesk", parents=[_common_options(suppress=False)], description="oDesk API from the command line."
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     login = commands.add_parser("login", parents=[common], help="authorize this tool (OAuth)")
     login.add_argument("--consumer-key", help="the application's key (default: ODESK_CONSUMER_KEY or ask)")
     login.add_argument("--consumer-secret", help="its secret (default: ODESK_CONSUMER_SECRET or ask)")
-    login.add_argument("--oob", action="store_true",
-                       help="no local callback: paste the verifier (or pass it later with --verifier)")
+    login.add_argument(
+        "--oob", action="store_true", help="no local callback: paste the verifier (or pass it later with --verifier)"
+    )
     login.add_argument("--verifier", help="finish a pending --oob login with this verifier")
     login.add_argument("--port", type=int, default=0, help="port of the local callback (default: any)")
     login.add_argument("--no-browser", action="store_true", help="only print the authorize URL")
-    login.add_argument("--timeout", type=float, default=300.0,
-                       help="seconds to wait for the browser (default 300)")
+    login.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for the browser (default 300)")
 
     commands.add_parser("whoami", parents=[common], help="show the authenticated user")
 
@@ -123,8 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     api = commands.add_parser("api", parents=[common], help="call any API resource")
     api.add_argument("method", type=str.upper, choices=("GET", "POST", "PUT", "DELETE"))
     api.add_argument("path", help="e.g. /api/hr/v2/users/me, hr/v2/teams or /gds/...")
-    api.add_argument("params", nargs="*", metavar="key=value",
-                     help="parameters; key:=value takes a JSON value")
+    api.add_argument("params", nargs="*", metavar="key=value", help="parameters; key:=value takes a JSON value")
     return parser
 
 
@@ -156,8 +158,13 @@ def _logged_in_client(args: argparse.Namespace) -> Client:
         raise UsageError(str(exc)) from None
     if stored is None:
         raise UsageError("not logged in: run `odesk login` first")
-    return Client(stored.consumer_key, stored.consumer_secret, stored.access_token,
-                  stored.access_token_secret, base_url=_base_url(args, stored))
+    return Client(
+        stored.consumer_key,
+        stored.consumer_secret,
+        stored.access_token,
+        stored.access_token_secret,
+        base_url=_base_url(args, stored),
+    )
 
 
 def _parse_params(items: Sequence[str]) -> dict[str, Any]:
@@ -228,8 +235,7 @@ def _ask(prompt: str, secret: bool = False) -> str:
 
 def _finish_login(client: Client, verifier: str, out: TextIO) -> int:
     token, secret = client.auth.get_access_token(verifier)
-    path = save_credentials(StoredCredentials(client.public_key, client.secret_key, token, secret,
-                                              client.base_url))
+    path = save_credentials(StoredCredentials(client.public_key, client.secret_key, token, secret, client.base_url))
     clear_pending()
     print(f"Logged in. Credentials saved to {path}", file=out)
     return EXIT_OK
@@ -249,24 +255,31 @@ def cmd_login(args: argparse.Namespace, out: TextIO) -> int:
         pending = load_pending()
         if pending is None:
             raise UsageError("no login is waiting for a verifier: run `odesk login --oob` first")
-        client = Client(pending.consumer_key, pending.consumer_secret,
-                        base_url=getattr(args, "base_url", None) or pending.base_url)
+        client = Client(
+            pending.consumer_key, pending.consumer_secret, base_url=getattr(args, "base_url", None) or pending.base_url
+        )
         client.auth.request_token = pending.request_token
         client.auth.request_token_secret = pending.request_token_secret
         with client:
             return _finish_login(client, args.verifier, out)
 
     key = args.consumer_key or os.environ.get("ODESK_CONSUMER_KEY") or _ask("Consumer key: ")
-    secret = (args.consumer_secret or os.environ.get("ODESK_CONSUMER_SECRET")
-              or _ask("Consumer secret: ", secret=True))
+    secret = args.consumer_secret or os.environ.get("ODESK_CONSUMER_SECRET") or _ask("Consumer secret: ", secret=True)
     if not key or not secret:
         raise UsageError("the consumer key and secret must not be empty")
     with Client(key, secret, base_url=_base_url(args)) as client:
         if args.oob:
             client.auth.get_request_token()
             url = client.auth.get_authorize_url()
-            save_pending(PendingLogin(key, secret, client.auth.request_token or "",
-                                      client.auth.request_token_secret or "", client.base_url))
+            save_pending(
+                PendingLogin(
+                    key,
+                    secret,
+                    client.auth.request_token or "",
+                    client.auth.request_token_secret or "",
+                    client.base_url,
+                )
+            )
             print(f"Open this URL, approve the application and copy the verifier:\n  {url}", file=out)
             _open_browser(url, args)
             if not _stdin_is_terminal():
@@ -280,8 +293,10 @@ def cmd_login(args: argparse.Namespace, out: TextIO) -> int:
         try:
             server = CallbackServer(port=args.port)
         except OSError as exc:
-            print(f"odesk: cannot listen on 127.0.0.1:{args.port} for the OAuth callback: "
-                  f"{exc.strerror or exc}", file=sys.stderr)
+            print(
+                f"odesk: cannot listen on 127.0.0.1:{args.port} for the OAuth callback: {exc.strerror or exc}",
+                file=sys.stderr,
+            )
             return EXIT_FAILED
         with server:
             client.auth.get_request_token()

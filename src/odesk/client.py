@@ -45,6 +45,7 @@ def _for_log(data: Any) -> str:
 
     return json.dumps(data, default=fallback, sort_keys=True)
 
+
 DEFAULT_TIMEOUT = httpx.Timeout(config.DEFAULT_TIMEOUT, connect=config.DEFAULT_CONNECT_TIMEOUT)
 
 
@@ -111,8 +112,7 @@ class BaseClient:
     # -- building ---------------------------------------------------------------
 
     def _credentials(self) -> Credentials:
-        return Credentials(self.public_key, self.secret_key,
-                           self.oauth_access_token, self.oauth_access_token_secret)
+        return Credentials(self.public_key, self.secret_key, self.oauth_access_token, self.oauth_access_token_secret)
 
     def _describe(self, url: str, data: Any, method: str) -> ApiRequest:
         # remembers the call like the original's last_* attributes, for debugging
@@ -156,16 +156,22 @@ class BaseClient:
         """DELETE ``url`` with ``data`` as a JSON body; see :meth:`read`."""
         return self.read(url, data, method="DELETE", fmt=self.fmt)
 
-    def urlopen(self, url: str, data: Any = None, method: str = "GET",
-                headers: dict[str, str] | None = None) -> Any:
+    def urlopen(self, url: str, data: Any = None, method: str = "GET", headers: dict[str, str] | None = None) -> Any:
         """Sign and send a request exactly as given; return the raw httpx response.
 
         Raises ValueError for a verb other than GET, POST, PUT and DELETE.
         """
         request = self._describe(url, data, method)
         if headers:
-            request = ApiRequest(request.method, request.url, request.credentials, request.body,
-                                 request.content_type, request.form_signed, tuple(headers.items()))
+            request = ApiRequest(
+                request.method,
+                request.url,
+                request.credentials,
+                request.body,
+                request.content_type,
+                request.form_signed,
+                tuple(headers.items()),
+            )
         return self._execute(request, lambda response: response)
 
     # -- execution, provided by the concrete clients ----------------------------
@@ -190,17 +196,47 @@ class Client(BaseClient):
     ``httpx.Client``).
     """
 
-    def __init__(self, public_key: str, secret_key: str, oauth_access_token: str | None = None,
-                 oauth_access_token_secret: str | None = None, fmt: str = "json",
-                 finreport: bool = True, hr: bool = True, mc: bool = True, offers: bool = True,
-                 provider: bool = True, task: bool = True, team: bool = True,
-                 timereport: bool = True, job: bool = True, *, base_url: str | None = None,
-                 timeout: Any = DEFAULT_TIMEOUT, retry: RetryPolicy | None = None,
-                 transport: httpx.BaseTransport | None = None,
-                 http: httpx.Client | None = None) -> None:
-        super().__init__(public_key, secret_key, oauth_access_token, oauth_access_token_secret,
-                         fmt, finreport, hr, mc, offers, provider, task, team, timereport, job,
-                         base_url=base_url, retry=retry)
+    def __init__(
+        self,
+        public_key: str,
+        secret_key: str,
+        oauth_access_token: str | None = None,
+        oauth_access_token_secret: str | None = None,
+        fmt: str = "json",
+        finreport: bool = True,
+        hr: bool = True,
+        mc: bool = True,
+        offers: bool = True,
+        provider: bool = True,
+        task: bool = True,
+        team: bool = True,
+        timereport: bool = True,
+        job: bool = True,
+        *,
+        base_url: str | None = None,
+        timeout: Any = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        transport: httpx.BaseTransport | None = None,
+        http: httpx.Client | None = None,
+    ) -> None:
+        super().__init__(
+            public_key,
+            secret_key,
+            oauth_access_token,
+            oauth_access_token_secret,
+            fmt,
+            finreport,
+            hr,
+            mc,
+            offers,
+            provider,
+            task,
+            team,
+            timereport,
+            job,
+            base_url=base_url,
+            retry=retry,
+        )
         self.http = http or httpx.Client(timeout=timeout, transport=transport, follow_redirects=True)
         self._sleep: Callable[[float], None] | None = None
 
@@ -236,19 +272,48 @@ class AsyncClient(BaseClient):
     ``httpx.AsyncBaseTransport`` / ``httpx.AsyncClient``.
     """
 
-    def __init__(self, public_key: str, secret_key: str, oauth_access_token: str | None = None,
-                 oauth_access_token_secret: str | None = None, fmt: str = "json",
-                 finreport: bool = True, hr: bool = True, mc: bool = True, offers: bool = True,
-                 provider: bool = True, task: bool = True, team: bool = True,
-                 timereport: bool = True, job: bool = True, *, base_url: str | None = None,
-                 timeout: Any = DEFAULT_TIMEOUT, retry: RetryPolicy | None = None,
-                 transport: httpx.AsyncBaseTransport | None = None,
-                 http: httpx.AsyncClient | None = None) -> None:
-        super().__init__(public_key, secret_key, oauth_access_token, oauth_access_token_secret,
-                         fmt, finreport, hr, mc, offers, provider, task, team, timereport, job,
-                         base_url=base_url, retry=retry)
-        self.http = http or httpx.AsyncClient(timeout=timeout, transport=transport,
-                                              follow_redirects=True)
+    def __init__(
+        self,
+        public_key: str,
+        secret_key: str,
+        oauth_access_token: str | None = None,
+        oauth_access_token_secret: str | None = None,
+        fmt: str = "json",
+        finreport: bool = True,
+        hr: bool = True,
+        mc: bool = True,
+        offers: bool = True,
+        provider: bool = True,
+        task: bool = True,
+        team: bool = True,
+        timereport: bool = True,
+        job: bool = True,
+        *,
+        base_url: str | None = None,
+        timeout: Any = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        http: httpx.AsyncClient | None = None,
+    ) -> None:
+        super().__init__(
+            public_key,
+            secret_key,
+            oauth_access_token,
+            oauth_access_token_secret,
+            fmt,
+            finreport,
+            hr,
+            mc,
+            offers,
+            provider,
+            task,
+            team,
+            timereport,
+            job,
+            base_url=base_url,
+            retry=retry,
+        )
+        self.http = http or httpx.AsyncClient(timeout=timeout, transport=transport, follow_redirects=True)
         self._sleep: Callable[[float], Awaitable[None]] | None = None
 
     async def _execute(self, request: ApiRequest, handle: Callable[[httpx.Response], T]) -> T:

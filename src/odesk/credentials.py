@@ -95,8 +95,11 @@ def load_credentials() -> StoredCredentials | None:
         return None
     try:
         return StoredCredentials(
-            data["consumer_key"], data["consumer_secret"],
-            data["access_token"], data["access_token_secret"], data.get("base_url"),
+            data["consumer_key"],
+            data["consumer_secret"],
+            data["access_token"],
+            data["access_token_secret"],
+            data.get("base_url"),
         )
     except KeyError as exc:
         raise ValueError(f"{path} lacks the field {exc.args[0]!r}; run `odesk login` again") from None

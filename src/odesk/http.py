@@ -61,8 +61,7 @@ def raise_http_error(url: str, response: httpx.Response) -> None:
     msg = f"Code {code}: {message}"
     get_logger().debug("Error %s from %s: %s", response.status_code, url, msg)
     cls = _CLASSES.get(response.status_code, HTTPError)
-    raise cls(url, response.status_code, msg, dict(response.headers), None,
-              error_code=code, error_message=message)
+    raise cls(url, response.status_code, msg, dict(response.headers), None, error_code=code, error_message=message)
 
 
 def decode_response(url: str, response: httpx.Response) -> Any:

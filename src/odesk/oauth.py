@@ -33,9 +33,7 @@ def _parse_token_response(kind: str, response: httpx.Response) -> tuple[str, str
         code = response.headers.get("X-Odesk-Error-Code")
         message = response.headers.get("X-Odesk-Error-Message")
         detail = f" (Code {code}: {message})" if code or message else ""
-        raise AuthenticationError(
-            f"Invalid {kind} token response: HTTP {response.status_code}{detail}: {body}"
-        )
+        raise AuthenticationError(f"Invalid {kind} token response: HTTP {response.status_code}{detail}: {body}")
     fields = dict(urllib.parse.parse_qsl(body, keep_blank_values=True))
     if "oauth_token" not in fields or "oauth_token_secret" not in fields:
         raise AuthenticationError(f"Invalid {kind} token response: {body}")
@@ -71,16 +69,26 @@ class OAuth(Namespace):
         """Return the client's consumer key and secret."""
         return Consumer(self.client.public_key, self.client.secret_key)
 
-    def get_oauth_params(self, url: str, key: str | None, secret: str | None, data: Any = None,
-                         method: str = "GET", to_header: bool = False, to_dict: bool = False) -> Any:
+    def get_oauth_params(
+        self,
+        url: str,
+        key: str | None,
+        secret: str | None,
+        data: Any = None,
+        method: str = "GET",
+        to_header: bool = False,
+        to_dict: bool = False,
+    ) -> Any:
         """Return ``data`` plus signed OAuth parameters for token ``key``/``secret``.
 
         Returns a url-encoded string, or ``{'Authorization': 'OAuth ...'}`` with
         ``to_header=True``, or a dict with ``to_dict=True``.
         """
         signer = oauth1.Client(
-            self.client.public_key, client_secret=self.client.secret_key,
-            resource_owner_key=key, resource_owner_secret=secret,
+            self.client.public_key,
+            client_secret=self.client.secret_key,
+            resource_owner_key=key,
+            resource_owner_secret=secret,
             signature_type=oauth1.SIGNATURE_TYPE_AUTH_HEADER if to_header else oauth1.SIGNATURE_TYPE_QUERY,
         )
         query = encode_params(data)
@@ -106,7 +114,8 @@ class OAuth(Namespace):
         Raises AuthenticationError when the server refuses.
         """
         request = ApiRequest(
-            "POST", self.request_token_url,
+            "POST",
+            self.request_token_url,
             Credentials(self.client.public_key, self.client.secret_key),
         )
         return self.client._execute(request, self._store_request_token)
@@ -124,9 +133,7 @@ class OAuth(Namespace):
         """
         if self.request_token:
             return self.client._ready(self._authorize_url_for(callback_url))
-        return self.client._then(
-            self.get_request_token(), lambda _: self._authorize_url_for(callback_url)
-        )
+        return self.client._then(self.get_request_token(), lambda _: self._authorize_url_for(callback_url))
 
     def get_access_token(self, verifier: str) -> Any:
         """Exchange the stored request token and ``verifier`` for the access token.
@@ -137,9 +144,11 @@ class OAuth(Namespace):
         if not (self.request_token and self.request_token_secret):
             raise AuthenticationError("At first you need to call get_authorize_url")
         request = ApiRequest(
-            "POST", self.access_token_url,
-            Credentials(self.client.public_key, self.client.secret_key,
-                        self.request_token, self.request_token_secret, verifier),
+            "POST",
+            self.access_token_url,
+            Credentials(
+                self.client.public_key, self.client.secret_key, self.request_token, self.request_token_secret, verifier
+            ),
         )
         return self.client._execute(request, self._store_access_token)
 

@@ -93,12 +93,13 @@ def render_table(grid: Grid) -> str:
     if grid.numeric is not None:
         numeric = list(grid.numeric)
     else:
-        numeric = [all(_is_number(row[i]) or row[i] == "" for row in cells) and any(row[i] for row in cells)
-                   for i in range(len(grid.header))]
+        numeric = [
+            all(_is_number(row[i]) or row[i] == "" for row in cells) and any(row[i] for row in cells)
+            for i in range(len(grid.header))
+        ]
 
     def line(values: Sequence[str]) -> str:
-        parts = [value.rjust(widths[i]) if numeric[i] else value.ljust(widths[i])
-                 for i, value in enumerate(values)]
+        parts = [value.rjust(widths[i]) if numeric[i] else value.ljust(widths[i]) for i, value in enumerate(values)]
         return "  ".join(parts).rstrip()
 
     out = [line(grid.header), "  ".join("-" * width for width in widths)]

@@ -55,7 +55,7 @@ class RetryPolicy:
 
     def delay(self, attempt: int, response: httpx.Response | None = None) -> float:
         """Return the seconds to wait after failed ``attempt``, honouring a small Retry-After."""
-        wait = min(self.max_backoff, self.backoff_factor * (2 ** attempt))
+        wait = min(self.max_backoff, self.backoff_factor * (2**attempt))
         if response is not None:
             retry_after = response.headers.get("Retry-After", "")
             if retry_after.isdigit():

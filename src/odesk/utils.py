@@ -13,10 +13,21 @@ from odesk.exceptions import ApiValueError
 DEFAULT_TIMEREPORT_FIELDS = ["worked_on", "team_id", "team_name", "task", "memo", "hours"]
 
 DEFAULT_FINREPORT_FIELDS = [
-    "reference", "date", "buyer_company__id", "buyer_company_name",
-    "buyer_team__id", "buyer_team_name", "provider_company__id",
-    "provider_company_name", "provider_team__id", "provider_team_name",
-    "provider__id", "provider_name", "type", "subtype", "amount",
+    "reference",
+    "date",
+    "buyer_company__id",
+    "buyer_company_name",
+    "buyer_team__id",
+    "buyer_team_name",
+    "provider_company__id",
+    "provider_company_name",
+    "provider_team__id",
+    "provider_team_name",
+    "provider__id",
+    "provider_name",
+    "type",
+    "subtype",
+    "amount",
 ]
 
 
@@ -27,9 +38,7 @@ def assert_parameter(parameter_name: str, value: Any, options: Iterable[Any]) ->
     """
     options = tuple(options)
     if value not in options:
-        raise ApiValueError(
-            f"Incorrect value for {parameter_name}: {value!r}, valid values are {options!r}"
-        )
+        raise ApiValueError(f"Incorrect value for {parameter_name}: {value!r}, valid values are {options!r}")
 
 
 def decimal_default(obj: Any) -> str:
@@ -51,8 +60,7 @@ class Q:
     def __init__(self, arg1: Any, operator: str | None = None, arg2: Any = None) -> None:
         if operator is not None and operator not in self._OPERATORS:
             raise ApiValueError(
-                f"Incorrect value for operator: {operator!r}, valid values are "
-                f"{tuple(self._OPERATORS)!r}"
+                f"Incorrect value for operator: {operator!r}, valid values are {tuple(self._OPERATORS)!r}"
             )
         self.arg1 = arg1
         self.operator = operator

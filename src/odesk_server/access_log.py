@@ -51,7 +51,7 @@ log = logging.getLogger(LOGGER_NAME)
 _SANE_REQUEST_ID = re.compile(rb"[A-Za-z0-9._:-]{1,64}")
 _REQUEST_ID_HEADER_KEY = REQUEST_ID_HEADER.lower().encode("latin-1")
 # Printable ASCII except space, '"' and '\' is logged as sent; any other byte is percent-encoded.
-_UNSAFE_BYTES = re.compile(rb'[^!#-\[\]-~]')
+_UNSAFE_BYTES = re.compile(rb"[^!#-\[\]-~]")
 
 
 def request_id_of(headers: list[tuple[bytes, bytes]] | tuple[tuple[bytes, bytes], ...]) -> str:

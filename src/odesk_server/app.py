@@ -44,9 +44,7 @@ from odesk_server.settings import Settings
 from odesk_server.web import authorize as authorize_page
 
 
-def create_app(
-    settings: Settings | None = None, database: Database | None = None, *, serving: bool = False
-) -> FastAPI:
+def create_app(settings: Settings | None = None, database: Database | None = None, *, serving: bool = False) -> FastAPI:
     """The server application for ``settings`` (default: ``Settings.from_env()``).
 
     ``database`` shares an existing ``Database`` (tests, the bench); by
@@ -110,7 +108,9 @@ def exit_when_stuck(grace: float) -> None:
     """
 
     def force_exit() -> None:
-        stuck = [t.name for t in threading.enumerate() if t.is_alive() and not t.daemon and t is not threading.main_thread()]
+        stuck = [
+            t.name for t in threading.enumerate() if t.is_alive() and not t.daemon and t is not threading.main_thread()
+        ]
         logging.getLogger("odesk_server").error(
             "shutdown: %d thread(s) still busy after %gs (%s); exiting anyway", len(stuck), grace, ", ".join(stuck)
         )

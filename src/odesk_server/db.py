@@ -78,7 +78,13 @@ class ConnectionLimits:
     def __post_init__(self) -> None:
         if self.pool_size < 1:
             raise ValueError(f"pool_size must be at least 1, got {self.pool_size!r}")
-        for name in ("pool_timeout", "connect_timeout", "statement_timeout", "idle_in_transaction_timeout", "retry_after"):
+        for name in (
+            "pool_timeout",
+            "connect_timeout",
+            "statement_timeout",
+            "idle_in_transaction_timeout",
+            "retry_after",
+        ):
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name} must be a positive number of seconds, got {getattr(self, name)!r}")
 
@@ -273,9 +279,7 @@ def _cannot_open(engine: Engine, exc: sa.exc.OperationalError) -> DatabaseError:
     return DatabaseError(f"cannot open the database {engine.url!r}: {first_line(exc)}")
 
 
-def _run_alembic(
-    url_or_engine: str | sa.URL | Engine, step: Callable[[Any, str], None], revision: str
-) -> None:
+def _run_alembic(url_or_engine: str | sa.URL | Engine, step: Callable[[Any, str], None], revision: str) -> None:
     """Run the Alembic command ``step`` to ``revision`` in one transaction.
 
     Raises ``DatabaseError`` when the database cannot be reached.

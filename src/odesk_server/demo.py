@@ -72,7 +72,13 @@ DEMO_CONSUMER_NAME = "odesk-server demo"
 COMPANY_ID = "acme:acme"
 AGENCY_ID = "brightcode:brightcode"
 ROLE_NAMES = (
-    "owner", "hiring_manager", "finance", "agency_owner", "staffing_manager", "provider", "agency_provider",
+    "owner",
+    "hiring_manager",
+    "finance",
+    "agency_owner",
+    "staffing_manager",
+    "provider",
+    "agency_provider",
     "member",
 )
 # The role users have fixed uids so that the credentials can be found again
@@ -238,12 +244,8 @@ def stored_demo_credentials(engine_or_url: Engine | str | sa.URL) -> DemoCredent
             .where(Consumer.name == DEMO_CONSUMER_NAME, Consumer.revoked_at.is_(None))
             .order_by(Consumer.id)
         ).first()
-        company = conn.execute(
-            sa.select(Company.id, Company.reference).where(Company.company_id == COMPANY_ID)
-        ).first()
-        agency = conn.execute(
-            sa.select(Company.reference).where(Company.company_id == AGENCY_ID)
-        ).first()
+        company = conn.execute(sa.select(Company.id, Company.reference).where(Company.company_id == COMPANY_ID)).first()
+        agency = conn.execute(sa.select(Company.reference).where(Company.company_id == AGENCY_ID)).first()
         if company is None or agency is None:
             return None
         if consumer is None:
@@ -289,8 +291,7 @@ def format_credentials(credentials: DemoCredentials, base_url: str) -> str:
         f"agency {credentials.agency.id} (reference {credentials.agency.reference})",
         "Teams: " + ", ".join(f"{t.id} ({t.reference})" for t in credentials.teams),
         "",
-        f"Access tokens (every demo user logs in on the authorize page with the password "
-        f"{credentials.password!r}):",
+        f"Access tokens (every demo user logs in on the authorize page with the password {credentials.password!r}):",
     ]
     width = max(len(name) for name in credentials.roles)
     for name, role in credentials.roles.items():
@@ -354,15 +355,78 @@ class _Contract:
 
 
 FIRST_NAMES = (
-    "Olivia", "Liam", "Sofia", "Mateo", "Aisha", "Noah", "Mei", "Lucas", "Fatima", "Ethan",
-    "Elena", "Ravi", "Hana", "Diego", "Chloe", "Arjun", "Yuki", "Omar", "Ingrid", "Kofi",
-    "Nadia", "Pavel", "Grace", "Tariq", "Lucia", "Sven", "Amara", "Jonas", "Leila", "Bruno",
-    "Zara", "Felix", "Irina", "Samuel", "Maya", "Viktor", "Rosa", "Kenji", "Alma", "Tomas",
+    "Olivia",
+    "Liam",
+    "Sofia",
+    "Mateo",
+    "Aisha",
+    "Noah",
+    "Mei",
+    "Lucas",
+    "Fatima",
+    "Ethan",
+    "Elena",
+    "Ravi",
+    "Hana",
+    "Diego",
+    "Chloe",
+    "Arjun",
+    "Yuki",
+    "Omar",
+    "Ingrid",
+    "Kofi",
+    "Nadia",
+    "Pavel",
+    "Grace",
+    "Tariq",
+    "Lucia",
+    "Sven",
+    "Amara",
+    "Jonas",
+    "Leila",
+    "Bruno",
+    "Zara",
+    "Felix",
+    "Irina",
+    "Samuel",
+    "Maya",
+    "Viktor",
+    "Rosa",
+    "Kenji",
+    "Alma",
+    "Tomas",
 )
 LAST_NAMES = (
-    "Silva", "Chen", "Novak", "Okafor", "Rossi", "Haddad", "Kim", "Petrov", "Garcia", "Larsen",
-    "Mensah", "Dubois", "Tanaka", "Kaur", "Moreau", "Hughes", "Ivanova", "Costa", "Nguyen", "Berg",
-    "Santos", "Schmidt", "Ali", "Murphy", "Lindqvist", "Popescu", "Reyes", "Sato", "Walsh", "Adeyemi",
+    "Silva",
+    "Chen",
+    "Novak",
+    "Okafor",
+    "Rossi",
+    "Haddad",
+    "Kim",
+    "Petrov",
+    "Garcia",
+    "Larsen",
+    "Mensah",
+    "Dubois",
+    "Tanaka",
+    "Kaur",
+    "Moreau",
+    "Hughes",
+    "Ivanova",
+    "Costa",
+    "Nguyen",
+    "Berg",
+    "Santos",
+    "Schmidt",
+    "Ali",
+    "Murphy",
+    "Lindqvist",
+    "Popescu",
+    "Reyes",
+    "Sato",
+    "Walsh",
+    "Adeyemi",
 )
 PLACES = (
     ("United States", "New York", "America/New_York"),
@@ -382,27 +446,52 @@ TEAM_WORK = {
     "acme:engineering": (
         ("Backend developer (Python)", "Platform engineer", "API integration specialist", "QA automation engineer"),
         ("ENG-API", "ENG-BUGS", "ENG-INFRA", "ENG-REVIEW"),
-        ("Implemented the order export endpoint", "Fixed flaky integration tests", "Code review and refactoring",
-         "Database migration for invoices", "Investigated slow queries", "Deployment pipeline work",
-         "Pair session on the billing module", "Wrote API documentation"),
+        (
+            "Implemented the order export endpoint",
+            "Fixed flaky integration tests",
+            "Code review and refactoring",
+            "Database migration for invoices",
+            "Investigated slow queries",
+            "Deployment pipeline work",
+            "Pair session on the billing module",
+            "Wrote API documentation",
+        ),
     ),
     "acme:mobile": (
         ("iOS developer", "Android developer", "React Native developer"),
         ("MOB-APP", "MOB-BUGS", "MOB-RELEASE"),
-        ("Checkout screen for the app", "Crash fixes from the store reports", "Push notification handling",
-         "Release build and store submission", "Offline sync work", "UI polish after design review"),
+        (
+            "Checkout screen for the app",
+            "Crash fixes from the store reports",
+            "Push notification handling",
+            "Release build and store submission",
+            "Offline sync work",
+            "UI polish after design review",
+        ),
     ),
     "acme:design": (
         ("Product designer", "Illustrator", "UX researcher", "Brand identity refresh"),
         ("DES-UI", "DES-BRAND", "DES-RESEARCH"),
-        ("Wireframes for the dashboard", "Icon set, second round", "User interviews and notes",
-         "Style guide update", "Landing page mockups", "Usability test synthesis"),
+        (
+            "Wireframes for the dashboard",
+            "Icon set, second round",
+            "User interviews and notes",
+            "Style guide update",
+            "Landing page mockups",
+            "Usability test synthesis",
+        ),
     ),
     "acme:marketing": (
         ("Content writer", "SEO specialist", "Social media manager", "Email campaign setup"),
         ("MKT-CONTENT", "MKT-SEO", "MKT-SOCIAL"),
-        ("Blog post draft on widget care", "Keyword research", "Scheduled the week's posts",
-         "Newsletter copy and A/B subject lines", "Backlink outreach", "Campaign performance summary"),
+        (
+            "Blog post draft on widget care",
+            "Keyword research",
+            "Scheduled the week's posts",
+            "Newsletter copy and A/B subject lines",
+            "Backlink outreach",
+            "Campaign performance summary",
+        ),
     ),
 }
 TEAMS = (  # text id, name, parent text id
@@ -481,8 +570,9 @@ class _DemoBuilder:
         for role, first, last, place, provider, title in fixed:
             country, _city, tz = PLACES[place]
             self.people[role] = _Person(ROLE_UIDS[role], first, last, country, tz, provider, title)
-        self.people["agency_owner"] = _Person(ROLE_UIDS["agency_owner"], "Carlos", "Mendes", "Brazil",
-                                              "America/Sao_Paulo")
+        self.people["agency_owner"] = _Person(
+            ROLE_UIDS["agency_owner"], "Carlos", "Mendes", "Brazil", "America/Sao_Paulo"
+        )
         taken = {p.uid for p in self.people.values()}
         for index in range(CONTRACTORS - 2):
             while True:
@@ -524,12 +614,24 @@ class _DemoBuilder:
     def make_organisation(self) -> None:
         created = self.at(self.start - dt.timedelta(days=30))
         companies = [
-            {"reference": self.ref(Company), "company_id": COMPANY_ID, "name": "Acme Widgets",
-             "owner_user_id": self.people["owner"].id, "is_agency": False, "status": "active",
-             "created_at": created},
-            {"reference": self.ref(Company), "company_id": AGENCY_ID, "name": "Bright Code Studio",
-             "owner_user_id": self.people["agency_owner"].id, "is_agency": True, "status": "active",
-             "created_at": created},
+            {
+                "reference": self.ref(Company),
+                "company_id": COMPANY_ID,
+                "name": "Acme Widgets",
+                "owner_user_id": self.people["owner"].id,
+                "is_agency": False,
+                "status": "active",
+                "created_at": created,
+            },
+            {
+                "reference": self.ref(Company),
+                "company_id": AGENCY_ID,
+                "name": "Bright Code Studio",
+                "owner_user_id": self.people["agency_owner"].id,
+                "is_agency": True,
+                "status": "active",
+                "created_at": created,
+            },
         ]
         acme, agency = self.insert(Company, companies)
         self.company_ids = {COMPANY_ID: acme, AGENCY_ID: agency}
@@ -539,28 +641,60 @@ class _DemoBuilder:
             reference = self.ref(Team)
             (new_id,) = self.insert(
                 Team,
-                [{"reference": reference, "team_id": team_id, "name": name, "company_id": company,
-                  "parent_team_id": self.team_ids.get(parent) if parent else None,
-                  "status": "active", "is_hidden": False, "created_at": created}],
+                [
+                    {
+                        "reference": reference,
+                        "team_id": team_id,
+                        "name": name,
+                        "company_id": company,
+                        "parent_team_id": self.team_ids.get(parent) if parent else None,
+                        "status": "active",
+                        "is_hidden": False,
+                        "created_at": created,
+                    }
+                ],
             )
             self.team_ids[team_id] = new_id
             self.team_refs[team_id] = reference
         companies_table = table_of(Company)
         for company_id, pk in self.company_ids.items():
             self.conn.execute(
-                sa.update(companies_table).where(companies_table.c.id == pk).values(root_team_id=self.team_ids[company_id])
+                sa.update(companies_table)
+                .where(companies_table.c.id == pk)
+                .values(root_team_id=self.team_ids[company_id])
             )
 
     def make_contracts(self) -> list[_Contract]:
         rng = self.rng
         contracts: list[_Contract] = []
-        providers = [p for key, p in self.people.items() if p.is_provider and key not in ("provider", "agency_provider")]
+        providers = [
+            p for key, p in self.people.items() if p.is_provider and key not in ("provider", "agency_provider")
+        ]
         # The role contractors work the whole two years, hourly, on fixed teams.
-        contracts.append(self.contract(self.people["provider"], "acme:engineering", "hourly", self.start, None, False,
-                                       title="Senior Python developer", limit=Decimal(40)))
-        contracts.append(self.contract(self.people["agency_provider"], "acme:mobile", "hourly",
-                                       self.start + dt.timedelta(days=3), None, True, title="Android developer",
-                                       limit=Decimal(30)))
+        contracts.append(
+            self.contract(
+                self.people["provider"],
+                "acme:engineering",
+                "hourly",
+                self.start,
+                None,
+                False,
+                title="Senior Python developer",
+                limit=Decimal(40),
+            )
+        )
+        contracts.append(
+            self.contract(
+                self.people["agency_provider"],
+                "acme:mobile",
+                "hourly",
+                self.start + dt.timedelta(days=3),
+                None,
+                True,
+                title="Android developer",
+                limit=Decimal(30),
+            )
+        )
         agency_people = providers[: AGENCY_CONTRACTORS - 1]
         for person in providers:
             through_agency = person in agency_people
@@ -587,8 +721,11 @@ class _DemoBuilder:
         for c in contracts:
             c.reference = self.ref(Engagement)
             team_pk = self.team_ids[c.team]
-            manager = self.people["hiring_manager"] if c.team in ("acme:engineering", "acme:mobile", "acme:design") \
+            manager = (
+                self.people["hiring_manager"]
+                if c.team in ("acme:engineering", "acme:mobile", "acme:design")
                 else self.people["owner"]
+            )
             rows.append(
                 {
                     "reference": c.reference,
@@ -614,8 +751,18 @@ class _DemoBuilder:
             c.id = new_id
         return contracts
 
-    def contract(self, person: _Person, team: str, job_type: str, begin: dt.date, ended: dt.date | None,
-                 through_agency: bool, *, title: str | None = None, limit: Decimal | None = None) -> _Contract:
+    def contract(
+        self,
+        person: _Person,
+        team: str,
+        job_type: str,
+        begin: dt.date,
+        ended: dt.date | None,
+        through_agency: bool,
+        *,
+        title: str | None = None,
+        limit: Decimal | None = None,
+    ) -> _Contract:
         rng = self.rng
         titles = TEAM_WORK[team][0]
         c = _Contract(person, team, job_type, title or rng.choice(titles), begin, ended, through_agency=through_agency)
@@ -623,7 +770,9 @@ class _DemoBuilder:
             person.title = c.title
         if job_type == "hourly":
             c.hourly_rate = person.rate
-            c.weekly_limit = limit if limit is not None else rng.choice((Decimal(10), Decimal(20), Decimal(30), Decimal(40), None))
+            c.weekly_limit = (
+                limit if limit is not None else rng.choice((Decimal(10), Decimal(20), Decimal(30), Decimal(40), None))
+            )
         else:
             c.fixed_price = Decimal(rng.choice((400, 750, 1200, 2500, 4000, 6500)))
         return c
@@ -634,8 +783,14 @@ class _DemoBuilder:
         # user, team, role, affiliation, permissions, engagement
         grants: list[tuple[_Person, str, str, str, AbstractSet[str], int | None]] = [
             (p["owner"], "acme:acme", "admin", "employee", PERMISSIONS - {STAFFING_MANAGER}, None),
-            (p["hiring_manager"], "acme:engineering", "manager", "employee",
-             {MANAGE_RECRUITING, MANAGE_EMPLOYMENT, MANAGE_TEAMROOM}, None),
+            (
+                p["hiring_manager"],
+                "acme:engineering",
+                "manager",
+                "employee",
+                {MANAGE_RECRUITING, MANAGE_EMPLOYMENT, MANAGE_TEAMROOM},
+                None,
+            ),
             (p["hiring_manager"], "acme:design", "manager", "employee", {MANAGE_RECRUITING, MANAGE_EMPLOYMENT}, None),
             (p["finance"], "acme:acme", "manager", "employee", {MANAGE_FINANCE}, None),
             (p["member"], "acme:marketing", "member", "employee", set(), None),
@@ -652,9 +807,16 @@ class _DemoBuilder:
                 grants.append((c.provider, AGENCY_ID, "member", "contractor", set(), None))
         created = self.at(self.start - dt.timedelta(days=20))
         rows = [
-            {"reference": self.ref(UserRole), "user_id": user.id, "team_id": t[team], "role": role,
-             "affiliation_status": affiliation, "has_team_room_access": True, "engagement_id": engagement,
-             "created_at": created}
+            {
+                "reference": self.ref(UserRole),
+                "user_id": user.id,
+                "team_id": t[team],
+                "role": role,
+                "affiliation_status": affiliation,
+                "has_team_room_access": True,
+                "engagement_id": engagement,
+                "created_at": created,
+            }
             for user, team, role, affiliation, _flags, engagement in grants
         ]
         role_ids = self.insert(UserRole, rows)
@@ -728,17 +890,37 @@ class _DemoBuilder:
     def make_ledger(self, contracts: list[_Contract]) -> None:
         rng = self.rng
         entity_rows = [
-            {"reference": self.ref(AccountingEntity), "name": "oDesk Corporation", "kind": "platform",
-             "company_id": None, "user_id": None},
-            {"reference": self.ref(AccountingEntity), "name": "Acme Widgets", "kind": "company",
-             "company_id": self.company_ids[COMPANY_ID], "user_id": None},
-            {"reference": self.ref(AccountingEntity), "name": "Bright Code Studio", "kind": "company",
-             "company_id": self.company_ids[AGENCY_ID], "user_id": None},
+            {
+                "reference": self.ref(AccountingEntity),
+                "name": "oDesk Corporation",
+                "kind": "platform",
+                "company_id": None,
+                "user_id": None,
+            },
+            {
+                "reference": self.ref(AccountingEntity),
+                "name": "Acme Widgets",
+                "kind": "company",
+                "company_id": self.company_ids[COMPANY_ID],
+                "user_id": None,
+            },
+            {
+                "reference": self.ref(AccountingEntity),
+                "name": "Bright Code Studio",
+                "kind": "company",
+                "company_id": self.company_ids[AGENCY_ID],
+                "user_id": None,
+            },
         ]
         providers = [p for p in self.people.values() if p.is_provider]
         entity_rows += [
-            {"reference": self.ref(AccountingEntity), "name": f"{p.first_name} {p.last_name}", "kind": "provider",
-             "company_id": None, "user_id": p.id}
+            {
+                "reference": self.ref(AccountingEntity),
+                "name": f"{p.first_name} {p.last_name}",
+                "kind": "provider",
+                "company_id": None,
+                "user_id": p.id,
+            }
             for p in providers
         ]
         created = self.at(self.start - dt.timedelta(days=30))
@@ -763,7 +945,13 @@ class _DemoBuilder:
                     earnings = sum((entry["earnings_online"] + entry["earnings_offline"] for entry in logs), ZERO)
                     hours = sum((entry["hours_online"] + entry["hours_offline"] for entry in logs), ZERO)
                     book.transaction(
-                        c, payee, invoice_day, "Invoice", "Hourly", charges, earnings,
+                        c,
+                        payee,
+                        invoice_day,
+                        "Invoice",
+                        "Hourly",
+                        charges,
+                        earnings,
                         description=f"Hourly: {hours} hrs @ ${c.hourly_rate}/hr, week of {monday.isoformat()}",
                         memo=f"{c.title} ({hours} hrs)",
                     )
@@ -780,7 +968,13 @@ class _DemoBuilder:
                         continue  # the final milestone of a running contract is not paid yet
                     subtype = "Fixed Price" if count == 1 else "Milestone"
                     book.transaction(
-                        c, payee, day, "Invoice", subtype, amount, ledger.provider_share(amount),
+                        c,
+                        payee,
+                        day,
+                        "Invoice",
+                        subtype,
+                        amount,
+                        ledger.provider_share(amount),
                         description=f"{subtype}: {c.title} ({number} of {count})",
                     )
         # Bonuses, adjustments and one refund, on random contracts.
@@ -788,23 +982,48 @@ class _DemoBuilder:
             payee = agency if c.through_agency else provider_entity[c.provider.id]
             day = self.day_within(c)
             amount = Decimal(rng.choice((50, 100, 150, 250, 500)))
-            book.transaction(c, payee, day, "Invoice", "Bonus", amount, ledger.provider_share(amount),
-                               description=f"Bonus: {c.title}", memo="Thanks for the extra effort")
+            book.transaction(
+                c,
+                payee,
+                day,
+                "Invoice",
+                "Bonus",
+                amount,
+                ledger.provider_share(amount),
+                description=f"Bonus: {c.title}",
+                memo="Thanks for the extra effort",
+            )
         hourly = [c for c in contracts if c.job_type == "hourly" and c.logs]
         for c in rng.sample(hourly, 3):
             payee = agency if c.through_agency else provider_entity[c.provider.id]
             amount = Decimal(rng.choice((40, 85, 120)))
-            book.transaction(c, payee, self.day_within(c), "Adjustment", "Adjustment", amount,
-                               ledger.provider_share(amount), description=f"Adjustment: {c.title}",
-                               comment="Offline work agreed by chat, not tracked",
-                               notes="Approved by Daniel Ortiz")
+            book.transaction(
+                c,
+                payee,
+                self.day_within(c),
+                "Adjustment",
+                "Adjustment",
+                amount,
+                ledger.provider_share(amount),
+                description=f"Adjustment: {c.title}",
+                comment="Offline work agreed by chat, not tracked",
+                notes="Approved by Daniel Ortiz",
+            )
         fixed = [c for c in contracts if c.job_type == "fixed-price" and c.ended_on]
         refunded = fixed[0] if fixed else contracts[-1]
         payee = agency if refunded.through_agency else provider_entity[refunded.provider.id]
         amount = Decimal(150)
-        book.transaction(refunded, payee, refunded.ended_on or self.end, "Adjustment", "Refund", -amount,
-                           -ledger.provider_share(amount), description=f"Refund: {refunded.title}",
-                           comment="Partial refund: one deliverable dropped")
+        book.transaction(
+            refunded,
+            payee,
+            refunded.ended_on or self.end,
+            "Adjustment",
+            "Refund",
+            -amount,
+            -ledger.provider_share(amount),
+            description=f"Refund: {refunded.title}",
+            comment="Partial refund: one deliverable dropped",
+        )
         book.payments(provider_entity.values(), agency)
         book.flush()
 
@@ -815,16 +1034,28 @@ class _DemoBuilder:
     def make_credentials(self) -> None:
         consumer_id = self.insert(
             Consumer,
-            [{"key": security.new_key(), "secret": security.new_secret(), "name": DEMO_CONSUMER_NAME,
-              "callback_uri": None, "owner_user_id": self.people["owner"].id,
-              "created_at": dt.datetime.now(dt.UTC)}],
+            [
+                {
+                    "key": security.new_key(),
+                    "secret": security.new_secret(),
+                    "name": DEMO_CONSUMER_NAME,
+                    "callback_uri": None,
+                    "owner_user_id": self.people["owner"].id,
+                    "created_at": dt.datetime.now(dt.UTC),
+                }
+            ],
         )[0]
         now = dt.datetime.now(dt.UTC)
         self.conn.execute(
             sa.insert(table_of(AccessToken)),
             [
-                {"token": security.new_key(), "secret": security.new_secret(), "consumer_id": consumer_id,
-                 "user_id": self.people[role].id, "created_at": now}
+                {
+                    "token": security.new_key(),
+                    "secret": security.new_secret(),
+                    "consumer_id": consumer_id,
+                    "user_id": self.people[role].id,
+                    "created_at": now,
+                }
                 for role in ROLE_NAMES
             ],
         )
@@ -840,8 +1071,18 @@ class _Ledger:
         self.transactions: list[ledger.Transaction] = []
 
     def transaction(
-        self, c: _Contract, payee: int, day: dt.date, kind: str, subtype: str, charges: Decimal,
-        earnings: Decimal, *, description: str, memo: str | None = None, comment: str | None = None,
+        self,
+        c: _Contract,
+        payee: int,
+        day: dt.date,
+        kind: str,
+        subtype: str,
+        charges: Decimal,
+        earnings: Decimal,
+        *,
+        description: str,
+        memo: str | None = None,
+        comment: str | None = None,
         notes: str | None = None,
     ) -> None:
         """Three legs: the buyer pays ``charges``, the payee earns ``earnings``, the platform the rest."""
@@ -858,8 +1099,17 @@ class _Ledger:
         accounts = ledger.ContractAccounts(buyer=self.buyer, payee=payee, platform=self.platform)
         self.transactions.append(
             ledger.contract_transaction(
-                parties, accounts, day, kind, subtype, charges, earnings,
-                description=description, memo=memo, comment=comment, notes=notes,
+                parties,
+                accounts,
+                day,
+                kind,
+                subtype,
+                charges,
+                earnings,
+                description=description,
+                memo=memo,
+                comment=comment,
+                notes=notes,
             )
         )
 

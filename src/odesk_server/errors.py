@@ -73,9 +73,7 @@ class ApiError(Exception):
     ``WWW-Authenticate``).
     """
 
-    def __init__(
-        self, status: int, code: str, message: str, headers: Mapping[str, str] | None = None
-    ) -> None:
+    def __init__(self, status: int, code: str, message: str, headers: Mapping[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
@@ -117,9 +115,7 @@ def error_body(status: int, code: str, message: str) -> dict[str, object]:
     return {"error": {"status": status, "code": code, "message": message}}
 
 
-def error_response(
-    status: int, code: str, message: str, headers: Mapping[str, str] | None = None
-) -> JSONResponse:
+def error_response(status: int, code: str, message: str, headers: Mapping[str, str] | None = None) -> JSONResponse:
     """A complete JSON error response: status, body and the oDesk error headers."""
     all_headers = error_headers(code, message)
     if headers:
@@ -174,9 +170,7 @@ class FailureLog:
     ``traceback_interval`` seconds per key. Thread-safe.
     """
 
-    def __init__(
-        self, logger: logging.Logger, line_interval: float = 1.0, traceback_interval: float = 60.0
-    ) -> None:
+    def __init__(self, logger: logging.Logger, line_interval: float = 1.0, traceback_interval: float = 60.0) -> None:
         self.logger = logger
         self.line_interval = line_interval
         self.traceback_interval = traceback_interval

@@ -86,9 +86,7 @@ MANAGE_EMPLOYMENT = "manage_employment"
 MANAGE_FINANCE = "manage_finance"
 MANAGE_TEAMROOM = "manage_teamroom"
 STAFFING_MANAGER = "staffing_manager"
-PERMISSIONS = frozenset(
-    {MANAGE_RECRUITING, MANAGE_EMPLOYMENT, MANAGE_FINANCE, MANAGE_TEAMROOM, STAFFING_MANAGER}
-)
+PERMISSIONS = frozenset({MANAGE_RECRUITING, MANAGE_EMPLOYMENT, MANAGE_FINANCE, MANAGE_TEAMROOM, STAFFING_MANAGER})
 
 ROLES = frozenset({"admin", "manager", "member"})
 STATUSES = frozenset({"active", "inactive"})
@@ -97,10 +95,25 @@ ENGAGEMENT_STATUSES = frozenset({"active", "closed", "suspended"})
 LEDGER_TYPES = frozenset({"Invoice", "Payment", "Adjustment"})
 LEDGER_SUBTYPES = frozenset(
     {
-        "Hourly", "Fixed Price", "Bonus", "Refund", "Withdrawal", "Payment", "Adjustment",
-        "Salary", "Security Deposit", "Chargeback", "Chargeback Resolution", "Referral",
-        "Customer Satisfaction", "Expense", "Overtime", "Milestone", "Upfront Payment",
-        "Credit", "Service Fee",
+        "Hourly",
+        "Fixed Price",
+        "Bonus",
+        "Refund",
+        "Withdrawal",
+        "Payment",
+        "Adjustment",
+        "Salary",
+        "Security Deposit",
+        "Chargeback",
+        "Chargeback Resolution",
+        "Referral",
+        "Customer Satisfaction",
+        "Expense",
+        "Overtime",
+        "Milestone",
+        "Upfront Payment",
+        "Credit",
+        "Service Fee",
     }
 )
 ACCOUNTING_ENTITY_KINDS = frozenset({"company", "provider", "platform"})
@@ -295,9 +308,7 @@ class UserRolePermission(Base):
 
     __tablename__ = "user_role_permissions"
 
-    user_role_id: Mapped[int] = mapped_column(
-        ForeignKey("user_roles.id", ondelete="CASCADE"), primary_key=True
-    )
+    user_role_id: Mapped[int] = mapped_column(ForeignKey("user_roles.id", ondelete="CASCADE"), primary_key=True)
     permission: Mapped[str] = mapped_column(String(32), primary_key=True)
 
 

@@ -37,14 +37,8 @@ def subtree_team_ids_select(team_pk: int) -> sa.Select:
 def ancestor_team_ids_select(team_pk: int) -> sa.Select:
     """A SELECT of the ids of ``team_pk`` and every team above it, up to the root (recursive CTE)."""
     teams = Team.__table__
-    chain = (
-        sa.select(teams.c.id, teams.c.parent_team_id)
-        .where(teams.c.id == team_pk)
-        .cte("ancestors", recursive=True)
-    )
-    chain = chain.union_all(
-        sa.select(teams.c.id, teams.c.parent_team_id).where(teams.c.id == chain.c.parent_team_id)
-    )
+    chain = sa.select(teams.c.id, teams.c.parent_team_id).where(teams.c.id == team_pk).cte("ancestors", recursive=True)
+    chain = chain.union_all(sa.select(teams.c.id, teams.c.parent_team_id).where(teams.c.id == chain.c.parent_team_id))
     return sa.select(chain.c.id)
 
 

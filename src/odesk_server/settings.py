@@ -92,9 +92,7 @@ class Settings:
         if self.public_url is not None:
             parts = urlsplit(self.public_url)
             if parts.scheme not in ("http", "https") or not parts.netloc:
-                raise SettingsError(
-                    f"public_url must be an absolute http(s) URL, got {self.public_url!r}"
-                )
+                raise SettingsError(f"public_url must be an absolute http(s) URL, got {self.public_url!r}")
             object.__setattr__(self, "public_url", self.public_url.rstrip("/"))
 
     @property
@@ -176,8 +174,7 @@ def check_database_url(url: str, name: str) -> None:
         raise SettingsError(f"{name} is not a database URL: {url!r}") from exc
     if parsed.get_backend_name() not in SUPPORTED_BACKENDS:
         raise SettingsError(
-            f"{name} must be a sqlite:/// or postgresql+psycopg:// URL, got backend "
-            f"{parsed.get_backend_name()!r}"
+            f"{name} must be a sqlite:/// or postgresql+psycopg:// URL, got backend {parsed.get_backend_name()!r}"
         )
 
 

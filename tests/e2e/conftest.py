@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
 from tests.e2e.e2e_support import (
     COMMAND_TIMEOUT,
     ODESK,
@@ -29,7 +30,6 @@ from tests.e2e.e2e_support import (
     start_serve,
     stop_process_group,
 )
-
 
 KINDS = ("sqlite", "postgresql")
 
@@ -75,9 +75,9 @@ class DemoServers:
 
     def _load_demos(self) -> dict[str, _Demo]:
         for _ in range(3):
-            day = dt.datetime.now(dt.timezone.utc).date()
+            day = dt.datetime.now(dt.UTC).date()
             demos = {kind: self._load_demo(kind) for kind in KINDS}
-            if dt.datetime.now(dt.timezone.utc).date() == day:  # midnight did not pass in between
+            if dt.datetime.now(dt.UTC).date() == day:  # midnight did not pass in between
                 return demos
         raise RuntimeError("could not load both demos on the same UTC day")
 
@@ -154,4 +154,3 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
         if isinstance(srv, Server):
             text = srv.stderr_text()
             report.sections.append((f"odesk-server serve stderr ({srv.kind}, last 6000 chars)", text[-6000:]))
-

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
 import odesk
 
 VENV_BIN = Path(sys.executable).parent
@@ -37,7 +38,14 @@ ODESK = str(VENV_BIN / "odesk")
 STARTUP_TIMEOUT = 60.0
 COMMAND_TIMEOUT = 120.0
 ROLES = (
-    "owner", "hiring_manager", "finance", "agency_owner", "staffing_manager", "provider", "agency_provider", "member",
+    "owner",
+    "hiring_manager",
+    "finance",
+    "agency_owner",
+    "staffing_manager",
+    "provider",
+    "agency_provider",
+    "member",
 )
 
 
@@ -129,7 +137,9 @@ class Server:
         client = self.client(role)
         url = self.base_url + path
         creds = self.role(role)
-        headers = client.auth.get_oauth_params(url, creds.token, creds.token_secret, params or {}, "GET", to_header=True)
+        headers = client.auth.get_oauth_params(
+            url, creds.token, creds.token_secret, params or {}, "GET", to_header=True
+        )
         query = urllib.parse.urlencode(params or {}, quote_via=urllib.parse.quote)
         return httpx.get(f"{url}?{query}" if query else url, headers=headers, timeout=30)
 
@@ -186,8 +196,17 @@ def start_serve(
     worker_args = [] if workers is None else ["--workers", str(workers)]
     with open(stderr_path, "wb") as stderr:
         proc = subprocess.Popen(
-            [ODESK_SERVER, "--database-url", database_url, "serve", "--host", "127.0.0.1", "--port", str(port),
-             *worker_args],
+            [
+                ODESK_SERVER,
+                "--database-url",
+                database_url,
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                *worker_args,
+            ],
             stdout=stderr,
             stderr=stderr,
             env=env,

@@ -13,14 +13,15 @@ from odesk.exceptions import HTTP403ForbiddenError
 from odesk.utils import Q, Query, Table
 from tests.e2e.e2e_support import Server
 
-SINCE = (dt.datetime.now(dt.timezone.utc).date() - dt.timedelta(days=30)).isoformat()
+SINCE = (dt.datetime.now(dt.UTC).date() - dt.timedelta(days=30)).isoformat()
 QUERY = Query(["sum(hours)"], Q("worked_on") >= SINCE)
 
 
 def _async_client(server: Server, role: str) -> odesk.AsyncClient:
     creds = server.role(role)
-    return odesk.AsyncClient(server.consumer_key, server.consumer_secret, creds.token, creds.token_secret,
-                             base_url=server.base_url)
+    return odesk.AsyncClient(
+        server.consumer_key, server.consumer_secret, creds.token, creds.token_secret, base_url=server.base_url
+    )
 
 
 def test_async_client_routers(server: Server) -> None:
@@ -50,8 +51,9 @@ def test_async_oauth_flow(server: Server) -> None:
             url = await client.auth.get_authorize_url()
             approval = await asyncio.to_thread(submit_authorize_page, url, server.role("member").uid, server.password)
             token, secret = await client.auth.get_access_token(approval.shown_verifier)
-        async with odesk.AsyncClient(server.consumer_key, server.consumer_secret, token, secret,
-                                     base_url=server.base_url) as authorized:
+        async with odesk.AsyncClient(
+            server.consumer_key, server.consumer_secret, token, secret, base_url=server.base_url
+        ) as authorized:
             return (await authorized.hr.get_user_me())["id"]
 
     assert asyncio.run(scenario()) == server.role("member").uid
@@ -90,8 +92,9 @@ def test_client_survives_a_server_restart(server: Server, tmp_path) -> None:
     proc, base_url, _ = start_serve(server.database_url, server.env, tmp_path / "first.stderr", port=port)
     try:
         owner = server.role("owner")
-        client = odesk.Client(server.consumer_key, server.consumer_secret, owner.token, owner.token_secret,
-                              base_url=base_url)
+        client = odesk.Client(
+            server.consumer_key, server.consumer_secret, owner.token, owner.token_secret, base_url=base_url
+        )
         assert client.hr.get_user_me()["id"] == owner.uid
     finally:
         stop_process_group(proc)

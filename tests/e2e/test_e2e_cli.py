@@ -35,7 +35,9 @@ def logged_in_as(server: Server, cli_env: dict[str, str], monkeypatch: pytest.Mo
         monkeypatch.setenv("ODESK_CONFIG_DIR", cli_env["ODESK_CONFIG_DIR"])
         creds = server.role(role)
         save_credentials(
-            StoredCredentials(server.consumer_key, server.consumer_secret, creds.token, creds.token_secret, server.base_url)
+            StoredCredentials(
+                server.consumer_key, server.consumer_secret, creds.token, creds.token_secret, server.base_url
+            )
         )
 
     return store
@@ -48,9 +50,21 @@ def _no_traceback(result: subprocess.CompletedProcess) -> None:
 def test_login_with_the_local_callback(server: Server, cli_env: dict[str, str], run_odesk: Run) -> None:
     """``odesk login``: prints the authorize URL, catches the verifier on its callback, stores the token."""
     proc = subprocess.Popen(
-        [ODESK, "login", "--no-browser", "--timeout", "60",
-         "--consumer-key", server.consumer_key, "--consumer-secret", server.consumer_secret],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=cli_env,
+        [
+            ODESK,
+            "login",
+            "--no-browser",
+            "--timeout",
+            "60",
+            "--consumer-key",
+            server.consumer_key,
+            "--consumer-secret",
+            server.consumer_secret,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=cli_env,
     )
     try:
         lines = []
@@ -89,8 +103,15 @@ def test_login_with_the_local_callback(server: Server, cli_env: dict[str, str], 
 
 
 def test_login_out_of_band_then_verifier(server: Server, cli_env: dict[str, str], run_odesk: Run) -> None:
-    started = run_odesk("login", "--oob", "--no-browser",
-                        "--consumer-key", server.consumer_key, "--consumer-secret", server.consumer_secret)
+    started = run_odesk(
+        "login",
+        "--oob",
+        "--no-browser",
+        "--consumer-key",
+        server.consumer_key,
+        "--consumer-secret",
+        server.consumer_secret,
+    )
     assert started.returncode == 0, started.stderr
     url = next(line.strip() for line in started.stdout.splitlines() if line.strip().startswith("http"))
     assert "odesk login --verifier" in started.stdout
@@ -117,7 +138,7 @@ TQ = "SELECT worked_on, assignment_ref, sum(hours) WHERE worked_on >= '{since}' 
 def _since() -> str:
     import datetime as dt
 
-    return (dt.datetime.now(dt.timezone.utc).date() - dt.timedelta(days=20)).isoformat()
+    return (dt.datetime.now(dt.UTC).date() - dt.timedelta(days=20)).isoformat()
 
 
 @pytest.mark.parametrize("fmt", ["json", "csv", "table"])
@@ -125,8 +146,18 @@ def test_report_time_formats(server: Server, logged_in_as, run_odesk: Run, fmt: 
     logged_in_as("owner")
     reference = server.client("owner").timereport.get_team_report("acme", "engineering", TQ.format(since=_since()))
     expected = [[cell["v"] for cell in row["c"]] for row in reference["table"]["rows"]]
-    result = run_odesk("report", "time", "--company", "acme", "--team", "engineering",
-                       "--tq", TQ.format(since=_since()), "--format", fmt)
+    result = run_odesk(
+        "report",
+        "time",
+        "--company",
+        "acme",
+        "--team",
+        "engineering",
+        "--tq",
+        TQ.format(since=_since()),
+        "--format",
+        fmt,
+    )
     assert result.returncode == 0, result.stderr
     if fmt == "json":
         rows = [[cell["v"] for cell in row["c"]] for row in json.loads(result.stdout)["table"]["rows"]]
@@ -153,8 +184,9 @@ def test_report_time_formats(server: Server, logged_in_as, run_odesk: Run, fmt: 
 )
 def test_report_time_kinds(server: Server, logged_in_as, run_odesk: Run, role: str, args: list[str]) -> None:
     logged_in_as(role)
-    result = run_odesk("report", "time", *args, "--tq", f"SELECT sum(hours) WHERE worked_on >= '{_since()}'",
-                       "--format", "json")
+    result = run_odesk(
+        "report", "time", *args, "--tq", f"SELECT sum(hours) WHERE worked_on >= '{_since()}'", "--format", "json"
+    )
     assert result.returncode == 0, result.stderr
     assert float(json.loads(result.stdout)["table"]["rows"][0]["c"][0]["v"]) > 0
 
@@ -164,7 +196,7 @@ def test_report_time_default_query_on_a_team(logged_in_as, run_odesk: Run) -> No
     logged_in_as("owner")
     result = run_odesk("report", "time", "--company", "acme", "--team", "engineering", "--format", "csv")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[0].startswith('worked_on')
+    assert result.stdout.splitlines()[0].startswith("worked_on")
 
 
 def test_report_time_default_query_on_the_company(logged_in_as, run_odesk: Run) -> None:
@@ -226,12 +258,21 @@ def test_api_get_with_parameters(server: Server, logged_in_as, run_odesk: Run) -
 @pytest.mark.parametrize(
     ("role", "args", "line"),
     [
-        ("member", ["report", "time", "--company", "acme", "--tq", "SELECT worked_on"],
-         "odesk: error: HTTP 403: access_denied: You need hiring or finance permission on every team of the company acme"),
-        ("owner", ["report", "time", "--company", "acme", "--tq", "SELEC worked_on"],
-         'odesk: error: HTTP 400: invalid_query: Unexpected token "SELEC" at position 0'),
-        ("owner", ["api", "GET", "/api/hr/v2/companies/nosuch:company"],
-         "odesk: error: HTTP 404: not_found: No company with reference or id 'nosuch:company'"),
+        (
+            "member",
+            ["report", "time", "--company", "acme", "--tq", "SELECT worked_on"],
+            "odesk: error: HTTP 403: access_denied: You need hiring or finance permission on every team of the company acme",
+        ),
+        (
+            "owner",
+            ["report", "time", "--company", "acme", "--tq", "SELEC worked_on"],
+            'odesk: error: HTTP 400: invalid_query: Unexpected token "SELEC" at position 0',
+        ),
+        (
+            "owner",
+            ["api", "GET", "/api/hr/v2/companies/nosuch:company"],
+            "odesk: error: HTTP 404: not_found: No company with reference or id 'nosuch:company'",
+        ),
     ],
 )
 def test_errors_print_code_and_message(logged_in_as, run_odesk: Run, role: str, args: list[str], line: str) -> None:
@@ -245,7 +286,9 @@ def test_errors_print_code_and_message(logged_in_as, run_odesk: Run, role: str, 
 
 def test_revoked_token_prints_401(server: Server, cli_env: dict[str, str], run_odesk: Run, monkeypatch) -> None:
     monkeypatch.setenv("ODESK_CONFIG_DIR", cli_env["ODESK_CONFIG_DIR"])
-    save_credentials(StoredCredentials(server.consumer_key, server.consumer_secret, "0" * 32, "1" * 32, server.base_url))
+    save_credentials(
+        StoredCredentials(server.consumer_key, server.consumer_secret, "0" * 32, "1" * 32, server.base_url)
+    )
     result = run_odesk("whoami")
     assert result.returncode == 1
     assert result.stderr.strip() == "odesk: error: HTTP 401: token_rejected: Unknown access token"
@@ -270,8 +313,9 @@ def test_unreachable_server(logged_in_as, run_odesk: Run, cli_env: dict[str, str
     ],
 )
 def test_login_with_bad_consumer_credentials(server: Server, run_odesk: Run, key, secret, expected) -> None:
-    result = run_odesk("login", "--oob", "--no-browser", "--consumer-key", key or server.consumer_key,
-                       "--consumer-secret", secret)
+    result = run_odesk(
+        "login", "--oob", "--no-browser", "--consumer-key", key or server.consumer_key, "--consumer-secret", secret
+    )
     assert result.returncode == 1
     assert result.stderr.startswith("odesk: error: Invalid request token response: HTTP 401 ")
     assert expected in result.stderr
@@ -279,8 +323,16 @@ def test_login_with_bad_consumer_credentials(server: Server, run_odesk: Run, key
 
 
 def test_login_times_out_without_the_browser(server: Server, run_odesk: Run, cli_env: dict[str, str]) -> None:
-    result = run_odesk("login", "--no-browser", "--timeout", "0.5",
-                       "--consumer-key", server.consumer_key, "--consumer-secret", server.consumer_secret)
+    result = run_odesk(
+        "login",
+        "--no-browser",
+        "--timeout",
+        "0.5",
+        "--consumer-key",
+        server.consumer_key,
+        "--consumer-secret",
+        server.consumer_secret,
+    )
     assert result.returncode == 1
     assert result.stderr.strip() == "odesk: no answer from the browser within 0.5 seconds"
     assert not _config_file(cli_env).exists()
@@ -293,8 +345,15 @@ def _login_on_a_terminal_that_ends(args: list[str], env: dict[str, str]) -> subp
     """Run ``odesk login ARGS`` on a pseudo-terminal where the user presses Ctrl-D at every prompt."""
     controller, terminal = pty.openpty()
     # A session of its own: no controlling terminal, so getpass reads this terminal, not the one running the tests.
-    process = subprocess.Popen([ODESK, "login", *args], stdin=terminal, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
+    process = subprocess.Popen(
+        [ODESK, "login", *args],
+        stdin=terminal,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        start_new_session=True,
+    )
     os.close(terminal)
     try:
         deadline = time.monotonic() + COMMAND_TIMEOUT
@@ -320,14 +379,26 @@ def _login_on_a_terminal_that_ends(args: list[str], env: dict[str, str]) -> subp
         ("terminal, Ctrl-D", ["--consumer-key", "ck"], f"odesk: missing consumer secret: {ENDED}"),
     ],
 )
-def test_login_without_input_is_a_one_line_error(how: str, args: list[str], last_line: str,
-                                                  cli_env: dict[str, str]) -> None:
+def test_login_without_input_is_a_one_line_error(
+    how: str, args: list[str], last_line: str, cli_env: dict[str, str]
+) -> None:
     if how == "stdin from /dev/null":
-        result = subprocess.run([ODESK, "login", *args], stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                                timeout=COMMAND_TIMEOUT, env=cli_env)
+        result = subprocess.run(
+            [ODESK, "login", *args],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=COMMAND_TIMEOUT,
+            env=cli_env,
+        )
     elif how == "stdin closed":
-        result = subprocess.run(["sh", "-c", '"$0" login "$@" <&-', ODESK, *args], capture_output=True, text=True,
-                                timeout=COMMAND_TIMEOUT, env=cli_env)
+        result = subprocess.run(
+            ["sh", "-c", '"$0" login "$@" <&-', ODESK, *args],
+            capture_output=True,
+            text=True,
+            timeout=COMMAND_TIMEOUT,
+            env=cli_env,
+        )
     else:
         result = _login_on_a_terminal_that_ends(args, cli_env)
     _no_traceback(result)
@@ -340,11 +411,29 @@ def test_login_without_input_is_a_one_line_error(how: str, args: list[str], last
 
 def test_report_fin_accounts_by_accounting_id(server: Server, logged_in_as, run_odesk: Run) -> None:
     logged_in_as("finance")
-    found = run_odesk("report", "fin", "billings", "--buyer-team", "acme:acme",
-                      "--tq", "SELECT accounting_entity__reference, count(amount)", "--format", "csv")
+    found = run_odesk(
+        "report",
+        "fin",
+        "billings",
+        "--buyer-team",
+        "acme:acme",
+        "--tq",
+        "SELECT accounting_entity__reference, count(amount)",
+        "--format",
+        "csv",
+    )
     assert found.returncode == 0, found.stderr
     account = list(csv.reader(io.StringIO(found.stdout)))[1][0]
-    result = run_odesk("report", "fin", "accounts", "--accounting-id", account,
-                       "--tq", "SELECT accounting_entity_name, count(amount)", "--format", "csv")
+    result = run_odesk(
+        "report",
+        "fin",
+        "accounts",
+        "--accounting-id",
+        account,
+        "--tq",
+        "SELECT accounting_entity_name, count(amount)",
+        "--format",
+        "csv",
+    )
     assert result.returncode == 0, result.stderr
     assert list(csv.reader(io.StringIO(result.stdout)))[1][0] == "Acme Widgets"

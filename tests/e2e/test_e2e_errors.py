@@ -17,19 +17,55 @@ from odesk.exceptions import (
 from tests.e2e.e2e_support import Server
 
 FORBIDDEN_REPORTS = [
-    ("hiring_manager", "timereport", "get_team_report", ("acme", "marketing"), "SELECT worked_on, sum(hours)",
-     "You need hiring manager or finance permission on the team marketing of the company acme"),
-    ("finance", "timereport", "get_team_report", ("acme", "engineering"), "SELECT provider_id, sum(hours)",
-     "A query naming provider_id is about providers and needs a supervisor of those providers: "
-     "manage_employment on the team engineering of the company acme or on a team below it"),
-    ("member", "timereport", "get_company_report", ("acme",), "SELECT worked_on, sum(hours)",
-     "You need hiring or finance permission on every team of the company acme"),
-    ("provider", "timereport", "get_provider_report", ("akowalski",), "SELECT worked_on, sum(hours)",
-     "Only the provider akowalski may run this provider's time report"),
-    ("owner", "timereport", "get_company_report", ("nosuch",), "SELECT worked_on",
-     "You need hiring or finance permission on every team of the company nosuch"),
-    ("hiring_manager", "finreport", "get_buyer_companies_billings", ("acme:acme",), "SELECT amount",
-     "Only the owner of the company acme:acme may run this report"),
+    (
+        "hiring_manager",
+        "timereport",
+        "get_team_report",
+        ("acme", "marketing"),
+        "SELECT worked_on, sum(hours)",
+        "You need hiring manager or finance permission on the team marketing of the company acme",
+    ),
+    (
+        "finance",
+        "timereport",
+        "get_team_report",
+        ("acme", "engineering"),
+        "SELECT provider_id, sum(hours)",
+        "A query naming provider_id is about providers and needs a supervisor of those providers: "
+        "manage_employment on the team engineering of the company acme or on a team below it",
+    ),
+    (
+        "member",
+        "timereport",
+        "get_company_report",
+        ("acme",),
+        "SELECT worked_on, sum(hours)",
+        "You need hiring or finance permission on every team of the company acme",
+    ),
+    (
+        "provider",
+        "timereport",
+        "get_provider_report",
+        ("akowalski",),
+        "SELECT worked_on, sum(hours)",
+        "Only the provider akowalski may run this provider's time report",
+    ),
+    (
+        "owner",
+        "timereport",
+        "get_company_report",
+        ("nosuch",),
+        "SELECT worked_on",
+        "You need hiring or finance permission on every team of the company nosuch",
+    ),
+    (
+        "hiring_manager",
+        "finreport",
+        "get_buyer_companies_billings",
+        ("acme:acme",),
+        "SELECT amount",
+        "Only the owner of the company acme:acme may run this report",
+    ),
 ]
 
 
@@ -80,7 +116,10 @@ def test_bad_credentials_are_401(server: Server, change: dict[str, str], code: s
         **change,
     }
     client = odesk.Client(
-        values["consumer_key"], values["consumer_secret"], values["token"], values["token_secret"],
+        values["consumer_key"],
+        values["consumer_secret"],
+        values["token"],
+        values["token_secret"],
         base_url=server.base_url,
     )
     with pytest.raises(HTTP401UnauthorizedError) as caught:
@@ -104,7 +143,8 @@ def test_revoked_consumer_and_its_tokens_are_401_at_once(server: Server) -> None
         client.hr.get_user_me()
     assert caught.value.code == 401
     assert (caught.value.error_code, caught.value.error_message) == (
-        "consumer_key_rejected", "The consumer key has been revoked",
+        "consumer_key_rejected",
+        "The consumer key has been revoked",
     )
     with pytest.raises(HTTP401UnauthorizedError):
         client.timereport.get_company_report("acme", "SELECT worked_on")
@@ -119,7 +159,8 @@ def test_unknown_company_is_404(server: Server) -> None:
     with pytest.raises(HTTP404NotFoundError) as caught:
         server.client("owner").hr.get_company_users("nosuch:company")
     assert (caught.value.error_code, caught.value.error_message) == (
-        "not_found", "No company with reference or id 'nosuch:company'",
+        "not_found",
+        "No company with reference or id 'nosuch:company'",
     )
 
 
@@ -134,11 +175,18 @@ def test_non_json_success_is_incorrect_json_response(server: Server) -> None:
     [
         ("GET", "/api/hr/v2/nothing", 404, "unsupported", "No such resource: GET /api/hr/v2/nothing.json"),
         ("POST", "/api/hr/v2/teams", 405, "method_not_allowed", "Method POST is not allowed on /api/hr/v2/teams.json"),
-        ("DELETE", "/api/hr/v2/teams/acme:engineering", 405, "method_not_allowed",
-         "Method DELETE is not allowed on /api/hr/v2/teams/acme:engineering.json"),
+        (
+            "DELETE",
+            "/api/hr/v2/teams/acme:engineering",
+            405,
+            "method_not_allowed",
+            "Method DELETE is not allowed on /api/hr/v2/teams/acme:engineering.json",
+        ),
     ],
 )
-def test_unknown_resource_and_method(server: Server, method: str, path: str, status: int, code: str, message: str) -> None:
+def test_unknown_resource_and_method(
+    server: Server, method: str, path: str, status: int, code: str, message: str
+) -> None:
     from odesk.exceptions import HTTPError
 
     with pytest.raises(HTTPError) as caught:

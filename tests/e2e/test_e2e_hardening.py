@@ -59,7 +59,9 @@ class Running:
     server: Server
 
 
-def _serve(database_url: str, served_url: str, tmp_path: Path, env: dict[str, str], workers: int | None = None) -> Running:
+def _serve(
+    database_url: str, served_url: str, tmp_path: Path, env: dict[str, str], workers: int | None = None
+) -> Running:
     """The demo loaded through ``database_url``, served through ``served_url`` (the same database, or a proxy to it)."""
     credentials = _load_demo(database_url, tmp_path, env)
     log = tmp_path / "serve.log"
@@ -229,7 +231,7 @@ def test_a_postgresql_outage_is_answered_503_logged_briefly_and_recovered_from(l
         _assert_unavailable(hung)
 
         outage_seconds = time.monotonic() - outage_started
-        outage_log = server.stderr_text()[len(log_before):]
+        outage_log = server.stderr_text()[len(log_before) :]
         # Beside the access log (one line a request), our entries for 80 failed requests:
         # at most one a second per kind of failure (three kinds here), a traceback once per kind.
         entries = [line for line in outage_log.splitlines() if line.startswith(("503 ", "500 "))]

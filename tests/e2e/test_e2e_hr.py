@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from tests.e2e.e2e_support import Server
 
 from odesk.exceptions import HTTP404NotFoundError
+from tests.e2e.e2e_support import Server
 
 # Who sees which teams in the demo organisation (docs/permissions.md: a role on a team
 # shows it and every team below it; the owner sees every team of the company).
@@ -26,8 +26,15 @@ ROLE_PERMISSIONS = {
         "acme:design": {"manage_employment", "manage_recruiting"},
     },
     "finance": {"acme:acme": {"manage_finance"}},
-    "agency_owner": {"brightcode:brightcode": {"manage_employment", "manage_finance", "manage_recruiting",
-                                               "manage_teamroom", "staffing_manager"}},
+    "agency_owner": {
+        "brightcode:brightcode": {
+            "manage_employment",
+            "manage_finance",
+            "manage_recruiting",
+            "manage_teamroom",
+            "staffing_manager",
+        }
+    },
     "staffing_manager": {"brightcode:brightcode": {"manage_employment", "staffing_manager"}},
     "provider": {"acme:engineering": set()},
     "agency_provider": {"acme:mobile": set(), "brightcode:brightcode": set()},

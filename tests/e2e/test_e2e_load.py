@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from tests.e2e.e2e_support import Server, serve_supports_workers, start_serve, stop_process_group
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
@@ -38,11 +39,18 @@ def load_server(server: Server, tmp_path: Path) -> Iterator[tuple[Demo, Path]]:
 
 
 def _run(demo: Demo, *, regex_client: bool) -> LoadResult:
-    mix = request_mix(dt.datetime.now(dt.timezone.utc).date())
+    mix = request_mix(dt.datetime.now(dt.UTC).date())
     assert check_mix(demo, mix, TIMEOUT) == []
     warmup = run_load(demo, mix, clients=CLIENTS, seconds=WARMUP_SECONDS, timeout=TIMEOUT, seed=1)
-    return run_load(demo, mix, clients=CLIENTS, seconds=SECONDS, timeout=TIMEOUT, regex_client=regex_client,
-                    presigned=presign_count(warmup, SECONDS, CLIENTS))
+    return run_load(
+        demo,
+        mix,
+        clients=CLIENTS,
+        seconds=SECONDS,
+        timeout=TIMEOUT,
+        regex_client=regex_client,
+        presigned=presign_count(warmup, SECONDS, CLIENTS),
+    )
 
 
 def _explained(result: LoadResult, log: Path) -> str:

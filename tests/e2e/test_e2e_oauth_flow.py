@@ -10,7 +10,6 @@ import pytest
 
 import odesk
 from odesk.exceptions import AuthenticationError, HTTP401UnauthorizedError
-
 from tests.e2e.e2e_support import Server, free_port, submit_authorize_page
 
 
@@ -47,7 +46,8 @@ def test_callback_flow_gives_a_working_token(server: Server, role: str) -> None:
         url = client.auth.get_authorize_url(callback)
         assert url.startswith(f"{server.base_url}/services/api/auth?")
         assert urllib.parse.parse_qs(urllib.parse.urlsplit(url).query) == {
-            "oauth_token": [request_token], "oauth_callback": [callback],
+            "oauth_token": [request_token],
+            "oauth_callback": [callback],
         }
         uid = server.role(role).uid
         approval = submit_authorize_page(url, uid, server.password)
@@ -128,8 +128,12 @@ def test_authorize_form_without_the_csrf_cookie_is_refused(server: Server) -> No
     assert page.status_code == 200
     assert page.headers["x-frame-options"] == "DENY"
     form = {
-        "csrf_token": "forged", "oauth_token": client.auth.request_token, "oauth_callback": "",
-        "username": server.role("owner").uid, "password": server.password, "decision": "allow",
+        "csrf_token": "forged",
+        "oauth_token": client.auth.request_token,
+        "oauth_callback": "",
+        "username": server.role("owner").uid,
+        "password": server.password,
+        "decision": "allow",
     }
     answer = httpx.post(f"{server.base_url}/services/api/auth", data=form, timeout=10)
     assert answer.status_code == 403
@@ -143,7 +147,8 @@ def test_authorize_page_for_an_unknown_request_token(server: Server) -> None:
     page = httpx.get(f"{server.base_url}/services/api/auth", params={"oauth_token": "0" * 32}, timeout=10)
     assert page.status_code == 404
     assert (page.headers["x-odesk-error-code"], page.headers["x-odesk-error-message"]) == (
-        "token_rejected", "Unknown request token",
+        "token_rejected",
+        "Unknown request token",
     )
 
 
@@ -165,8 +170,9 @@ def test_cli_login_in_process_with_the_browser_hook(server: Server, tmp_path, mo
         return True
 
     monkeypatch.setattr(odesk.cli.webbrowser, "open", browser)
-    code = odesk.cli.main(["login", "--consumer-key", server.consumer_key,
-                           "--consumer-secret", server.consumer_secret, "--timeout", "30"])
+    code = odesk.cli.main(
+        ["login", "--consumer-key", server.consumer_key, "--consumer-secret", server.consumer_secret, "--timeout", "30"]
+    )
     assert code == 0
     assert len(opened) == 1
     stored = load_credentials()

@@ -48,15 +48,25 @@ def checkout(server: Server, tmp_path: Path) -> Path:
 @pytest.fixture
 def shell_env(server: Server, checkout: Path) -> dict[str, str]:
     """The environment of a fresh terminal: no venv on PATH, no base URL, a private odesk config dir."""
-    path = [entry for entry in os.environ.get("PATH", "").split(os.pathsep)
-            if entry and Path(entry).resolve() != VENV_BIN.resolve()]
+    path = [
+        entry
+        for entry in os.environ.get("PATH", "").split(os.pathsep)
+        if entry and Path(entry).resolve() != VENV_BIN.resolve()
+    ]
     return {**server.env, "PATH": os.pathsep.join(path), "ODESK_CONFIG_DIR": str(checkout / "config")}
 
 
 def _shell(server: Server, lines: list[str], checkout: Path, env: dict[str, str], **popen) -> subprocess.Popen[str]:
     script = "set -e\n" + "\n".join(line.replace(README_PORT_URL, server.base_url) for line in lines) + "\n"
-    return subprocess.Popen(["bash", "-c", script], cwd=checkout, env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, **popen)
+    return subprocess.Popen(
+        ["bash", "-c", script],
+        cwd=checkout,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        **popen,
+    )
 
 
 def _run_python(server: Server, source: str, *, base_url: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -68,8 +78,12 @@ def _run_python(server: Server, source: str, *, base_url: str | None = None) -> 
 
 def _owner_values(server: Server) -> dict[str, str]:
     owner = server.role("owner")
-    return {"key": server.consumer_key, "secret": server.consumer_secret, "token": owner.token,
-            "token_secret": owner.token_secret}
+    return {
+        "key": server.consumer_key,
+        "secret": server.consumer_secret,
+        "token": owner.token,
+        "token_secret": owner.token_secret,
+    }
 
 
 def test_readme_names_the_venv_and_the_port_settings() -> None:
@@ -185,10 +199,15 @@ def test_debug_log_names_the_calls_but_no_secret(server: Server, tmp_path) -> No
         "client.hr.get_user_me()\n"
         "try:\n    client.hr.get_company('nosuch:company')\nexcept odesk.exceptions.HTTP404NotFoundError:\n    pass\n"
     )
-    env = {**server.env, "PYTHON_ODESK_BASE_URL": server.base_url, "PYTHON_ODESK_DEBUG": "1",
-           "PYTHON_ODESK_DEBUG_FILE": str(log)}
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            timeout=COMMAND_TIMEOUT, env=env)
+    env = {
+        **server.env,
+        "PYTHON_ODESK_BASE_URL": server.base_url,
+        "PYTHON_ODESK_DEBUG": "1",
+        "PYTHON_ODESK_DEBUG_FILE": str(log),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=COMMAND_TIMEOUT, env=env
+    )
     assert result.returncode == 0, result.stderr
     text = log.read_text()
     assert f"{server.base_url}/api/hr/v2/users/me.json" in text

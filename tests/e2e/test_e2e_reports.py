@@ -15,7 +15,7 @@ import pytest
 from odesk.utils import DEFAULT_FINREPORT_FIELDS, Q, Query, Table
 from tests.e2e.e2e_support import Server
 
-TODAY = dt.datetime.now(dt.timezone.utc).date()
+TODAY = dt.datetime.now(dt.UTC).date()
 # The demo ran today or (around midnight) yesterday; 45 days back always holds time logs.
 SINCE = TODAY - dt.timedelta(days=45)
 FIN_SINCE = TODAY - dt.timedelta(days=120)
@@ -299,7 +299,7 @@ def test_errors_in_each_dialect(server: Server) -> None:
     google = server.signed_get("owner", TEAM_PATH, {"tq": "SELEC x", "tqx": "reqId:3"})
     assert google.status_code == 200
     assert google.text.startswith("google.visualization.Query.setResponse(")
-    body = google.text[len("google.visualization.Query.setResponse("):].rstrip().rstrip(";").rstrip(")")
+    body = google.text[len("google.visualization.Query.setResponse(") :].rstrip().rstrip(";").rstrip(")")
     import json
 
     answer = json.loads(body)
@@ -315,44 +315,92 @@ def test_errors_in_each_dialect(server: Server) -> None:
 
 # Every report endpoint: (role, path under /gds, the same call through the client's router).
 ENDPOINTS = {
-    "team": ("owner", "timereports/v1/companies/acme/teams/engineering",
-             lambda c, q: c.timereport.get_team_report("acme", "engineering", q)),
-    "team/hours": ("hiring_manager", "timereports/v1/companies/acme/teams/engineering/hours",
-                   lambda c, q: c.timereport.get_team_report("acme", "engineering", q, hours=True)),
-    "company": ("finance", "timereports/v1/companies/acme",
-                lambda c, q: c.timereport.get_company_report("acme", q)),
-    "company/hours": ("owner", "timereports/v1/companies/acme/hours",
-                      lambda c, q: c.timereport.get_company_report("acme", q, hours=True)),
-    "agency": ("staffing_manager", "timereports/v1/companies/brightcode/agencies/brightcode",
-               lambda c, q: c.timereport.get_agency_report("brightcode", "brightcode", q)),
-    "agency/hours": ("staffing_manager", "timereports/v1/companies/brightcode/agencies/brightcode/hours",
-                     lambda c, q: c.timereport.get_agency_report("brightcode", "brightcode", q, hours=True)),
-    "provider": ("provider", "timereports/v1/providers/jwalker",
-                 lambda c, q: c.timereport.get_provider_report("jwalker", q)),
-    "provider/hours": ("provider", "timereports/v1/providers/jwalker/hours",
-                       lambda c, q: c.timereport.get_provider_report("jwalker", q, hours=True)),
-    "F1": ("provider", "finreports/v2/providers/jwalker/billings",
-           lambda c, q: c.finreport.get_provider_billings("jwalker", q)),
-    "F2": ("provider", "finreports/v2/providers/jwalker/earnings",
-           lambda c, q: c.finreport.get_provider_earnings("jwalker", q)),
-    "F3": ("staffing_manager", "finreports/v2/provider_teams/brightcode:brightcode/billings",
-           lambda c, q: c.finreport.get_provider_teams_billings("brightcode:brightcode", q)),
-    "F4": ("staffing_manager", "finreports/v2/provider_teams/brightcode:brightcode/earnings",
-           lambda c, q: c.finreport.get_provider_teams_earnings("brightcode:brightcode", q)),
-    "F7": ("finance", "finreports/v2/buyer_teams/acme:engineering/billings",
-           lambda c, q: c.finreport.get_buyer_teams_billings("acme:engineering", q)),
-    "F8": ("hiring_manager", "finreports/v2/buyer_teams/acme:engineering/earnings",
-           lambda c, q: c.finreport.get_buyer_teams_earnings("acme:engineering", q)),
-    "F9": ("owner", "finreports/v2/buyer_companies/acme:acme/billings",
-           lambda c, q: c.finreport.get_buyer_companies_billings("acme:acme", q)),
-    "F10": ("owner", "finreports/v2/buyer_companies/acme:acme/earnings",
-            lambda c, q: c.finreport.get_buyer_companies_earnings("acme:acme", q)),
-    "F12": ("provider", "finreports/v2/financial_account_owner/jwalker",
-            lambda c, q: c.finreport.get_financial_entities_provider("jwalker", q)),
+    "team": (
+        "owner",
+        "timereports/v1/companies/acme/teams/engineering",
+        lambda c, q: c.timereport.get_team_report("acme", "engineering", q),
+    ),
+    "team/hours": (
+        "hiring_manager",
+        "timereports/v1/companies/acme/teams/engineering/hours",
+        lambda c, q: c.timereport.get_team_report("acme", "engineering", q, hours=True),
+    ),
+    "company": ("finance", "timereports/v1/companies/acme", lambda c, q: c.timereport.get_company_report("acme", q)),
+    "company/hours": (
+        "owner",
+        "timereports/v1/companies/acme/hours",
+        lambda c, q: c.timereport.get_company_report("acme", q, hours=True),
+    ),
+    "agency": (
+        "staffing_manager",
+        "timereports/v1/companies/brightcode/agencies/brightcode",
+        lambda c, q: c.timereport.get_agency_report("brightcode", "brightcode", q),
+    ),
+    "agency/hours": (
+        "staffing_manager",
+        "timereports/v1/companies/brightcode/agencies/brightcode/hours",
+        lambda c, q: c.timereport.get_agency_report("brightcode", "brightcode", q, hours=True),
+    ),
+    "provider": (
+        "provider",
+        "timereports/v1/providers/jwalker",
+        lambda c, q: c.timereport.get_provider_report("jwalker", q),
+    ),
+    "provider/hours": (
+        "provider",
+        "timereports/v1/providers/jwalker/hours",
+        lambda c, q: c.timereport.get_provider_report("jwalker", q, hours=True),
+    ),
+    "F1": (
+        "provider",
+        "finreports/v2/providers/jwalker/billings",
+        lambda c, q: c.finreport.get_provider_billings("jwalker", q),
+    ),
+    "F2": (
+        "provider",
+        "finreports/v2/providers/jwalker/earnings",
+        lambda c, q: c.finreport.get_provider_earnings("jwalker", q),
+    ),
+    "F3": (
+        "staffing_manager",
+        "finreports/v2/provider_teams/brightcode:brightcode/billings",
+        lambda c, q: c.finreport.get_provider_teams_billings("brightcode:brightcode", q),
+    ),
+    "F4": (
+        "staffing_manager",
+        "finreports/v2/provider_teams/brightcode:brightcode/earnings",
+        lambda c, q: c.finreport.get_provider_teams_earnings("brightcode:brightcode", q),
+    ),
+    "F7": (
+        "finance",
+        "finreports/v2/buyer_teams/acme:engineering/billings",
+        lambda c, q: c.finreport.get_buyer_teams_billings("acme:engineering", q),
+    ),
+    "F8": (
+        "hiring_manager",
+        "finreports/v2/buyer_teams/acme:engineering/earnings",
+        lambda c, q: c.finreport.get_buyer_teams_earnings("acme:engineering", q),
+    ),
+    "F9": (
+        "owner",
+        "finreports/v2/buyer_companies/acme:acme/billings",
+        lambda c, q: c.finreport.get_buyer_companies_billings("acme:acme", q),
+    ),
+    "F10": (
+        "owner",
+        "finreports/v2/buyer_companies/acme:acme/earnings",
+        lambda c, q: c.finreport.get_buyer_companies_earnings("acme:acme", q),
+    ),
+    "F12": (
+        "provider",
+        "finreports/v2/financial_account_owner/jwalker",
+        lambda c, q: c.finreport.get_financial_entities_provider("jwalker", q),
+    ),
 }
 TIME_SELECT = f"SELECT worked_on, task, memo, hours WHERE worked_on >= '{SINCE.isoformat()}' ORDER BY worked_on, task, memo, hours LIMIT 60"
-FIN_SELECT = (f"SELECT reference, date, type, subtype, amount WHERE date >= '{FIN_SINCE.isoformat()}' "
-              "ORDER BY reference LIMIT 60")
+FIN_SELECT = (
+    f"SELECT reference, date, type, subtype, amount WHERE date >= '{FIN_SINCE.isoformat()}' ORDER BY reference LIMIT 60"
+)
 
 
 @pytest.mark.parametrize("endpoint", sorted(ENDPOINTS))
@@ -391,8 +439,10 @@ def test_path_keys_by_reference_and_by_id(server: Server) -> None:
     assert Table(owner.timereport.get_team_report(company["reference"], team["reference"], tq)["table"]).rows == by_id
     assert Table(owner.timereport.get_team_report(company["id"], team["id"], tq)["table"]).rows == by_id
     fin = "SELECT type, count(amount)"
-    assert (Table(owner.finreport.get_buyer_teams_billings(team["reference"], fin)["table"]).rows
-            == Table(owner.finreport.get_buyer_teams_billings(team["id"], fin)["table"]).rows)
+    assert (
+        Table(owner.finreport.get_buyer_teams_billings(team["reference"], fin)["table"]).rows
+        == Table(owner.finreport.get_buyer_teams_billings(team["id"], fin)["table"]).rows
+    )
 
 
 def test_empty_result_is_an_empty_rows_list(server: Server) -> None:
@@ -408,10 +458,17 @@ def test_empty_result_is_an_empty_rows_list(server: Server) -> None:
     ("role", "call", "money"),
     [
         ("owner", lambda c: c.timereport.get_company_report("acme", "SELECT agency_id, sum(charges)"), "charges"),
-        ("staffing_manager", lambda c: c.timereport.get_agency_report("brightcode", "brightcode", "SELECT sum(earnings)"),
-         "earnings"),
+        (
+            "staffing_manager",
+            lambda c: c.timereport.get_agency_report("brightcode", "brightcode", "SELECT sum(earnings)"),
+            "earnings",
+        ),
         ("provider", lambda c: c.timereport.get_provider_report("jwalker", "SELECT sum(earnings)"), "earnings"),
-        ("owner", lambda c: c.finreport.get_buyer_companies_billings("acme:acme", "SELECT type, sum(amount)"), "amount"),
+        (
+            "owner",
+            lambda c: c.finreport.get_buyer_companies_billings("acme:acme", "SELECT type, sum(amount)"),
+            "amount",
+        ),
     ],
     ids=["company-charges", "agency-earnings", "provider-earnings", "buyer-company-billings"],
 )

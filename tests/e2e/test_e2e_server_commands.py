@@ -22,8 +22,9 @@ def test_demo_if_empty_prints_the_same_credentials(server: Server, tmp_path) -> 
     assert sorted(printed["roles"]) == sorted(server.credentials["roles"])
     for name, role in printed["roles"].items():
         assert role["uid"] == server.role(name).uid
-        client = odesk.Client(server.consumer_key, server.consumer_secret, role["token"], role["token_secret"],
-                              base_url=server.base_url)
+        client = odesk.Client(
+            server.consumer_key, server.consumer_secret, role["token"], role["token_secret"], base_url=server.base_url
+        )
         assert client.hr.get_user_me()["id"] == role["uid"]
 
 
@@ -44,16 +45,33 @@ def test_consumer_list_shows_the_demo_consumer(server: Server) -> None:
 def test_token_for_a_new_user(server: Server) -> None:
     """``user create`` + ``token create`` give a script a working token at once; the user sees only himself."""
     uid = f"e2e-{server.kind}"
-    created = server.admin("user", "create", "--uid", uid, "--email", f"{uid}@example.org",
-                           "--first-name", "End", "--last-name", "ToEnd")
+    created = server.admin(
+        "user", "create", "--uid", uid, "--email", f"{uid}@example.org", "--first-name", "End", "--last-name", "ToEnd"
+    )
     assert f"User '{uid}' created" in created.stdout
     issued = server.admin("token", "create", "--user", uid, "--consumer", server.consumer_key).stdout
     fields = dict(line.split(":", 1) for line in issued.splitlines()[1:])
-    client = odesk.Client(server.consumer_key, server.consumer_secret, fields["token"].strip(),
-                          fields["secret"].strip(), base_url=server.base_url)
+    client = odesk.Client(
+        server.consumer_key,
+        server.consumer_secret,
+        fields["token"].strip(),
+        fields["secret"].strip(),
+        base_url=server.base_url,
+    )
     assert client.hr.get_user_me()["id"] == uid
     assert client.hr.get_teams() == []
-    duplicate = server.admin("user", "create", "--uid", uid, "--email", f"other-{uid}@example.org",
-                             "--first-name", "A", "--last-name", "B", check=False)
+    duplicate = server.admin(
+        "user",
+        "create",
+        "--uid",
+        uid,
+        "--email",
+        f"other-{uid}@example.org",
+        "--first-name",
+        "A",
+        "--last-name",
+        "B",
+        check=False,
+    )
     assert duplicate.returncode == 1
     assert duplicate.stderr.strip() == f"odesk-server: a user with the uid '{uid}' already exists"

@@ -6,10 +6,12 @@ import datetime as dt
 
 import pytest
 
-from gvizql import Column, QueryError, ValueType as T, analyze, parse
+from gvizql import Column, QueryError, analyze, parse
+from gvizql import ValueType as T
 from gvizql.analyze import AnalyzedQuery
+from gvizql.ast import Aggregation, ColumnRef, Comparison, FunctionCall, Literal, Query
+from gvizql.ast import AggregationFunction as F
 from gvizql.parser import MAX_COLUMNS
-from gvizql.ast import Aggregation, AggregationFunction as F, ColumnRef, Comparison, FunctionCall, Literal, Query
 
 SCHEMA = [
     Column("worked_on", T.DATE, "Date"),
@@ -37,50 +39,102 @@ def columns(tq: str, **options: bool) -> list[tuple[str, str, str | None, str | 
 OUTPUT_COLUMNS = [
     ("select hours, team", [("hours", "number", "Hours", None), ("team", "string", None, None)]),
     ("select `first name`", [("first name", "string", "First name", None)]),
-    ("select sum(hours), count(team), avg(salary)", [
-        ("sum-hours", "number", "sum Hours", None),
-        ("count-team", "number", "count team", None),
-        ("avg-salary", "number", "avg Salary", None)]),
-    ("select min(worked_on), max(provider_id), max(billable)", [
-        ("min-worked_on", "date", "min Date", None),
-        ("max-provider_id", "string", "max Provider", None),
-        ("max-billable", "boolean", "max Billable", None)]),
-    ("select year(worked_on), sum(hours) group by year(worked_on)", [
-        ("year_worked_on", "number", "year(Date)", None), ("sum-hours", "number", "sum Hours", None)]),
+    (
+        "select sum(hours), count(team), avg(salary)",
+        [
+            ("sum-hours", "number", "sum Hours", None),
+            ("count-team", "number", "count team", None),
+            ("avg-salary", "number", "avg Salary", None),
+        ],
+    ),
+    (
+        "select min(worked_on), max(provider_id), max(billable)",
+        [
+            ("min-worked_on", "date", "min Date", None),
+            ("max-provider_id", "string", "max Provider", None),
+            ("max-billable", "boolean", "max Billable", None),
+        ],
+    ),
+    (
+        "select year(worked_on), sum(hours) group by year(worked_on)",
+        [("year_worked_on", "number", "year(Date)", None), ("sum-hours", "number", "sum Hours", None)],
+    ),
     ("select sum(salary) / 7", [("quotient_sum-salary,7.0_", "number", "quotient(sum Salary7.0())", None)]),
-    ("select dateDiff(hire_date, seniority_start)", [
-        ("dateDiff_hire_date,seniority_start", "number", "dateDiff(Hire DateSeniority Start)", None)]),
+    (
+        "select dateDiff(hire_date, seniority_start)",
+        [("dateDiff_hire_date,seniority_start", "number", "dateDiff(Hire DateSeniority Start)", None)],
+    ),
     ("select dayOfWeek(worked_on)", [("dayofweek_worked_on", "number", "dayofweek(Date)", None)]),
-    ("select toDate(stamp), toDate(hours)", [
-        ("toDate_stamp", "date", "toDate(Stamp)", None), ("toDate_hours", "date", "toDate(Hours)", None)]),
-    ("select month(stamp), quarter(worked_on), day(worked_on)", [
-        ("month_stamp", "number", "month(Stamp)", None), ("quarter_worked_on", "number", "quarter(Date)", None),
-        ("day_worked_on", "number", "day(Date)", None)]),
-    ("select hour(start), minute(stamp), second(start), millisecond(stamp)", [
-        ("hour_start", "number", "hour(Start)", None), ("minute_stamp", "number", "minute(Stamp)", None),
-        ("second_start", "number", "second(Start)", None),
-        ("millisecond_stamp", "number", "millisecond(Stamp)", None)]),
-    ("select now(), upper(team), lower(provider_id)", [
-        ("now_", "datetime", "now()", None), ("upper_team", "string", "upper(team)", None),
-        ("lower_provider_id", "string", "lower(Provider)", None)]),
-    ("select hours + 1, hours - salary, hours * 2.5, hours % 3", [
-        ("sum_hours,1.0_", "number", "sum(Hours1.0())", None),
-        ("difference_hours,salary", "number", "difference(HoursSalary)", None),
-        ("product_hours,2.5_", "number", "product(Hours2.5())", None),
-        ("modulo_hours,3.0_", "number", "modulo(Hours3.0())", None)]),
-    ("select date '2009-10-01', 7, 'x', true", [
-        ("DATE '2009-10-1'_", "date", "DATE '2009-10-1'()", None), ("7.0_", "number", "7.0()", None),
-        ('"x"_', "string", '"x"()', None), ("true_", "boolean", "true()", None)]),
-    ("select datetime '2009-10-01 10:20:30.5', timeofday '08:00:00'", [
-        ("DATETIME '2009-10-1 10:20:30.5'_", "datetime", "DATETIME '2009-10-1 10:20:30.5'()", None),
-        ("TIMEOFDAY '8:0:0'_", "timeofday", "TIMEOFDAY '8:0:0'()", None)]),
-    ("select 2009, 1e7, 0.0001", [
-        ("2009.0_", "number", "2009.0()", None), ("1.0E7_", "number", "1.0E7()", None),
-        ("1.0E-4_", "number", "1.0E-4()", None)]),
-    ("select team, sum(hours) group by team label team 'Team', sum(hours) 'Total'", [
-        ("team", "string", "Team", None), ("sum-hours", "number", "Total", None)]),
-    ("select hours, worked_on format hours '#,##0.0', worked_on 'yyyy-MM'", [
-        ("hours", "number", "Hours", "#,##0.0"), ("worked_on", "date", "Date", "yyyy-MM")]),
+    (
+        "select toDate(stamp), toDate(hours)",
+        [("toDate_stamp", "date", "toDate(Stamp)", None), ("toDate_hours", "date", "toDate(Hours)", None)],
+    ),
+    (
+        "select month(stamp), quarter(worked_on), day(worked_on)",
+        [
+            ("month_stamp", "number", "month(Stamp)", None),
+            ("quarter_worked_on", "number", "quarter(Date)", None),
+            ("day_worked_on", "number", "day(Date)", None),
+        ],
+    ),
+    (
+        "select hour(start), minute(stamp), second(start), millisecond(stamp)",
+        [
+            ("hour_start", "number", "hour(Start)", None),
+            ("minute_stamp", "number", "minute(Stamp)", None),
+            ("second_start", "number", "second(Start)", None),
+            ("millisecond_stamp", "number", "millisecond(Stamp)", None),
+        ],
+    ),
+    (
+        "select now(), upper(team), lower(provider_id)",
+        [
+            ("now_", "datetime", "now()", None),
+            ("upper_team", "string", "upper(team)", None),
+            ("lower_provider_id", "string", "lower(Provider)", None),
+        ],
+    ),
+    (
+        "select hours + 1, hours - salary, hours * 2.5, hours % 3",
+        [
+            ("sum_hours,1.0_", "number", "sum(Hours1.0())", None),
+            ("difference_hours,salary", "number", "difference(HoursSalary)", None),
+            ("product_hours,2.5_", "number", "product(Hours2.5())", None),
+            ("modulo_hours,3.0_", "number", "modulo(Hours3.0())", None),
+        ],
+    ),
+    (
+        "select date '2009-10-01', 7, 'x', true",
+        [
+            ("DATE '2009-10-1'_", "date", "DATE '2009-10-1'()", None),
+            ("7.0_", "number", "7.0()", None),
+            ('"x"_', "string", '"x"()', None),
+            ("true_", "boolean", "true()", None),
+        ],
+    ),
+    (
+        "select datetime '2009-10-01 10:20:30.5', timeofday '08:00:00'",
+        [
+            ("DATETIME '2009-10-1 10:20:30.5'_", "datetime", "DATETIME '2009-10-1 10:20:30.5'()", None),
+            ("TIMEOFDAY '8:0:0'_", "timeofday", "TIMEOFDAY '8:0:0'()", None),
+        ],
+    ),
+    (
+        "select 2009, 1e7, 0.0001",
+        [
+            ("2009.0_", "number", "2009.0()", None),
+            ("1.0E7_", "number", "1.0E7()", None),
+            ("1.0E-4_", "number", "1.0E-4()", None),
+        ],
+    ),
+    (
+        "select team, sum(hours) group by team label team 'Team', sum(hours) 'Total'",
+        [("team", "string", "Team", None), ("sum-hours", "number", "Total", None)],
+    ),
+    (
+        "select hours, worked_on format hours '#,##0.0', worked_on 'yyyy-MM'",
+        [("hours", "number", "Hours", "#,##0.0"), ("worked_on", "date", "Date", "yyyy-MM")],
+    ),
     ("select billable format billable 'yes:no'", [("billable", "boolean", "Billable", "yes:no")]),
 ]
 
@@ -124,24 +178,46 @@ def test_type_of_any_expression() -> None:
 
 PIVOTS = [
     # one aggregation: the label is just the pivot values
-    ("select team, sum(hours) group by team pivot provider_id", [("alpha",), (None,), ("beta",)], [
-        ("team", None), (" sum-hours", ""), ("alpha sum-hours", "alpha"), ("beta sum-hours", "beta")]),
+    (
+        "select team, sum(hours) group by team pivot provider_id",
+        [("alpha",), (None,), ("beta",)],
+        [("team", None), (" sum-hours", ""), ("alpha sum-hours", "alpha"), ("beta sum-hours", "beta")],
+    ),
     # several: values, a space, the aggregation's label; grouped by aggregation
-    ("select sum(hours), count(hours) pivot provider_id", [("b",), ("a",)], [
-        ("a sum-hours", "a sum Hours"), ("b sum-hours", "b sum Hours"),
-        ("a count-hours", "a count Hours"), ("b count-hours", "b count Hours")]),
+    (
+        "select sum(hours), count(hours) pivot provider_id",
+        [("b",), ("a",)],
+        [
+            ("a sum-hours", "a sum Hours"),
+            ("b sum-hours", "b sum Hours"),
+            ("a count-hours", "a count Hours"),
+            ("b count-hours", "b count Hours"),
+        ],
+    ),
     # numbers as Java doubles, several pivot columns joined by commas, null as "null"
-    ("select sum(hours) pivot hours, team", [(2009, "x"), (None, "y"), (1.5, "x")], [
-        ("null,y sum-hours", "null,y"), ("1.5,x sum-hours", "1.5,x"), ("2009.0,x sum-hours", "2009.0,x")]),
-    ("select sum(hours) pivot worked_on", [(dt.date(2009, 10, 2),), (dt.date(2009, 1, 31),)], [
-        ("2009-01-31 sum-hours", "2009-01-31"), ("2009-10-02 sum-hours", "2009-10-02")]),
-    ("select sum(hours) pivot billable", [(True,), (False,)], [
-        ("false sum-hours", "false"), ("true sum-hours", "true")]),
+    (
+        "select sum(hours) pivot hours, team",
+        [(2009, "x"), (None, "y"), (1.5, "x")],
+        [("null,y sum-hours", "null,y"), ("1.5,x sum-hours", "1.5,x"), ("2009.0,x sum-hours", "2009.0,x")],
+    ),
+    (
+        "select sum(hours) pivot worked_on",
+        [(dt.date(2009, 10, 2),), (dt.date(2009, 1, 31),)],
+        [("2009-01-31 sum-hours", "2009-01-31"), ("2009-10-02 sum-hours", "2009-10-02")],
+    ),
+    (
+        "select sum(hours) pivot billable",
+        [(True,), (False,)],
+        [("false sum-hours", "false"), ("true sum-hours", "true")],
+    ),
     # a LABEL on a pivoted aggregation: values, a space, the label
     ("select sum(hours) pivot team label sum(hours) 'Total'", [("x",)], [("x sum-hours", "x Total")]),
     # text keys in code-point order: upper case before lower case
-    ("select sum(hours) pivot team", [("b",), ("B",), ("a",)], [
-        ("B sum-hours", "B"), ("a sum-hours", "a"), ("b sum-hours", "b")]),
+    (
+        "select sum(hours) pivot team",
+        [("b",), ("B",), ("a",)],
+        [("B sum-hours", "B"), ("a sum-hours", "a"), ("b sum-hours", "b")],
+    ),
     # a null text and '' are one pivot value (the first one seen is kept)
     ("select sum(hours) pivot team", [("",), (None,)], [(" sum-hours", "")]),
     # scalar functions over aggregations are pivoted too
@@ -159,7 +235,12 @@ def test_pivot_key_order_and_types() -> None:
     a = run("select sum(hours) pivot team, hours")
     assert a.pivot_types == (T.STRING, T.NUMBER)
     assert a.pivot_key_order([("b", 1), ("a", 2), ("a", None), (None, 3), ("", 1)]) == [
-        ("", 1), (None, 3), ("a", None), ("a", 2), ("b", 1)]
+        ("", 1),
+        (None, 3),
+        ("a", None),
+        ("a", 2),
+        ("b", 1),
+    ]
 
 
 def test_pivot_column_types_and_patterns() -> None:
@@ -189,8 +270,7 @@ def test_without_implicit_group_by_mixing_is_an_error() -> None:
     with pytest.raises(QueryError) as info:
         run("select provider_id, sum(hours)")
     assert str(info.value) == (
-        'Column "provider_id" should be added to GROUP BY, removed from SELECT, or aggregated in SELECT '
-        "(at position 7)"
+        'Column "provider_id" should be added to GROUP BY, removed from SELECT, or aggregated in SELECT (at position 7)'
     )
 
 
@@ -198,7 +278,7 @@ def test_without_implicit_group_by_mixing_is_an_error() -> None:
     ("tq", "literal"),
     [
         ("where worked_on >= '2009-10-01'", Literal(dt.date(2009, 10, 1), T.DATE)),
-        ("where worked_on = \"2009-1-5\"", Literal(dt.date(2009, 1, 5), T.DATE)),
+        ('where worked_on = "2009-1-5"', Literal(dt.date(2009, 1, 5), T.DATE)),
         ("where '2009-10-01' < worked_on", Literal(dt.date(2009, 10, 1), T.DATE)),
         ("where stamp > '2009-10-01'", Literal(dt.datetime(2009, 10, 1), T.DATETIME)),
         ("where stamp > '2009-10-01 12:30:00'", Literal(dt.datetime(2009, 10, 1, 12, 30), T.DATETIME)),
@@ -251,17 +331,27 @@ ERRORS = [
     ("select sum(foo)", 'Column "foo" does not exist in table (at position 11)'),
     ("select year(foo)", 'Column "foo" does not exist in table (at position 12)'),
     # grouping
-    ("select team, sum(hours)",
-     'Column "team" should be added to GROUP BY, removed from SELECT, or aggregated in SELECT (at position 7)'),
-    ("select team, sum(hours) group by provider_id",
-     'Column "team" should be added to GROUP BY, removed from SELECT, or aggregated in SELECT (at position 7)'),
-    ("select worked_on, sum(hours) group by year(worked_on)",
-     'Column "worked_on" should be added to GROUP BY, removed from SELECT, or aggregated in SELECT (at position 7)'),
-    ("select hours + sum(salary)",
-     'Column "hours" should be added to GROUP BY, removed from SELECT, or aggregated in SELECT (at position 7)'),
+    (
+        "select team, sum(hours)",
+        'Column "team" should be added to GROUP BY, removed from SELECT, or aggregated in SELECT (at position 7)',
+    ),
+    (
+        "select team, sum(hours) group by provider_id",
+        'Column "team" should be added to GROUP BY, removed from SELECT, or aggregated in SELECT (at position 7)',
+    ),
+    (
+        "select worked_on, sum(hours) group by year(worked_on)",
+        'Column "worked_on" should be added to GROUP BY, removed from SELECT, or aggregated in SELECT (at position 7)',
+    ),
+    (
+        "select hours + sum(salary)",
+        'Column "hours" should be added to GROUP BY, removed from SELECT, or aggregated in SELECT (at position 7)',
+    ),
     ("select team, sum(hours) pivot team", 'Column "team" is pivoted and cannot be selected (at position 7)'),
-    ("select team, sum(hours) group by team pivot team",
-     'Column "team" cannot be both grouped and pivoted (at position 33)'),
+    (
+        "select team, sum(hours) group by team pivot team",
+        'Column "team" cannot be both grouped and pivoted (at position 33)',
+    ),
     ("select team group by team", "GROUP BY needs at least one aggregation in SELECT (at position 21)"),
     ("select team pivot provider_id", "PIVOT needs at least one aggregation in SELECT (at position 18)"),
     ("select sum(hours) group by sum(salary)", 'Aggregation "sum(salary)" is not allowed in GROUP BY (at position 27)'),
@@ -269,14 +359,22 @@ ERRORS = [
     ("where sum(hours) > 1", 'Aggregation "sum(hours)" is not allowed in WHERE (at position 6)'),
     ("where year(worked_on) = count(hours)", 'Aggregation "count(hours)" is not allowed in WHERE (at position 24)'),
     # ORDER BY
-    ("select team, sum(hours) group by team order by hours",
-     '"hours" in ORDER BY must be selected when the query aggregates (at position 47)'),
-    ("select team, sum(hours) group by team order by max(hours)",
-     '"max(hours)" in ORDER BY must be selected when the query aggregates (at position 47)'),
-    ("select hours order by sum(hours)",
-     'Aggregation "sum(hours)" in ORDER BY needs an aggregating query (at position 22)'),
-    ("select team, sum(hours) group by team pivot provider_id order by sum(hours)",
-     '"sum(hours)" cannot be used in ORDER BY with PIVOT: it becomes one column per pivot value (at position 65)'),
+    (
+        "select team, sum(hours) group by team order by hours",
+        '"hours" in ORDER BY must be selected when the query aggregates (at position 47)',
+    ),
+    (
+        "select team, sum(hours) group by team order by max(hours)",
+        '"max(hours)" in ORDER BY must be selected when the query aggregates (at position 47)',
+    ),
+    (
+        "select hours order by sum(hours)",
+        'Aggregation "sum(hours)" in ORDER BY needs an aggregating query (at position 22)',
+    ),
+    (
+        "select team, sum(hours) group by team pivot provider_id order by sum(hours)",
+        '"sum(hours)" cannot be used in ORDER BY with PIVOT: it becomes one column per pivot value (at position 65)',
+    ),
     # LABEL and FORMAT
     ("select hours label team 'T'", 'LABEL names "team", which is not selected (at position 19)'),
     ("select hours format team '#'", 'FORMAT names "team", which is not selected (at position 20)'),
@@ -290,15 +388,24 @@ ERRORS = [
     ("select worked_on - 1", 'Operator "-" needs a number argument, but "worked_on" is date (at position 7)'),
     ("select team * 2", 'Operator "*" needs a number argument, but "team" is string (at position 7)'),
     ("select year(hours)", 'Function "year" needs a date or datetime argument, but "hours" is number (at position 12)'),
-    ("select hour(worked_on)",
-     'Function "hour" needs a datetime or timeofday argument, but "worked_on" is date (at position 12)'),
+    (
+        "select hour(worked_on)",
+        'Function "hour" needs a datetime or timeofday argument, but "worked_on" is date (at position 12)',
+    ),
     ("select upper(hours)", 'Function "upper" needs a string argument, but "hours" is number (at position 13)'),
-    ("select dateDiff(worked_on, start)",
-     'Function "dateDiff" needs a date or datetime argument, but "start" is timeofday (at position 27)'),
-    ("select toDate(team)",
-     'Function "toDate" needs a date or datetime or number argument, but "team" is string (at position 14)'),
+    (
+        "select dateDiff(worked_on, start)",
+        'Function "dateDiff" needs a date or datetime argument, but "start" is timeofday (at position 27)',
+    ),
+    (
+        "select toDate(team)",
+        'Function "toDate" needs a date or datetime or number argument, but "team" is string (at position 14)',
+    ),
     ("select upper(lower(hours))", 'Function "lower" needs a string argument, but "hours" is number (at position 19)'),
-    ("where year(team) = 1", 'Function "year" needs a date or datetime argument, but "team" is string (at position 11)'),
+    (
+        "where year(team) = 1",
+        'Function "year" needs a date or datetime argument, but "team" is string (at position 11)',
+    ),
     # arity
     ("select year(worked_on, stamp)", 'Function "year" takes 1 argument, not 2 (at position 7)'),
     ("select now(1)", 'Function "now" takes 0 arguments, not 1 (at position 7)'),
@@ -360,8 +467,10 @@ def test_analysis_cache_keeps_each_querys_positions() -> None:
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        (Query(select=(Aggregation(F.SUM, Aggregation(F.MAX, ColumnRef("hours"))),)),  # type: ignore[arg-type]
-         'Aggregation "sum" takes a column, not "max(hours)"'),
+        (
+            Query(select=(Aggregation(F.SUM, Aggregation(F.MAX, ColumnRef("hours"))),)),  # type: ignore[arg-type]
+            'Aggregation "sum" takes a column, not "max(hours)"',
+        ),
         (Query(select=(FunctionCall("nope", ()),)), 'Unknown function "nope"'),
         (Query(select=(FunctionCall("quotient", (ColumnRef("hours"),)),)), 'Operator "/" takes 2 arguments, not 1'),
     ],
@@ -375,10 +484,14 @@ def test_hand_built_queries_are_checked_too(query: Query, message: str) -> None:
 @pytest.mark.parametrize(
     ("tq", "message"),
     [
-        ("where team matches '(a)\\1'",
-         'The "matches" pattern "(a)\\1" cannot be run: a backreference \\1 at offset 3 (at position 19)'),
-        ("where hours > 1 and not team matches 'x(?=y)'",
-         'The "matches" pattern "x(?=y)" cannot be run: a lookahead (?=...) at offset 1 (at position 37)'),
+        (
+            "where team matches '(a)\\1'",
+            'The "matches" pattern "(a)\\1" cannot be run: a backreference \\1 at offset 3 (at position 19)',
+        ),
+        (
+            "where hours > 1 and not team matches 'x(?=y)'",
+            'The "matches" pattern "x(?=y)" cannot be run: a lookahead (?=...) at offset 1 (at position 37)',
+        ),
     ],
 )
 def test_matches_patterns_re2_cannot_run_are_refused(tq: str, message: str) -> None:

@@ -6,9 +6,11 @@ import datetime as dt
 import functools
 from typing import Any
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from gvizql import Column, DataTable, ValueType as T, run_query
+from gvizql import Column, DataTable, run_query
+from gvizql import ValueType as T
 from gvizql.values import code_unit_key, text_sort_key
 
 COLUMNS = [Column("s", T.STRING), Column("n", T.NUMBER), Column("b", T.BOOLEAN), Column("d", T.DATE)]
@@ -79,9 +81,7 @@ def test_pivot_matches_the_model(table: DataTable, pivot: str, target: str) -> N
         assert result.rows == [] and result.columns == []
         return
     values = [[r[index[target]] for r in cells[k]] for k in ordered]
-    expected = tuple(aggregate("count", v, target) for v in values) + tuple(
-        aggregate("max", v, target) for v in values
-    )
+    expected = tuple(aggregate("count", v, target) for v in values) + tuple(aggregate("max", v, target) for v in values)
     assert result.rows == [expected], tq
     assert len(result.columns) == 2 * len(ordered)
 

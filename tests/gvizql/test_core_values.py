@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from gvizql import ValueType as T
-from gvizql.ast import ComparisonOperator as Op, Literal
+from gvizql.ast import ComparisonOperator as Op
+from gvizql.ast import Literal
 from gvizql.functions import call
 from gvizql.naming import java_number, literal_text, value_text
 from gvizql.regex import runnable_pattern
@@ -74,10 +75,23 @@ def test_text_sort_key_levels() -> None:
 @pytest.mark.parametrize(
     ("value", "text"),
     [
-        (7, "7.0"), (2009, "2009.0"), (0.5, "0.5"), (-1.25, "-1.25"), (0, "0.0"), (1e7, "1.0E7"),
-        (12345678.9, "1.23456789E7"), (0.001, "0.001"), (1e-4, "1.0E-4"), (-3e20, "-3.0E20"),
-        (1 / 3, "0.3333333333333333"), (Decimal("2.50"), "2.5"), (float("nan"), "NaN"),
-        (float("inf"), "Infinity"), (float("-inf"), "-Infinity"), (-0.0, "-0.0"), (9999999, "9999999.0"),
+        (7, "7.0"),
+        (2009, "2009.0"),
+        (0.5, "0.5"),
+        (-1.25, "-1.25"),
+        (0, "0.0"),
+        (1e7, "1.0E7"),
+        (12345678.9, "1.23456789E7"),
+        (0.001, "0.001"),
+        (1e-4, "1.0E-4"),
+        (-3e20, "-3.0E20"),
+        (1 / 3, "0.3333333333333333"),
+        (Decimal("2.50"), "2.5"),
+        (float("nan"), "NaN"),
+        (float("inf"), "Infinity"),
+        (float("-inf"), "-Infinity"),
+        (-0.0, "-0.0"),
+        (9999999, "9999999.0"),
     ],
 )
 def test_java_number(value: Any, text: str) -> None:
@@ -87,12 +101,18 @@ def test_java_number(value: Any, text: str) -> None:
 @pytest.mark.parametrize(
     ("value", "type_", "text"),
     [
-        (None, T.STRING, ""), (None, T.NUMBER, "null"), (None, T.DATE, "null"), ("x", T.STRING, "x"),
-        (True, T.BOOLEAN, "true"), (False, T.BOOLEAN, "false"), (5, T.NUMBER, "5.0"),
+        (None, T.STRING, ""),
+        (None, T.NUMBER, "null"),
+        (None, T.DATE, "null"),
+        ("x", T.STRING, "x"),
+        (True, T.BOOLEAN, "true"),
+        (False, T.BOOLEAN, "false"),
+        (5, T.NUMBER, "5.0"),
         (dt.date(2009, 1, 5), T.DATE, "2009-01-05"),
         (dt.datetime(2009, 1, 5, 7, 8, 9), T.DATETIME, "2009-01-05 07:08:09"),
         (dt.datetime(2009, 1, 5, 7, 8, 9, 50000), T.DATETIME, "2009-01-05 07:08:09.050"),
-        (dt.time(7, 8, 9), T.TIMEOFDAY, "07:08:09"), (dt.time(7, 8, 9, 123000), T.TIMEOFDAY, "07:08:09.123"),
+        (dt.time(7, 8, 9), T.TIMEOFDAY, "07:08:09"),
+        (dt.time(7, 8, 9, 123000), T.TIMEOFDAY, "07:08:09.123"),
     ],
 )
 def test_value_text(value: Any, type_: T, text: str) -> None:
@@ -102,8 +122,11 @@ def test_value_text(value: Any, type_: T, text: str) -> None:
 @pytest.mark.parametrize(
     ("literal", "text"),
     [
-        (Literal(7, T.NUMBER), "7.0"), (Literal("x", T.STRING), '"x"'), (Literal('say "hi"', T.STRING), "'say \"hi\"'"),
-        (Literal(True, T.BOOLEAN), "true"), (Literal(dt.date(2009, 10, 1), T.DATE), "DATE '2009-10-1'"),
+        (Literal(7, T.NUMBER), "7.0"),
+        (Literal("x", T.STRING), '"x"'),
+        (Literal('say "hi"', T.STRING), "'say \"hi\"'"),
+        (Literal(True, T.BOOLEAN), "true"),
+        (Literal(dt.date(2009, 10, 1), T.DATE), "DATE '2009-10-1'"),
         (Literal(dt.datetime(2009, 10, 1, 8, 5, 0, 4000), T.DATETIME), "DATETIME '2009-10-1 8:5:0.4'"),
         (Literal(dt.time(8, 5, 3), T.TIMEOFDAY), "TIMEOFDAY '8:5:3'"),
     ],
@@ -114,24 +137,53 @@ def test_literal_text(literal: Literal, text: str) -> None:
 
 D, DT, TOD = dt.date, dt.datetime, dt.time
 FUNCTIONS = [
-    ("year", (D(2009, 10, 1),), 2009), ("year", (None,), None),
-    ("month", (D(2009, 1, 31),), 0), ("month", (DT(2009, 12, 1, 5),), 11),
-    ("day", (D(2009, 10, 7),), 7), ("quarter", (D(2009, 3, 31),), 1), ("quarter", (D(2009, 10, 1),), 4),
-    ("dayofweek", (D(2024, 6, 2),), 1), ("dayofweek", (D(2024, 6, 8),), 7), ("dayofweek", (D(2024, 6, 3),), 2),
-    ("hour", (TOD(13, 4, 5),), 13), ("minute", (DT(2009, 1, 1, 13, 4, 5),), 4), ("second", (TOD(13, 4, 5),), 5),
-    ("millisecond", (TOD(13, 4, 5, 250999),), 250), ("millisecond", (None,), None),
-    ("datediff", (D(2008, 2, 28), DT(2008, 3, 1, 10)), -2), ("datediff", (D(2008, 3, 1), D(2008, 2, 28)), 2),
-    ("datediff", (DT(2008, 3, 1, 23, 59), D(2008, 3, 1)), 0), ("datediff", (DT(2008, 3, 2, 0, 1), DT(2008, 3, 1, 0, 2)), 0),
+    ("year", (D(2009, 10, 1),), 2009),
+    ("year", (None,), None),
+    ("month", (D(2009, 1, 31),), 0),
+    ("month", (DT(2009, 12, 1, 5),), 11),
+    ("day", (D(2009, 10, 7),), 7),
+    ("quarter", (D(2009, 3, 31),), 1),
+    ("quarter", (D(2009, 10, 1),), 4),
+    ("dayofweek", (D(2024, 6, 2),), 1),
+    ("dayofweek", (D(2024, 6, 8),), 7),
+    ("dayofweek", (D(2024, 6, 3),), 2),
+    ("hour", (TOD(13, 4, 5),), 13),
+    ("minute", (DT(2009, 1, 1, 13, 4, 5),), 4),
+    ("second", (TOD(13, 4, 5),), 5),
+    ("millisecond", (TOD(13, 4, 5, 250999),), 250),
+    ("millisecond", (None,), None),
+    ("datediff", (D(2008, 2, 28), DT(2008, 3, 1, 10)), -2),
+    ("datediff", (D(2008, 3, 1), D(2008, 2, 28)), 2),
+    ("datediff", (DT(2008, 3, 1, 23, 59), D(2008, 3, 1)), 0),
+    ("datediff", (DT(2008, 3, 2, 0, 1), DT(2008, 3, 1, 0, 2)), 0),
     ("datediff", (None, D(2008, 3, 1)), None),
-    ("todate", (DT(2009, 1, 1, 23, 59),), D(2009, 1, 1)), ("todate", (D(2009, 1, 1),), D(2009, 1, 1)),
-    ("todate", (1234567890123,), D(2009, 2, 13)), ("todate", (-86400000,), D(1969, 12, 31)),
-    ("todate", (float("nan"),), None), ("todate", (1e300,), None), ("todate", (None,), None),
-    ("upper", ("abc",), "ABC"), ("upper", (None,), ""), ("lower", ("ÀB",), "àb"), ("lower", (None,), ""),
-    ("sum", (1, 2), 3), ("sum", (None, 2), None), ("sum", (Decimal("1.5"), 1.5), 3.0),
-    ("difference", (1, 2.5), -1.5), ("product", (3, 2.5), 7.5), ("product", (10**600, 10**600), math.inf),
-    ("quotient", (1, 4), 0.25), ("quotient", (1, 0), None), ("quotient", (None, 1), None),
-    ("modulo", (7, 3), 1), ("modulo", (-7, 3), -1), ("modulo", (7, -3), 1), ("modulo", (7.5, 2), 1.5),
-    ("modulo", (-7.5, 2), -1.5), ("modulo", (Decimal("7.5"), Decimal("2")), Decimal("1.5")), ("modulo", (None, 0), None),
+    ("todate", (DT(2009, 1, 1, 23, 59),), D(2009, 1, 1)),
+    ("todate", (D(2009, 1, 1),), D(2009, 1, 1)),
+    ("todate", (1234567890123,), D(2009, 2, 13)),
+    ("todate", (-86400000,), D(1969, 12, 31)),
+    ("todate", (float("nan"),), None),
+    ("todate", (1e300,), None),
+    ("todate", (None,), None),
+    ("upper", ("abc",), "ABC"),
+    ("upper", (None,), ""),
+    ("lower", ("ÀB",), "àb"),
+    ("lower", (None,), ""),
+    ("sum", (1, 2), 3),
+    ("sum", (None, 2), None),
+    ("sum", (Decimal("1.5"), 1.5), 3.0),
+    ("difference", (1, 2.5), -1.5),
+    ("product", (3, 2.5), 7.5),
+    ("product", (10**600, 10**600), math.inf),
+    ("quotient", (1, 4), 0.25),
+    ("quotient", (1, 0), None),
+    ("quotient", (None, 1), None),
+    ("modulo", (7, 3), 1),
+    ("modulo", (-7, 3), -1),
+    ("modulo", (7, -3), 1),
+    ("modulo", (7.5, 2), 1.5),
+    ("modulo", (-7.5, 2), -1.5),
+    ("modulo", (Decimal("7.5"), Decimal("2")), Decimal("1.5")),
+    ("modulo", (None, 0), None),
 ]
 
 

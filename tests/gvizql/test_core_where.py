@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from gvizql import Column, DataTable, ValueType as T, run_query
+from gvizql import Column, DataTable, run_query
+from gvizql import ValueType as T
 from gvizql.ast import ComparisonOperator as Op
 from gvizql.naming import java_number
 from gvizql.values import compare
@@ -43,9 +45,7 @@ def literal_text(value: Any, value_type: T) -> str:
     return f"timeofday '{value:%H:%M:%S}{ms}'"
 
 
-rows = st.lists(
-    st.tuples(*[st.one_of(st.none(), values[t]) for t in TYPES]), min_size=1, max_size=12
-)
+rows = st.lists(st.tuples(*[st.one_of(st.none(), values[t]) for t in TYPES]), min_size=1, max_size=12)
 operators = st.sampled_from(list(Op))
 
 
@@ -73,7 +73,5 @@ def test_where_agrees_with_compare(data: list[tuple[Any, ...]], op: Op, left: An
         text, value_type, literal = operand
         return row[TYPES.index(value_type)] if text == COLUMNS[value_type] else literal
 
-    expected = [
-        i for i, row in enumerate(data) if compare(op, value(left, row), value(right, row), left[1], right[1])
-    ]
+    expected = [i for i, row in enumerate(data) if compare(op, value(left, row), value(right, row), left[1], right[1])]
     assert got == expected, tq

@@ -221,7 +221,7 @@ DEFAULT_CASES = [
     (N, float("-inf"), "-\u221e"),
     (B, True, "true"),
     (B, False, "false"),
-    (S, "x,\"y\"", "x,\"y\""),
+    (S, 'x,"y"', 'x,"y"'),
     (D, dt.date(2009, 2, 3), "2009-02-03"),
     (D, dt.date(5, 1, 1), "0005-01-01"),
     (DT, MOMENT, "2009-02-03 16:05:06"),
@@ -240,7 +240,7 @@ def test_compiled_patterns_are_cached() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.decimals(allow_nan=False, allow_infinity=False, places=4, min_value=-10**9, max_value=10**9))
+@given(st.decimals(allow_nan=False, allow_infinity=False, places=4, min_value=-(10**9), max_value=10**9))
 def test_fixed_patterns_round_half_even_and_group_by_three(value: Decimal) -> None:
     text = format_value(value, N, "#,##0.00")
     assert text is not None

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from gvizql import Column, DataTable, QueryError, ValueType as T, run_query
+from gvizql import Column, DataTable, QueryError, run_query
+from gvizql import ValueType as T
 
 D, DT, TOD = dt.date, dt.datetime, dt.time
 
@@ -127,11 +128,15 @@ ROWS: list[tuple[str, list[tuple[Any, ...]]]] = [
         [(1, -2, 1018)],
     ),
     ("select dateDiff(stamp, hired) where name = 'Sally'", [(None,)]),
-    ("select toDate(stamp), toDate(hired), toDate(86400000), toDate(hours) where name = 'John'",
-     [(D(2008, 1, 1), D(2005, 3, 19), D(1970, 1, 2), D(1970, 1, 1))]),
+    (
+        "select toDate(stamp), toDate(hired), toDate(86400000), toDate(hours) where name = 'John'",
+        [(D(2008, 1, 1), D(2005, 3, 19), D(1970, 1, 2), D(1970, 1, 1))],
+    ),
     ("select upper(name), lower(name), lower(dept) where hours < 2", [("DANA", "dana", "sales"), ("", "", "")]),
-    ("select hours + 1, hours - 1, hours * 2, hours / 2, hours % 3, hours / 0 where name = 'Dave'",
-     [(5.5, 3.5, 9.0, 2.25, 1.5, None)]),
+    (
+        "select hours + 1, hours - 1, hours * 2, hours / 2, hours % 3, hours / 0 where name = 'Dave'",
+        [(5.5, 3.5, 9.0, 2.25, 1.5, None)],
+    ),
     ("select -7 % 3, 7 % -3, 7.5 % 2, 1 / 4, (1 + 2) * 3, 1 + 2 * 3 where name = 'John'", [(-1, 1, 1.5, 0.25, 9, 7)]),
     ("select hours + 1, hours * salary where name = 'dana'", [(None, None)]),
     ("select hours * 2 + salary where hours > 6", [(1016,), (814,)]),
@@ -168,45 +173,75 @@ ROWS: list[tuple[str, list[tuple[Any, ...]]]] = [
         "select name, count(dept) group by name",
         [(None, 1), ("Ben", 1), ("Dave", 1), ("John", 1), ("Sally", 1), ("dana", 1), ("Élise", 1)],
     ),
-    ("select dept, senior, count(name) group by dept, senior", [
-        (None, False, 0), ("Eng", False, 1), ("Eng", True, 2), ("Marketing", True, 1),
-        ("Sales", None, 1), ("Sales", False, 1), ("Sales", True, 1)]),
+    (
+        "select dept, senior, count(name) group by dept, senior",
+        [
+            (None, False, 0),
+            ("Eng", False, 1),
+            ("Eng", True, 2),
+            ("Marketing", True, 1),
+            ("Sales", None, 1),
+            ("Sales", False, 1),
+            ("Sales", True, 1),
+        ],
+    ),
     (
         "select dept, sum(salary) / count(salary) group by dept",
         [(None, None), ("Eng", 700.0), ("Marketing", 800.0), ("Sales", 350.0)],
     ),
     ("select upper(dept), max(hours) group by dept", [("", 1), ("ENG", 8), ("MARKETING", 7), ("SALES", 3)]),
     ("select 1, max(hours) group by senior", [(1, None), (1, 4.5), (1, 8)]),
-    ("select dept, sum(hours) group by dept order by sum(hours) desc",
-     [("Eng", 18.5), ("Marketing", 7), ("Sales", 5), (None, 1)]),
-    ("select dept, sum(hours) group by dept order by dept desc",
-     [("Sales", 5), ("Marketing", 7), ("Eng", 18.5), (None, 1)]),
-    ("select dept, count(name) group by dept order by count(name), dept",
-     [(None, 0), ("Marketing", 1), ("Eng", 3), ("Sales", 3)]),
+    (
+        "select dept, sum(hours) group by dept order by sum(hours) desc",
+        [("Eng", 18.5), ("Marketing", 7), ("Sales", 5), (None, 1)],
+    ),
+    (
+        "select dept, sum(hours) group by dept order by dept desc",
+        [("Sales", 5), ("Marketing", 7), ("Eng", 18.5), (None, 1)],
+    ),
+    (
+        "select dept, count(name) group by dept order by count(name), dept",
+        [(None, 0), ("Marketing", 1), ("Eng", 3), ("Sales", 3)],
+    ),
     # --- PIVOT
-    ("select dept, sum(hours) group by dept pivot senior", [
-        (None, None, 1, None), ("Eng", None, 4.5, 14), ("Marketing", None, None, 7), ("Sales", None, 2, 3)]),
+    (
+        "select dept, sum(hours) group by dept pivot senior",
+        [(None, None, 1, None), ("Eng", None, 4.5, 14), ("Marketing", None, None, 7), ("Sales", None, 2, 3)],
+    ),
     ("select sum(hours) pivot dept", [(1, 18.5, 7, 5)]),
     ("select sum(hours), count(hours) where dept = 'Eng' pivot senior", [(4.5, 14, 1, 2)]),
-    ("select dept, sum(hours) group by dept pivot senior order by dept desc limit 2", [
-        ("Sales", None, 2, 3), ("Marketing", None, None, 7)]),
-    ("select senior, count(name) group by senior pivot dept", [
-        (None, None, None, None, 1), (False, 0, 1, None, 1), (True, None, 2, 1, 1)]),
+    (
+        "select dept, sum(hours) group by dept pivot senior order by dept desc limit 2",
+        [("Sales", None, 2, 3), ("Marketing", None, None, 7)],
+    ),
+    (
+        "select senior, count(name) group by senior pivot dept",
+        [(None, None, None, None, 1), (False, 0, 1, None, 1), (True, None, 2, 1, 1)],
+    ),
     ("select sum(hours) where hours > 100 pivot dept", []),
     ("select max(hours) / 2 pivot senior", [(None, 2.25, 4.0)]),
     # --- ORDER BY without aggregation: stable, nulls first, en-US collation for text
-    ("select name order by name", [
-        (None,), ("",), ("Ben",), ("dana",), ("Dave",), ("Élise",), ("John",), ("Sally",)]),
-    ("select name order by name desc", [
-        ("Sally",), ("John",), ("Élise",), ("Dave",), ("dana",), ("Ben",), (None,), ("",)]),
-    ("select name, hours order by hours desc, name", [
-        ("John", 8), ("Élise", 7), ("Sally", 6), ("Dave", 4.5), ("", 3), ("Ben", 2), (None, 1), ("dana", None)]),
-    ("select name order by hired, name", [
-        ("dana",), ("Ben",), ("Élise",), ("John",), ("Sally",), ("Dave",), (None,), ("",)]),
-    ("select name order by hours * -1", [
-        ("dana",), ("John",), ("Élise",), ("Sally",), ("Dave",), ("",), ("Ben",), (None,)]),
-    ("select name order by senior desc, start", [
-        ("Sally",), ("John",), ("",), ("Élise",), ("Ben",), (None,), ("Dave",), ("dana",)]),
+    ("select name order by name", [(None,), ("",), ("Ben",), ("dana",), ("Dave",), ("Élise",), ("John",), ("Sally",)]),
+    (
+        "select name order by name desc",
+        [("Sally",), ("John",), ("Élise",), ("Dave",), ("dana",), ("Ben",), (None,), ("",)],
+    ),
+    (
+        "select name, hours order by hours desc, name",
+        [("John", 8), ("Élise", 7), ("Sally", 6), ("Dave", 4.5), ("", 3), ("Ben", 2), (None, 1), ("dana", None)],
+    ),
+    (
+        "select name order by hired, name",
+        [("dana",), ("Ben",), ("Élise",), ("John",), ("Sally",), ("Dave",), (None,), ("",)],
+    ),
+    (
+        "select name order by hours * -1",
+        [("dana",), ("John",), ("Élise",), ("Sally",), ("Dave",), ("",), ("Ben",), (None,)],
+    ),
+    (
+        "select name order by senior desc, start",
+        [("Sally",), ("John",), ("",), ("Élise",), ("Ben",), (None,), ("Dave",), ("dana",)],
+    ),
     ("select name order by stamp desc limit 3", [("dana",), ("Ben",), ("Élise",)]),
     # --- SKIPPING, OFFSET, LIMIT (in that order, after sorting)
     ("select name skipping 3", [("John",), ("Ben",), (None,)]),
@@ -232,20 +267,38 @@ def test_rows(tq: str, expected: list[tuple[Any, ...]]) -> None:
 
 COLUMNS = [
     ("", [(c.id, c.type.value, c.label, None) for c in STAFF.columns]),
-    ("select name, sum(hours) group by name label name 'N', sum(hours) 'Total' format sum(hours) '#,##0.0'", [
-        ("name", "string", "N", None), ("sum-hours", "number", "Total", "#,##0.0")]),
-    ("select dept, sum(hours) group by dept pivot senior", [
-        ("dept", "string", None, None), ("null sum-hours", "number", "null", None),
-        ("false sum-hours", "number", "false", None), ("true sum-hours", "number", "true", None)]),
-    ("select sum(hours), max(hired) where dept != 'Sales' pivot dept", [
-        (" sum-hours", "number", " sum Hours", None), ("Eng sum-hours", "number", "Eng sum Hours", None),
-        ("Marketing sum-hours", "number", "Marketing sum Hours", None),
-        (" max-hired", "date", " max Hired", None), ("Eng max-hired", "date", "Eng max Hired", None),
-        ("Marketing max-hired", "date", "Marketing max Hired", None)]),
+    (
+        "select name, sum(hours) group by name label name 'N', sum(hours) 'Total' format sum(hours) '#,##0.0'",
+        [("name", "string", "N", None), ("sum-hours", "number", "Total", "#,##0.0")],
+    ),
+    (
+        "select dept, sum(hours) group by dept pivot senior",
+        [
+            ("dept", "string", None, None),
+            ("null sum-hours", "number", "null", None),
+            ("false sum-hours", "number", "false", None),
+            ("true sum-hours", "number", "true", None),
+        ],
+    ),
+    (
+        "select sum(hours), max(hired) where dept != 'Sales' pivot dept",
+        [
+            (" sum-hours", "number", " sum Hours", None),
+            ("Eng sum-hours", "number", "Eng sum Hours", None),
+            ("Marketing sum-hours", "number", "Marketing sum Hours", None),
+            (" max-hired", "date", " max Hired", None),
+            ("Eng max-hired", "date", "Eng max Hired", None),
+            ("Marketing max-hired", "date", "Marketing max Hired", None),
+        ],
+    ),
     ("select sum(hours) where hours > 100 pivot dept", []),
-    ("select year(hired), sum(salary) / 7 group by year(hired)", [
-        ("year_hired", "number", "year(Hired)", None),
-        ("quotient_sum-salary,7.0_", "number", "quotient(sum Salary7.0())", None)]),
+    (
+        "select year(hired), sum(salary) / 7 group by year(hired)",
+        [
+            ("year_hired", "number", "year(Hired)", None),
+            ("quotient_sum-salary,7.0_", "number", "quotient(sum Salary7.0())", None),
+        ],
+    ),
     ("select hours where hours > 100", [("hours", "number", "Hours", None)]),
 ]
 
@@ -277,13 +330,58 @@ def test_now_is_the_current_utc_time_once_per_query() -> None:
 
 
 def test_en_us_collation_for_order_by() -> None:
-    words = ["b", "B", "a", "A", "á", "1", "-x", " z", "Z", "ab", "Ab", "a b", "10", "2", "é", "e", "E",
-             "_y", "$5", ".", "(", "~", "a-b"]
+    words = [
+        "b",
+        "B",
+        "a",
+        "A",
+        "á",
+        "1",
+        "-x",
+        " z",
+        "Z",
+        "ab",
+        "Ab",
+        "a b",
+        "10",
+        "2",
+        "é",
+        "e",
+        "E",
+        "_y",
+        "$5",
+        ".",
+        "(",
+        "~",
+        "a-b",
+    ]
     table = DataTable([Column("w", T.STRING)], [(w,) for w in words])
     # ICU order: spaces, punctuation (_ - . ( in ICU's own order), symbols, currency, digits, letters
     assert [r[0] for r in run_query(table, "order by w").rows] == [
-        " z", "_y", "-x", ".", "(", "~", "$5", "1", "10", "2", "a", "A", "á", "a b", "a-b", "ab", "Ab",
-        "b", "B", "e", "E", "é", "Z"]
+        " z",
+        "_y",
+        "-x",
+        ".",
+        "(",
+        "~",
+        "$5",
+        "1",
+        "10",
+        "2",
+        "a",
+        "A",
+        "á",
+        "a b",
+        "a-b",
+        "ab",
+        "Ab",
+        "b",
+        "B",
+        "e",
+        "E",
+        "é",
+        "Z",
+    ]
     # GROUP BY keeps code-point (UTF-16) order
     grouped = run_query(table, "select w, count(w) group by w").rows
     assert [r[0] for r in grouped] == sorted(words)
@@ -303,8 +401,12 @@ def test_decimal_values() -> None:
         [Column("x", T.NUMBER), Column("y", T.NUMBER)],
         [(Decimal("1.5"), 2.5), (Decimal("2.25"), None), (None, 1.0)],
     )
-    assert run_query(table, "select sum(x), avg(x), max(x), sum(y)").rows == [(Decimal("3.75"), Decimal("1.875"), Decimal("2.25"), 3.5)]
-    assert run_query(table, "select x + y, x * 2, x % 1 where x > 1.6").rows == [(None, Decimal("4.50"), Decimal("0.25"))]
+    assert run_query(table, "select sum(x), avg(x), max(x), sum(y)").rows == [
+        (Decimal("3.75"), Decimal("1.875"), Decimal("2.25"), 3.5)
+    ]
+    assert run_query(table, "select x + y, x * 2, x % 1 where x > 1.6").rows == [
+        (None, Decimal("4.50"), Decimal("0.25"))
+    ]
     assert run_query(table, "select x + y where y = 2.5").rows == [(4.0,)]
 
 
@@ -316,7 +418,9 @@ def test_warnings_for_illegal_format_patterns() -> None:
 
 
 def test_options_of_run_query() -> None:
-    rows = run_query(STAFF, "select dept, sum(hours) where hired < '2005-04-01'", implicit_group_by=True, date_strings=True).rows
+    rows = run_query(
+        STAFF, "select dept, sum(hours) where hired < '2005-04-01'", implicit_group_by=True, date_strings=True
+    ).rows
     assert rows == [("Eng", 8), ("Marketing", 7), ("Sales", 2)]
     with pytest.raises(QueryError):
         run_query(STAFF, "select dept, sum(hours)")
@@ -340,8 +444,11 @@ def test_empty_table_and_no_columns() -> None:
     [
         ("select nope", "invalid_query", 'Column "nope" does not exist in table (at position 7)'),
         ("select name from staff", "invalid_query", 'Unexpected token "from" at position 12'),
-        ("select name limit 9999999999", "invalid_query",
-         "LIMIT must be -1 or a whole number from 0 to 2147483647, not 9999999999 (at position 18)"),
+        (
+            "select name limit 9999999999",
+            "invalid_query",
+            "LIMIT must be -1 or a whole number from 0 to 2147483647, not 9999999999 (at position 18)",
+        ),
     ],
 )
 def test_errors(tq: str, reason: str, message: str) -> None:

@@ -9,13 +9,9 @@ import pytest
 from gvizql import QueryError, parse
 from gvizql.ast import (
     Aggregation,
-    AggregationFunction as F,
     And,
-    ColumnRef as Col,
     Comparison,
-    ComparisonOperator as Op,
     FormatItem,
-    FunctionCall as Fn,
     IsNull,
     LabelItem,
     Literal,
@@ -25,6 +21,18 @@ from gvizql.ast import (
     Query,
     QueryOption,
     SortDirection,
+)
+from gvizql.ast import (
+    AggregationFunction as F,
+)
+from gvizql.ast import (
+    ColumnRef as Col,
+)
+from gvizql.ast import (
+    ComparisonOperator as Op,
+)
+from gvizql.ast import (
+    FunctionCall as Fn,
 )
 from gvizql.datatable import ValueType as T
 from gvizql.parser import MAX_COLUMNS, MAX_CONDITIONS, MAX_DEPTH, MAX_QUERY_LENGTH
@@ -51,9 +59,18 @@ QUERIES = [
     ("sElEcT a", Query(select=(a,))),
     ("select `first name`, `date`", Query(select=(Col("first name"), Col("date")))),
     ("select A", Query(select=(Col("A"),))),
-    ("select count(a), SUM(b), avg(c), min(a), max(b)", Query(select=(
-        Aggregation(F.COUNT, a), Aggregation(F.SUM, b), Aggregation(F.AVG, c),
-        Aggregation(F.MIN, a), Aggregation(F.MAX, b)))),
+    (
+        "select count(a), SUM(b), avg(c), min(a), max(b)",
+        Query(
+            select=(
+                Aggregation(F.COUNT, a),
+                Aggregation(F.SUM, b),
+                Aggregation(F.AVG, c),
+                Aggregation(F.MIN, a),
+                Aggregation(F.MAX, b),
+            )
+        ),
+    ),
     # a column may be named like a function or aggregation
     ("select count, year", Query(select=(Col("count"), Col("year")))),
     ("select a + b * c", Query(select=(Fn("sum", (a, Fn("product", (b, c)))),))),
@@ -62,17 +79,28 @@ QUERIES = [
     ("select a / 2 % 3", Query(select=(Fn("modulo", (Fn("quotient", (a, num(2))), num(3))),))),
     ("select -1.5, 2e3, .5", Query(select=(num(-1.5), num(2000.0), num(0.5)))),
     ("select a - -1", Query(select=(Fn("difference", (a, num(-1))),))),
-    ("select year(a), dayOfWeek(a), DATEDIFF(a, b), toDate(a), now()", Query(select=(
-        Fn("year", (a,)), Fn("dayofweek", (a,)), Fn("datediff", (a, b)), Fn("todate", (a,)), Fn("now", ())))),
+    (
+        "select year(a), dayOfWeek(a), DATEDIFF(a, b), toDate(a), now()",
+        Query(
+            select=(Fn("year", (a,)), Fn("dayofweek", (a,)), Fn("datediff", (a, b)), Fn("todate", (a,)), Fn("now", ()))
+        ),
+    ),
     ("select upper(lower(a))", Query(select=(Fn("upper", (Fn("lower", (a,)),)),))),
     ("select sum(a) / 7", Query(select=(Fn("quotient", (Aggregation(F.SUM, a), num(7))),))),
-    ("select 'x', \"y\", true, FALSE", Query(select=(text("x"), text("y"), Literal(True, T.BOOLEAN),
-                                                     Literal(False, T.BOOLEAN)))),
+    (
+        "select 'x', \"y\", true, FALSE",
+        Query(select=(text("x"), text("y"), Literal(True, T.BOOLEAN), Literal(False, T.BOOLEAN))),
+    ),
     ("select date '2009-10-1'", Query(select=(Literal(dt.date(2009, 10, 1), T.DATE),))),
-    ("select datetime '2009-10-01 10:20:30'", Query(select=(Literal(dt.datetime(2009, 10, 1, 10, 20, 30), T.DATETIME),))),
+    (
+        "select datetime '2009-10-01 10:20:30'",
+        Query(select=(Literal(dt.datetime(2009, 10, 1, 10, 20, 30), T.DATETIME),)),
+    ),
     ("select datetime '2008-03-01 10:00'", Query(select=(Literal(dt.datetime(2008, 3, 1, 10), T.DATETIME),))),
-    ("select datetime '2009-10-01 10:20:30.4'",
-     Query(select=(Literal(dt.datetime(2009, 10, 1, 10, 20, 30, 4000), T.DATETIME),))),
+    (
+        "select datetime '2009-10-01 10:20:30.4'",
+        Query(select=(Literal(dt.datetime(2009, 10, 1, 10, 20, 30, 4000), T.DATETIME),)),
+    ),
     ("select timeofday '10:20:30'", Query(select=(Literal(dt.time(10, 20, 30), T.TIMEOFDAY),))),
     # a reference bug we fix: milliseconds in timeofday literals
     ("select timeofday '10:20:30.123'", Query(select=(Literal(dt.time(10, 20, 30, 123000), T.TIMEOFDAY),))),
@@ -100,22 +128,34 @@ QUERIES = [
     ("where year(a) = 2009", Query(where=cmp(Op.EQ, Fn("year", (a,)), num(2009)))),
     ("where a = -1", Query(where=cmp(Op.EQ, a, num(-1)))),
     # precedence: not > and > or
-    ("where a = 1 or b = 2 and c = 3", Query(where=Or((
-        cmp(Op.EQ, a, num(1)), And((cmp(Op.EQ, b, num(2)), cmp(Op.EQ, c, num(3)))))))),
+    (
+        "where a = 1 or b = 2 and c = 3",
+        Query(where=Or((cmp(Op.EQ, a, num(1)), And((cmp(Op.EQ, b, num(2)), cmp(Op.EQ, c, num(3))))))),
+    ),
     ("where not a = 1 and b = 2", Query(where=And((Not(cmp(Op.EQ, a, num(1))), cmp(Op.EQ, b, num(2)))))),
-    ("where (a = 1 or b = 2) and c = 3", Query(where=And((
-        Or((cmp(Op.EQ, a, num(1)), cmp(Op.EQ, b, num(2)))), cmp(Op.EQ, c, num(3)))))),
-    ("where a = 1 and b = 2 and c = 3", Query(where=And((
-        cmp(Op.EQ, a, num(1)), cmp(Op.EQ, b, num(2)), cmp(Op.EQ, c, num(3)))))),
+    (
+        "where (a = 1 or b = 2) and c = 3",
+        Query(where=And((Or((cmp(Op.EQ, a, num(1)), cmp(Op.EQ, b, num(2)))), cmp(Op.EQ, c, num(3))))),
+    ),
+    (
+        "where a = 1 and b = 2 and c = 3",
+        Query(where=And((cmp(Op.EQ, a, num(1)), cmp(Op.EQ, b, num(2)), cmp(Op.EQ, c, num(3))))),
+    ),
     ("where not not a is null", Query(where=Not(Not(IsNull(a))))),
     # GROUP BY, PIVOT, ORDER BY
     ("select a, sum(b) group by a", Query(select=(a, Aggregation(F.SUM, b)), group_by=(a,))),
-    ("select sum(b) group by a, year(c) pivot c", Query(
-        select=(Aggregation(F.SUM, b),), group_by=(a, Fn("year", (c,))), pivot=(c,))),
-    ("order by a, b desc, c ASC", Query(order_by=(
-        OrderItem(a), OrderItem(b, SortDirection.DESC), OrderItem(c, SortDirection.ASC)))),
-    ("select sum(a) order by sum(a) desc", Query(
-        select=(Aggregation(F.SUM, a),), order_by=(OrderItem(Aggregation(F.SUM, a), SortDirection.DESC),))),
+    (
+        "select sum(b) group by a, year(c) pivot c",
+        Query(select=(Aggregation(F.SUM, b),), group_by=(a, Fn("year", (c,))), pivot=(c,)),
+    ),
+    (
+        "order by a, b desc, c ASC",
+        Query(order_by=(OrderItem(a), OrderItem(b, SortDirection.DESC), OrderItem(c, SortDirection.ASC))),
+    ),
+    (
+        "select sum(a) order by sum(a) desc",
+        Query(select=(Aggregation(F.SUM, a),), order_by=(OrderItem(Aggregation(F.SUM, a), SortDirection.DESC),)),
+    ),
     ("order by a + 1", Query(order_by=(OrderItem(Fn("sum", (a, num(1)))),))),
     # SKIPPING, LIMIT, OFFSET
     ("skipping 3", Query(skipping=3)),
@@ -135,9 +175,16 @@ QUERIES = [
         "select a, sum(b) where c > 1 group by a pivot c order by a desc skipping 2 limit 3 offset 1 "
         "label a 'A' format sum(b) '#' options no_format",
         Query(
-            select=(a, Aggregation(F.SUM, b)), where=cmp(Op.GT, c, num(1)), group_by=(a,), pivot=(c,),
-            order_by=(OrderItem(a, SortDirection.DESC),), skipping=2, limit=3, offset=1,
-            labels=(LabelItem(a, "A"),), formats=(FormatItem(Aggregation(F.SUM, b), "#"),),
+            select=(a, Aggregation(F.SUM, b)),
+            where=cmp(Op.GT, c, num(1)),
+            group_by=(a,),
+            pivot=(c,),
+            order_by=(OrderItem(a, SortDirection.DESC),),
+            skipping=2,
+            limit=3,
+            offset=1,
+            labels=(LabelItem(a, "A"),),
+            formats=(FormatItem(Aggregation(F.SUM, b), "#"),),
             options=frozenset({QueryOption.NO_FORMAT}),
         ),
     ),
@@ -191,9 +238,14 @@ ERRORS = [
     # literals
     ("select date '2009-13-01'", "Invalid date literal '2009-13-01' (expected 'yyyy-MM-dd') (at position 12)"),
     ("select date 'yesterday'", "Invalid date literal 'yesterday' (expected 'yyyy-MM-dd') (at position 12)"),
-    ("select datetime '2009-10-01'",
-     "Invalid datetime literal '2009-10-01' (expected 'yyyy-MM-dd HH:mm:ss[.SSS]') (at position 16)"),
-    ("select timeofday '25:00:00'", "Invalid timeofday literal '25:00:00' (expected 'HH:mm:ss[.SSS]') (at position 17)"),
+    (
+        "select datetime '2009-10-01'",
+        "Invalid datetime literal '2009-10-01' (expected 'yyyy-MM-dd HH:mm:ss[.SSS]') (at position 16)",
+    ),
+    (
+        "select timeofday '25:00:00'",
+        "Invalid timeofday literal '25:00:00' (expected 'HH:mm:ss[.SSS]') (at position 17)",
+    ),
     # counts
     ("limit 2147483648", "LIMIT must be -1 or a whole number from 0 to 2147483647, not 2147483648 (at position 6)"),
     ("limit 99999999999999999999999", 'Number "99999999999999999999999" is too large (at position 6)'),

@@ -267,9 +267,7 @@ def test_csv_downloads(tqx: str, media_type: str, disposition: str) -> None:
 
 
 def test_options_apply_at_render_time() -> None:
-    table = DataTable(
-        [Column("d", ValueType.DATE, "D", pattern="MMM d, yyyy")], [(dt.date(2009, 2, 3),)]
-    )
+    table = DataTable([Column("d", ValueType.DATE, "D", pattern="MMM d, yyyy")], [(dt.date(2009, 2, 3),)])
     plain = unwrap(render(table, Tqx()).body)["table"]["rows"]
     no_format = unwrap(render(table, Tqx(), options={"no_format"}).body)["table"]
     no_values = unwrap(render(table, Tqx(), options=["NO_VALUES"]).body)["table"]["rows"]

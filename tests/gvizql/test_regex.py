@@ -134,23 +134,43 @@ UNSUPPORTED: list[tuple[str, str]] = [
     (r"\p{sc=Greek}", r"the Unicode script, block or property \p{sc=Greek} at offset 0"),
     (r"a{1001}", f"a repetition count above {MAX_REPEAT} at offset 1"),
     (r"(a{10}){101}", f"repetitions nested to more than {MAX_REPEAT} in all at offset 2"),
-    ("(" * (MAX_NESTING + 1) + ")" * (MAX_NESTING + 1), f"groups or classes nested more than {MAX_NESTING} deep at offset {MAX_NESTING}"),
-    ("x" * (MAX_PATTERN_LENGTH + 1), f"a pattern longer than {MAX_PATTERN_LENGTH} characters at offset {MAX_PATTERN_LENGTH}"),
+    (
+        "(" * (MAX_NESTING + 1) + ")" * (MAX_NESTING + 1),
+        f"groups or classes nested more than {MAX_NESTING} deep at offset {MAX_NESTING}",
+    ),
+    (
+        "x" * (MAX_PATTERN_LENGTH + 1),
+        f"a pattern longer than {MAX_PATTERN_LENGTH} characters at offset {MAX_PATTERN_LENGTH}",
+    ),
     (r"\p{L}{1000}", "the pattern is too large for RE2 (over 8 MiB compiled)"),
 ]
 
 # Patterns java.util.regex rejects: they match nothing, as in the reference.
-INVALID = ["(", "[", ")", "a)", "a**", "*a", "a{", "a{,2}", "a{3,2}", r"\y", r"\p{Foo}", "(?<1>x)", r"\x{110000}", r"\0", "(?z)", "[b-a]", "\\"]
+INVALID = [
+    "(",
+    "[",
+    ")",
+    "a)",
+    "a**",
+    "*a",
+    "a{",
+    "a{,2}",
+    "a{3,2}",
+    r"\y",
+    r"\p{Foo}",
+    "(?<1>x)",
+    r"\x{110000}",
+    r"\0",
+    "(?z)",
+    "[b-a]",
+    "\\",
+]
 
 
 # --- executors -------------------------------------------------------------------------------
 
 SCHEMA = [Column("c", ValueType.NUMBER), Column("t", ValueType.STRING)]
-TEXTS = [
-    (case, text)
-    for case, (_, matching, other) in enumerate(TRANSLATIONS)
-    for text in matching + other
-]
+TEXTS = [(case, text) for case, (_, matching, other) in enumerate(TRANSLATIONS) for text in matching + other]
 
 
 Answer = Callable[[str, list[tuple[int, str]]], DataTable]
@@ -168,7 +188,9 @@ def answer(request: pytest.FixtureRequest, new_sql_engine: Callable[[str], sa.En
     def on_database(tq: str, rows: list[tuple[int, str]]) -> DataTable:
         key = tuple(rows)
         if key not in tables:
-            table = sa.Table(f"texts_{len(tables)}", sa.MetaData(), sa.Column("c", sa.Integer), sa.Column("t", sa.String))
+            table = sa.Table(
+                f"texts_{len(tables)}", sa.MetaData(), sa.Column("c", sa.Integer), sa.Column("t", sa.String)
+            )
             with engine.begin() as conn:
                 table.create(conn)
                 conn.execute(table.insert(), [{"c": c, "t": t} for c, t in rows])
@@ -280,7 +302,11 @@ def patterns(depth: int = 0) -> st.SearchStrategy[str]:
     atoms = [LITERALS, CLASSES, st.sampled_from([".", r"\d", r"\w", r"\s", r"\W"])]
     if depth < 2:
         atoms.append(
-            st.builds(lambda kind, inner: f"({kind}{inner})", st.sampled_from(["", "?:", "?i:"]), st.deferred(lambda: patterns(depth + 1)))
+            st.builds(
+                lambda kind, inner: f"({kind}{inner})",
+                st.sampled_from(["", "?:", "?i:"]),
+                st.deferred(lambda: patterns(depth + 1)),
+            )
         )
     piece = st.builds(lambda atom, quantifier: atom + quantifier, st.one_of(*atoms), QUANTIFIERS)
     sequence = st.lists(piece, min_size=0, max_size=4).map("".join)

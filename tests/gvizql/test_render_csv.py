@@ -88,9 +88,7 @@ FORMATTED = DataTable(
 FORMATTED_CASES = [
     (
         frozenset(),
-        '"Amount","Day","Billable","Quoted","Bad"\n'
-        '"$1,234.50","Feb 3, 2009",yes,"5 say ""hi""",1.5\n'
-        ",,no,,\n",
+        '"Amount","Day","Billable","Quoted","Bad"\n"$1,234.50","Feb 3, 2009",yes,"5 say ""hi""",1.5\n,,no,,\n',
     ),
     (
         frozenset({"no_format"}),
@@ -98,9 +96,7 @@ FORMATTED_CASES = [
     ),
     (
         frozenset({"no_values"}),  # CSV always shows text: no_values changes nothing
-        '"Amount","Day","Billable","Quoted","Bad"\n'
-        '"$1,234.50","Feb 3, 2009",yes,"5 say ""hi""",1.5\n'
-        ",,no,,\n",
+        '"Amount","Day","Billable","Quoted","Bad"\n"$1,234.50","Feb 3, 2009",yes,"5 say ""hi""",1.5\n,,no,,\n',
     ),
 ]
 
@@ -137,18 +133,18 @@ def test_errors_are_plain_text() -> None:
 # text that is only a number, and every non-text cell, are left as they are.
 FORMULA_CASES = [
     ('=HYPERLINK("http://evil","x")', '"\'=HYPERLINK(""http://evil"",""x"")"'),
-    ("+1+2", "\"'+1+2\""),
+    ("+1+2", '"\'+1+2"'),
     ("-2+3+cmd|' /C calc'!A0", "\"'-2+3+cmd|' /C calc'!A0\""),
-    ("@SUM(A1:A9)", "\"'@SUM(A1:A9)\""),
-    ("\t=1+1", "\"'\t=1+1\""),
-    ("\r=1+1", "\"'\r=1+1\""),
-    ("-", "\"'-\""),
+    ("@SUM(A1:A9)", '"\'@SUM(A1:A9)"'),
+    ("\t=1+1", '"\'\t=1+1"'),
+    ("\r=1+1", '"\'\r=1+1"'),
+    ("-", '"\'-"'),
     ("-5", '"-5"'),
     ("+1.5e3", '"+1.5e3"'),
     ("-.5", '"-.5"'),
     ("a=b", '"a=b"'),
     (" =1+1", '" =1+1"'),
-    ("'=1+1", "\"'=1+1\""),
+    ("'=1+1", '"\'=1+1"'),
     ("", '""'),
 ]
 
@@ -168,6 +164,6 @@ def test_formula_neutralising_spares_numbers_and_covers_labels_and_tsv() -> None
         [Column("memo", S, "=cmd"), Column("n", N, "-n", pattern="$#,##0.00"), Column("p", N, "+p")],
         [("@x", -5, -1.5)],
     )
-    assert render(table, Tqx(out="csv")).body.decode() == "\"'=cmd\",\"'-n\",\"'+p\"\n\"'@x\",-$5.00,-1.5\n"
+    assert render(table, Tqx(out="csv")).body.decode() == '"\'=cmd","\'-n","\'+p"\n"\'@x",-$5.00,-1.5\n'
     tsv = render(table, Tqx(out="tsv-excel")).body[2:].decode("utf-16-le")
-    assert tsv == "\"'=cmd\"\t\"'-n\"\t\"'+p\"\n\"'@x\"\t-$5.00\t-1.5\n"
+    assert tsv == '"\'=cmd"\t"\'-n"\t"\'+p"\n"\'@x"\t-$5.00\t-1.5\n'

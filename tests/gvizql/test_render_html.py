@@ -62,7 +62,7 @@ def test_every_type() -> None:
     response = render(EVERY_TYPE, Tqx(out="html"))
     assert response.media_type == "text/html; charset=utf-8"
     text = response.body.decode("utf-8")
-    assert text.startswith("<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n")
+    assert text.startswith('<!DOCTYPE html>\n<html>\n<head>\n<meta charset="utf-8">\n')
     body = text[text.index("<table>") : text.index("</body>")]
     assert body == EVERY_TYPE_ROWS
     assert text.endswith("</body>\n</html>\n")

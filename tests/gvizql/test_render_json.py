@@ -137,8 +137,7 @@ EDGE_CASES = [
     (
         "integers beyond 64 bits become doubles",
         DataTable([Column("a", N)], [(2**70,), (1,)]),
-        '{"cols":[{"id":"a","label":"","type":"number"}],'
-        '"rows":[{"c":[{"v":1.1805916207174113e21}]},{"c":[{"v":1}]}]}',
+        '{"cols":[{"id":"a","label":"","type":"number"}],"rows":[{"c":[{"v":1.1805916207174113e21}]},{"c":[{"v":1}]}]}',
     ),
     (
         "lone surrogates become U+FFFD",

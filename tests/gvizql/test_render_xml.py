@@ -35,7 +35,14 @@ EVERY_TYPE = DataTable(
     [
         ("ann & bob", 6.25, True, dt.date(2009, 1, 31), dt.datetime(2009, 12, 1, 13, 4, 5, 6000), dt.time(1, 2, 3)),
         (None, None, None, None, None, None),
-        ("tab\tline\nret\r", Decimal("3.00"), False, dt.date(2000, 12, 1), dt.datetime(2000, 1, 1), dt.time(23, 59, 59, 999000)),
+        (
+            "tab\tline\nret\r",
+            Decimal("3.00"),
+            False,
+            dt.date(2000, 12, 1),
+            dt.datetime(2000, 1, 1),
+            dt.time(23, 59, 59, 999000),
+        ),
     ],
 )
 

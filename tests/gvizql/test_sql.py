@@ -122,7 +122,10 @@ CASES = [
     ("select lower(dept), count(name) group by lower(dept)", [("", 1), ("eng", 2), ("ops", 1), ("sales", 1)]),
     ("select year(born), sum(hours) group by year(born)", [(None, None), (2009, 18), (2010, 2.5), (2011, 0)]),
     ("select avg(hours), max(name) where dept = 'Eng'", [(5.25, "bob")]),
-    ("select min(active), max(active), min(clock), max(seen)", [(False, True, dt.time(0, 0, 0, 500000), dt.datetime(2011, 3, 5))]),
+    (
+        "select min(active), max(active), min(clock), max(seen)",
+        [(False, True, dt.time(0, 0, 0, 500000), dt.datetime(2011, 3, 5))],
+    ),
     ("select sum(hours) where hours > 100", []),
     (
         "select dept, sum(hours) group by dept pivot active",
@@ -131,7 +134,10 @@ CASES = [
     ("select count(name) pivot dept", [(1, 2, 1, 1)]),
     ("select count(name) where hours > 100 pivot dept", []),
     # --- scalar functions and arithmetic
-    ("select year(born), month(born), day(born), quarter(born), dayOfWeek(born) where name = 'Ann'", [(2009, 0, 15, 1, 5)]),
+    (
+        "select year(born), month(born), day(born), quarter(born), dayOfWeek(born) where name = 'Ann'",
+        [(2009, 0, 15, 1, 5)],
+    ),
     (
         "select hour(seen), minute(seen), second(seen), millisecond(seen), hour(clock), millisecond(clock) where name = 'Ann'",
         [(8, 30, 0, 250, 8, 0)],
@@ -162,7 +168,10 @@ def test_modulo_by_zero_is_nan_where_the_database_has_nan(people: tuple[sa.Engin
 
 def test_rows_match_python_types(people: tuple[sa.Engine, sa.Table]) -> None:
     # Every cell holds the Python type of its column (no Decimal, no 0/1 booleans, no date strings).
-    table = run(people, "select name, hours, active, born, seen, clock, sum(hours) group by name, hours, active, born, seen, clock")
+    table = run(
+        people,
+        "select name, hours, active, born, seen, clock, sum(hours) group by name, hours, active, born, seen, clock",
+    )
     for row in table.rows:
         for column, value in zip(table.columns, row):
             if value is not None:
@@ -201,7 +210,9 @@ def test_invalid_format_pattern_is_a_warning(people: tuple[sa.Engine, sa.Table])
         ("select dept, sum(hours)", {"implicit_group_by": True}, [(None, 0), ("Eng", 10.5), ("Ops", 4), ("Sales", 6)]),
     ],
 )
-def test_options(people: tuple[sa.Engine, sa.Table], tq: str, options: dict[str, bool], rows: list[tuple[object, ...]]) -> None:
+def test_options(
+    people: tuple[sa.Engine, sa.Table], tq: str, options: dict[str, bool], rows: list[tuple[object, ...]]
+) -> None:
     assert run(people, tq, **options).rows == rows
 
 
@@ -299,7 +310,9 @@ def memory_rows(table: sa.Table, tq: str) -> list[tuple[object, ...]]:
 
 
 @pytest.mark.parametrize("shape", list(DEEP))
-def test_deepest_query_the_parser_accepts_runs_on_every_database(people: tuple[sa.Engine, sa.Table], shape: str) -> None:
+def test_deepest_query_the_parser_accepts_runs_on_every_database(
+    people: tuple[sa.Engine, sa.Table], shape: str
+) -> None:
     accepted, refused = deep_query(shape)
     assert run(people, accepted).rows == memory_rows(people[1], accepted)
     with pytest.raises(QueryError) as caught:
@@ -331,7 +344,14 @@ def test_modulo_nested_in_its_divisor_runs_on_every_database(people: tuple[sa.En
             f"The WHERE clause has more than {MAX_CONDITIONS} conditions",
         ),
     ],
-    ids=["and at the limit", "or at the limit", "numbers at the limit", "with the deepest term", "one over", "a thousand"],
+    ids=[
+        "and at the limit",
+        "or at the limit",
+        "numbers at the limit",
+        "with the deepest term",
+        "one over",
+        "a thousand",
+    ],
 )
 def test_long_conditions(people: tuple[sa.Engine, sa.Table], tq: str, message: str | None) -> None:
     if message is None:
@@ -365,7 +385,11 @@ PIVOT_LIMITS = [
     # (query, result columns, or the error message)
     (f"select count(k) where k != '{PIVOT_VALUES[-1]}' pivot k", MAX_COLUMNS, None),
     ("select count(k) pivot k", None, too_wide("k", MAX_COLUMNS) + " (at position 22)"),
-    (f"select g, count(k) where k != '{PIVOT_VALUES[-1]}' group by g pivot k", None, too_wide("k", MAX_COLUMNS - 1) + " (at position 55)"),
+    (
+        f"select g, count(k) where k != '{PIVOT_VALUES[-1]}' group by g pivot k",
+        None,
+        too_wide("k", MAX_COLUMNS - 1) + " (at position 55)",
+    ),
     (f"select g, count(k) where k > '{PIVOT_VALUES[1]}' group by g pivot k", MAX_COLUMNS, None),
     ("select count(k), max(k) pivot k", None, too_wide("k", MAX_COLUMNS // 2) + " (at position 30)"),
     ("select count(k) pivot k, g", None, too_wide("k, g", MAX_COLUMNS) + " (at position 22)"),
@@ -396,7 +420,7 @@ def test_pivot_width_is_bounded_in_both_executors(
 @pytest.mark.parametrize(
     ("tq", "message"),
     [
-        ("select nope", 'nope'),
+        ("select nope", "nope"),
         ("select name where", "Unexpected"),
         ("select name, sum(hours)", "GROUP BY"),
     ],
@@ -439,8 +463,10 @@ def test_sums_of_decimal_columns_are_exact(sql_database: sa.Engine) -> None:
     cents = sa.Table("cents", sa.MetaData(), sa.Column("team", sa.String), sa.Column("amount", sa.Numeric(14, 2)))
     with sql_database.begin() as conn:
         cents.create(conn)
-        conn.execute(cents.insert(), [{"team": "t", "amount": Decimal("0.10")}] * 1000
-                     + [{"team": "u", "amount": Decimal("123456.78")}] * 7)
+        conn.execute(
+            cents.insert(),
+            [{"team": "t", "amount": Decimal("0.10")}] * 1000 + [{"team": "u", "amount": Decimal("123456.78")}] * 7,
+        )
     with sql_database.connect() as conn:
         table = run_query(conn, cents, "select team, sum(amount) group by team")
     assert table.rows == [("t", 100), ("u", 864197.46)]
@@ -468,12 +494,18 @@ def test_cancelled_statement_is_a_timeout(people: tuple[sa.Engine, sa.Table]) ->
                     raw.interrupt()  # type: ignore[union-attr]
 
             threading.Thread(target=interrupt, daemon=True).start()
-            source = sa.select(
-                sa.literal_column("a.range").label("n")
-            ).select_from(sa.text("range(100000000) a, range(100) b")).subquery()
+            source = (
+                sa.select(sa.literal_column("a.range").label("n"))
+                .select_from(sa.text("range(100000000) a, range(100) b"))
+                .subquery()
+            )
         with pytest.raises(QueryError) as caught:
-            run_query(conn, source, "select sum(hours)" if kind != "duckdb" else "select sum(n)",
-                      schema=None if kind == "sqlite" else [Column("n" if kind == "duckdb" else "hours", ValueType.NUMBER)])
+            run_query(
+                conn,
+                source,
+                "select sum(hours)" if kind != "duckdb" else "select sum(n)",
+                schema=None if kind == "sqlite" else [Column("n" if kind == "duckdb" else "hours", ValueType.NUMBER)],
+            )
         if kind == "sqlite":
             conn.connection.dbapi_connection.set_progress_handler(None, 1)  # type: ignore[union-attr]
         if kind == "duckdb":

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import odesk
 import pytest
 from odesk_recording import Recorder, make_client
+
+import odesk
 
 
 @pytest.fixture

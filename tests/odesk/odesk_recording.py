@@ -21,8 +21,7 @@ import odesk
 from odesk.transport import RetryPolicy
 
 BASE = "http://odesk.test"
-KEYS = {"public_key": "ck", "secret_key": "cs", "oauth_access_token": "at",
-        "oauth_access_token_secret": "ats"}
+KEYS = {"public_key": "ck", "secret_key": "cs", "oauth_access_token": "at", "oauth_access_token_secret": "ats"}
 
 
 def _pairs_to_dict(pairs: list[tuple[str, str]]) -> dict[str, Any]:
@@ -51,8 +50,7 @@ class Seen:
 
     @property
     def query(self) -> dict[str, Any]:
-        return _pairs_to_dict(urllib.parse.parse_qsl(self.request.url.query.decode("ascii"),
-                                                     keep_blank_values=True))
+        return _pairs_to_dict(urllib.parse.parse_qsl(self.request.url.query.decode("ascii"), keep_blank_values=True))
 
     @property
     def is_form(self) -> bool:
@@ -62,8 +60,7 @@ class Seen:
     def form(self) -> dict[str, Any] | None:
         if not self.is_form:
             return None
-        return _pairs_to_dict(urllib.parse.parse_qsl(self.request.content.decode("ascii"),
-                                                     keep_blank_values=True))
+        return _pairs_to_dict(urllib.parse.parse_qsl(self.request.content.decode("ascii"), keep_blank_values=True))
 
     @property
     def json(self) -> Any:
@@ -74,16 +71,15 @@ class Seen:
     @property
     def oauth(self) -> dict[str, str]:
         header = self.request.headers["authorization"]
-        return dict(signature.collect_parameters(headers={"Authorization": header},
-                                                 exclude_oauth_signature=False))
+        return dict(signature.collect_parameters(headers={"Authorization": header}, exclude_oauth_signature=False))
 
     def signature_valid(self, consumer_secret: str, token_secret: str | None) -> bool:
         """Verify the HMAC-SHA1 signature the way a server built on oauthlib would."""
         header = self.request.headers["authorization"]
         body = self.request.content.decode("ascii") if self.is_form else None
         params = signature.collect_parameters(
-            uri_query=self.request.url.query.decode("ascii"), body=body,
-            headers={"Authorization": header})
+            uri_query=self.request.url.query.decode("ascii"), body=body, headers={"Authorization": header}
+        )
         oauth_request = OAuthRequest(str(self.request.url), self.request.method)
         oauth_request.params = params
         oauth_request.signature = self.oauth["oauth_signature"]
@@ -128,8 +124,6 @@ class Recorder:
     @property
     def last(self) -> Seen:
         return self.seen[-1]
-
-
 
 
 def make_client(recorder: Recorder, **kwargs: Any) -> odesk.Client:

@@ -16,18 +16,27 @@ import urllib.parse
 
 import httpx
 import pytest
+from odesk_recording import BASE, Recorder
 
 from odesk import cli
 from odesk.client import Client
 from odesk.credentials import StoredCredentials, config_dir, save_credentials
 from odesk.transport import RetryPolicy
-from odesk_recording import BASE, Recorder
 
-GDS_ANSWER = {"server_time": 1, "table": {
-    "cols": [{"label": "worked_on", "type": "date"}, {"label": "team_name", "type": "string"},
-             {"label": "hours", "type": "number"}],
-    "rows": [{"c": [{"v": "20140506"}, {"v": "Dev"}, {"v": "2.5"}]},
-             {"c": [{"v": "20140507"}, {"v": "Design, UX"}, {"v": "10"}]}]}}
+GDS_ANSWER = {
+    "server_time": 1,
+    "table": {
+        "cols": [
+            {"label": "worked_on", "type": "date"},
+            {"label": "team_name", "type": "string"},
+            {"label": "hours", "type": "number"},
+        ],
+        "rows": [
+            {"c": [{"v": "20140506"}, {"v": "Dev"}, {"v": "2.5"}]},
+            {"c": [{"v": "20140507"}, {"v": "Design, UX"}, {"v": "10"}]},
+        ],
+    },
+}
 
 
 @pytest.fixture
@@ -37,8 +46,11 @@ def env(tmp_path, monkeypatch, recorder: Recorder) -> Recorder:
     monkeypatch.delenv("PYTHON_ODESK_BASE_URL", raising=False)
     monkeypatch.delenv("ODESK_CONSUMER_KEY", raising=False)
     monkeypatch.delenv("ODESK_CONSUMER_SECRET", raising=False)
-    monkeypatch.setattr(cli, "Client", functools.partial(
-        Client, transport=httpx.MockTransport(recorder.handler), retry=RetryPolicy(max_retries=0)))
+    monkeypatch.setattr(
+        cli,
+        "Client",
+        functools.partial(Client, transport=httpx.MockTransport(recorder.handler), retry=RetryPolicy(max_retries=0)),
+    )
     return recorder
 
 
@@ -58,16 +70,41 @@ def _run(capsys, *argv: str) -> tuple[int, str, str]:
 API_CASES = [
     (["api", "GET", "/api/hr/v2/users/me"], "GET", "/api/hr/v2/users/me.json", {}, None),
     (["api", "get", "hr/v2/users/me.json"], "GET", "/api/hr/v2/users/me.json", {}, None),
-    (["api", "GET", "hr/v2/jobs", "buyer_team__reference=t 1", "page=0;20"], "GET", "/api/hr/v2/jobs.json",
-     {"buyer_team__reference": "t 1", "page": "0;20"}, None),
-    (["api", "GET", "/gds/timereports/v1/companies/c1", "tq=SELECT hours"], "GET",
-     "/gds/timereports/v1/companies/c1", {"tq": "SELECT hours"}, None),
-    (["api", "POST", "/api/hr/v3/fp/milestones", "contract_reference=k1", "deposit_amount=10"], "POST",
-     "/api/hr/v3/fp/milestones.json", {}, ("form", {"contract_reference": "k1", "deposit_amount": "10"})),
-    (["api", "PUT", "/api/hr/v2/jobs/j1", "status=filled", "budget:=100", "flags:=[1,2]"], "PUT",
-     "/api/hr/v2/jobs/j1.json", {}, ("json", {"status": "filled", "budget": 100, "flags": [1, 2]})),
-    (["api", "DELETE", "/api/hr/v2/jobs/j1", "reason_code:=41"], "DELETE", "/api/hr/v2/jobs/j1.json", {},
-     ("json", {"reason_code": 41})),
+    (
+        ["api", "GET", "hr/v2/jobs", "buyer_team__reference=t 1", "page=0;20"],
+        "GET",
+        "/api/hr/v2/jobs.json",
+        {"buyer_team__reference": "t 1", "page": "0;20"},
+        None,
+    ),
+    (
+        ["api", "GET", "/gds/timereports/v1/companies/c1", "tq=SELECT hours"],
+        "GET",
+        "/gds/timereports/v1/companies/c1",
+        {"tq": "SELECT hours"},
+        None,
+    ),
+    (
+        ["api", "POST", "/api/hr/v3/fp/milestones", "contract_reference=k1", "deposit_amount=10"],
+        "POST",
+        "/api/hr/v3/fp/milestones.json",
+        {},
+        ("form", {"contract_reference": "k1", "deposit_amount": "10"}),
+    ),
+    (
+        ["api", "PUT", "/api/hr/v2/jobs/j1", "status=filled", "budget:=100", "flags:=[1,2]"],
+        "PUT",
+        "/api/hr/v2/jobs/j1.json",
+        {},
+        ("json", {"status": "filled", "budget": 100, "flags": [1, 2]}),
+    ),
+    (
+        ["api", "DELETE", "/api/hr/v2/jobs/j1", "reason_code:=41"],
+        "DELETE",
+        "/api/hr/v2/jobs/j1.json",
+        {},
+        ("json", {"reason_code": 41}),
+    ),
     (["api", "GET", "hr/v2/teams", "a=1", "a=2"], "GET", "/api/hr/v2/teams.json", {"a": ["1", "2"]}, None),
 ]
 
@@ -88,11 +125,14 @@ def test_api_command(argv, verb, path, query, body, env: Recorder, capsys) -> No
     assert seen.signature_valid("cs", "ats")
 
 
-@pytest.mark.parametrize(("argv", "message"), [
-    (["api", "GET", "hr/v2/teams", "novalue"], "odesk: 'novalue': parameters are written key=value"),
-    (["api", "GET", "hr/v2/teams", "=x"], "odesk: '=x': the parameter name is empty"),
-    (["api", "PUT", "hr/v2/teams", "a:={bad"], "odesk: 'a:={bad': the value after ':=' is not JSON"),
-])
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["api", "GET", "hr/v2/teams", "novalue"], "odesk: 'novalue': parameters are written key=value"),
+        (["api", "GET", "hr/v2/teams", "=x"], "odesk: '=x': the parameter name is empty"),
+        (["api", "PUT", "hr/v2/teams", "a:={bad"], "odesk: 'a:={bad': the value after ':=' is not JSON"),
+    ],
+)
 def test_api_bad_parameters(argv, message, env: Recorder, capsys) -> None:
     _logged_in()
     code, out, err = _run(capsys, *argv)
@@ -103,33 +143,69 @@ def test_api_bad_parameters(argv, message, env: Recorder, capsys) -> None:
 # -- report ------------------------------------------------------------------------------------
 
 REPORT_CASES = [
-    (["report", "time", "--company", "c1"], "/gds/timereports/v1/companies/c1",
-     "SELECT worked_on, team_id, team_name, task, memo, hours"),
+    (
+        ["report", "time", "--company", "c1"],
+        "/gds/timereports/v1/companies/c1",
+        "SELECT worked_on, team_id, team_name, task, memo, hours",
+    ),
     # a team report has no team columns, so its default query leaves them out
-    (["report", "time", "--company", "c1", "--team", "t1"], "/gds/timereports/v1/companies/c1/teams/t1",
-     "SELECT worked_on, task, memo, hours"),
-    (["report", "time", "--company", "c1", "--team", "t1", "--hours", "--tq", "SELECT hours"],
-     "/gds/timereports/v1/companies/c1/teams/t1/hours", "SELECT hours"),
-    (["report", "time", "--company", "c1", "--agency", "a1", "--tq", "SELECT hours"],
-     "/gds/timereports/v1/companies/c1/agencies/a1", "SELECT hours"),
-    (["report", "time", "--provider", "p1", "--tq", "SELECT hours"], "/gds/timereports/v1/providers/p1",
-     "SELECT hours"),
-    (["report", "fin", "billings", "--provider", "p1", "--tq", "SELECT amount"],
-     "/gds/finreports/v2/providers/p1/billings", "SELECT amount"),
-    (["report", "fin", "earnings", "--buyer-team", "b1", "--tq", "SELECT amount"],
-     "/gds/finreports/v2/buyer_teams/b1/earnings", "SELECT amount"),
-    (["report", "fin", "billings", "--buyer-company", "b1", "--tq", "SELECT amount"],
-     "/gds/finreports/v2/buyer_companies/b1/billings", "SELECT amount"),
-    (["report", "fin", "earnings", "--provider-team", "t1", "--tq", "SELECT amount"],
-     "/gds/finreports/v2/provider_teams/t1/earnings", "SELECT amount"),
-    (["report", "fin", "earnings", "--provider-company", "c1", "--tq", "SELECT amount"],
-     "/gds/finreports/v2/provider_companies/c1/earnings", "SELECT amount"),
-    (["report", "fin", "accounts", "--accounting-id", "a1", "--tq", "SELECT amount"],
-     "/gds/finreports/v2/financial_accounts/a1", "SELECT amount"),
-    (["report", "fin", "accounts", "--owner", "p1"], "/gds/finreports/v2/financial_account_owner/p1",
-     "SELECT reference, date, buyer_company__id, buyer_company_name, buyer_team__id, buyer_team_name, "
-     "provider_company__id, provider_company_name, provider_team__id, provider_team_name, provider__id, "
-     "provider_name, type, subtype, amount"),
+    (
+        ["report", "time", "--company", "c1", "--team", "t1"],
+        "/gds/timereports/v1/companies/c1/teams/t1",
+        "SELECT worked_on, task, memo, hours",
+    ),
+    (
+        ["report", "time", "--company", "c1", "--team", "t1", "--hours", "--tq", "SELECT hours"],
+        "/gds/timereports/v1/companies/c1/teams/t1/hours",
+        "SELECT hours",
+    ),
+    (
+        ["report", "time", "--company", "c1", "--agency", "a1", "--tq", "SELECT hours"],
+        "/gds/timereports/v1/companies/c1/agencies/a1",
+        "SELECT hours",
+    ),
+    (
+        ["report", "time", "--provider", "p1", "--tq", "SELECT hours"],
+        "/gds/timereports/v1/providers/p1",
+        "SELECT hours",
+    ),
+    (
+        ["report", "fin", "billings", "--provider", "p1", "--tq", "SELECT amount"],
+        "/gds/finreports/v2/providers/p1/billings",
+        "SELECT amount",
+    ),
+    (
+        ["report", "fin", "earnings", "--buyer-team", "b1", "--tq", "SELECT amount"],
+        "/gds/finreports/v2/buyer_teams/b1/earnings",
+        "SELECT amount",
+    ),
+    (
+        ["report", "fin", "billings", "--buyer-company", "b1", "--tq", "SELECT amount"],
+        "/gds/finreports/v2/buyer_companies/b1/billings",
+        "SELECT amount",
+    ),
+    (
+        ["report", "fin", "earnings", "--provider-team", "t1", "--tq", "SELECT amount"],
+        "/gds/finreports/v2/provider_teams/t1/earnings",
+        "SELECT amount",
+    ),
+    (
+        ["report", "fin", "earnings", "--provider-company", "c1", "--tq", "SELECT amount"],
+        "/gds/finreports/v2/provider_companies/c1/earnings",
+        "SELECT amount",
+    ),
+    (
+        ["report", "fin", "accounts", "--accounting-id", "a1", "--tq", "SELECT amount"],
+        "/gds/finreports/v2/financial_accounts/a1",
+        "SELECT amount",
+    ),
+    (
+        ["report", "fin", "accounts", "--owner", "p1"],
+        "/gds/finreports/v2/financial_account_owner/p1",
+        "SELECT reference, date, buyer_company__id, buyer_company_name, buyer_team__id, buyer_team_name, "
+        "provider_company__id, provider_company_name, provider_team__id, provider_team_name, provider__id, "
+        "provider_name, type, subtype, amount",
+    ),
 ]
 
 
@@ -144,10 +220,13 @@ def test_report_routes(argv, path, tq, env: Recorder, capsys) -> None:
 
 
 FORMAT_CASES = [
-    ("table", "worked_on  team_name   hours\n"
-              "---------  ----------  -----\n"
-              "20140506   Dev           2.5\n"
-              "20140507   Design, UX     10\n"),
+    (
+        "table",
+        "worked_on  team_name   hours\n"
+        "---------  ----------  -----\n"
+        "20140506   Dev           2.5\n"
+        "20140507   Design, UX     10\n",
+    ),
     ("json", json.dumps(GDS_ANSWER, indent=2, sort_keys=True) + "\n"),
 ]
 
@@ -168,11 +247,17 @@ def test_report_without_rows_in_a_table(env: Recorder, capsys) -> None:
     assert (code, out) == (0, "hours\n-----\n(no rows)\n")
 
 
-@pytest.mark.parametrize(("argv", "message"), [
-    (["report", "time"], "odesk: report time needs --company (with --team or --agency) or --provider"),
-    (["report", "time", "--team", "t1"], "odesk: report time needs --company (with --team or --agency) or --provider"),
-    (["report", "time", "--company", "c", "--provider", "p"], "odesk: --provider reports need no --company"),
-])
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["report", "time"], "odesk: report time needs --company (with --team or --agency) or --provider"),
+        (
+            ["report", "time", "--team", "t1"],
+            "odesk: report time needs --company (with --team or --agency) or --provider",
+        ),
+        (["report", "time", "--company", "c", "--provider", "p"], "odesk: --provider reports need no --company"),
+    ],
+)
 def test_report_usage_errors(argv, message, env: Recorder, capsys) -> None:
     _logged_in()
     code, _, err = _run(capsys, *argv)
@@ -192,15 +277,21 @@ def test_argparse_errors_exit_2(env: Recorder, capsys) -> None:
 INFO = {"auth_user": {"uid": "bob", "first_name": "Bob"}, "info": {"ref": "1", "roles": ["a", "b"]}}
 
 
-@pytest.mark.parametrize(("fmt", "expected"), [
-    ("table", "key                   value\n"
-              "--------------------  -----\n"
-              "auth_user.uid         bob\n"
-              "auth_user.first_name  Bob\n"
-              "info.ref              1\n"
-              "info.roles            a, b\n"),
-    ("csv", "key,value\nauth_user.uid,bob\nauth_user.first_name,Bob\ninfo.ref,1\ninfo.roles,\"a, b\"\n"),
-])
+@pytest.mark.parametrize(
+    ("fmt", "expected"),
+    [
+        (
+            "table",
+            "key                   value\n"
+            "--------------------  -----\n"
+            "auth_user.uid         bob\n"
+            "auth_user.first_name  Bob\n"
+            "info.ref              1\n"
+            "info.roles            a, b\n",
+        ),
+        ("csv", 'key,value\nauth_user.uid,bob\nauth_user.first_name,Bob\ninfo.ref,1\ninfo.roles,"a, b"\n'),
+    ],
+)
 def test_whoami(fmt, expected, env: Recorder, capsys) -> None:
     _logged_in()
     env.reply(200, INFO)
@@ -218,6 +309,7 @@ def test_list_of_records_as_table(env: Recorder, capsys) -> None:
 
 
 # -- errors --------------------------------------------------------------------------------------
+
 
 def test_server_error_is_one_line(env: Recorder, capsys) -> None:
     _logged_in()
@@ -256,12 +348,15 @@ def test_damaged_credentials(env: Recorder, capsys) -> None:
     assert (code, err) == (2, f"odesk: {path} lacks the field 'consumer_secret'; run `odesk login` again\n")
 
 
-@pytest.mark.parametrize(("stored", "env_url", "option", "expected"), [
-    ("http://stored", None, None, "http://stored"),
-    ("http://stored", "http://env:1/", None, "http://env:1"),
-    ("http://stored", "http://env:1", "http://option/", "http://option"),
-    (None, None, None, "https://www.odesk.com"),
-])
+@pytest.mark.parametrize(
+    ("stored", "env_url", "option", "expected"),
+    [
+        ("http://stored", None, None, "http://stored"),
+        ("http://stored", "http://env:1/", None, "http://env:1"),
+        ("http://stored", "http://env:1", "http://option/", "http://option"),
+        (None, None, None, "https://www.odesk.com"),
+    ],
+)
 def test_base_url_precedence(stored, env_url, option, expected, env: Recorder, capsys, monkeypatch) -> None:
     _logged_in(stored)
     if env_url:
@@ -272,6 +367,7 @@ def test_base_url_precedence(stored, env_url, option, expected, env: Recorder, c
 
 
 # -- login ------------------------------------------------------------------------------------------
+
 
 def _mode(path) -> int:
     return stat.S_IMODE(os.stat(path).st_mode)
@@ -296,8 +392,9 @@ def test_login_with_local_callback(env: Recorder, capsys, monkeypatch) -> None:
         return True
 
     monkeypatch.setattr(cli.webbrowser, "open", browser)
-    code, out, err = _run(capsys, "login", "--consumer-key", "ck", "--consumer-secret", "cs",
-                          "--base-url", "http://self.hosted")
+    code, out, err = _run(
+        capsys, "login", "--consumer-key", "ck", "--consumer-secret", "cs", "--base-url", "http://self.hosted"
+    )
     assert (code, err) == (0, "")
     assert opened and opened[0].startswith("http://self.hosted/services/api/auth?oauth_token=rt&oauth_callback=http")
     assert opened[0] in out
@@ -307,8 +404,13 @@ def test_login_with_local_callback(env: Recorder, capsys, monkeypatch) -> None:
     path = config_dir() / "credentials.json"
     assert f"Credentials saved to {path}" in out
     assert _mode(path) == 0o600 and _mode(path.parent) == 0o700
-    assert json.loads(path.read_text()) == {"consumer_key": "ck", "consumer_secret": "cs", "access_token": "at",
-                                            "access_token_secret": "ats", "base_url": "http://self.hosted"}
+    assert json.loads(path.read_text()) == {
+        "consumer_key": "ck",
+        "consumer_secret": "cs",
+        "access_token": "at",
+        "access_token_secret": "ats",
+        "base_url": "http://self.hosted",
+    }
 
 
 def test_login_callback_timeout(env: Recorder, capsys, monkeypatch) -> None:
@@ -385,11 +487,20 @@ LOGIN_WITHOUT_INPUT = [
     pytest.param(io.StringIO, [], 2, "odesk: missing consumer key: pass it as an option\n", id="stdin-not-a-terminal"),
     # at a prompt the error starts on a new line: the prompt's line is ended first
     pytest.param(_EndedTerminal, [], 2, f"\nodesk: missing consumer key: {ENDED}\n", id="terminal-ended-at-key"),
-    pytest.param(_EndedTerminal, ["--consumer-key", "ck"], 2, f"\nodesk: missing consumer secret: {ENDED}\n",
-                 id="terminal-ended-at-secret"),
-    pytest.param(_EndedTerminal, ["--oob", "--consumer-key", "ck", "--consumer-secret", "cs"], 2,
-                 "\nodesk: no verifier given; finish later with `odesk login --verifier V`\n",
-                 id="terminal-ended-at-verifier"),
+    pytest.param(
+        _EndedTerminal,
+        ["--consumer-key", "ck"],
+        2,
+        f"\nodesk: missing consumer secret: {ENDED}\n",
+        id="terminal-ended-at-secret",
+    ),
+    pytest.param(
+        _EndedTerminal,
+        ["--oob", "--consumer-key", "ck", "--consumer-secret", "cs"],
+        2,
+        "\nodesk: no verifier given; finish later with `odesk login --verifier V`\n",
+        id="terminal-ended-at-verifier",
+    ),
 ]
 
 
@@ -434,8 +545,11 @@ def test_login_callback_port_in_use(env: Recorder, capsys) -> None:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        code, _, err = _run(capsys, "login", "--consumer-key", "ck", "--consumer-secret", "cs",
-                            "--port", str(port), "--no-browser")
-    assert (code, err) == (1, f"odesk: cannot listen on 127.0.0.1:{port} for the OAuth callback: "
-                              "Address already in use\n")
+        code, _, err = _run(
+            capsys, "login", "--consumer-key", "ck", "--consumer-secret", "cs", "--port", str(port), "--no-browser"
+        )
+    assert (code, err) == (
+        1,
+        f"odesk: cannot listen on 127.0.0.1:{port} for the OAuth callback: Address already in use\n",
+    )
     assert env.seen == []  # no request token wasted

@@ -11,11 +11,11 @@ from decimal import Decimal
 
 import httpx
 import pytest
+from odesk_recording import BASE, KEYS, Recorder, make_client
 
 import odesk
 from odesk import exceptions
 from odesk.transport import RetryPolicy
-from odesk_recording import BASE, KEYS, Recorder, make_client
 
 HEADERS = {"X-Odesk-Error-Code": "4711", "X-Odesk-Error-Message": "Team not found"}
 
@@ -90,15 +90,21 @@ RETRY_CASES = [
     ("DELETE 503 then ok", lambda c: c.hr.delete_job("j", 41), [503], 2, True),
     ("GET connect error then ok", lambda c: c.hr.get_user_me(), [httpx.ConnectError("refused")], 2, True),
     ("POST 503 not retried", lambda c: c.hr_v3.create_milestone("k", "d", 1), [503], 1, False),
-    ("POST connect error not retried", lambda c: c.hr_v3.create_milestone("k", "d", 1),
-     [httpx.ConnectError("refused")], 1, False),
+    (
+        "POST connect error not retried",
+        lambda c: c.hr_v3.create_milestone("k", "d", 1),
+        [httpx.ConnectError("refused")],
+        1,
+        False,
+    ),
     ("GET 503 exhausted", lambda c: c.hr.get_user_me(), [503] * 4, 4, False),
     ("GET 500 not retried", lambda c: c.hr.get_user_me(), [500], 1, False),
 ]
 
 
-@pytest.mark.parametrize(("call", "failures", "attempts", "succeeds"), [c[1:] for c in RETRY_CASES],
-                         ids=[c[0] for c in RETRY_CASES])
+@pytest.mark.parametrize(
+    ("call", "failures", "attempts", "succeeds"), [c[1:] for c in RETRY_CASES], ids=[c[0] for c in RETRY_CASES]
+)
 def test_retries_only_idempotent_requests(call, failures, attempts, succeeds, recorder: Recorder) -> None:
     for failure in failures:
         if isinstance(failure, Exception):
@@ -185,10 +191,15 @@ def test_client_verbs_and_encoding(recorder: Recorder) -> None:
     assert recorder.last.request.content == b"a=%C3%A9%26%3D"
     assert recorder.last.request.headers["content-type"] == "application/x-www-form-urlencoded;charset=UTF-8"
     assert recorder.last.signature_valid("cs", "ats")
-    client.put(f"{BASE}/api/x/v1/y", {"amount": Decimal("0.132"), "ok": True, "none": None,
-                                      "due": dt.date(2014, 6, 30)})
-    assert json.loads(recorder.last.request.content) == {"amount": "0.132", "ok": True, "none": None,
-                                                         "due": "2014-06-30"}
+    client.put(
+        f"{BASE}/api/x/v1/y", {"amount": Decimal("0.132"), "ok": True, "none": None, "due": dt.date(2014, 6, 30)}
+    )
+    assert json.loads(recorder.last.request.content) == {
+        "amount": "0.132",
+        "ok": True,
+        "none": None,
+        "due": "2014-06-30",
+    }
     with pytest.raises(TypeError, match="not JSON serializable"):
         client.put(f"{BASE}/api/x/v1/y", {"what": object()})
     client.delete(f"{BASE}/api/x/v1/y")
@@ -228,10 +239,18 @@ UNWRAP_CASES = [
     ("snapshot error whole", lambda c: c.team.get_snapshot("c", "u"), {"error": {"m": 1}}, {"error": {"m": 1}}),
     ("snapshot missing", lambda c: c.team.get_snapshot("c", "u"), {"x": 1}, []),
     ("snapshot empty string kept", lambda c: c.team_v2.get_snapshot_by_contract("k"), {"snapshot": ""}, ""),
-    ("workdiaries list", lambda c: c.team.get_workdiaries("t", "u"),
-     {"snapshots": {"user": {"u": 1}, "snapshot": [{"a": 1}, {"b": 2}]}}, ({"u": 1}, [{"a": 1}, {"b": 2}])),
-    ("workdiaries none", lambda c: c.team_v2.get_workdiaries_by_contract("k", "20140101"),
-     {"snapshots": {"user": {"u": 1}}}, ({"u": 1}, [])),
+    (
+        "workdiaries list",
+        lambda c: c.team.get_workdiaries("t", "u"),
+        {"snapshots": {"user": {"u": 1}, "snapshot": [{"a": 1}, {"b": 2}]}},
+        ({"u": 1}, [{"a": 1}, {"b": 2}]),
+    ),
+    (
+        "workdiaries none",
+        lambda c: c.team_v2.get_workdiaries_by_contract("k", "20140101"),
+        {"snapshots": {"user": {"u": 1}}},
+        ({"u": 1}, []),
+    ),
     ("workdiaries error", lambda c: c.team.get_workdiaries("t", "u"), {"error": "x"}, {"error": "x"}),
     ("teamrooms missing", lambda c: c.team_v2.get_teamrooms(), {"teamrooms": ""}, []),
     ("teamrooms list", lambda c: c.team_v2.get_teamrooms(), {"teamrooms": {"teamroom": [{"id": 1}]}}, [{"id": 1}]),
@@ -239,13 +258,16 @@ UNWRAP_CASES = [
     ("tray not dict", lambda c: c.mc.get_tray_content("u", "inbox"), {"current_tray": ""}, {"current_tray": ""}),
     ("tasks falsy", lambda c: c.task.get_team_tasks("c", "t"), {"tasks": ""}, []),
     ("tasks missing", lambda c: c.task.get_team_tasks("c", "t"), {"x": 1}, {"x": 1}),
-    ("job profiles list", lambda c: c.job.get_job_profile(["~~a", "~~b"]),
-     {"profiles": {"profile": [{"a": 1}, {"b": 2}]}}, [{"a": 1}, {"b": 2}]),
+    (
+        "job profiles list",
+        lambda c: c.job.get_job_profile(["~~a", "~~b"]),
+        {"profiles": {"profile": [{"a": 1}, {"b": 2}]}},
+        [{"a": 1}, {"b": 2}],
+    ),
 ]
 
 
-@pytest.mark.parametrize(("call", "body", "expected"), [c[1:] for c in UNWRAP_CASES],
-                         ids=[c[0] for c in UNWRAP_CASES])
+@pytest.mark.parametrize(("call", "body", "expected"), [c[1:] for c in UNWRAP_CASES], ids=[c[0] for c in UNWRAP_CASES])
 def test_unwrapping(call, body, expected, recorder: Recorder) -> None:
     recorder.reply(200, body)
     assert call(make_client(recorder)) == expected
@@ -261,8 +283,12 @@ def test_get_companies_is_strict(recorder: Recorder) -> None:
 
 
 def _async_client(recorder: Recorder) -> odesk.AsyncClient:
-    client = odesk.AsyncClient(base_url=BASE, transport=httpx.MockTransport(recorder.async_handler),
-                               retry=RetryPolicy(max_retries=2, backoff_factor=0), **KEYS)
+    client = odesk.AsyncClient(
+        base_url=BASE,
+        transport=httpx.MockTransport(recorder.async_handler),
+        retry=RetryPolicy(max_retries=2, backoff_factor=0),
+        **KEYS,
+    )
 
     async def no_sleep(seconds: float) -> None:
         return None
@@ -289,8 +315,11 @@ def test_async_client_shares_the_routers(recorder: Recorder) -> None:
     assert me == {"id": 7}
     assert report == {"table": {"cols": [], "rows": [""]}}
     assert [seen.path for seen in recorder.seen] == [
-        "/api/hr/v2/users/me.json", "/gds/timereports/v1/companies/c1", "/gds/timereports/v1/companies/c1",
-        "/api/hr/v2/teams/t.json"]
+        "/api/hr/v2/users/me.json",
+        "/gds/timereports/v1/companies/c1",
+        "/gds/timereports/v1/companies/c1",
+        "/api/hr/v2/teams/t.json",
+    ]
     assert all(seen.signature_valid("cs", "ats") for seen in recorder.seen)
 
 
@@ -349,9 +378,15 @@ def test_async_gds_writes_are_awaitable_none(recorder: Recorder) -> None:
 def test_http_errors_survive_pickling() -> None:
     import pickle
 
-    exc = exceptions.HTTP403ForbiddenError("http://x", 403, "Code no: Forbidden", {"a": "b"}, None,
-                                           error_code="no", error_message="Forbidden")
+    exc = exceptions.HTTP403ForbiddenError(
+        "http://x", 403, "Code no: Forbidden", {"a": "b"}, None, error_code="no", error_message="Forbidden"
+    )
     copy = pickle.loads(pickle.dumps(exc))
     assert type(copy) is exceptions.HTTP403ForbiddenError
     assert (copy.code, copy.url, copy.error_code, copy.error_message, str(copy)) == (
-        403, "http://x", "no", "Forbidden", "HTTP Error 403: Code no: Forbidden")
+        403,
+        "http://x",
+        "no",
+        "Forbidden",
+        "HTTP Error 403: Code no: Forbidden",
+    )

@@ -7,11 +7,11 @@ import urllib.parse
 
 import httpx
 import pytest
+from odesk_recording import BASE, Recorder, make_client
 
 import odesk
 from odesk.exceptions import AuthenticationError
 from odesk.transport import RetryPolicy
-from odesk_recording import BASE, Recorder, make_client
 
 TOKEN_BODY = "oauth_token=rt&oauth_token_secret=rts&oauth_callback_confirmed=1"
 
@@ -37,7 +37,8 @@ def test_authorize_url_uses_the_stored_token(recorder: Recorder) -> None:
     client.auth.request_token, client.auth.request_token_secret = "rt", "rts"
     url = client.auth.get_authorize_url("http://127.0.0.1:5000/callback")
     assert url == f"{BASE}/services/api/auth?oauth_token=rt&oauth_callback=" + urllib.parse.quote(
-        "http://127.0.0.1:5000/callback", safe="")
+        "http://127.0.0.1:5000/callback", safe=""
+    )
     assert client.auth.get_authorize_url() == f"{BASE}/services/api/auth?oauth_token=rt"
     assert recorder.seen == []
 
@@ -70,9 +71,14 @@ def test_access_token(recorder: Recorder) -> None:
 
 
 TOKEN_FAILURES = [
-    (httpx.Response(401, content=b"oauth_problem=signature_invalid",
-                    headers={"X-Odesk-Error-Code": "401", "X-Odesk-Error-Message": "Bad signature"}),
-     "Invalid request token response: HTTP 401 (Code 401: Bad signature): oauth_problem=signature_invalid"),
+    (
+        httpx.Response(
+            401,
+            content=b"oauth_problem=signature_invalid",
+            headers={"X-Odesk-Error-Code": "401", "X-Odesk-Error-Message": "Bad signature"},
+        ),
+        "Invalid request token response: HTTP 401 (Code 401: Bad signature): oauth_problem=signature_invalid",
+    ),
     (httpx.Response(500, content=b"boom"), "Invalid request token response: HTTP 500: boom"),
     (_form("oauth_token=only"), "Invalid request token response: oauth_token=only"),
 ]
@@ -111,8 +117,13 @@ def test_async_oauth_flow(recorder: Recorder) -> None:
     recorder.replies.append(_form("oauth_token=at2&oauth_token_secret=ats2"))
 
     async def scenario():
-        async with odesk.AsyncClient("ck", "cs", base_url=BASE, retry=RetryPolicy(max_retries=0),
-                                     transport=httpx.MockTransport(recorder.async_handler)) as client:
+        async with odesk.AsyncClient(
+            "ck",
+            "cs",
+            base_url=BASE,
+            retry=RetryPolicy(max_retries=0),
+            transport=httpx.MockTransport(recorder.async_handler),
+        ) as client:
             url = await client.auth.get_authorize_url("http://cb")
             again = await client.auth.get_authorize_url()
             tokens = await client.auth.get_access_token("v")

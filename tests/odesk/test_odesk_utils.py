@@ -27,8 +27,10 @@ CONDITIONS = [
     (Q("team_id") == "dev team", "team_id = 'dev team'"),
     (Q("worked_on") < dt.date(2014, 5, 6), "worked_on < '2014-05-06'"),
     (Q("worked_on") <= dt.datetime(2014, 1, 2, 3, 4, 5), "worked_on <= '2014-01-02T03:04:05'"),
-    ((Q("worked_on") <= dt.date(2014, 5, 6)) & (Q("worked_on") > "2010-05-01"),
-     "(worked_on <= '2014-05-06') AND (worked_on > '2010-05-01')"),
+    (
+        (Q("worked_on") <= dt.date(2014, 5, 6)) & (Q("worked_on") > "2010-05-01"),
+        "(worked_on <= '2014-05-06') AND (worked_on > '2010-05-01')",
+    ),
     ((Q("a") == 1) | ((Q("b") == 2) & (Q("c") == 3)), "(a = 1) OR ((b = 2) AND (c = 3))"),
 ]
 
@@ -47,8 +49,10 @@ QUERIES = [
     (Query(["a", "b"]), "SELECT a, b"),
     (Query(["a"], Q("a") > 1), "SELECT a WHERE a > 1"),
     (Query(["a", "b"], None, ["a", "b"]), "SELECT a, b ORDER BY a,b"),
-    (Query(DEFAULT_TIMEREPORT_FIELDS, (Q("hours") > 1) & (Q("task") == "x"), ["worked_on"]),
-     "SELECT worked_on, team_id, team_name, task, memo, hours WHERE (hours > 1) AND (task = 'x') ORDER BY worked_on"),
+    (
+        Query(DEFAULT_TIMEREPORT_FIELDS, (Q("hours") > 1) & (Q("task") == "x"), ["worked_on"]),
+        "SELECT worked_on, team_id, team_name, task, memo, hours WHERE (hours > 1) AND (task = 'x') ORDER BY worked_on",
+    ),
 ]
 
 
@@ -63,8 +67,10 @@ def test_default_field_lists() -> None:
     assert len(DEFAULT_FINREPORT_FIELDS) == 15
 
 
-GDS = {"cols": [{"label": "worked_on", "type": "date"}, {"label": "hours", "type": "number"}],
-       "rows": [{"c": [{"v": "20140506"}, {"v": "2.5"}]}, {"c": [{"v": "20140507"}, {"v": "1"}]}]}
+GDS = {
+    "cols": [{"label": "worked_on", "type": "date"}, {"label": "hours", "type": "number"}],
+    "rows": [{"c": [{"v": "20140506"}, {"v": "2.5"}]}, {"c": [{"v": "20140507"}, {"v": "1"}]}],
+}
 
 
 def test_table() -> None:
@@ -84,9 +90,10 @@ def test_table_without_rows() -> None:
     assert (len(table), table[:]) == (0, [])
 
 
-ASSERT_CASES = [("tz", "gmt", ("mine", "user", "gmt"), None),
-                ("tz", "utc", ("mine", "user", "gmt"),
-                 "Incorrect value for tz: 'utc', valid values are ('mine', 'user', 'gmt')")]
+ASSERT_CASES = [
+    ("tz", "gmt", ("mine", "user", "gmt"), None),
+    ("tz", "utc", ("mine", "user", "gmt"), "Incorrect value for tz: 'utc', valid values are ('mine', 'user', 'gmt')"),
+]
 
 
 @pytest.mark.parametrize(("name", "value", "options", "message"), ASSERT_CASES)
@@ -117,10 +124,22 @@ def test_version_and_exports() -> None:
     from odesk.routers.team import Team, Team_V2
     from odesk.routers.timereport import TimeReport
 
-    layout = {Finreports: ("finreports/", 2), HR: ("hr/", 2), HR_V1: ("hr/", 1), HR_V3: ("hr/", 3),
-              Job: ("profiles/", 1), MC: ("mc/", 1), Offers: ("offers/", 1), Provider: ("profiles/", 1),
-              Provider_V2: ("profiles/", 2), Task: ("otask/", 1), Task_V2: ("tasks/", 2),
-              Team: ("team/", 1), Team_V2: ("team/", 2), TimeReport: ("timereports/", 1)}
+    layout = {
+        Finreports: ("finreports/", 2),
+        HR: ("hr/", 2),
+        HR_V1: ("hr/", 1),
+        HR_V3: ("hr/", 3),
+        Job: ("profiles/", 1),
+        MC: ("mc/", 1),
+        Offers: ("offers/", 1),
+        Provider: ("profiles/", 1),
+        Provider_V2: ("profiles/", 2),
+        Task: ("otask/", 1),
+        Task_V2: ("tasks/", 2),
+        Team: ("team/", 1),
+        Team_V2: ("team/", 2),
+        TimeReport: ("timereports/", 1),
+    }
     for router, (api_url, version) in layout.items():
         assert (router.api_url, router.version) == (api_url, version), router
 
@@ -129,8 +148,10 @@ def test_client_needs_only_httpx_and_oauthlib() -> None:
     import subprocess
     import sys
 
-    code = ("import sys, odesk, odesk.cli; "
-            "bad = [m for m in sys.modules if m.split('.')[0] in ('gvizql', 'odesk_server', 'sqlalchemy', 'fastapi')]; "
-            "print(bad); sys.exit(1 if bad else 0)")
+    code = (
+        "import sys, odesk, odesk.cli; "
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('gvizql', 'odesk_server', 'sqlalchemy', 'fastapi')]; "
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr

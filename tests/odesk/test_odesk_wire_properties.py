@@ -6,10 +6,10 @@ from __future__ import annotations
 import httpx
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from odesk_recording import BASE, Recorder
 
 import odesk
 from odesk.transport import RetryPolicy
-from odesk_recording import BASE, Recorder
 
 # any printable text, including spaces, quotes, '&', '=', '+', '%', ';' and non-ASCII
 values = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=20)
@@ -18,8 +18,15 @@ params = st.dictionaries(keys, values, max_size=5)
 
 
 def _client(recorder: Recorder) -> odesk.Client:
-    return odesk.Client("ck", "c s&%", "at", "a;t", base_url=BASE, retry=RetryPolicy(max_retries=0),
-                        transport=httpx.MockTransport(recorder.handler))
+    return odesk.Client(
+        "ck",
+        "c s&%",
+        "at",
+        "a;t",
+        base_url=BASE,
+        retry=RetryPolicy(max_retries=0),
+        transport=httpx.MockTransport(recorder.handler),
+    )
 
 
 @settings(max_examples=200, deadline=None)
@@ -35,8 +42,10 @@ def test_query_and_form_values_arrive_intact_and_signed(data: dict[str, str], ve
 
 
 @settings(max_examples=200, deadline=None)
-@given(data=st.dictionaries(keys, st.one_of(values, st.integers(), st.booleans(), st.none()), max_size=5),
-       verb=st.sampled_from(["PUT", "DELETE"]))
+@given(
+    data=st.dictionaries(keys, st.one_of(values, st.integers(), st.booleans(), st.none()), max_size=5),
+    verb=st.sampled_from(["PUT", "DELETE"]),
+)
 def test_json_bodies_arrive_intact_and_signed(data: dict, verb: str) -> None:
     recorder = Recorder()
     with _client(recorder) as client:

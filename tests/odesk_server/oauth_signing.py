@@ -17,6 +17,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from fastapi import APIRouter, Depends, Request
 from oauthlib.oauth1 import (
     SIGNATURE_HMAC_SHA1,
     SIGNATURE_TYPE_AUTH_HEADER,
@@ -24,7 +25,6 @@ from oauthlib.oauth1 import (
     SIGNATURE_TYPE_QUERY,
     Client,
 )
-from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 from starlette.testclient import TestClient
 

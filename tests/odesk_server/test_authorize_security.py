@@ -290,9 +290,23 @@ def test_a_good_login_verifies_one_hash_and_no_statement_runs_on_the_event_loop(
 
 def test_consumer_create_registers_callback_origins(capsys, migrated_database_url: str) -> None:
     url = ["--database-url", migrated_database_url]
-    code = main([*url, "consumer", "create", "--name", "Web app", "--callback", "https://bot.example/cb",
-                 "--callback-origin", "https://Bot.example:443/", "--callback-origin", "http://localhost:3000",
-                 "--callback-origin", "https://other.example"])
+    code = main(
+        [
+            *url,
+            "consumer",
+            "create",
+            "--name",
+            "Web app",
+            "--callback",
+            "https://bot.example/cb",
+            "--callback-origin",
+            "https://Bot.example:443/",
+            "--callback-origin",
+            "http://localhost:3000",
+            "--callback-origin",
+            "https://other.example",
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0
     assert "callback origins: http://localhost:3000, https://bot.example, https://other.example" in out
@@ -304,7 +318,9 @@ def test_consumer_create_registers_callback_origins(capsys, migrated_database_ur
         # The default callback's origin needs no row of its own.
         assert stored == ["http://localhost:3000", "https://other.example"]
         assert registered_origins(session, consumer.id, consumer.callback_uri) == {
-            "http://localhost:3000", "https://bot.example", "https://other.example",
+            "http://localhost:3000",
+            "https://bot.example",
+            "https://other.example",
         }
     database.dispose()
 
@@ -320,13 +336,17 @@ def test_consumer_create_registers_callback_origins(capsys, migrated_database_ur
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--callback-origin", "https://app.example/cb"],
-         f"argument --callback-origin: {ORIGIN_MESSAGE} (scheme, host and port only), got 'https://app.example/cb'"),
+        (
+            ["--callback-origin", "https://app.example/cb"],
+            f"argument --callback-origin: {ORIGIN_MESSAGE} (scheme, host and port only), got 'https://app.example/cb'",
+        ),
         (["--callback-origin", "app.example"], f"argument --callback-origin: {ORIGIN_MESSAGE}"),
         (["--callback-origin", "ftp://app.example"], f"argument --callback-origin: {ORIGIN_MESSAGE}"),
-        (["--callback", "https://user@app.example/cb"],
-         "argument --callback: must be an absolute http(s) URL (without user name, backslash or whitespace) or 'oob', "
-         "got 'https://user@app.example/cb'"),
+        (
+            ["--callback", "https://user@app.example/cb"],
+            "argument --callback: must be an absolute http(s) URL (without user name, backslash or whitespace) or 'oob', "
+            "got 'https://user@app.example/cb'",
+        ),
     ],
 )
 def test_consumer_create_refuses_bad_callbacks(capsys, argv: list[str], message: str) -> None:

@@ -333,9 +333,7 @@ def test_an_unexpected_error_is_a_json_500_logged_once(demo_database, caplog, mo
     assert_error(answer, 500, "internal_error", "The server failed to handle this request")
     assert answer.headers["x-content-type-options"] == "nosniff"
     logged = [record for record in caplog.records if record.levelno >= logging.ERROR]
-    assert [record.getMessage() for record in logged] == [
-        "500 GET /api/boom/v1/now: unhandled RuntimeError: boom"
-    ]
+    assert [record.getMessage() for record in logged] == ["500 GET /api/boom/v1/now: unhandled RuntimeError: boom"]
 
 
 # --------------------------------------------------------------------------

@@ -56,18 +56,70 @@ BAD_ARGUMENTS = [
     (["consumer", "create", "--name", "  "], "argument --name: must be 1-200 characters"),
     (["consumer", "create", "--name", "x", "--callback", "ftp://a/b"], "argument --callback: must be an absolute"),
     (["consumer", "revoke"], "the following arguments are required: key"),
-    (["user", "create", "--uid", "Bad Uid", "--email", "a@b.co", "--first-name", "A", "--last-name", "B"],
-     "argument --uid: must be 2-64 lowercase letters"),
-    (["user", "create", "--uid", "ab", "--email", "nope", "--first-name", "A", "--last-name", "B"],
-     "argument --email: must be an email address, got 'nope'"),
-    (["user", "create", "--uid", "ab", "--email", "a@b.co", "--first-name", "", "--last-name", "B"],
-     "argument --first-name: must be 1-100 characters"),
-    (["user", "create", "--uid", "ab", "--email", "a@b.co", "--first-name", "A", "--last-name", "B",
-      "--timezone", "Mars/Olympus"], "argument --timezone: must be an IANA time zone"),
-    (["user", "create", "--uid", "ab", "--email", "a@b.co", "--first-name", "A", "--last-name", "B",
-      "--password", "x", "--password-stdin"], "argument --password-stdin: not allowed with argument --password"),
-    (["user", "create", "--uid", "ab", "--email", "a@b.co", "--first-name", "A", "--last-name", "B",
-      "--password", "short"], "user create: the password must have at least 8 characters"),
+    (
+        ["user", "create", "--uid", "Bad Uid", "--email", "a@b.co", "--first-name", "A", "--last-name", "B"],
+        "argument --uid: must be 2-64 lowercase letters",
+    ),
+    (
+        ["user", "create", "--uid", "ab", "--email", "nope", "--first-name", "A", "--last-name", "B"],
+        "argument --email: must be an email address, got 'nope'",
+    ),
+    (
+        ["user", "create", "--uid", "ab", "--email", "a@b.co", "--first-name", "", "--last-name", "B"],
+        "argument --first-name: must be 1-100 characters",
+    ),
+    (
+        [
+            "user",
+            "create",
+            "--uid",
+            "ab",
+            "--email",
+            "a@b.co",
+            "--first-name",
+            "A",
+            "--last-name",
+            "B",
+            "--timezone",
+            "Mars/Olympus",
+        ],
+        "argument --timezone: must be an IANA time zone",
+    ),
+    (
+        [
+            "user",
+            "create",
+            "--uid",
+            "ab",
+            "--email",
+            "a@b.co",
+            "--first-name",
+            "A",
+            "--last-name",
+            "B",
+            "--password",
+            "x",
+            "--password-stdin",
+        ],
+        "argument --password-stdin: not allowed with argument --password",
+    ),
+    (
+        [
+            "user",
+            "create",
+            "--uid",
+            "ab",
+            "--email",
+            "a@b.co",
+            "--first-name",
+            "A",
+            "--last-name",
+            "B",
+            "--password",
+            "short",
+        ],
+        "user create: the password must have at least 8 characters",
+    ),
     (["token", "create", "--user", "x"], "the following arguments are required: --consumer"),
 ]
 
@@ -93,12 +145,21 @@ def test_bad_environment_exits_2(capsys, monkeypatch) -> None:
     ("url", "message"),
     [
         ("sqlite:////nonexistent-dir/odesk.db", "odesk-server: cannot open the database sqlite:////nonexistent-dir"),
-        ("postgresql+psycopg://u:pw@127.0.0.1:1/odesk", "odesk-server: cannot open the database postgresql+psycopg://u:***@"),
+        (
+            "postgresql+psycopg://u:pw@127.0.0.1:1/odesk",
+            "odesk-server: cannot open the database postgresql+psycopg://u:***@",
+        ),
     ],
 )
 @pytest.mark.parametrize(
     "command",
-    [["init"], ["serve", "--port", "1"], ["consumer", "list"], ["demo"], ["token", "create", "--user", "a", "--consumer", "b"]],
+    [
+        ["init"],
+        ["serve", "--port", "1"],
+        ["consumer", "list"],
+        ["demo"],
+        ["token", "create", "--user", "a", "--consumer", "b"],
+    ],
 )
 def test_unreachable_database_exits_1_without_traceback(capsys, url: str, message: str, command) -> None:
     code, _out, err = run(capsys, "--database-url", url, *command)
@@ -127,7 +188,9 @@ def test_consumer_lifecycle(capsys, migrated_database_url: str) -> None:
     url = ["--database-url", migrated_database_url]
     code, out, _ = run(capsys, *url, "consumer", "list")
     assert (code, out) == (0, "")
-    code, out, _ = run(capsys, *url, "consumer", "create", "--name", "Report bot", "--callback", "https://bot.example/cb")
+    code, out, _ = run(
+        capsys, *url, "consumer", "create", "--name", "Report bot", "--callback", "https://bot.example/cb"
+    )
     assert code == 0
     key = out.split("key:")[1].split()[0]
     secret = out.split("secret:")[1].split()[0]
@@ -136,8 +199,23 @@ def test_consumer_lifecycle(capsys, migrated_database_url: str) -> None:
     code, out, _ = run(capsys, *url, "consumer", "list")
     assert code == 0 and out.startswith(f"{key}  active") and "Report bot" in out
 
-    assert run(capsys, *url, "user", "create", "--uid", "bot", "--email", "bot@x.org", "--first-name", "Bot",
-               "--last-name", "Owner")[0] == 0
+    assert (
+        run(
+            capsys,
+            *url,
+            "user",
+            "create",
+            "--uid",
+            "bot",
+            "--email",
+            "bot@x.org",
+            "--first-name",
+            "Bot",
+            "--last-name",
+            "Owner",
+        )[0]
+        == 0
+    )
     code, out, _ = run(capsys, *url, "token", "create", "--user", "bot", "--consumer", key)
     assert code == 0
     token = out.split("token:")[1].split()[0]
@@ -156,22 +234,46 @@ def test_consumer_lifecycle(capsys, migrated_database_url: str) -> None:
 
 
 FAILURES = [  # command, stderr: each runs against a database holding the user jsmith
-    (["consumer", "revoke", "nokey"], "odesk-server: no consumer has the key 'nokey' (see 'odesk-server consumer list')"),
+    (
+        ["consumer", "revoke", "nokey"],
+        "odesk-server: no consumer has the key 'nokey' (see 'odesk-server consumer list')",
+    ),
     (["token", "create", "--user", "ghost", "--consumer", "k"], "odesk-server: no user has the uid 'ghost'"),
-    (["token", "create", "--user", "jsmith", "--consumer", "nokey"],
-     "odesk-server: no consumer has the key 'nokey' (see 'odesk-server consumer list')"),
-    (["user", "create", "--uid", "jsmith", "--email", "other@x.org", "--first-name", "J", "--last-name", "S"],
-     "odesk-server: a user with the uid 'jsmith' already exists"),
-    (["user", "create", "--uid", "other", "--email", "j@x.org", "--first-name", "J", "--last-name", "S"],
-     "odesk-server: a user with the email 'j@x.org' already exists"),
+    (
+        ["token", "create", "--user", "jsmith", "--consumer", "nokey"],
+        "odesk-server: no consumer has the key 'nokey' (see 'odesk-server consumer list')",
+    ),
+    (
+        ["user", "create", "--uid", "jsmith", "--email", "other@x.org", "--first-name", "J", "--last-name", "S"],
+        "odesk-server: a user with the uid 'jsmith' already exists",
+    ),
+    (
+        ["user", "create", "--uid", "other", "--email", "j@x.org", "--first-name", "J", "--last-name", "S"],
+        "odesk-server: a user with the email 'j@x.org' already exists",
+    ),
 ]
 
 
 def test_unknown_or_duplicate_objects_exit_1(capsys, migrated_database_url: str) -> None:
     # One database for the table: a failing command changes nothing.
     url = ["--database-url", migrated_database_url]
-    assert run(capsys, *url, "user", "create", "--uid", "jsmith", "--email", "j@x.org", "--first-name", "J",
-               "--last-name", "S")[0] == 0
+    assert (
+        run(
+            capsys,
+            *url,
+            "user",
+            "create",
+            "--uid",
+            "jsmith",
+            "--email",
+            "j@x.org",
+            "--first-name",
+            "J",
+            "--last-name",
+            "S",
+        )[0]
+        == 0
+    )
     for argv, message in FAILURES:
         assert run(capsys, *url, *argv) == (1, "", message + END_OF_LINE), argv
     assert rows(migrated_database_url, sa.select(User.uid)) == [("jsmith",)]
@@ -187,13 +289,39 @@ USERS = [  # extra options, stdin, password stored, provider flag
 def test_user_create(capsys, monkeypatch, migrated_database_url: str) -> None:
     for number, (extra, stdin, password, provider) in enumerate(USERS, start=1):
         uid = f"jsmith{number}"
-        code, out, _ = run(capsys, "--database-url", migrated_database_url, "user", "create", "--uid", uid,
-                           "--email", f"{uid}@x.org", "--first-name", "John", "--last-name", "Smith",
-                           "--timezone", "Europe/Berlin", *extra, stdin=stdin, monkeypatch=monkeypatch)
+        code, out, _ = run(
+            capsys,
+            "--database-url",
+            migrated_database_url,
+            "user",
+            "create",
+            "--uid",
+            uid,
+            "--email",
+            f"{uid}@x.org",
+            "--first-name",
+            "John",
+            "--last-name",
+            "Smith",
+            "--timezone",
+            "Europe/Berlin",
+            *extra,
+            stdin=stdin,
+            monkeypatch=monkeypatch,
+        )
         assert code == 0 and f"User '{uid}' created (reference {1_000_000 + number};" in out
-        [user] = rows(migrated_database_url, sa.select(User.uid, User.first_name, User.last_name, User.email,
-                                                       User.timezone, User.is_provider, User.password_hash)
-                      .where(User.uid == uid))
+        [user] = rows(
+            migrated_database_url,
+            sa.select(
+                User.uid,
+                User.first_name,
+                User.last_name,
+                User.email,
+                User.timezone,
+                User.is_provider,
+                User.password_hash,
+            ).where(User.uid == uid),
+        )
         assert user[:6] == (uid, "John", "Smith", f"{uid}@x.org", "Europe/Berlin", provider)
         if password is None:
             assert user.password_hash is None
@@ -202,9 +330,24 @@ def test_user_create(capsys, monkeypatch, migrated_database_url: str) -> None:
 
 
 def test_short_password_from_stdin_is_refused(capsys, monkeypatch, migrated_database_url: str) -> None:
-    code, _, err = run(capsys, "--database-url", migrated_database_url, "user", "create", "--uid", "jsmith",
-                       "--email", "j@x.org", "--first-name", "J", "--last-name", "S", "--password-stdin",
-                       stdin="tiny\n", monkeypatch=monkeypatch)
+    code, _, err = run(
+        capsys,
+        "--database-url",
+        migrated_database_url,
+        "user",
+        "create",
+        "--uid",
+        "jsmith",
+        "--email",
+        "j@x.org",
+        "--first-name",
+        "J",
+        "--last-name",
+        "S",
+        "--password-stdin",
+        stdin="tiny\n",
+        monkeypatch=monkeypatch,
+    )
     assert code == 2 and "the password must have at least 8 characters" in err
     assert rows(migrated_database_url, sa.select(User.uid)) == []
 
@@ -276,8 +419,9 @@ def test_demo_if_empty_loads_an_empty_database(capsys, migrated_database_url: st
 
 
 def test_demo_refuses_a_directory_as_credentials_file(capsys, tmp_path: Path) -> None:
-    code, _out, err = run(capsys, "--database-url", f"sqlite:///{tmp_path}/x.db", "demo",
-                          "--credentials-json", str(tmp_path))
+    code, _out, err = run(
+        capsys, "--database-url", f"sqlite:///{tmp_path}/x.db", "demo", "--credentials-json", str(tmp_path)
+    )
     assert code == 2 and f"--credentials-json: {str(tmp_path)!r} is a directory" in err
 
 
@@ -297,8 +441,9 @@ def _script() -> str:
 
 
 def test_installed_entry_point_runs(tmp_path: Path) -> None:
-    done = subprocess.run([_script(), "--database-url", f"sqlite:///{tmp_path}/x.db", "init"],
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [_script(), "--database-url", f"sqlite:///{tmp_path}/x.db", "init"], capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0, done.stderr
     done = subprocess.run([_script(), "frobnicate"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "invalid choice: 'frobnicate'" in done.stderr
@@ -314,7 +459,9 @@ def test_serve_migrates_and_answers(database_url: str) -> None:
     port = _free_port()
     server = subprocess.Popen(
         [_script(), "--database-url", database_url, "serve", "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         deadline = time.monotonic() + 30

@@ -52,7 +52,12 @@ def test_xml_rendering():
         b'<?xml version="1.0" encoding="UTF-8"?><response><teams list="true"><team><id>a:b</id>'
         b"<is_hidden>0</is_hidden></team></teams><user><name>&lt;Ann &amp; Bob&gt;</name><note/></user></response>"
     )
-    assert [singular(k) for k in ("teams", "companies", "userrole", "address")] == ["team", "company", "userrole", "address"]
+    assert [singular(k) for k in ("teams", "companies", "userrole", "address")] == [
+        "team",
+        "company",
+        "userrole",
+        "address",
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -121,7 +126,9 @@ def test_real_put_and_delete_with_json_bodies(echo_client):
     client, signer = echo_client
     for verb in ("PUT", "DELETE"):
         url, headers, _ = signer.sign(verb, "/api/echo/v1/x.json", body_hash=True)
-        response = client.request(verb, url, headers={"Content-Type": "application/json"}, content=b'{"memo": "m", "list": [1]}')
+        response = client.request(
+            verb, url, headers={"Content-Type": "application/json"}, content=b'{"memo": "m", "list": [1]}'
+        )
         assert response.status_code == 200, response.text
         assert response.json()["method"] == verb
         assert response.json()["params"] == {"memo": "m", "list": "[1]"}

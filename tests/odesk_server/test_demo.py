@@ -9,7 +9,6 @@ import pytest
 import sqlalchemy as sa
 
 from odesk_server import db, demo, permissions
-from odesk_server.web import login_throttle
 from odesk_server.models import (
     PERMISSIONS,
     AccessToken,
@@ -23,6 +22,7 @@ from odesk_server.models import (
     TimeLog,
     User,
 )
+from odesk_server.web import login_throttle
 
 END = dt.date(2026, 6, 30)
 
@@ -33,8 +33,17 @@ RANDOM_COLUMNS = {
     "users": {"password_hash"},
 }
 COMPARED_TABLES = (
-    "users", "companies", "teams", "user_roles", "user_role_permissions", "engagements", "time_logs",
-    "accounting_entities", "ledger_entries", "oauth_consumers", "oauth_access_tokens",
+    "users",
+    "companies",
+    "teams",
+    "user_roles",
+    "user_role_permissions",
+    "engagements",
+    "time_logs",
+    "accounting_entities",
+    "ledger_entries",
+    "oauth_consumers",
+    "oauth_access_tokens",
 )
 # The demo writes none of these.
 IGNORED_TABLES = ("oauth_request_tokens", "oauth_nonces", "oauth_consumer_callback_origins", "failed_login_counters")
@@ -85,7 +94,12 @@ def test_credentials_shape_and_stored_copy(demo_database) -> None:
     assert document["company"] == {"id": "acme:acme", "reference": credentials.company.reference}
     assert document["agency"] == {"id": "brightcode:brightcode", "reference": credentials.agency.reference}
     assert [t["id"] for t in document["teams"]] == [
-        "acme:acme", "acme:engineering", "acme:mobile", "acme:design", "acme:marketing"]
+        "acme:acme",
+        "acme:engineering",
+        "acme:mobile",
+        "acme:design",
+        "acme:marketing",
+    ]
     assert all(set(t) == {"id", "reference", "name"} for t in document["teams"])
     assert demo.stored_demo_credentials(url) == credentials
     assert credentials.password == demo.DEMO_PASSWORD
@@ -155,7 +169,10 @@ def test_organisation_shape(session) -> None:
     providers = session.scalar(sa.select(sa.func.count()).where(User.is_provider))
     assert providers == demo.CONTRACTORS
     through_agency = session.scalar(
-        sa.select(sa.func.count(sa.distinct(Engagement.provider_user_id))).where(Engagement.agency_company_id.isnot(None)))
+        sa.select(sa.func.count(sa.distinct(Engagement.provider_user_id))).where(
+            Engagement.agency_company_id.isnot(None)
+        )
+    )
     assert through_agency == demo.AGENCY_CONTRACTORS
     kinds = set(session.execute(sa.select(Engagement.job_type, Engagement.status).distinct()).all())
     assert kinds == {("hourly", "active"), ("hourly", "closed"), ("fixed-price", "active"), ("fixed-price", "closed")}
@@ -165,8 +182,12 @@ def test_organisation_shape(session) -> None:
 def test_role_contractors_logged_two_years_of_time(session, demo_database, role: str) -> None:
     _url, credentials = demo_database
     first, last, days, agency = session.execute(
-        sa.select(sa.func.min(TimeLog.worked_on), sa.func.max(TimeLog.worked_on),
-                  sa.func.count(sa.distinct(TimeLog.worked_on)), sa.func.max(Engagement.agency_company_id))
+        sa.select(
+            sa.func.min(TimeLog.worked_on),
+            sa.func.max(TimeLog.worked_on),
+            sa.func.count(sa.distinct(TimeLog.worked_on)),
+            sa.func.max(Engagement.agency_company_id),
+        )
         .join(Engagement, Engagement.id == TimeLog.engagement_id)
         .join(User, User.id == Engagement.provider_user_id)
         .where(User.uid == credentials.roles[role].uid)
@@ -178,8 +199,9 @@ def test_role_contractors_logged_two_years_of_time(session, demo_database, role:
 
 def test_time_logs_are_weekday_and_priced(session) -> None:
     logs = session.execute(
-        sa.select(TimeLog, Engagement.hourly_rate, Engagement.fee_rate)
-        .join(Engagement, Engagement.id == TimeLog.engagement_id)
+        sa.select(TimeLog, Engagement.hourly_rate, Engagement.fee_rate).join(
+            Engagement, Engagement.id == TimeLog.engagement_id
+        )
     ).all()
     assert len(logs) > 5000
     for log, rate, fee in logs:
@@ -202,8 +224,14 @@ def test_ledger_transactions_balance(session) -> None:
     assert unbalanced == []
     subtypes = set(session.execute(sa.select(LedgerEntry.type, LedgerEntry.subtype).distinct()).all())
     assert subtypes == {
-        ("Invoice", "Hourly"), ("Invoice", "Milestone"), ("Invoice", "Fixed Price"), ("Invoice", "Bonus"),
-        ("Adjustment", "Adjustment"), ("Adjustment", "Refund"), ("Payment", "Payment"), ("Payment", "Withdrawal"),
+        ("Invoice", "Hourly"),
+        ("Invoice", "Milestone"),
+        ("Invoice", "Fixed Price"),
+        ("Invoice", "Bonus"),
+        ("Adjustment", "Adjustment"),
+        ("Adjustment", "Refund"),
+        ("Payment", "Payment"),
+        ("Payment", "Withdrawal"),
     }
 
 
@@ -212,13 +240,15 @@ def test_hourly_invoices_bill_exactly_the_logged_charges(session) -> None:
     invoiced = -session.scalar(
         sa.select(sa.func.sum(LedgerEntry.amount))
         .join(AccountingEntity, AccountingEntity.id == LedgerEntry.accounting_entity_id)
-        .where(LedgerEntry.subtype == "Hourly", AccountingEntity.kind == "company",
-               AccountingEntity.name == "Acme Widgets")
+        .where(
+            LedgerEntry.subtype == "Hourly", AccountingEntity.kind == "company", AccountingEntity.name == "Acme Widgets"
+        )
     )
     last_invoiced_week = END - dt.timedelta(days=END.weekday() + 7) + dt.timedelta(days=6)
     logged = session.scalar(
-        sa.select(sa.func.sum(TimeLog.charges_online + TimeLog.charges_offline))
-        .where(TimeLog.worked_on <= last_invoiced_week)
+        sa.select(sa.func.sum(TimeLog.charges_online + TimeLog.charges_offline)).where(
+            TimeLog.worked_on <= last_invoiced_week
+        )
     )
     assert abs(Decimal(invoiced) - Decimal(logged)) < Decimal("0.05")
 
@@ -258,8 +288,11 @@ def test_stored_credentials_report_a_revoked_role_token(mutable_demo_database) -
     engine = db.create_engine(url)
     try:
         with engine.begin() as conn:
-            conn.execute(sa.update(AccessToken).where(AccessToken.token == credentials.roles["finance"].token)
-                         .values(revoked_at=dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)))
+            conn.execute(
+                sa.update(AccessToken)
+                .where(AccessToken.token == credentials.roles["finance"].token)
+                .values(revoked_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+            )
         with pytest.raises(demo.DemoError, match="the demo's finance user 'pnatarajan' has no valid access token"):
             demo.stored_demo_credentials(engine)
     finally:

@@ -95,8 +95,13 @@ def test_odesk_envelope(api):
     assert set(body) == {"server_time", "auth_user", "table"}
     assert body["server_time"].isdigit()
     assert body["auth_user"] == {
-        "first_name": "Daniel", "last_name": "Ortiz", "uid": "dortiz", "mail": "dortiz@acme.example",
-        "messenger_id": None, "messenger_type": None, "timezone": body["auth_user"]["timezone"],
+        "first_name": "Daniel",
+        "last_name": "Ortiz",
+        "uid": "dortiz",
+        "mail": "dortiz@acme.example",
+        "messenger_id": None,
+        "messenger_type": None,
+        "timezone": body["auth_user"]["timezone"],
         "timezone_offset": body["auth_user"]["timezone_offset"],
     }
     assert re.fullmatch(r"-?[0-9]+", body["auth_user"]["timezone_offset"])
@@ -136,7 +141,8 @@ def test_odesk_labels_keep_a_label_clause(api):
 
 def test_odesk_financial_report(api):
     response = api.get(
-        "owner", "/gds/finreports/v2/buyer_companies/acme:acme/billings",
+        "owner",
+        "/gds/finreports/v2/buyer_companies/acme:acme/billings",
         tq="SELECT date, type, sum(amount) WHERE date >= '2025-01-06' AND date <= '2025-01-06'",
     )
     assert response.status_code == 200, response.text
@@ -183,7 +189,9 @@ def test_odesk_formats(api, suffix, tqx, media_type, kind):
         assert lines[0] == ["worked_on", "task", "hours"]
         rows = lines[1:]
     else:
-        lines = [re.findall(r"<td[^>]*>(.*?)</td>", tr) for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", response.text, re.S)]
+        lines = [
+            re.findall(r"<td[^>]*>(.*?)</td>", tr) for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", response.text, re.S)
+        ]
         assert lines[0] == ["worked_on", "task", "hours"]
         rows = lines[1:]
     assert rows and all(r[0] == "20251001" for r in rows)
@@ -216,8 +224,9 @@ def test_google_dialect_with_response_handler(api):
 
 
 def test_google_dialect_csv(api):
-    response = api.get("owner", TEAM, tq="SELECT worked_on, sum(hours) WHERE worked_on = '2025-10-01'",
-                       tqx="reqId:1;out:csv")
+    response = api.get(
+        "owner", TEAM, tq="SELECT worked_on, sum(hours) WHERE worked_on = '2025-10-01'", tqx="reqId:1;out:csv"
+    )
     assert response.status_code == 200
     lines = response.text.splitlines()
     assert lines[0] == '"worked_on","sum hours"'
@@ -249,8 +258,14 @@ def test_google_dialect_errors(api, role, tq, reason, message):
 @pytest.mark.parametrize(
     "role, path, params, status, reason, message",
     [
-        ("member", TEAM, {"tq": "SELECT task, sum(hours)"}, 403, "access_denied",
-         "hiring manager or finance permission on the team acme:engineering"),
+        (
+            "member",
+            TEAM,
+            {"tq": "SELECT task, sum(hours)"},
+            403,
+            "access_denied",
+            "hiring manager or finance permission on the team acme:engineering",
+        ),
         ("finance", TEAM, {"tq": SAMPLE}, 403, "access_denied", "supervisor"),
         ("owner", TEAM, {"tq": "SELECT earnings"}, 400, "invalid_query", 'Column "earnings" does not exist'),
         ("owner", TEAM + "/hours", {"tq": "SELECT sum(charges)"}, 400, "invalid_query", '"charges"'),
@@ -258,14 +273,38 @@ def test_google_dialect_errors(api, role, tq, reason, message):
         ("owner", TEAM, {"tq": "SELECT hours", "tqx": "out:pdf"}, 400, "not_supported", "'pdf' is not supported"),
         ("owner", TEAM, {"tq": "SELECT hours", "tqx": "what;ever"}, 400, "invalid_request", "key:value"),
         ("owner", TEAM, {"tq": "SELECT hours " + "x" * 20_001}, 400, "invalid_query", "too long"),
-        ("owner", "/gds/finreports/v2/buyer_companies/acme:acme/billings", {"tq": "SELECT po_numbr"}, 400,
-         "invalid_query", '"po_numbr"'),
-        ("provider", "/gds/finreports/v2/providers/jwalker/billings", {"tq": "SELECT comment"}, 400,
-         "invalid_query", '"comment"'),
-        ("provider", "/gds/finreports/v2/providers/mhale/earnings", {"tq": "SELECT amount"}, 403,
-         "access_denied", "Only the provider mhale"),
-        ("hiring_manager", "/gds/finreports/v2/buyer_companies/acme:acme/billings", {"tq": ""}, 403,
-         "access_denied", "Only the owner of the company acme:acme"),
+        (
+            "owner",
+            "/gds/finreports/v2/buyer_companies/acme:acme/billings",
+            {"tq": "SELECT po_numbr"},
+            400,
+            "invalid_query",
+            '"po_numbr"',
+        ),
+        (
+            "provider",
+            "/gds/finreports/v2/providers/jwalker/billings",
+            {"tq": "SELECT comment"},
+            400,
+            "invalid_query",
+            '"comment"',
+        ),
+        (
+            "provider",
+            "/gds/finreports/v2/providers/mhale/earnings",
+            {"tq": "SELECT amount"},
+            403,
+            "access_denied",
+            "Only the provider mhale",
+        ),
+        (
+            "hiring_manager",
+            "/gds/finreports/v2/buyer_companies/acme:acme/billings",
+            {"tq": ""},
+            403,
+            "access_denied",
+            "Only the owner of the company acme:acme",
+        ),
         ("member", "/gds/finreports/v2/financial_accounts/5000002", {}, 403, "access_denied", "finance permission"),
     ],
 )
@@ -290,10 +329,16 @@ def test_unsigned_request_is_refused(api):
 def test_timeout_over_http(demo_database):
     url, credentials = demo_database
     api = Api(_client(url, timeout=0.001), credentials)
-    response = api.get("owner", "/gds/timereports/v1/companies/acme:acme", tq="SELECT provider_id, sum(hours) PIVOT worked_on")
+    response = api.get(
+        "owner", "/gds/timereports/v1/companies/acme:acme", tq="SELECT provider_id, sum(hours) PIVOT worked_on"
+    )
     odesk_error(response, 503, "timeout", "took longer than 0.001 seconds")
-    google = api.get("owner", "/gds/timereports/v1/companies/acme:acme",
-                     tq="SELECT provider_id, sum(hours) PIVOT worked_on", tqx="reqId:9")
+    google = api.get(
+        "owner",
+        "/gds/timereports/v1/companies/acme:acme",
+        tq="SELECT provider_id, sum(hours) PIVOT worked_on",
+        tqx="reqId:9",
+    )
     assert google_response(google.text)["errors"][0]["reason"] == "timeout"
 
 
@@ -304,7 +349,9 @@ def counts(url: str) -> tuple[int, int, int]:
     database = Database(url)
     try:
         with database.session() as session:
-            return tuple(session.scalar(sa.select(sa.func.count()).select_from(m)) for m in (User, TimeLog, LedgerEntry))
+            return tuple(
+                session.scalar(sa.select(sa.func.count()).select_from(m)) for m in (User, TimeLog, LedgerEntry)
+            )
     finally:
         database.dispose()
 
@@ -313,7 +360,7 @@ INJECTIONS = [
     "'; DROP TABLE users; --",
     "SELECT hours WHERE task = ''; DROP TABLE users; --'",
     "SELECT hours WHERE task = '\\'; DROP TABLE time_logs; --'",
-    "SELECT hours WHERE task = \"it's\"",
+    'SELECT hours WHERE task = "it\'s"',
     "SELECT hours WHERE memo = 'a\" OR 1=1 --'",
     "SELECT hours; DELETE FROM time_logs",
     "SELECT `hours; DROP TABLE users` ",
@@ -345,9 +392,25 @@ def test_injection_through_tq(api, demo_database, tq):
 
 
 PATH_KEYS = [
-    "..", "../..", "%2E%2E", "acme:acme'", "acme:acme' OR '1'='1", '"', "acme:acme';--", "\u00fc\u00f1\u00ef",
-    "99999999999999999999999999", "-1", "0", "1e3", "\x00", " ", "acme:acme/../..", "\U0001f4a5",
-    "5000002 OR 1=1", "2000002;2000003", "x" * 5000,
+    "..",
+    "../..",
+    "%2E%2E",
+    "acme:acme'",
+    "acme:acme' OR '1'='1",
+    '"',
+    "acme:acme';--",
+    "\u00fc\u00f1\u00ef",
+    "99999999999999999999999999",
+    "-1",
+    "0",
+    "1e3",
+    "\x00",
+    " ",
+    "acme:acme/../..",
+    "\U0001f4a5",
+    "5000002 OR 1=1",
+    "2000002;2000003",
+    "x" * 5000,
 ]
 
 PATH_TEMPLATES = [
@@ -395,8 +458,9 @@ def test_hostile_path_keys(api, demo_database, template):
 )
 def test_numeric_references_in_paths(api, demo_database, path):
     _url, credentials = demo_database
-    path = path.format(company_ref=credentials.company.reference,
-                       team_ref=credentials.team("acme:engineering").reference)
+    path = path.format(
+        company_ref=credentials.company.reference, team_ref=credentials.team("acme:engineering").reference
+    )
     response = api.get("owner", path, tq="SELECT count(hours)" if "time" in path else "SELECT count(amount)")
     assert response.status_code == 200, response.text
     assert float(response.json()["table"]["rows"][0]["c"][0]["v"]) > 0

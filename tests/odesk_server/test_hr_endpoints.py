@@ -7,16 +7,49 @@ import xml.etree.ElementTree as ET
 import pytest
 from oauth_signing import AppCache, assert_error, consumer_signer, send, served_app
 
-USER_KEYS = {"reference", "id", "first_name", "last_name", "status", "timezone", "timezone_offset", "public_url", "is_provider"}
+USER_KEYS = {
+    "reference",
+    "id",
+    "first_name",
+    "last_name",
+    "status",
+    "timezone",
+    "timezone_offset",
+    "public_url",
+    "is_provider",
+}
 COMPANY_KEYS = {"reference", "company_id", "name", "status", "owner_user_id"}
 TEAM_KEYS = {
-    "reference", "id", "name", "status", "parent_team__reference", "parent_team__id", "parent_team__name",
-    "company__reference", "company_name", "is_hidden",
+    "reference",
+    "id",
+    "name",
+    "status",
+    "parent_team__reference",
+    "parent_team__id",
+    "parent_team__name",
+    "company__reference",
+    "company_name",
+    "is_hidden",
 }
 USERROLE_KEYS = {
-    "reference", "user__id", "user__reference", "user__first_name", "user__last_name", "team__id", "team__name",
-    "team__reference", "parent_team__id", "parent_team__name", "parent_team__reference", "company__name",
-    "company__reference", "role", "affiliation_status", "engagement__reference", "has_team_room_access", "permissions",
+    "reference",
+    "user__id",
+    "user__reference",
+    "user__first_name",
+    "user__last_name",
+    "team__id",
+    "team__name",
+    "team__reference",
+    "parent_team__id",
+    "parent_team__name",
+    "parent_team__reference",
+    "company__name",
+    "company__reference",
+    "role",
+    "affiliation_status",
+    "engagement__reference",
+    "has_team_room_access",
+    "permissions",
 }
 ACME_TEAMS = {"acme:acme", "acme:engineering", "acme:mobile", "acme:design", "acme:marketing"}
 
@@ -56,9 +89,20 @@ def _path(template: str, credentials) -> str:
 
 # (role, path template, status). {x} are references from the demo credentials.
 MATRIX = [
-    *[(role, path, 200) for role in ("owner", "hiring_manager", "finance", "agency_owner", "staffing_manager",
-                                     "provider", "agency_provider", "member")
-      for path in ("users/me.json", "teams.json", "companies.json", "userroles.json")],
+    *[
+        (role, path, 200)
+        for role in (
+            "owner",
+            "hiring_manager",
+            "finance",
+            "agency_owner",
+            "staffing_manager",
+            "provider",
+            "agency_provider",
+            "member",
+        )
+        for path in ("users/me.json", "teams.json", "companies.json", "userroles.json")
+    ],
     ("owner", "companies/{acme}.json", 200),
     ("owner", "companies/acme:acme.json", 200),
     ("owner", "companies/{agency}.json", 404),
@@ -220,7 +264,11 @@ def test_user_roles(hr):
 @pytest.mark.parametrize(
     ("path", "params", "message"),
     [
-        ("companies/acme:acme/users.json", {"status_in_company": "bogus"}, "status_in_company must be active or inactive"),
+        (
+            "companies/acme:acme/users.json",
+            {"status_in_company": "bogus"},
+            "status_in_company must be active or inactive",
+        ),
         ("teams/acme:design/users.json", {"status_in_team": "1 OR 1=1"}, "status_in_team must be active or inactive"),
         ("teams/acme:design.json", {"include_users": "maybe"}, "include_users must be true or false"),
     ],

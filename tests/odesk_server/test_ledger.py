@@ -100,8 +100,14 @@ def test_post_numbers_transactions_in_date_order_and_the_money_shows_in_the_repo
                 provider_user_id=engagement.provider_user_id,
             )
             later = ledger.contract_transaction(
-                parties, accounts, dt.date(2026, 6, 29), "Invoice", "Bonus", Decimal("123.45"),
-                ledger.provider_share(Decimal("123.45")), description="Bonus: posted by the test",
+                parties,
+                accounts,
+                dt.date(2026, 6, 29),
+                "Invoice",
+                "Bonus",
+                Decimal("123.45"),
+                ledger.provider_share(Decimal("123.45")),
+                description="Bonus: posted by the test",
             )
             earlier = ledger.external_transaction(
                 buyer, dt.date(2026, 6, 28), "Payment", "Payment", Decimal("1000.00"), "posted by the test"

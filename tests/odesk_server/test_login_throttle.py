@@ -45,7 +45,7 @@ from odesk_server.web.login_throttle import (
     record_success,
 )
 
-T0 = dt.datetime(2026, 7, 1, 12, 0, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2026, 7, 1, 12, 0, tzinfo=dt.UTC)
 FIRST = FIRST_LOCKOUT.total_seconds()
 CAP = LOCKOUT_CAP.total_seconds()
 
@@ -146,8 +146,13 @@ def test_counts_start_again_after_a_quiet_period_and_are_purged(engine) -> None:
     assert _refusal(engine, attempt, later) is None
     _fail(engine, LoginAttempt("jsmith", "198.51.100.9"), 1, at=later)
     with engine.connect() as conn:
-        counts = dict(conn.execute(sa.select(FailedLoginCounter.scope, FailedLoginCounter.failures)
-                                   .where(FailedLoginCounter.last_failure_at == later)).all())
+        counts = dict(
+            conn.execute(
+                sa.select(FailedLoginCounter.scope, FailedLoginCounter.failures).where(
+                    FailedLoginCounter.last_failure_at == later
+                )
+            ).all()
+        )
     assert counts == {ACCOUNT: 1, ADDRESS: 1}
     # (record_failure may have purged already: at most once a minute per process)
     purge_forgotten(engine, now=later)
@@ -184,8 +189,9 @@ def test_concurrent_failures_are_all_counted(engine) -> None:
 def _move_counters_back(url: str, by: dt.timedelta) -> None:
     engine = db.create_engine(url)
     with engine.begin() as conn:
-        rows = conn.execute(sa.select(FailedLoginCounter.scope, FailedLoginCounter.key_hash,
-                                      FailedLoginCounter.last_failure_at)).all()
+        rows = conn.execute(
+            sa.select(FailedLoginCounter.scope, FailedLoginCounter.key_hash, FailedLoginCounter.last_failure_at)
+        ).all()
         for row in rows:
             conn.execute(
                 sa.update(FailedLoginCounter)

@@ -168,10 +168,22 @@ def test_price_time(rate, fee, online, offline, expected) -> None:
 
 
 def _organisation(session) -> dict:
-    owner = User(uid="owner", reference=next_reference(session, User), first_name="O", last_name="Wner",
-                 email="o@x.org", timezone="Europe/Paris")
-    dev = User(uid="dev", reference=next_reference(session, User) + 1, first_name="D", last_name="Ev",
-               email="d@x.org", is_provider=True)
+    owner = User(
+        uid="owner",
+        reference=next_reference(session, User),
+        first_name="O",
+        last_name="Wner",
+        email="o@x.org",
+        timezone="Europe/Paris",
+    )
+    dev = User(
+        uid="dev",
+        reference=next_reference(session, User) + 1,
+        first_name="D",
+        last_name="Ev",
+        email="d@x.org",
+        is_provider=True,
+    )
     session.add_all([owner, dev])
     session.flush()
     company = Company(reference=1, company_id="co:co", name="Co", owner_user_id=owner.id)
@@ -186,12 +198,26 @@ def _organisation(session) -> dict:
     session.add_all([child, grandchild])
     session.flush()
     grandchild.parent_team_id = child.id
-    engagement = Engagement(reference=100, buyer_team_id=child.id, provider_user_id=dev.id, title="Work",
-                            job_type="hourly", hourly_rate=Decimal("30.00"), started_on=dt.date(2024, 1, 1))
+    engagement = Engagement(
+        reference=100,
+        buyer_team_id=child.id,
+        provider_user_id=dev.id,
+        title="Work",
+        job_type="hourly",
+        hourly_rate=Decimal("30.00"),
+        started_on=dt.date(2024, 1, 1),
+    )
     session.add(engagement)
     session.flush()
-    return {"owner": owner, "dev": dev, "company": company, "root": root, "child": child,
-            "grandchild": grandchild, "engagement": engagement}
+    return {
+        "owner": owner,
+        "dev": dev,
+        "company": company,
+        "root": root,
+        "child": child,
+        "grandchild": grandchild,
+        "engagement": engagement,
+    }
 
 
 def test_organisation_round_trip(migrated_database_url: str) -> None:
@@ -202,9 +228,15 @@ def test_organisation_round_trip(migrated_database_url: str) -> None:
             role = UserRole(reference=1, user_id=org["dev"].id, team_id=org["child"].id, role="member")
             role.set_permissions({"manage_teamroom"})
             session.add(role)
-            session.add(TimeLog(engagement_id=org["engagement"].id, worked_on=dt.date(2024, 1, 2), task="T-1",
-                                hours_online=Decimal("1.25"),
-                                **price_time(Decimal("30.00"), Decimal("0.1"), Decimal("1.25"), Decimal(0))))
+            session.add(
+                TimeLog(
+                    engagement_id=org["engagement"].id,
+                    worked_on=dt.date(2024, 1, 2),
+                    task="T-1",
+                    hours_online=Decimal("1.25"),
+                    **price_time(Decimal("30.00"), Decimal("0.1"), Decimal("1.25"), Decimal(0)),
+                )
+            )
         with database.session() as session:
             company = session.scalar(sa.select(Company))
             assert company.root_team.team_id == "co:co"
@@ -213,7 +245,10 @@ def test_organisation_round_trip(migrated_database_url: str) -> None:
             assert role.permissions == frozenset({"manage_teamroom"})
             log = session.scalar(sa.select(TimeLog))
             assert (log.hours_online, log.charges_online, log.earnings_online) == (
-                Decimal("1.25"), Decimal("37.50"), Decimal("33.75"))
+                Decimal("1.25"),
+                Decimal("37.50"),
+                Decimal("33.75"),
+            )
             user = session.scalar(sa.select(User).where(User.uid == "owner"))
             assert user.created_at.tzinfo is not None and user.created_at.utcoffset() == dt.timedelta(0)
             assert user.full_name == "O Wner"
@@ -286,7 +321,7 @@ def test_oauth_tables(migrated_database_url: str) -> None:
             token.revoked_at = dt.datetime(2025, 1, 1, 12, 0)  # naive: taken as UTC
         with database.session() as session:
             token = session.scalar(sa.select(AccessToken))
-            assert token.revoked_at == dt.datetime(2025, 1, 1, 12, 0, tzinfo=dt.timezone.utc)
+            assert token.revoked_at == dt.datetime(2025, 1, 1, 12, 0, tzinfo=dt.UTC)
             assert token.is_revoked
     finally:
         database.dispose()
@@ -300,12 +335,27 @@ def test_ledger_entry_carries_every_party(migrated_database_url: str) -> None:
             entity = AccountingEntity(reference=5, name="Co", kind="company", company_id=org["company"].id)
             session.add(entity)
             session.flush()
-            session.add(LedgerEntry(
-                reference=1, transaction_ref=1, accounting_entity_id=entity.id, date=dt.date(2024, 1, 8),
-                date_due=dt.date(2024, 1, 15), type="Invoice", subtype="Hourly", amount=Decimal("-12.34"),
-                description="d", comment="c", memo="m", notes="n", po_number="PO-1",
-                engagement_id=org["engagement"].id, buyer_company_id=org["company"].id,
-                buyer_team_id=org["child"].id, provider_user_id=org["dev"].id))
+            session.add(
+                LedgerEntry(
+                    reference=1,
+                    transaction_ref=1,
+                    accounting_entity_id=entity.id,
+                    date=dt.date(2024, 1, 8),
+                    date_due=dt.date(2024, 1, 15),
+                    type="Invoice",
+                    subtype="Hourly",
+                    amount=Decimal("-12.34"),
+                    description="d",
+                    comment="c",
+                    memo="m",
+                    notes="n",
+                    po_number="PO-1",
+                    engagement_id=org["engagement"].id,
+                    buyer_company_id=org["company"].id,
+                    buyer_team_id=org["child"].id,
+                    provider_user_id=org["dev"].id,
+                )
+            )
         with database.session() as session:
             entry = session.scalar(sa.select(LedgerEntry))
             assert entry.amount == Decimal("-12.34")
@@ -325,8 +375,13 @@ def test_permission_rules(migrated_database_url: str) -> None:
             org = _organisation(session)
             users = {}
             for uid in ("hm", "admin", "nobody"):
-                users[uid] = User(uid=uid, reference=next_reference(session, User), first_name=uid, last_name="x",
-                                  email=f"{uid}@x.org")
+                users[uid] = User(
+                    uid=uid,
+                    reference=next_reference(session, User),
+                    first_name=uid,
+                    last_name="x",
+                    email=f"{uid}@x.org",
+                )
                 session.add(users[uid])
                 session.flush()
             hm = UserRole(reference=1, user_id=users["hm"].id, team_id=org["child"].id, role="manager")
@@ -360,11 +415,18 @@ def test_permission_rules(migrated_database_url: str) -> None:
             assert permissions.ancestor_team_ids(session, 424242) == set()
             assert permissions.team_user_ids(session, child) == {users["hm"].id}
             assert permissions.team_user_ids(session, root, include_subteams=True) == {
-                users["hm"].id, users["admin"].id}
+                users["hm"].id,
+                users["admin"].id,
+            }
             assert permissions.teams_with_permission(session, users["hm"].id, "manage_recruiting") == {
-                child, grandchild}
+                child,
+                grandchild,
+            }
             assert permissions.teams_with_permission(session, org["owner"].id, "manage_finance") == {
-                root, child, grandchild}
+                root,
+                child,
+                grandchild,
+            }
             assert permissions.is_company_owner(session, org["owner"].id, org["company"].id)
             assert not permissions.is_company_owner(session, users["hm"].id, org["company"].id)
     finally:

@@ -53,7 +53,7 @@ def test_org_scope_is_the_same_on_either_connection(database):
 def test_bind_processors_store_what_the_orm_stores(mutable_demo_database):
     url, credentials = mutable_demo_database
     database = Database(url)
-    when = dt.datetime(2026, 3, 4, 5, 6, 7, 890123, tzinfo=dt.timezone.utc)
+    when = dt.datetime(2026, 3, 4, 5, 6, 7, 890123, tzinfo=dt.UTC)
     token = credentials.roles["owner"].token
     with raw_connection(database.engine) as connection:
         assert nonces.consume_nonce_if_valid(connection, credentials.consumer.key, token, "driver", 5) is True

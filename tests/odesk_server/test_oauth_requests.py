@@ -66,7 +66,9 @@ def test_python_odesk_put_signed_without_its_json_body(demo_client):
     client, credentials = demo_client
     signer = consumer_signer(credentials, "owner")
     url, headers, _ = signer.sign("PUT", "/api/echo/v1/jobs/7.json", body_hash=True)
-    response = client.put(url, headers={**headers, "Content-Type": "application/json"}, content=b'{"status": "open", "n": 2}')
+    response = client.put(
+        url, headers={**headers, "Content-Type": "application/json"}, content=b'{"status": "open", "n": 2}'
+    )
     assert response.status_code == 200, response.text
     assert response.json()["params"] == {"status": "open", "n": "2"}
 
@@ -172,9 +174,7 @@ def test_revocation_is_immediate(mutable_demo_database, case, path):
                 )
             elif case == "revoked_token":
                 session.execute(
-                    sa.update(AccessToken)
-                    .where(AccessToken.token == signer.token)
-                    .values(revoked_at=sa.func.now())
+                    sa.update(AccessToken).where(AccessToken.token == signer.token).values(revoked_at=sa.func.now())
                 )
             elif case == "inactive_user":
                 session.execute(sa.update(User).where(User.uid == "dortiz").values(status="inactive"))
@@ -282,7 +282,9 @@ def test_revocation_applies_to_a_cached_token_of_another_app(mutable_demo_databa
         assert send(second, signer, "GET", ME).status_code == 200  # both caches hold the token now
         database = Database(url)
         with database.session() as session:
-            session.execute(sa.update(AccessToken).where(AccessToken.token == signer.token).values(revoked_at=sa.func.now()))
+            session.execute(
+                sa.update(AccessToken).where(AccessToken.token == signer.token).values(revoked_at=sa.func.now())
+            )
         database.dispose()
         for client in (first, second):
             assert_error(send(client, signer, "GET", ME), 401, "token_revoked", "has been revoked")

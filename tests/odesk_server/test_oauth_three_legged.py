@@ -101,7 +101,9 @@ def test_three_legged_flow_with_callback(
         assert response.status_code == 200, response.text
         access = _form(response)
 
-        api = consumer.with_(placement=api_placement, token=access["oauth_token"], token_secret=access["oauth_token_secret"])
+        api = consumer.with_(
+            placement=api_placement, token=access["oauth_token"], token_secret=access["oauth_token_secret"]
+        )
         info = send(client, api, "GET", "/api/auth/v1/info.json")
         assert info.status_code == 200, info.text
         assert info.json()["auth_user"]["uid"] == "dortiz"
@@ -120,7 +122,10 @@ def test_out_of_band_flow_shows_the_verifier(mutable_demo_database):
         assert page.status_code == 200, page.text
         verifier = re.search(r'id="oauth_verifier">([0-9a-f]+)<', page.text).group(1)
         exchange = consumer.with_(
-            callback=None, token=temporary["oauth_token"], token_secret=temporary["oauth_token_secret"], verifier=verifier
+            callback=None,
+            token=temporary["oauth_token"],
+            token_secret=temporary["oauth_token_secret"],
+            verifier=verifier,
         )
         access = _form(send(client, exchange, "POST", ACCESS_TOKEN))
         api = consumer.with_(callback=None, token=access["oauth_token"], token_secret=access["oauth_token_secret"])

@@ -298,7 +298,7 @@ LOGGED_TARGETS = [
     ((b"/gds/x", b"tq=SELECT%20a&OAuth_Nonce=N&oauth%5Fsignature=S&oauth+x=1"), "/gds/x?tq=SELECT%20a&oauth+x=1"),
     ((b"/a", b"x=1&&oauth_verifier=V&y"), "/a?x=1&&y"),
     # Nothing that could break a line or a logfmt field: spaces, quotes, control and non-ASCII bytes.
-    ((b"/evil\n200 GET /forged", b"q=a b\"c\\d\r"), "/evil%0A200%20GET%20/forged?q=a%20b%22c%5Cd%0D"),
+    ((b"/evil\n200 GET /forged", b'q=a b"c\\d\r'), "/evil%0A200%20GET%20/forged?q=a%20b%22c%5Cd%0D"),
     ((b"/caf\xc3\xa9", b""), "/caf%C3%A9"),
     ((b"/" + b"p" * 300, b""), "/" + "p" * (access_log.MAX_LOGGED_PATH - 1) + "..."),
     ((b"/q", b"tq=" + b"s" * 400), "/q?tq=" + "s" * (access_log.MAX_LOGGED_QUERY - 3) + "..."),

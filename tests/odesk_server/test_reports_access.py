@@ -12,8 +12,8 @@ test_reports_security.py) on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import pytest
-from report_helpers import user
 import sqlalchemy as sa
+from report_helpers import user
 
 from odesk_server.db import Database
 from odesk_server.models import User
@@ -23,7 +23,14 @@ from odesk_server.reports.fields import FinancialEndpoint, TimeEndpoint
 from odesk_server.reports.runner import run_financial_report, run_time_report
 
 ROLES = (
-    "owner", "hiring_manager", "finance", "agency_owner", "staffing_manager", "provider", "agency_provider", "member",
+    "owner",
+    "hiring_manager",
+    "finance",
+    "agency_owner",
+    "staffing_manager",
+    "provider",
+    "agency_provider",
+    "member",
 )
 
 
@@ -51,14 +58,48 @@ CHARGES = ["charges", "charges_online", "charges_offline"]
 EARNINGS = ["earnings", "earnings_online", "earnings_offline"]
 
 TIME_COLUMNS = {
-    (TimeEndpoint.TEAM, True): DATES + PROVIDER + ASSIGNMENT + AGENCY + ["company_id", "agency_company_id"] + WORK + HOURS,
-    (TimeEndpoint.TEAM, False): DATES + PROVIDER + ASSIGNMENT + AGENCY + ["company_id", "agency_company_id"] + WORK + HOURS + CHARGES,
+    (TimeEndpoint.TEAM, True): DATES
+    + PROVIDER
+    + ASSIGNMENT
+    + AGENCY
+    + ["company_id", "agency_company_id"]
+    + WORK
+    + HOURS,
+    (TimeEndpoint.TEAM, False): DATES
+    + PROVIDER
+    + ASSIGNMENT
+    + AGENCY
+    + ["company_id", "agency_company_id"]
+    + WORK
+    + HOURS
+    + CHARGES,
     (TimeEndpoint.COMPANY, True): DATES + PROVIDER + TEAM + ASSIGNMENT + AGENCY + ["agency_company_id"] + WORK + HOURS,
-    (TimeEndpoint.COMPANY, False): DATES + PROVIDER + TEAM + ASSIGNMENT + AGENCY + ["agency_company_id"] + WORK + HOURS + CHARGES,
+    (TimeEndpoint.COMPANY, False): DATES
+    + PROVIDER
+    + TEAM
+    + ASSIGNMENT
+    + AGENCY
+    + ["agency_company_id"]
+    + WORK
+    + HOURS
+    + CHARGES,
     (TimeEndpoint.AGENCY, True): DATES + PROVIDER + TEAM + ASSIGNMENT + ["company_id"] + WORK + HOURS,
     (TimeEndpoint.AGENCY, False): DATES + PROVIDER + TEAM + ASSIGNMENT + ["company_id"] + WORK + HOURS + EARNINGS,
-    (TimeEndpoint.PROVIDER, True): DATES + TEAM + ASSIGNMENT + AGENCY + ["company_id", "agency_company_id"] + WORK + HOURS,
-    (TimeEndpoint.PROVIDER, False): DATES + TEAM + ASSIGNMENT + AGENCY + ["company_id", "agency_company_id"] + WORK + HOURS + EARNINGS,
+    (TimeEndpoint.PROVIDER, True): DATES
+    + TEAM
+    + ASSIGNMENT
+    + AGENCY
+    + ["company_id", "agency_company_id"]
+    + WORK
+    + HOURS,
+    (TimeEndpoint.PROVIDER, False): DATES
+    + TEAM
+    + ASSIGNMENT
+    + AGENCY
+    + ["company_id", "agency_company_id"]
+    + WORK
+    + HOURS
+    + EARNINGS,
 }
 
 # The fields of the supervisor rule: a team report query about them is about people.
@@ -66,24 +107,51 @@ PERSON = PROVIDER + ["assignment_name", "assignment_ref"]
 
 # (name, endpoint, path keys, roles allowed a query about teams, roles allowed SELECT *)
 TIME_TARGETS = [
-    ("team engineering", TimeEndpoint.TEAM, {"company": "acme:acme", "team": "acme:engineering"},
-     {"owner", "hiring_manager", "finance"}, {"owner", "hiring_manager"}),
-    ("team marketing", TimeEndpoint.TEAM, {"company": "acme:acme", "team": "acme:marketing"},
-     {"owner", "finance"}, {"owner"}),
-    ("team root", TimeEndpoint.TEAM, {"company": "acme:acme", "team": "acme:acme"},
-     # the hiring manager supervises Engineering and Design, below the root team
-     {"owner", "finance"}, {"owner", "hiring_manager"}),
+    (
+        "team engineering",
+        TimeEndpoint.TEAM,
+        {"company": "acme:acme", "team": "acme:engineering"},
+        {"owner", "hiring_manager", "finance"},
+        {"owner", "hiring_manager"},
+    ),
+    (
+        "team marketing",
+        TimeEndpoint.TEAM,
+        {"company": "acme:acme", "team": "acme:marketing"},
+        {"owner", "finance"},
+        {"owner"},
+    ),
+    (
+        "team root",
+        TimeEndpoint.TEAM,
+        {"company": "acme:acme", "team": "acme:acme"},
+        # the hiring manager supervises Engineering and Design, below the root team
+        {"owner", "finance"},
+        {"owner", "hiring_manager"},
+    ),
     ("company", TimeEndpoint.COMPANY, {"company": "acme:acme"}, {"owner", "finance"}, {"owner", "finance"}),
-    ("agency", TimeEndpoint.AGENCY, {"company": "brightcode:brightcode", "agency": "brightcode:brightcode"},
-     # the agency's owner holds every flag on the agency's teams
-     {"agency_owner", "staffing_manager"}, {"agency_owner", "staffing_manager"}),
+    (
+        "agency",
+        TimeEndpoint.AGENCY,
+        {"company": "brightcode:brightcode", "agency": "brightcode:brightcode"},
+        # the agency's owner holds every flag on the agency's teams
+        {"agency_owner", "staffing_manager"},
+        {"agency_owner", "staffing_manager"},
+    ),
     ("provider", TimeEndpoint.PROVIDER, {"provider": "jwalker"}, {"provider"}, {"provider"}),
     ("agency provider", TimeEndpoint.PROVIDER, {"provider": "akowalski"}, {"agency_provider"}, {"agency_provider"}),
 ]
 
 TIME_CASES = [
-    pytest.param(endpoint, keys, role, hours, every_column, (allowed_all if every_column else allowed),
-                 id=f"{name}-{role}-{'hours' if hours else 'full'}-{'all' if every_column else 'teams'}")
+    pytest.param(
+        endpoint,
+        keys,
+        role,
+        hours,
+        every_column,
+        (allowed_all if every_column else allowed),
+        id=f"{name}-{role}-{'hours' if hours else 'full'}-{'all' if every_column else 'teams'}",
+    )
     for name, endpoint, keys, allowed, allowed_all in TIME_TARGETS
     for role in ROLES
     for hours in (False, True)
@@ -112,15 +180,39 @@ def test_time_report_matrix(demo_db, endpoint, keys, role, hours, every_column, 
 
 
 FIN_ALL = [
-    "reference", "date", "date_due", "assignment__reference", "assignment_name",
-    "accounting_entity__reference", "accounting_entity_name",
-    "buyer_company__reference", "buyer_company__id", "buyer_company_name",
-    "buyer_team__reference", "buyer_team__id", "buyer_team_name",
-    "provider_company__reference", "provider_company__id", "provider_company_name",
-    "provider_team__reference", "provider_team__id", "provider_team_name",
-    "provider__reference", "provider__id", "provider_name",
-    "type", "subtype", "description", "comment", "memo", "notes", "amount", "po_number",
-    "week", "month", "year",
+    "reference",
+    "date",
+    "date_due",
+    "assignment__reference",
+    "assignment_name",
+    "accounting_entity__reference",
+    "accounting_entity_name",
+    "buyer_company__reference",
+    "buyer_company__id",
+    "buyer_company_name",
+    "buyer_team__reference",
+    "buyer_team__id",
+    "buyer_team_name",
+    "provider_company__reference",
+    "provider_company__id",
+    "provider_company_name",
+    "provider_team__reference",
+    "provider_team__id",
+    "provider_team_name",
+    "provider__reference",
+    "provider__id",
+    "provider_name",
+    "type",
+    "subtype",
+    "description",
+    "comment",
+    "memo",
+    "notes",
+    "amount",
+    "po_number",
+    "week",
+    "month",
+    "year",
 ]
 FIN_PROVIDER_SIDE = [c for c in FIN_ALL if c not in ("comment", "po_number")]
 
@@ -158,9 +250,10 @@ def account_reference(database: Database, key: str) -> str:
     owner = key.removesuffix("-account")
     with database.session() as session:
         if owner == "acme":
-            condition = AccountingEntity.company_id == sa.select(Company.id).where(
-                Company.company_id == "acme:acme"
-            ).scalar_subquery()
+            condition = (
+                AccountingEntity.company_id
+                == sa.select(Company.id).where(Company.company_id == "acme:acme").scalar_subquery()
+            )
         else:
             condition = AccountingEntity.user_id == sa.select(User.id).where(User.uid == owner).scalar_subquery()
         return str(session.scalar(sa.select(AccountingEntity.reference).where(condition)))
@@ -189,10 +282,20 @@ HIDDEN = [
     (TimeEndpoint.TEAM, True, {"company": "acme:acme", "team": "acme:engineering"}, "owner", "charges_online"),
     (TimeEndpoint.COMPANY, False, {"company": "acme:acme"}, "owner", "company_id"),
     (TimeEndpoint.COMPANY, False, {"company": "acme:acme"}, "finance", "earnings_offline"),
-    (TimeEndpoint.AGENCY, False, {"company": "brightcode:brightcode", "agency": "brightcode:brightcode"},
-     "staffing_manager", "charges"),
-    (TimeEndpoint.AGENCY, False, {"company": "brightcode:brightcode", "agency": "brightcode:brightcode"},
-     "staffing_manager", "agency_name"),
+    (
+        TimeEndpoint.AGENCY,
+        False,
+        {"company": "brightcode:brightcode", "agency": "brightcode:brightcode"},
+        "staffing_manager",
+        "charges",
+    ),
+    (
+        TimeEndpoint.AGENCY,
+        False,
+        {"company": "brightcode:brightcode", "agency": "brightcode:brightcode"},
+        "staffing_manager",
+        "agency_name",
+    ),
     (TimeEndpoint.PROVIDER, False, {"provider": "jwalker"}, "provider", "charges"),
     (TimeEndpoint.PROVIDER, True, {"provider": "jwalker"}, "provider", "earnings"),
     (TimeEndpoint.PROVIDER, True, {"provider": "jwalker"}, "provider", "provider_name"),
@@ -200,8 +303,9 @@ HIDDEN = [
 
 
 @pytest.mark.parametrize("endpoint, hours, keys, role, field", HIDDEN)
-@pytest.mark.parametrize("template", ["SELECT {f}", "SELECT worked_on WHERE {f} = 1", "SELECT sum({f})",
-                                      "SELECT worked_on ORDER BY {f}"])
+@pytest.mark.parametrize(
+    "template", ["SELECT {f}", "SELECT worked_on WHERE {f} = 1", "SELECT sum({f})", "SELECT worked_on ORDER BY {f}"]
+)
 def test_hidden_field_is_an_unknown_column(demo_db, endpoint, hours, keys, role, field, template):
     caller = user(demo_db, UIDS[role])
     target = TimeReportTarget(endpoint=endpoint, hours_only=hours, **keys)
@@ -233,29 +337,65 @@ def test_a_query_that_does_not_parse_is_invalid_only_to_a_caller_some_query_woul
 @pytest.mark.parametrize(
     "endpoint, keys, tq, message",
     [
-        (TimeEndpoint.TEAM, {"company": "acme:acme", "team": "nope"}, "SELECT hours",
-         "You need hiring manager or finance permission on the team nope of the company acme:acme"),
-        (TimeEndpoint.TEAM, {"company": "brightcode:brightcode", "team": "acme:engineering"}, "SELECT hours",
-         "You need hiring manager or finance permission on the team acme:engineering of the company "
-         "brightcode:brightcode"),
-        (TimeEndpoint.TEAM, {"company": "nope", "team": "acme:engineering"}, "SELECT hours",
-         "You need hiring manager or finance permission on the team acme:engineering of the company nope"),
-        (TimeEndpoint.TEAM, {"company": "nope", "team": "acme:engineering"}, "SELECT provider_name",
-         "A query naming provider_name is about providers and needs a supervisor of those providers: "
-         "manage_employment on the team acme:engineering of the company nope or on a team below it"),
-        (TimeEndpoint.TEAM, {"company": "acme", "team": "2999999"}, "SELECT *",
-         "A query selecting every column is about providers and needs a supervisor of those providers: "
-         "manage_employment on the team 2999999 of the company acme or on a team below it"),
-        (TimeEndpoint.COMPANY, {"company": "nope"}, "SELECT hours",
-         "You need hiring or finance permission on every team of the company nope"),
-        (TimeEndpoint.AGENCY, {"company": "acme:acme", "agency": "brightcode:brightcode"}, "SELECT hours",
-         "You need staffing manager permission on the agency brightcode:brightcode of the company acme:acme "
-         "(an agency's report is under the agency's own company)"),
-        (TimeEndpoint.AGENCY, {"company": "acme:acme", "agency": "acme:acme"}, "SELECT hours",
-         "You need staffing manager permission on the agency acme:acme of the company acme:acme "
-         "(an agency's report is under the agency's own company)"),
-        (TimeEndpoint.PROVIDER, {"provider": "nobody"}, "SELECT hours",
-         "Only the provider nobody may run this provider's time report"),
+        (
+            TimeEndpoint.TEAM,
+            {"company": "acme:acme", "team": "nope"},
+            "SELECT hours",
+            "You need hiring manager or finance permission on the team nope of the company acme:acme",
+        ),
+        (
+            TimeEndpoint.TEAM,
+            {"company": "brightcode:brightcode", "team": "acme:engineering"},
+            "SELECT hours",
+            "You need hiring manager or finance permission on the team acme:engineering of the company "
+            "brightcode:brightcode",
+        ),
+        (
+            TimeEndpoint.TEAM,
+            {"company": "nope", "team": "acme:engineering"},
+            "SELECT hours",
+            "You need hiring manager or finance permission on the team acme:engineering of the company nope",
+        ),
+        (
+            TimeEndpoint.TEAM,
+            {"company": "nope", "team": "acme:engineering"},
+            "SELECT provider_name",
+            "A query naming provider_name is about providers and needs a supervisor of those providers: "
+            "manage_employment on the team acme:engineering of the company nope or on a team below it",
+        ),
+        (
+            TimeEndpoint.TEAM,
+            {"company": "acme", "team": "2999999"},
+            "SELECT *",
+            "A query selecting every column is about providers and needs a supervisor of those providers: "
+            "manage_employment on the team 2999999 of the company acme or on a team below it",
+        ),
+        (
+            TimeEndpoint.COMPANY,
+            {"company": "nope"},
+            "SELECT hours",
+            "You need hiring or finance permission on every team of the company nope",
+        ),
+        (
+            TimeEndpoint.AGENCY,
+            {"company": "acme:acme", "agency": "brightcode:brightcode"},
+            "SELECT hours",
+            "You need staffing manager permission on the agency brightcode:brightcode of the company acme:acme "
+            "(an agency's report is under the agency's own company)",
+        ),
+        (
+            TimeEndpoint.AGENCY,
+            {"company": "acme:acme", "agency": "acme:acme"},
+            "SELECT hours",
+            "You need staffing manager permission on the agency acme:acme of the company acme:acme "
+            "(an agency's report is under the agency's own company)",
+        ),
+        (
+            TimeEndpoint.PROVIDER,
+            {"provider": "nobody"},
+            "SELECT hours",
+            "Only the provider nobody may run this provider's time report",
+        ),
     ],
 )
 def test_unknown_or_mismatched_keys_are_access_denied(demo_db, endpoint, keys, tq, message):

@@ -11,8 +11,8 @@ from collections import defaultdict
 from decimal import Decimal
 
 import pytest
-from report_helpers import user
 import sqlalchemy as sa
+from report_helpers import user
 
 from odesk_server.db import Database
 from odesk_server.models import AccountingEntity, Company, Engagement, LedgerEntry, Team, TimeLog, User
@@ -61,9 +61,11 @@ def test_team_report_hours_per_provider(demo_db):
         if team.team_id in ("acme:engineering", "acme:mobile") and in_october(log.worked_on):
             expected[provider.uid] += log.hours_online + log.hours_offline
     table = time_report(
-        demo_db, "dortiz",
+        demo_db,
+        "dortiz",
         f"SELECT provider_id, sum(hours) WHERE worked_on >= '{OCTOBER[0]}' AND worked_on <= '{OCTOBER[1]}'",
-        company="acme:acme", team="acme:engineering",
+        company="acme:acme",
+        team="acme:engineering",
     )
     assert {row[0]: cents(row[1]) for row in table.rows} == {k: cents(v) for k, v in expected.items()}
     assert expected  # the demo has October time on these teams
@@ -77,10 +79,12 @@ def test_company_report_hours_and_charges_per_team(demo_db):
             hours[team.team_id] += log.hours_online + log.hours_offline
             charges[team.team_id] += log.charges_online + log.charges_offline
     table = time_report(
-        demo_db, "pnatarajan",
+        demo_db,
+        "pnatarajan",
         f"SELECT assignment_team_id, sum(hours), sum(charges) "
         f"WHERE worked_on >= '{OCTOBER[0]}' AND worked_on <= '{OCTOBER[1]}'",
-        endpoint=TimeEndpoint.COMPANY, company="acme:acme",
+        endpoint=TimeEndpoint.COMPANY,
+        company="acme:acme",
     )
     assert {r[0]: (cents(r[1]), cents(r[2])) for r in table.rows} == {
         t: (cents(hours[t]), cents(charges[t])) for t in hours
@@ -93,8 +97,12 @@ def test_agency_report_earnings_per_provider(demo_db):
         if eng.agency_company_id is not None:
             earnings[provider.uid] += log.earnings_online + log.earnings_offline
     table = time_report(
-        demo_db, "lfischer", "SELECT provider_id, sum(earnings) ORDER BY provider_id",
-        endpoint=TimeEndpoint.AGENCY, company="brightcode:brightcode", agency="brightcode:brightcode",
+        demo_db,
+        "lfischer",
+        "SELECT provider_id, sum(earnings) ORDER BY provider_id",
+        endpoint=TimeEndpoint.AGENCY,
+        company="brightcode:brightcode",
+        agency="brightcode:brightcode",
     )
     assert [(r[0], cents(r[1])) for r in table.rows] == sorted((k, cents(v)) for k, v in earnings.items())
 
@@ -105,12 +113,16 @@ def test_provider_report_rows_and_agency_earnings(demo_db, uid, agency_work):
     for log, _eng, _team, provider in time_logs(demo_db):
         if provider.uid == uid and in_october(log.worked_on):
             key = (log.worked_on, log.task)
-            expected[key] = (cents(log.hours_online + log.hours_offline),
-                             None if agency_work else cents(log.earnings_online + log.earnings_offline))
+            expected[key] = (
+                cents(log.hours_online + log.hours_offline),
+                None if agency_work else cents(log.earnings_online + log.earnings_offline),
+            )
     table = time_report(
-        demo_db, uid,
+        demo_db,
+        uid,
         f"SELECT worked_on, task, hours, earnings WHERE worked_on >= '{OCTOBER[0]}' AND worked_on <= '{OCTOBER[1]}'",
-        endpoint=TimeEndpoint.PROVIDER, provider=uid,
+        endpoint=TimeEndpoint.PROVIDER,
+        provider=uid,
     )
     got = {(r[0], r[1]): (cents(r[2]), None if r[3] is None else cents(r[3])) for r in table.rows}
     assert got == expected
@@ -118,10 +130,12 @@ def test_provider_report_rows_and_agency_earnings(demo_db, uid, agency_work):
 
 def test_week_month_year_of_worked_on(demo_db):
     table = time_report(
-        demo_db, "mhale",
+        demo_db,
+        "mhale",
         "SELECT worked_on, week_worked_on, month_worked_on, year_worked_on "
         "WHERE worked_on >= '2025-12-20' AND worked_on <= '2026-01-10' ORDER BY worked_on",
-        company="acme:acme", team="acme:acme",
+        company="acme:acme",
+        team="acme:acme",
     )
     assert len(table.rows) > 5
     for day, week, month, year in table.rows:
@@ -133,8 +147,11 @@ def test_week_month_year_of_worked_on(demo_db):
 def test_supervisor_rule_keeps_only_the_supervised_teams(demo_db):
     # The hiring manager holds manage_employment on Engineering (and Mobile below it) and Design.
     table = time_report(
-        demo_db, "dortiz", "SELECT assignment_team_id, count(provider_id)",
-        company="acme:acme", team="acme:acme",
+        demo_db,
+        "dortiz",
+        "SELECT assignment_team_id, count(provider_id)",
+        company="acme:acme",
+        team="acme:acme",
     )
     assert {r[0] for r in table.rows} == {"acme:engineering", "acme:mobile", "acme:design"}
     with pytest.raises(ReportError) as denied:
@@ -145,22 +162,32 @@ def test_supervisor_rule_keeps_only_the_supervised_teams(demo_db):
 
 def test_implicit_grouping_and_empty_result(demo_db):
     table = time_report(
-        demo_db, "mhale", "SELECT task, sum(hours) WHERE worked_on >= '2025-10-01' AND worked_on <= '2025-10-07'",
-        company="acme:acme", team="acme:design",
+        demo_db,
+        "mhale",
+        "SELECT task, sum(hours) WHERE worked_on >= '2025-10-01' AND worked_on <= '2025-10-07'",
+        company="acme:acme",
+        team="acme:design",
     )
     tasks = [r[0] for r in table.rows]
     assert len(tasks) == len(set(tasks)) > 0
     empty = time_report(
-        demo_db, "mhale", "SELECT task, sum(hours) WHERE worked_on < '2000-01-01'",
-        company="acme:acme", team="acme:design",
+        demo_db,
+        "mhale",
+        "SELECT task, sum(hours) WHERE worked_on < '2000-01-01'",
+        company="acme:acme",
+        team="acme:design",
     )
     assert empty.rows == []
 
 
 @pytest.mark.parametrize(
     "company_key, team_key",
-    [("acme:acme", "acme:engineering"), ("acme", "engineering"), ("{company_ref}", "{team_ref}"),
-     ("acme:acme", "{team_ref}")],
+    [
+        ("acme:acme", "acme:engineering"),
+        ("acme", "engineering"),
+        ("{company_ref}", "{team_ref}"),
+        ("acme:acme", "{team_ref}"),
+    ],
 )
 def test_path_keys_by_text_id_or_reference(demo_db, demo_database, company_key, team_key):
     _url, credentials = demo_database
@@ -174,11 +201,14 @@ def test_path_keys_by_text_id_or_reference(demo_db, demo_database, company_key, 
 
 def ledger(database: Database):
     with database.session() as session:
-        return [tuple(r) for r in session.execute(
-            sa.select(LedgerEntry, AccountingEntity).join(
-                AccountingEntity, AccountingEntity.id == LedgerEntry.accounting_entity_id
-            )
-        ).all()]
+        return [
+            tuple(r)
+            for r in session.execute(
+                sa.select(LedgerEntry, AccountingEntity).join(
+                    AccountingEntity, AccountingEntity.id == LedgerEntry.accounting_entity_id
+                )
+            ).all()
+        ]
 
 
 def acme_pk(database: Database) -> int:
@@ -193,7 +223,10 @@ def test_buyer_company_billings_per_type(demo_db):
         if entity.company_id == acme and leg.buyer_company_id == acme and leg.date.year == 2025:
             expected[(leg.type, leg.subtype)] += leg.amount
     table = fin_report(
-        demo_db, "mhale", FinancialEndpoint.BUYER_COMPANY_BILLINGS, "acme:acme",
+        demo_db,
+        "mhale",
+        FinancialEndpoint.BUYER_COMPANY_BILLINGS,
+        "acme:acme",
         "SELECT type, subtype, sum(amount) WHERE date >= '2025-01-01' AND date <= '2025-12-31'",
     )
     assert {(r[0], r[1]): cents(r[2]) for r in table.rows} == {k: cents(v) for k, v in expected.items()}
@@ -208,8 +241,9 @@ def test_financial_account_has_every_leg(demo_db):
         if entity.company_id == acme:
             total[leg.type] += leg.amount
             reference = entity.reference
-    table = fin_report(demo_db, "pnatarajan", FinancialEndpoint.FINANCIAL_ACCOUNT, str(reference),
-                       "SELECT type, sum(amount)")
+    table = fin_report(
+        demo_db, "pnatarajan", FinancialEndpoint.FINANCIAL_ACCOUNT, str(reference), "SELECT type, sum(amount)"
+    )
     assert {r[0]: cents(r[1]) for r in table.rows} == {k: cents(v) for k, v in total.items()}
     assert "Payment" in total  # deposits are on the account, not in billings
 
@@ -221,15 +255,17 @@ def test_provider_earnings_are_the_legs_on_his_own_account(demo_db):
         for leg, entity in ledger(demo_db)
         if entity.user_id == walker.id and leg.provider_user_id == walker.id
     )
-    table = fin_report(demo_db, "jwalker", FinancialEndpoint.PROVIDER_EARNINGS, "jwalker",
-                       "SELECT reference, amount")
+    table = fin_report(demo_db, "jwalker", FinancialEndpoint.PROVIDER_EARNINGS, "jwalker", "SELECT reference, amount")
     assert sorted((int(r[0]), cents(r[1])) for r in table.rows) == expected
     assert expected
 
 
 def test_bare_date_field_in_financial_queries(demo_db):
     table = fin_report(
-        demo_db, "mhale", FinancialEndpoint.BUYER_TEAM_BILLINGS, "acme:design",
+        demo_db,
+        "mhale",
+        FinancialEndpoint.BUYER_TEAM_BILLINGS,
+        "acme:design",
         "SELECT date, amount WHERE date >= '2025-03-01' AND date < date '2025-03-15' ORDER BY date DESC LIMIT 3",
     )
     assert [c.id for c in table.columns] == ["date", "amount"]
@@ -243,7 +279,10 @@ def test_bare_date_field_in_financial_queries(demo_db):
         ("SELECT date, amount", "SELECT `date`, amount"),
         ("SELECT amount WHERE date >= '2014-01-01'", "SELECT amount WHERE `date` >= '2014-01-01'"),
         ("WHERE date > date '2014-1-1'", "WHERE `date` > date '2014-1-1'"),
-        ("SELECT memo WHERE memo = 'date' OR notes = \"a date\"", "SELECT memo WHERE memo = 'date' OR notes = \"a date\""),
+        (
+            "SELECT memo WHERE memo = 'date' OR notes = \"a date\"",
+            "SELECT memo WHERE memo = 'date' OR notes = \"a date\"",
+        ),
         ("SELECT todate(date), `date`, dated, updated_date", "SELECT todate(`date`), `date`, dated, updated_date"),
         ("SELECT Date LABEL date 'Day'", "SELECT `date` LABEL `date` 'Day'"),
     ],

@@ -19,16 +19,15 @@ from collections import defaultdict
 from decimal import Decimal
 
 import pytest
-from report_helpers import user
 import sqlalchemy as sa
 from oauth_signing import AppCache, consumer_signer, send
+from report_helpers import user
 
 from odesk_server.models import User
 from odesk_server.reports.access import TimeReportTarget
 from odesk_server.reports.errors import ReportError
 from odesk_server.reports.fields import SUPERVISOR_FIELDS, TimeEndpoint
 from odesk_server.reports.runner import run_time_report
-
 
 # --- 1. the supervisor rule -------------------------------------------------------------
 
@@ -92,8 +91,9 @@ UIDS = {"owner": "mhale", "finance": "pnatarajan", "hiring_manager": "dortiz", "
 ROOT = {"company": "acme:acme", "team": "acme:acme"}
 
 RULE_CASES = [
-    pytest.param(tq, kind, role, hours, OUTCOMES[kind][role],
-                 id=f"{role}-{'hours' if hours else 'full'}-{kind}-{tq or 'empty'}")
+    pytest.param(
+        tq, kind, role, hours, OUTCOMES[kind][role], id=f"{role}-{'hours' if hours else 'full'}-{kind}-{tq or 'empty'}"
+    )
     for kind, queries in (("people", ABOUT_PEOPLE), ("teams", ABOUT_TEAMS))
     for tq in queries
     for role in UIDS
@@ -155,8 +155,11 @@ def _hours_per_team(table) -> dict[str, Decimal]:
         ("hiring_manager", "SELECT *", SUPERVISED_TEAMS),
         ("hiring_manager", "WHERE hours > 0", SUPERVISED_TEAMS),
         ("hiring_manager", "SELECT assignment_team_id, provider_name, hours", SUPERVISED_TEAMS),
-        ("hiring_manager", "SELECT assignment_team_id, assignment_ref, hours ORDER BY assignment_name",
-         SUPERVISED_TEAMS),
+        (
+            "hiring_manager",
+            "SELECT assignment_team_id, assignment_ref, hours ORDER BY assignment_name",
+            SUPERVISED_TEAMS,
+        ),
         ("owner", "SELECT *", ALL_TEAMS - {"acme:acme"}),  # no contract is on the root team itself
         ("finance", "SELECT assignment_team_id, hours", ALL_TEAMS - {"acme:acme"}),
     ],
@@ -288,5 +291,8 @@ def test_a_hidden_key_answers_exactly_as_an_unknown_one(http, role, template, hi
                 assert fresh.status_code == 403, fresh.text
                 assert fresh.json()["errors"][0]["reason"] == "access_denied"
             assert answer(seen, hidden, unknown) == answer(fresh), (
-                query_name, dialect_name, seen.text, fresh.text,
+                query_name,
+                dialect_name,
+                seen.text,
+                fresh.text,
             )

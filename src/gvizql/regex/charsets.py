@@ -83,11 +83,51 @@ PREDEFINED = {"d": _DIGITS, "s": _SPACE, "w": _WORD, "h": _HORIZONTAL_SPACE, "v"
 
 
 # The general categories Java names (two letters), their major classes, and Java's extras.
-_CATEGORY_NAMES = frozenset({
-    "Lu", "Ll", "Lt", "Lm", "Lo", "Mn", "Mc", "Me", "Nd", "Nl", "No", "Pc", "Pd", "Ps", "Pe",
-    "Pi", "Pf", "Po", "Sm", "Sc", "Sk", "So", "Zs", "Zl", "Zp", "Cc", "Cf", "Cs", "Co", "Cn",
-    "L", "M", "N", "P", "S", "Z", "C", "LC", "LD", "L1", "all",
-})
+_CATEGORY_NAMES = frozenset(
+    {
+        "Lu",
+        "Ll",
+        "Lt",
+        "Lm",
+        "Lo",
+        "Mn",
+        "Mc",
+        "Me",
+        "Nd",
+        "Nl",
+        "No",
+        "Pc",
+        "Pd",
+        "Ps",
+        "Pe",
+        "Pi",
+        "Pf",
+        "Po",
+        "Sm",
+        "Sc",
+        "Sk",
+        "So",
+        "Zs",
+        "Zl",
+        "Zp",
+        "Cc",
+        "Cf",
+        "Cs",
+        "Co",
+        "Cn",
+        "L",
+        "M",
+        "N",
+        "P",
+        "S",
+        "Z",
+        "C",
+        "LC",
+        "LD",
+        "L1",
+        "all",
+    }
+)
 
 
 def general_category(name: str) -> Ranges | None:

@@ -138,8 +138,12 @@ class _Flags:
 
 
 _FLAG_NAMES = {
-    "i": "case_insensitive", "u": "unicode_case", "s": "dotall",
-    "m": "multiline", "d": "unix_lines", "x": "comments",
+    "i": "case_insensitive",
+    "u": "unicode_case",
+    "s": "dotall",
+    "m": "multiline",
+    "d": "unix_lines",
+    "x": "comments",
 }
 _ESCAPED_CHARS = {"t": "\t", "n": "\n", "r": "\r", "f": "\f", "a": "\x07", "e": "\x1b"}
 _JAVA_WHITESPACE = " \t\n\x0b\f\r"

@@ -85,18 +85,14 @@ def pattern_formatters(table: DataTable, options: RenderOptions) -> list[TextOf 
     if options.no_format:
         return [None] * len(table.columns)
     return [
-        formatter_for(column.type, column.pattern) if column.pattern is not None else None
-        for column in table.columns
+        formatter_for(column.type, column.pattern) if column.pattern is not None else None for column in table.columns
     ]
 
 
 def display_formatters(table: DataTable, options: RenderOptions) -> list[TextOf]:
     """Per column, the text a reader sees: the pattern's text, else the default text."""
     patterns = pattern_formatters(table, options)
-    return [
-        pattern or _DEFAULT_TEXT[column.type]
-        for pattern, column in zip(patterns, table.columns, strict=True)
-    ]
+    return [pattern or _DEFAULT_TEXT[column.type] for pattern, column in zip(patterns, table.columns, strict=True)]
 
 
 def column_values(table: DataTable) -> list[list[Any]]:

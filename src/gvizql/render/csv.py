@@ -88,9 +88,7 @@ def _field_function(text: Callable[[Any], str], separator: str) -> Callable[[Any
     return field
 
 
-def _column_parts(
-    values: list[Any], value_type: ValueType, text: Callable[[Any], str], separator: str
-) -> list[Any]:
+def _column_parts(values: list[Any], value_type: ValueType, text: Callable[[Any], str], separator: str) -> list[Any]:
     """One column's fields as ``join_rows`` parts: constant text and per-row lists."""
     if value_type is ValueType.STRING:
         if None not in values:

@@ -31,7 +31,7 @@ from gvizql.render import (
 __all__ = ["escape", "render_error", "render_table"]
 
 _HEAD = (
-    "<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n"
+    '<!DOCTYPE html>\n<html>\n<head>\n<meta charset="utf-8">\n'
     "<title>Google Visualization</title>\n"
     "<style>\n"
     "table { border-collapse: collapse; }\n"
@@ -57,9 +57,7 @@ def escape(text: str) -> str:
     """``text`` with ``& < > " '`` as character references."""
     if "&" in text:
         text = text.replace("&", "&amp;")
-    return (
-        text.replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;").replace("'", "&#x27;")
-    )
+    return text.replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;").replace("'", "&#x27;")
 
 
 def _cell_function(value_type: ValueType, text: Callable[[Any], str]) -> Callable[[Any], str]:
@@ -75,9 +73,7 @@ def _cell_function(value_type: ValueType, text: Callable[[Any], str]) -> Callabl
     return cell
 
 
-def _column_parts(
-    values: list[Any], value_type: ValueType, text: Callable[[Any], str], has_pattern: bool
-) -> list[Any]:
+def _column_parts(values: list[Any], value_type: ValueType, text: Callable[[Any], str], has_pattern: bool) -> list[Any]:
     """One column's cells as ``join_rows`` parts: constant text and per-row lists."""
     if value_type is ValueType.STRING:
         if None in values:

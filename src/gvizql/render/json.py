@@ -76,10 +76,7 @@ def _datetime(value: dt.datetime) -> str:
     # because a datetime that does not survive the wire is a bug.
     millis = value.microsecond // 1000
     tail = f",{millis}" if millis else ""
-    return (
-        f"Date({value.year},{value.month - 1},{value.day},"
-        f"{value.hour},{value.minute},{value.second}{tail})"
-    )
+    return f"Date({value.year},{value.month - 1},{value.day},{value.hour},{value.minute},{value.second}{tail})"
 
 
 def _timeofday(value: dt.time) -> list[int]:
@@ -96,9 +93,7 @@ _JSON_VALUE: dict[ValueType, Callable[[Any], Any] | None] = {
 }
 
 
-def _cell_function(
-    to_json: Callable[[Any], Any] | None, text: Callable[[Any], str] | None, no_values: bool
-) -> Cell:
+def _cell_function(to_json: Callable[[Any], Any] | None, text: Callable[[Any], str] | None, no_values: bool) -> Cell:
     if no_values:
         assert text is not None
         return lambda v: None if v is None else {"f": text(v)}
@@ -218,8 +213,7 @@ def _column_parts(
             cells = [_NULL if v is None else b'{"v":' + scalar(v) + b"}" for v in values]
         else:
             cells = [
-                _NULL if v is None else b'{"v":' + scalar(v) + b',"f":' + orjson.dumps(text(v)) + b"}"
-                for v in values
+                _NULL if v is None else b'{"v":' + scalar(v) + b',"f":' + orjson.dumps(text(v)) + b"}" for v in values
             ]
         if value_type is ValueType.STRING or text is not None:
             # Bytes never hold a raw NUL in JSON, so it can stand between cells.
@@ -247,9 +241,7 @@ def _rows_fast(table: DataTable, options: RenderOptions) -> bytes:
         display_formatters(table, options) if options.no_values else pattern_formatters(table, options)
     )
     parts: list[Any] = [b'{"c":[']
-    for i, (values, column, text) in enumerate(
-        zip(column_values(table), table.columns, texts, strict=True)
-    ):
+    for i, (values, column, text) in enumerate(zip(column_values(table), table.columns, texts, strict=True)):
         if i:
             parts.append(b",")
         parts += _column_parts(values, column.type, text, options.no_values)

@@ -48,9 +48,9 @@ from gvizql.render import (
 
 __all__ = ["attribute", "render_response"]
 
-_SPECIAL = re.compile("[&<>\"\t\n\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_SPECIAL = re.compile('[&<>"\t\n\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]')
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_SPECIAL_BUT_NUL = re.compile("[&<>\"\t\n\r\x01-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_SPECIAL_BUT_NUL = re.compile('[&<>"\t\n\r\x01-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]')
 _NOT_XML_BUT_NUL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _ESCAPES = (
     ("&", "&amp;"),
@@ -75,9 +75,7 @@ def attribute(text: str) -> str:
 
 def _problem(tag: str, problem: Problem) -> str:
     detail = (
-        f' detailed_message="{attribute(problem.detailed_message)}"'
-        if problem.detailed_message is not None
-        else ""
+        f' detailed_message="{attribute(problem.detailed_message)}"' if problem.detailed_message is not None else ""
     )
     return f'<{tag} reason="{attribute(problem.reason)}" message="{attribute(problem.message)}"{detail}/>'
 
@@ -86,6 +84,7 @@ def _cell_function(
     value_type: ValueType, pattern: Callable[[Any], str] | None, no_values: bool
 ) -> Callable[[Any], str]:
     """The ``<c>`` element of one value."""
+
     def v_text(v: Any) -> str:
         return value_text(v, value_type)
 
@@ -94,9 +93,7 @@ def _cell_function(
         return lambda v: "<c/>" if v is None else f'<c f="{attribute(pattern(v))}"/>'
     if pattern is None:
         return lambda v: "<c/>" if v is None else f'<c v="{attribute(v_text(v))}"/>'
-    return lambda v: (
-        "<c/>" if v is None else f'<c v="{attribute(v_text(v))}" f="{attribute(pattern(v))}"/>'
-    )
+    return lambda v: "<c/>" if v is None else f'<c v="{attribute(v_text(v))}" f="{attribute(pattern(v))}"/>'
 
 
 def _escaped_joined(joined: str) -> str:
@@ -129,14 +126,9 @@ def _table(table: DataTable, options: RenderOptions) -> list[str]:
     patterns = pattern_formatters(table, options)
     parts = ["<table>\n<cols>\n"]
     for column, pattern in zip(table.columns, patterns, strict=True):
-        extra = (
-            f' pattern="{attribute(column.pattern)}"'
-            if pattern is not None and column.pattern is not None
-            else ""
-        )
+        extra = f' pattern="{attribute(column.pattern)}"' if pattern is not None and column.pattern is not None else ""
         parts.append(
-            f'<col id="{attribute(column.id)}" label="{attribute(label_of(column))}"'
-            f' type="{column.type}"{extra}/>\n'
+            f'<col id="{attribute(column.id)}" label="{attribute(label_of(column))}" type="{column.type}"{extra}/>\n'
         )
     parts.append("</cols>\n<rows>\n")
     if table.rows and table.columns:

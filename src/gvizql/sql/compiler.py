@@ -116,8 +116,8 @@ class QueryCompiler:
         self.source = source
         self.dialect = dialect
         self.now = now
-        self.grouped = bool(query.group_by) or bool(query.pivot) or any(
-            contains_aggregation(e) for e in query.select or ()
+        self.grouped = (
+            bool(query.group_by) or bool(query.pivot) or any(contains_aggregation(e) for e in query.select or ())
         )
         self._group_keys = set(query.group_by)
         self._non_null: frozenset[ast.Expression] = frozenset()
@@ -363,7 +363,9 @@ class QueryCompiler:
         side = _string_literal_side(c)
         if side is None:
             return []
-        expr, literal, op = (c.left, c.right, c.operator) if side == "right" else (c.right, c.left, _FLIPPED[c.operator])
+        expr, literal, op = (
+            (c.left, c.right, c.operator) if side == "right" else (c.right, c.left, _FLIPPED[c.operator])
+        )
         assert isinstance(literal, ast.Literal)
         if self.type_of(expr) is not self.type_of(literal):
             return []
@@ -435,11 +437,7 @@ class QueryCompiler:
         literal = None
         if isinstance(c.right, ast.Literal) and self.type_of(c.right) is ValueType.STRING:
             literal = str(c.right.value)
-        if (
-            literal is not None
-            and not isinstance(c.left, ast.Literal)
-            and self.type_of(c.left) is ValueType.STRING
-        ):
+        if literal is not None and not isinstance(c.left, ast.Literal) and self.type_of(c.left) is ValueType.STRING:
             # Text column against a pattern: keep the column bare, rule on nulls ('') apart.
             value = self.expression(c.left)
             match = self.text_operator(c.operator, value, self.text(c.right), literal)
@@ -498,10 +496,7 @@ class QueryCompiler:
                     outputs.append(OutputColumn(self.expression(e, key), type_, decimal))
             else:
                 outputs.append(OutputColumn(self.expression(e), type_, decimal))
-        columns = [
-            sa.type_coerce(o.sql, RawResult()).label(f"c{i}")
-            for i, o in enumerate(outputs)
-        ]
+        columns = [sa.type_coerce(o.sql, RawResult()).label(f"c{i}") for i, o in enumerate(outputs)]
         select = sa.select(*columns).select_from(self.source)
         where = self.where()
         if where is not None:

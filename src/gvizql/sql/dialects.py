@@ -234,10 +234,7 @@ class SQLiteDialect(Dialect):
         if literal is None:
             return sa.func.gvizql_like(text, pattern) == 1
         # GLOB is SQLite's case-sensitive LIKE: translate, escaping its own wildcards.
-        glob = "".join(
-            "*" if ch == "%" else "?" if ch == "_" else f"[{ch}]" if ch in "*?[" else ch
-            for ch in literal
-        )
+        glob = "".join("*" if ch == "%" else "?" if ch == "_" else f"[{ch}]" if ch in "*?[" else ch for ch in literal)
         return text.bool_op("GLOB")(sa.literal(glob, sa.String))
 
     def matches(self, text: Expr, pattern: Expr, literal: str | None) -> Expr:
@@ -257,8 +254,13 @@ class SQLiteDialect(Dialect):
     # SQLAlchemy writes dates as 'YYYY-MM-DD', datetimes as 'YYYY-MM-DD HH:MM:SS.ffffff'
     # and times as 'HH:MM:SS.ffffff': reading the digits is exact and fast.
     _DATETIME_FIELDS = {
-        "year": (1, 4), "month": (6, 2), "day": (9, 2),
-        "hour": (12, 2), "minute": (15, 2), "second": (18, 2), "millisecond": (21, 3),
+        "year": (1, 4),
+        "month": (6, 2),
+        "day": (9, 2),
+        "hour": (12, 2),
+        "minute": (15, 2),
+        "second": (18, 2),
+        "millisecond": (21, 3),
     }
     _TIME_FIELDS = {"hour": (1, 2), "minute": (4, 2), "second": (7, 2), "millisecond": (10, 3)}
 
@@ -309,9 +311,7 @@ class PostgreSQLDialect(Dialect):
                     )
                 ).scalars()
             )
-            _pg_collations[engine] = next(
-                (n for n in ("en-US-x-icu", "und-x-icu") if n in names), None
-            )
+            _pg_collations[engine] = next((n for n in ("en-US-x-icu", "und-x-icu") if n in names), None)
         self.icu = _pg_collations[engine]
 
     def timeout_error(self, error: BaseException) -> bool:
@@ -382,8 +382,13 @@ class PostgreSQLDialect(Dialect):
         return self.nan_when_zero(right, result) if nan_for_zero else result
 
     _FIELDS = {
-        "year": "YEAR", "month": "MONTH", "day": "DAY", "hour": "HOUR",
-        "minute": "MINUTE", "quarter": "QUARTER", "dayofweek": "DOW",
+        "year": "YEAR",
+        "month": "MONTH",
+        "day": "DAY",
+        "hour": "HOUR",
+        "minute": "MINUTE",
+        "quarter": "QUARTER",
+        "dayofweek": "DOW",
     }
 
     def date_part(self, part: str, expr: Expr, type_: ValueType) -> Expr:
@@ -403,9 +408,7 @@ class PostgreSQLDialect(Dialect):
         return _int(sa.func.trunc(seconds / 86400))
 
     def date_from_millis(self, expr: Expr) -> Expr:
-        stamp = sa.func.to_timestamp(sa.cast(expr, sa.Numeric) / 1000).op("AT TIME ZONE")(
-            sa.literal("UTC", sa.String)
-        )
+        stamp = sa.func.to_timestamp(sa.cast(expr, sa.Numeric) / 1000).op("AT TIME ZONE")(sa.literal("UTC", sa.String))
         return sa.cast(stamp, sa.Date)
 
 
@@ -467,9 +470,7 @@ class DuckDBDialect(Dialect):
         return value
 
     def date_diff(self, left: Expr, right: Expr) -> Expr:
-        millis = sa.func.epoch_ms(sa.cast(left, sa.DateTime)) - sa.func.epoch_ms(
-            sa.cast(right, sa.DateTime)
-        )
+        millis = sa.func.epoch_ms(sa.cast(left, sa.DateTime)) - sa.func.epoch_ms(sa.cast(right, sa.DateTime))
         return sa.cast(sa.func.trunc(sa.cast(millis, self.double) / 86400000), sa.BigInteger)
 
     def date_from_millis(self, expr: Expr) -> Expr:

@@ -26,15 +26,15 @@ class HR_V1(Namespace):
     api_url = "hr/"
     version = 1
 
-    def invite_to_interview(self, job_id: Any, cover: Any, profile_key: Any = None,
-                            provider_reference: Any = None) -> Any:
+    def invite_to_interview(
+        self, job_id: Any, cover: Any, profile_key: Any = None, provider_reference: Any = None
+    ) -> Any:
         """Invite a contractor (by profile key or provider reference) to interview.
 
         Raises ApiValueError when neither is given.
         """
         if profile_key is None and provider_reference is None:
-            raise ApiValueError("Either one of the parameters profile_key or "
-                                "provider_reference should be provided")
+            raise ApiValueError("Either one of the parameters profile_key or provider_reference should be provided")
         data = keep_truthy(profile_key=profile_key, provider__reference=provider_reference)
         data["cover"] = cover
         return self._call("POST", f"jobs/{job_id}/candidates", data)
@@ -95,17 +95,16 @@ class HR(Namespace):
 
     # -- teams ------------------------------------------------------------------
 
-    def post_team_adjustment(self, team_reference: Any, engagement_reference: Any, comments: Any,
-                             charge_amount: Any, notes: Any = None) -> Any:
+    def post_team_adjustment(
+        self, team_reference: Any, engagement_reference: Any, comments: Any, charge_amount: Any, notes: Any = None
+    ) -> Any:
         """Pay a bonus or adjustment on an engagement; return the ``adjustment``.
 
         Raises ApiValueError when ``charge_amount`` is missing or zero.
         """
         if charge_amount is None or charge_amount == 0:
-            raise ApiValueError(f"Incorrect value for charge_amount: {charge_amount!r}, "
-                                "it must be a non-zero amount")
-        data = {"engagement__reference": engagement_reference, "comments": comments,
-                "charge_amount": charge_amount}
+            raise ApiValueError(f"Incorrect value for charge_amount: {charge_amount!r}, it must be a non-zero amount")
+        data = {"engagement__reference": engagement_reference, "comments": comments, "charge_amount": charge_amount}
         data.update(keep_truthy(notes=notes))
         return self._call("POST", f"teams/{team_reference}/adjustments", data, key("adjustment"))
 
@@ -115,8 +114,7 @@ class HR(Namespace):
 
     def get_team(self, team_reference: Any, include_users: bool = False) -> Any:
         """Return one team (with its users when ``include_users``)."""
-        return self._call("GET", f"teams/{team_reference}", {"include_users": str(include_users)},
-                          key("team"))
+        return self._call("GET", f"teams/{team_reference}", {"include_users": str(include_users)}, key("team"))
 
     def get_team_users(self, team_reference: Any, active: bool = True) -> Any:
         """Return the active (or inactive) users of a team."""
@@ -125,16 +123,31 @@ class HR(Namespace):
 
     # -- jobs -------------------------------------------------------------------
 
-    def get_jobs(self, buyer_team_reference: Any, include_sub_teams: Any = False, status: Any = None,
-                 created_by: Any = None, created_time_from: Any = None, created_time_to: Any = None,
-                 page_offset: int = 0, page_size: int = 20, order_by: Any = None) -> Any:
+    def get_jobs(
+        self,
+        buyer_team_reference: Any,
+        include_sub_teams: Any = False,
+        status: Any = None,
+        created_by: Any = None,
+        created_time_from: Any = None,
+        created_time_to: Any = None,
+        page_offset: int = 0,
+        page_size: int = 20,
+        order_by: Any = None,
+    ) -> Any:
         """Return the jobs of a buyer team (``jobs``: lister and job list)."""
         data: dict[str, Any] = {
             "buyer_team__reference": buyer_team_reference,
             "include_sub_teams": str(include_sub_teams) if include_sub_teams else "False",
         }
-        data.update(keep_truthy(status=status, created_by=created_by,
-                                created_time_from=created_time_from, created_time_to=created_time_to))
+        data.update(
+            keep_truthy(
+                status=status,
+                created_by=created_by,
+                created_time_from=created_time_from,
+                created_time_to=created_time_to,
+            )
+        )
         data["page"] = _page(page_offset, page_size)
         data.update(keep_given(order_by=order_by))
         return self._call("GET", "jobs", data, key("jobs"))
@@ -143,10 +156,21 @@ class HR(Namespace):
         """Return one job."""
         return self._call("GET", f"jobs/{job_reference}", unwrap=key("job"))
 
-    def post_job(self, buyer_team_reference: Any, title: Any, job_type: Any, description: Any,
-                 visibility: Any, category: Any = None, subcategory: Any = None, budget: Any = None,
-                 duration: Any = None, start_date: Any = None, skills: Any = None,
-                 subcategory2: Any = None) -> Any:
+    def post_job(
+        self,
+        buyer_team_reference: Any,
+        title: Any,
+        job_type: Any,
+        description: Any,
+        visibility: Any,
+        category: Any = None,
+        subcategory: Any = None,
+        budget: Any = None,
+        duration: Any = None,
+        start_date: Any = None,
+        skills: Any = None,
+        subcategory2: Any = None,
+    ) -> Any:
         """Post a job; return the whole answer (``job`` with its reference).
 
         Raises ApiValueError for an unknown ``job_type`` or ``visibility``, when
@@ -156,22 +180,44 @@ class HR(Namespace):
         assert_parameter("job_type", job_type, self.JOB_TYPES)
         assert_parameter("visibility", visibility, self.JOB_VISIBILITY_OPTIONS)
         if (category is None or subcategory is None) and subcategory2 is None:
-            raise ApiValueError("Either one of category and subcategory, or subcategory2 "
-                                "should be provided")
+            raise ApiValueError("Either one of category and subcategory, or subcategory2 should be provided")
         if budget is None and duration is None:
             raise ApiValueError("Either one of budget or duration parameters should be provided")
-        data: dict[str, Any] = {"buyer_team__reference": buyer_team_reference, "title": title,
-                                "job_type": job_type, "description": description,
-                                "visibility": visibility}
-        data.update(keep_truthy(category=category, subcategory=subcategory, subcategory2=subcategory2,
-                                budget=budget, duration=duration, start_date=start_date))
+        data: dict[str, Any] = {
+            "buyer_team__reference": buyer_team_reference,
+            "title": title,
+            "job_type": job_type,
+            "description": description,
+            "visibility": visibility,
+        }
+        data.update(
+            keep_truthy(
+                category=category,
+                subcategory=subcategory,
+                subcategory2=subcategory2,
+                budget=budget,
+                duration=duration,
+                start_date=start_date,
+            )
+        )
         if skills:
             data["skills"] = ";".join(skills)
         return self._call("POST", "jobs", data)
 
-    def update_job(self, job_id: Any, buyer_team_reference: Any, title: Any, description: Any,
-                   visibility: Any, category: Any = None, subcategory: Any = None, budget: Any = None,
-                   duration: Any = None, start_date: Any = None, status: Any = None) -> Any:
+    def update_job(
+        self,
+        job_id: Any,
+        buyer_team_reference: Any,
+        title: Any,
+        description: Any,
+        visibility: Any,
+        category: Any = None,
+        subcategory: Any = None,
+        budget: Any = None,
+        duration: Any = None,
+        start_date: Any = None,
+        status: Any = None,
+    ) -> Any:
         """Update a job; return the whole answer.
 
         Raises ApiValueError for an unknown ``visibility``, when neither budget
@@ -183,8 +229,12 @@ class HR(Namespace):
         if not status:
             raise ApiValueError('Missing required parameter "status"')
         assert_parameter("status", status, self.JOB_STATUSES)
-        data: dict[str, Any] = {"buyer_team__reference": buyer_team_reference, "title": title,
-                                "description": description, "visibility": visibility}
+        data: dict[str, Any] = {
+            "buyer_team__reference": buyer_team_reference,
+            "title": title,
+            "description": description,
+            "visibility": visibility,
+        }
         # unlike 0.5.8, an omitted category/subcategory is left out rather than sent as null
         data.update(keep_given(category=category, subcategory=subcategory))
         data.update(keep_truthy(budget=budget, duration=duration, start_date=start_date))
@@ -197,17 +247,35 @@ class HR(Namespace):
 
     # -- offers -----------------------------------------------------------------
 
-    def get_offers(self, buyer_team_reference: Any, include_sub_teams: Any = None,
-                   provider_ref: Any = None, profile_key: Any = None, job_ref: Any = None,
-                   agency_ref: Any = None, status: Any = None, created_time_from: Any = None,
-                   created_time_to: Any = None, page_offset: int = 0, page_size: int = 20,
-                   order_by: Any = None) -> Any:
+    def get_offers(
+        self,
+        buyer_team_reference: Any,
+        include_sub_teams: Any = None,
+        provider_ref: Any = None,
+        profile_key: Any = None,
+        job_ref: Any = None,
+        agency_ref: Any = None,
+        status: Any = None,
+        created_time_from: Any = None,
+        created_time_to: Any = None,
+        page_offset: int = 0,
+        page_size: int = 20,
+        order_by: Any = None,
+    ) -> Any:
         """Return the offers of a buyer team (``offers``)."""
         data: dict[str, Any] = {"buyer_team__reference": buyer_team_reference}
-        data.update(keep_truthy(include_sub_teams=include_sub_teams, provider__reference=provider_ref,
-                                profile_key=profile_key, job__reference=job_ref,
-                                agency_team__reference=agency_ref, status=status,
-                                created_time_from=created_time_from, created_time_to=created_time_to))
+        data.update(
+            keep_truthy(
+                include_sub_teams=include_sub_teams,
+                provider__reference=provider_ref,
+                profile_key=profile_key,
+                job__reference=job_ref,
+                agency_team__reference=agency_ref,
+                status=status,
+                created_time_from=created_time_from,
+                created_time_to=created_time_to,
+            )
+        )
         data["page"] = _page(page_offset, page_size)
         data.update(keep_given(order_by=order_by))
         return self._call("GET", "offers", data, key("offers"))
@@ -216,54 +284,88 @@ class HR(Namespace):
         """Return one offer."""
         return self._call("GET", f"offers/{offer_reference}", unwrap=key("offer"))
 
-    def post_offer(self, job_reference: Any, provider_team_reference: Any = None,
-                   provider_reference: Any = None, profile_key: Any = None,
-                   message_from_buyer: Any = None, engagement_title: Any = None,
-                   attached_doc: Any = None, fixed_charge_amount_agreed: Any = None,
-                   fixed_pay_amount_agreed: Any = None, fixed_price_upfront_payment: Any = None,
-                   hourly_pay_rate: Any = None, weekly_salary_charge_amount: Any = None,
-                   weekly_salary_pay_amount: Any = None, weekly_stipend_hours: Any = None,
-                   weekly_hours_limit: Any = None, start_date: Any = None, keep_open: Any = None) -> Any:
+    def post_offer(
+        self,
+        job_reference: Any,
+        provider_team_reference: Any = None,
+        provider_reference: Any = None,
+        profile_key: Any = None,
+        message_from_buyer: Any = None,
+        engagement_title: Any = None,
+        attached_doc: Any = None,
+        fixed_charge_amount_agreed: Any = None,
+        fixed_pay_amount_agreed: Any = None,
+        fixed_price_upfront_payment: Any = None,
+        hourly_pay_rate: Any = None,
+        weekly_salary_charge_amount: Any = None,
+        weekly_salary_pay_amount: Any = None,
+        weekly_stipend_hours: Any = None,
+        weekly_hours_limit: Any = None,
+        start_date: Any = None,
+        keep_open: Any = None,
+    ) -> Any:
         """Make an offer on a job; return the whole answer.
 
         Raises ApiValueError when neither profile_key nor provider_reference is
         given, or for a ``keep_open`` other than yes/no.
         """
         if profile_key is None and provider_reference is None:
-            raise ApiValueError("Either one of the parameters profile_key or "
-                                "provider_reference should be provided")
+            raise ApiValueError("Either one of the parameters profile_key or provider_reference should be provided")
         if keep_open:
             assert_parameter("keep_open", keep_open, self.JOB_KEEP_OPEN_OPTIONS)
         data: dict[str, Any] = {"job__reference": job_reference}
-        data.update(keep_truthy(
-            provider_team__reference=provider_team_reference,
-            provider__reference=provider_reference, profile_key=profile_key,
-            message_from_buyer=message_from_buyer, engagement_title=engagement_title,
-            attached_doc=attached_doc, fixed_charge_amount_agreed=fixed_charge_amount_agreed,
-            fixed_pay_amount_agreed=fixed_pay_amount_agreed,
-            fixed_price_upfront_payment=fixed_price_upfront_payment, hourly_pay_rate=hourly_pay_rate,
-            weekly_salary_charge_amount=weekly_salary_charge_amount,
-            weekly_salary_pay_amount=weekly_salary_pay_amount,
-            weekly_stipend_hours=weekly_stipend_hours, weekly_hours_limit=weekly_hours_limit,
-            start_date=start_date, keep_open=keep_open))
+        data.update(
+            keep_truthy(
+                provider_team__reference=provider_team_reference,
+                provider__reference=provider_reference,
+                profile_key=profile_key,
+                message_from_buyer=message_from_buyer,
+                engagement_title=engagement_title,
+                attached_doc=attached_doc,
+                fixed_charge_amount_agreed=fixed_charge_amount_agreed,
+                fixed_pay_amount_agreed=fixed_pay_amount_agreed,
+                fixed_price_upfront_payment=fixed_price_upfront_payment,
+                hourly_pay_rate=hourly_pay_rate,
+                weekly_salary_charge_amount=weekly_salary_charge_amount,
+                weekly_salary_pay_amount=weekly_salary_pay_amount,
+                weekly_stipend_hours=weekly_stipend_hours,
+                weekly_hours_limit=weekly_hours_limit,
+                start_date=start_date,
+                keep_open=keep_open,
+            )
+        )
         return self._call("POST", "offers", data)
 
     # -- engagements and contracts ---------------------------------------------
 
-    def get_engagements(self, buyer_team_reference: Any = None, include_sub_teams: Any = None,
-                        provider_reference: Any = None, profile_key: Any = None,
-                        job_reference: Any = None, agency_team_reference: Any = None,
-                        status: Any = None, created_time_from: Any = None,
-                        created_time_to: Any = None, page_offset: int = 0, page_size: int = 20,
-                        order_by: Any = None) -> Any:
+    def get_engagements(
+        self,
+        buyer_team_reference: Any = None,
+        include_sub_teams: Any = None,
+        provider_reference: Any = None,
+        profile_key: Any = None,
+        job_reference: Any = None,
+        agency_team_reference: Any = None,
+        status: Any = None,
+        created_time_from: Any = None,
+        created_time_to: Any = None,
+        page_offset: int = 0,
+        page_size: int = 20,
+        order_by: Any = None,
+    ) -> Any:
         """Return engagements matching the filters (``engagements``)."""
-        data = keep_truthy(buyer_team__reference=buyer_team_reference,
-                           include_sub_teams=include_sub_teams, profile_key=profile_key,
-                           provider_reference=provider_reference,
-                           provider__reference=provider_reference,
-                           job__reference=job_reference, agency_team_reference=agency_team_reference,
-                           status=status, created_time_from=created_time_from,
-                           created_time_to=created_time_to)
+        data = keep_truthy(
+            buyer_team__reference=buyer_team_reference,
+            include_sub_teams=include_sub_teams,
+            profile_key=profile_key,
+            provider_reference=provider_reference,
+            provider__reference=provider_reference,
+            job__reference=job_reference,
+            agency_team_reference=agency_team_reference,
+            status=status,
+            created_time_from=created_time_from,
+            created_time_to=created_time_to,
+        )
         data["page"] = _page(page_offset, page_size)
         data.update(keep_given(order_by=order_by))
         return self._call("GET", "engagements", data, key("engagements"))
@@ -280,8 +382,9 @@ class HR(Namespace):
         """Restart a suspended contract; return the whole answer."""
         return self._call("PUT", f"contracts/{contract_reference}/restart", {"message": message})
 
-    def end_contract(self, contract_reference: Any, reason: Any, would_hire_again: Any,
-                     fb_scores: Any = None, fb_comment: Any = None) -> Any:
+    def end_contract(
+        self, contract_reference: Any, reason: Any, would_hire_again: Any, fb_scores: Any = None, fb_comment: Any = None
+    ) -> Any:
         """End a contract with a reason and optional feedback; return the whole answer.
 
         ``fb_scores`` maps wire keys such as ``'fb_scores[3]'`` to scores.
@@ -302,14 +405,24 @@ class HR_V3(Namespace):
     api_url = "hr/"
     version = 3
 
-    def list_client_applications(self, buyer_team__reference: Any, job_key: Any, status: Any = None,
-                                 profile_key: Any = None, agency_team__reference: Any = None,
-                                 order_by: Any = None, page_offset: Any = None,
-                                 page_size: Any = None) -> Any:
+    def list_client_applications(
+        self,
+        buyer_team__reference: Any,
+        job_key: Any,
+        status: Any = None,
+        profile_key: Any = None,
+        agency_team__reference: Any = None,
+        order_by: Any = None,
+        page_offset: Any = None,
+        page_size: Any = None,
+    ) -> Any:
         """Return the job applications of a job, as the client (whole answer)."""
         data: dict[str, Any] = {"buyer_team__reference": buyer_team__reference, "job_key": job_key}
-        data.update(keep_truthy(status=status, profile_key=profile_key,
-                                agency_team__reference=agency_team__reference, order_by=order_by))
+        data.update(
+            keep_truthy(
+                status=status, profile_key=profile_key, agency_team__reference=agency_team__reference, order_by=order_by
+            )
+        )
         # 0.5.8 sent "None;None" when paging was omitted; send paging only when asked for
         if page_offset is not None or page_size is not None:
             data["page"] = _page(page_offset or 0, page_size if page_size is not None else 20)
@@ -317,8 +430,9 @@ class HR_V3(Namespace):
 
     def get_client_application(self, application_id: Any, buyer_team__reference: Any) -> Any:
         """Return one job application, as the client (whole answer)."""
-        return self._call("GET", f"clients/applications/{application_id}",
-                          {"buyer_team__reference": buyer_team__reference})
+        return self._call(
+            "GET", f"clients/applications/{application_id}", {"buyer_team__reference": buyer_team__reference}
+        )
 
     def list_freelancer_applications(self, status: Any = None) -> Any:
         """Return the freelancer's applications (status: interviews, invites, active)."""
@@ -328,21 +442,36 @@ class HR_V3(Namespace):
         """Return one application, as the freelancer (whole answer)."""
         return self._call("GET", f"contractors/applications/{application_id}")
 
-    def create_milestone(self, contract_reference: Any, milestone_description: Any,
-                         deposit_amount: Any, due_date: Any = None) -> Any:
+    def create_milestone(
+        self, contract_reference: Any, milestone_description: Any, deposit_amount: Any, due_date: Any = None
+    ) -> Any:
         """Create a milestone (due_date as mm-dd-yyyy); return the whole answer."""
-        data: dict[str, Any] = {"contract_reference": contract_reference,
-                                "milestone_description": milestone_description,
-                                "deposit_amount": deposit_amount}
+        data: dict[str, Any] = {
+            "contract_reference": contract_reference,
+            "milestone_description": milestone_description,
+            "deposit_amount": deposit_amount,
+        }
         data.update(keep_truthy(due_date=due_date))
         return self._call("POST", "fp/milestones", data)
 
-    def edit_milestone(self, milestone_id: Any, milestone_description: Any = None,
-                       deposit_amount: Any = None, due_date: Any = None, message: Any = None) -> Any:
+    def edit_milestone(
+        self,
+        milestone_id: Any,
+        milestone_description: Any = None,
+        deposit_amount: Any = None,
+        due_date: Any = None,
+        message: Any = None,
+    ) -> Any:
         """Edit a milestone; return the whole answer."""
         data: dict[str, Any] = {"milestone_id": milestone_id}
-        data.update(keep_truthy(milestone_description=milestone_description,
-                                deposit_amount=deposit_amount, due_date=due_date, message=message))
+        data.update(
+            keep_truthy(
+                milestone_description=milestone_description,
+                deposit_amount=deposit_amount,
+                due_date=due_date,
+                message=message,
+            )
+        )
         return self._call("PUT", f"fp/milestones/{milestone_id}", data)
 
     def activate_milestone(self, milestone_id: Any, message: Any = None) -> Any:
@@ -351,14 +480,26 @@ class HR_V3(Namespace):
         data.update(keep_truthy(message=message))
         return self._call("PUT", f"fp/milestones/{milestone_id}/activate", data)
 
-    def approve_milestone(self, milestone_id: Any, amount: Any = None, bonus: Any = None,
-                          pay_comments: Any = None, underpayment_reason: Any = None,
-                          note2contractor: Any = None) -> Any:
+    def approve_milestone(
+        self,
+        milestone_id: Any,
+        amount: Any = None,
+        bonus: Any = None,
+        pay_comments: Any = None,
+        underpayment_reason: Any = None,
+        note2contractor: Any = None,
+    ) -> Any:
         """Approve a milestone and pay it; return the whole answer."""
         data: dict[str, Any] = {"milestone_id": milestone_id}
-        data.update(keep_truthy(amount=amount, bonus=bonus, pay_comments=pay_comments,
-                                underpayment_reason=underpayment_reason,
-                                note2contractor=note2contractor))
+        data.update(
+            keep_truthy(
+                amount=amount,
+                bonus=bonus,
+                pay_comments=pay_comments,
+                underpayment_reason=underpayment_reason,
+                note2contractor=note2contractor,
+            )
+        )
         return self._call("PUT", f"fp/milestones/{milestone_id}/approve", data)
 
     def delete_milestone(self, milestone_id: Any) -> Any:
@@ -367,23 +508,38 @@ class HR_V3(Namespace):
 
     def request_submission_approval(self, milestone_id: Any, note2client: Any, amount: Any) -> Any:
         """Submit work on a milestone for approval; return the whole answer."""
-        return self._call("POST", "fp/submissions",
-                          {"milestone_id": milestone_id, "note2client": note2client, "amount": amount})
+        return self._call(
+            "POST", "fp/submissions", {"milestone_id": milestone_id, "note2client": note2client, "amount": amount}
+        )
 
-    def approve_submission(self, submission_id: Any, amount: Any, bonus: Any = None,
-                           pay_comments: Any = None, underpayment_reason: Any = None,
-                           note2contractor: Any = None) -> Any:
+    def approve_submission(
+        self,
+        submission_id: Any,
+        amount: Any,
+        bonus: Any = None,
+        pay_comments: Any = None,
+        underpayment_reason: Any = None,
+        note2contractor: Any = None,
+    ) -> Any:
         """Approve a submission and pay it; return the whole answer."""
         data: dict[str, Any] = {"submission_id": submission_id, "amount": amount}
-        data.update(keep_truthy(bonus=bonus, pay_comments=pay_comments,
-                                underpayment_reason=underpayment_reason,
-                                note2contractor=note2contractor))
+        data.update(
+            keep_truthy(
+                bonus=bonus,
+                pay_comments=pay_comments,
+                underpayment_reason=underpayment_reason,
+                note2contractor=note2contractor,
+            )
+        )
         return self._call("PUT", f"fp/submissions/{submission_id}/approve", data)
 
     def reject_submission(self, submission_id: Any, note2contractor: Any) -> Any:
         """Reject a submission; return the whole answer."""
-        return self._call("PUT", f"fp/submissions/{submission_id}/reject",
-                          {"submission_id": submission_id, "note2contractor": note2contractor})
+        return self._call(
+            "PUT",
+            f"fp/submissions/{submission_id}/reject",
+            {"submission_id": submission_id, "note2contractor": note2contractor},
+        )
 
     def get_milestone_submissions(self, milestone_id: Any) -> Any:
         """Return the submissions of a milestone (whole answer)."""

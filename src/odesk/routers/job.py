@@ -28,8 +28,7 @@ class Job(Namespace):
         list holding something other than ``~~`` keys.
         """
         if isinstance(job_key, bool) or not isinstance(job_key, (str, int, list, tuple)):
-            raise ValueError("Invalid job key. Job recno, key or list of keys expected, "
-                             f"got {type(job_key).__name__}")
+            raise ValueError(f"Invalid job key. Job recno, key or list of keys expected, got {type(job_key).__name__}")
         if isinstance(job_key, (list, tuple)):
             if len(job_key) > MAX_KEYS:
                 raise ValueError("Number of keys per request is limited by 20")

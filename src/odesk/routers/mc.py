@@ -41,22 +41,22 @@ class MC(Namespace):
         url = f"trays/{username}" if username else "trays"
         return self._call("GET", url, self._paging(paging_offset, paging_count), key("trays"))
 
-    def get_tray_content(self, username: Any, tray: Any, paging_offset: Any = None,
-                         paging_count: Any = None) -> Any:
+    def get_tray_content(self, username: Any, tray: Any, paging_offset: Any = None, paging_count: Any = None) -> Any:
         """Return the thread summaries of one tray."""
         data = {}
         if paging_offset is not None and paging_count is not None:
             data["page"] = f"{paging_offset};{paging_count}"
         return self._call("GET", f"trays/{username}/{tray}", data, _tray_threads)
 
-    def get_thread_content(self, username: Any, thread_id: Any, paging_offset: int = 0,
-                           paging_count: int = 20) -> Any:
+    def get_thread_content(self, username: Any, thread_id: Any, paging_offset: int = 0, paging_count: int = 20) -> Any:
         """Return one thread with its posts."""
-        return self._call("GET", f"threads/{username}/{thread_id}",
-                          self._paging(paging_offset, paging_count), key("thread"))
+        return self._call(
+            "GET", f"threads/{username}/{thread_id}", self._paging(paging_offset, paging_count), key("thread")
+        )
 
-    def get_thread_by_context(self, username: Any, job_key: Any, application_id: Any,
-                              context: str = "Interviews", last_posts: bool = False) -> Any:
+    def get_thread_by_context(
+        self, username: Any, job_key: Any, application_id: Any, context: str = "Interviews", last_posts: bool = False
+    ) -> Any:
         """Return the thread of a context (e.g. an interview for a job application)."""
         url = f"contexts/{username}/{context}:{job_key}:{application_id}"
         if last_posts:
@@ -102,8 +102,16 @@ class MC(Namespace):
         """Undelete threads."""
         return self.put_threads_deleted_or_undeleted(username, thread_ids, deleted=False)
 
-    def post_message(self, username: Any, recipients: Any, subject: Any, body: Any,
-                     thread_id: Any = None, bcc: Any = None, attachment_key: Any = None) -> Any:
+    def post_message(
+        self,
+        username: Any,
+        recipients: Any,
+        subject: Any,
+        body: Any,
+        thread_id: Any = None,
+        bcc: Any = None,
+        attachment_key: Any = None,
+    ) -> Any:
         """Start a thread, or reply to ``thread_id``; return the whole answer."""
         if isinstance(recipients, (list, tuple)):
             recipients = ",".join(str(recipient) for recipient in recipients)

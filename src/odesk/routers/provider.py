@@ -34,13 +34,13 @@ class Provider(Namespace):
         params.update(keep_given(sort=order_by))
         return self._call("GET", f"search/{what}", params, key(what))
 
-    def search_providers(self, data: Any = None, page_offset: int = 0, page_size: int = 20,
-                         order_by: Any = None) -> Any:
+    def search_providers(
+        self, data: Any = None, page_offset: int = 0, page_size: int = 20, order_by: Any = None
+    ) -> Any:
         """Search providers (v1 keys q, c1, c2, fb, ...); return ``providers``."""
         return self._search("providers", data, page_offset, page_size, order_by)
 
-    def search_jobs(self, data: Any = None, page_offset: int = 0, page_size: int = 20,
-                    order_by: Any = None) -> Any:
+    def search_jobs(self, data: Any = None, page_offset: int = 0, page_size: int = 20, order_by: Any = None) -> Any:
         """Search jobs (v1 keys q, c1, c2, qs, ...); return ``jobs``."""
         return self._search("jobs", data, page_offset, page_size, order_by)
 

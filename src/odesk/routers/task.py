@@ -62,26 +62,56 @@ class Task(Namespace):
         """Return the given activities of a company."""
         return self.get_team_specific_tasks(company_id, company_id, task_codes)
 
-    def post_team_task(self, company_id: Any, team_id: Any, code: Any, description: Any, url: Any,
-                       engagements: Any = None, all_in_company: Any = None) -> Any:
+    def post_team_task(
+        self,
+        company_id: Any,
+        team_id: Any,
+        code: Any,
+        description: Any,
+        url: Any,
+        engagements: Any = None,
+        all_in_company: Any = None,
+    ) -> Any:
         """Create an activity in a team; return the whole answer."""
         data = self._task_data(code, description, url, engagements, all_in_company)
         data["code"] = str(code)
         return self._call("POST", f"{self._team(company_id, team_id)}/tasks", data)
 
-    def post_company_task(self, company_id: Any, code: Any, description: Any, url: Any,
-                          engagements: Any = None, all_in_company: Any = None) -> Any:
+    def post_company_task(
+        self,
+        company_id: Any,
+        code: Any,
+        description: Any,
+        url: Any,
+        engagements: Any = None,
+        all_in_company: Any = None,
+    ) -> Any:
         """Create an activity in a company; return the whole answer."""
         return self.post_team_task(company_id, company_id, code, description, url, engagements, all_in_company)
 
-    def put_team_task(self, company_id: Any, team_id: Any, code: Any, description: Any, url: Any,
-                      engagements: Any = None, all_in_company: Any = None) -> Any:
+    def put_team_task(
+        self,
+        company_id: Any,
+        team_id: Any,
+        code: Any,
+        description: Any,
+        url: Any,
+        engagements: Any = None,
+        all_in_company: Any = None,
+    ) -> Any:
         """Update an activity of a team; return the whole answer."""
         data = self._task_data(code, description, url, engagements, all_in_company)
         return self._call("PUT", f"{self._team(company_id, team_id)}/tasks/{_quoted(code)}", data)
 
-    def put_company_task(self, company_id: Any, code: Any, description: Any, url: Any,
-                         engagements: Any = None, all_in_company: Any = None) -> Any:
+    def put_company_task(
+        self,
+        company_id: Any,
+        code: Any,
+        description: Any,
+        url: Any,
+        engagements: Any = None,
+        all_in_company: Any = None,
+    ) -> Any:
         """Update an activity of a company; return the whole answer."""
         return self.put_team_task(company_id, company_id, code, description, url, engagements, all_in_company)
 

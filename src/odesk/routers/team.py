@@ -124,8 +124,7 @@ class Team_V2(Namespace):
         if disabled:
             assert_parameter("disabled", disabled, self.DISABLED_CHOICES)
         data = keep_truthy(online=online, disabled=disabled)
-        return self._call("GET", f"teamrooms/{company_or_team_id}", data,
-                          _nested_list("teamroom", "snapshot"))
+        return self._call("GET", f"teamrooms/{company_or_team_id}", data, _nested_list("teamroom", "snapshot"))
 
     def get_workdiaries_by_contract(self, contract_id: Any, date: Any, tz: Any = None) -> Any:
         """Return ``(user, snapshots)`` of a contract's work diary for ``date`` (yyyymmdd).
@@ -134,8 +133,7 @@ class Team_V2(Namespace):
         """
         if tz is not None:
             assert_parameter("tz", tz, self.TZ_CHOICES)
-        return self._call("GET", f"workdiaries/contracts/{contract_id}/{_date(date)}",
-                          keep_truthy(tz=tz), _workdiaries)
+        return self._call("GET", f"workdiaries/contracts/{contract_id}/{_date(date)}", keep_truthy(tz=tz), _workdiaries)
 
     def get_snapshot_by_contract(self, contract_id: Any, datetime: Any = None) -> Any:
         """Return a contract's snapshot at ``datetime`` (default now); ``[]`` when none."""

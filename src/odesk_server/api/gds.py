@@ -42,9 +42,7 @@ TIME_BASE = "/gds/timereports/v1"
 FIN_BASE = "/gds/finreports/v2"
 
 _GOOGLE_KEYS = re.compile(r"(?:^|;)\s*(?:reqId|responseHandler)\s*:")
-_EXPLICIT_OUT = re.compile(
-    r"(?:^|;)\s*(?:out\s*:|(?:json|jsonp|csv|xml|html|tsv-excel)\s*(?:;|$))", re.IGNORECASE
-)
+_EXPLICIT_OUT = re.compile(r"(?:^|;)\s*(?:out\s*:|(?:json|jsonp|csv|xml|html|tsv-excel)\s*(?:;|$))", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -106,7 +106,9 @@ async def readiness(request: Request) -> Readiness:
         waited = f"{READINESS_TIMEOUT:g}"
         if not started.is_set():  # still waiting for a turn: the process is busy, the database may be fine
             return Readiness("server_busy", f"No database turn came free within {waited} seconds", retry_after="1")
-        errors.failures.failure("readiness", f"503 {request.method} /readyz: no answer from the database within {waited}s")
+        errors.failures.failure(
+            "readiness", f"503 {request.method} /readyz: no answer from the database within {waited}s"
+        )
         return Readiness(
             "database_unreachable",
             f"The database did not answer within {waited} seconds",

@@ -171,19 +171,28 @@ class UserFields(Protocol):
     @property
     def is_provider(self) -> bool: ...
 
+
 _OWNER = sa.orm.aliased(User)
 # Every team of every company the user belongs to (through a role) or owns,
 # with its company, the owner's uid and whether the user holds a role on the
 # team: all that visibility and the payloads need, in one query.
 _ORG_QUERY = (
     sa.select(
-        Team.id, Team.reference, Team.team_id, Team.name, Team.status, Team.is_hidden,
-        Team.parent_team_id, Team.company_id,
-        Company.reference, Company.company_id, Company.name, Company.status, Company.owner_user_id,
+        Team.id,
+        Team.reference,
+        Team.team_id,
+        Team.name,
+        Team.status,
+        Team.is_hidden,
+        Team.parent_team_id,
+        Team.company_id,
+        Company.reference,
+        Company.company_id,
+        Company.name,
+        Company.status,
+        Company.owner_user_id,
         _OWNER.uid,
-        sa.exists()
-        .where(UserRole.team_id == Team.id, UserRole.user_id == sa.bindparam("user_id"))
-        .label("has_role"),
+        sa.exists().where(UserRole.team_id == Team.id, UserRole.user_id == sa.bindparam("user_id")).label("has_role"),
     )
     .join(Company, Company.id == Team.company_id)
     .outerjoin(_OWNER, _OWNER.id == Company.owner_user_id)
@@ -365,10 +374,18 @@ def _users_with_roles(
 
 _ROLES_QUERY = (
     sa.select(
-        UserRole.id, UserRole.reference, UserRole.role, UserRole.affiliation_status, UserRole.has_team_room_access,
-        Team.id.label("team_pk"), Team.team_id, Team.name.label("team_name"), Team.reference.label("team_reference"),
+        UserRole.id,
+        UserRole.reference,
+        UserRole.role,
+        UserRole.affiliation_status,
+        UserRole.has_team_room_access,
+        Team.id.label("team_pk"),
+        Team.team_id,
+        Team.name.label("team_name"),
+        Team.reference.label("team_reference"),
         Team.parent_team_id,
-        Company.name.label("company_name"), Company.reference.label("company_reference"),
+        Company.name.label("company_name"),
+        Company.reference.label("company_reference"),
         Engagement.reference.label("engagement_reference"),
     )
     .join(Team, Team.id == UserRole.team_id)
@@ -379,7 +396,9 @@ _ROLES_QUERY = (
 )
 
 
-def _roles_payload(connection: Connection, scope: OrgScope, user: UserRow, only_visible: bool) -> list[dict[str, object]]:
+def _roles_payload(
+    connection: Connection, scope: OrgScope, user: UserRow, only_visible: bool
+) -> list[dict[str, object]]:
     rows = connection.execute(_ROLES_QUERY, {"user_id": user.id}).all()
     if only_visible:
         rows = [row for row in rows if row.team_pk in scope.visible_team_ids]

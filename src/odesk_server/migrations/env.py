@@ -23,9 +23,7 @@ def render_item(type_, obj, autogen_context):
 def run_migrations() -> None:
     connection = context.config.attributes.get("connection")
     if connection is None:
-        raise RuntimeError(
-            "odesk_server migrations run through odesk_server.db.migrate(), not the alembic command"
-        )
+        raise RuntimeError("odesk_server migrations run through odesk_server.db.migrate(), not the alembic command")
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

@@ -37,17 +37,24 @@ def malformed(code: str, message: str) -> OAuthProblem:
 
 # (substring of oauthlib's description, status, code, our message); first match wins.
 _OAUTHLIB_DESCRIPTIONS: tuple[tuple[str, int, str, str], ...] = (
-    ("Missing mandatory OAuth parameters", 400, "parameter_absent",
-     "Missing OAuth parameters: oauth_consumer_key, oauth_nonce, oauth_timestamp, "
-     "oauth_signature_method and oauth_signature are required"),
-    ("must come from only 1 signature", 400, "parameter_rejected",
-     "OAuth parameters must come from one place only: the Authorization header, the query string or the form body"),
+    (
+        "Missing mandatory OAuth parameters",
+        400,
+        "parameter_absent",
+        "Missing OAuth parameters: oauth_consumer_key, oauth_nonce, oauth_timestamp, "
+        "oauth_signature_method and oauth_signature are required",
+    ),
+    (
+        "must come from only 1 signature",
+        400,
+        "parameter_rejected",
+        "OAuth parameters must come from one place only: the Authorization header, the query string or the form body",
+    ),
     ("Duplicate OAuth1 entries", 400, "parameter_rejected", "An OAuth parameter is repeated"),
     ("Invalid OAuth version", 400, "version_rejected", "oauth_version must be 1.0"),
     ("Invalid timestamp size", 401, "timestamp_refused", "oauth_timestamp is not a current Unix time in seconds"),
     ("Timestamp must be an integer", 401, "timestamp_refused", "oauth_timestamp must be an integer"),
-    ("Timestamp given is invalid", 401, "timestamp_refused",
-     "oauth_timestamp is too far from the server's clock"),
+    ("Timestamp given is invalid", 401, "timestamp_refused", "oauth_timestamp is too far from the server's clock"),
     ("Invalid client key format", 401, "consumer_key_unknown", "Unknown consumer key"),
     ("Invalid nonce format", 400, "parameter_rejected", "oauth_nonce has an invalid format"),
     ("Missing resource owner", 400, "parameter_absent", "oauth_token is missing"),

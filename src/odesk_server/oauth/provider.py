@@ -328,5 +328,3 @@ class OAuthProvider:
         return consume_nonce_if_valid(
             session, request.client_key, request.resource_owner_key, request.nonce, int(request.timestamp)
         )
-
-

@@ -175,7 +175,9 @@ class OdeskRequestValidator(RequestValidator):
             record_problem(request, "client", unauthorized("consumer_key_unknown", "Unknown consumer key"))
             return False
         if consumer.is_revoked:
-            record_problem(request, "client", unauthorized("consumer_key_rejected", "The consumer key has been revoked"))
+            record_problem(
+                request, "client", unauthorized("consumer_key_rejected", "The consumer key has been revoked")
+            )
             return False
         return True
 
@@ -215,7 +217,9 @@ class OdeskRequestValidator(RequestValidator):
             record_problem(request, "token", unauthorized("token_rejected", "Unknown request token"))
             return False
         if consumer is None or row.consumer_id != consumer.id:
-            record_problem(request, "token", unauthorized("token_rejected", "The request token belongs to another consumer"))
+            record_problem(
+                request, "token", unauthorized("token_rejected", "The request token belongs to another consumer")
+            )
             return False
         if row.used_at is not None:
             record_problem(request, "token", unauthorized("token_used", "The request token has already been exchanged"))
@@ -236,10 +240,16 @@ class OdeskRequestValidator(RequestValidator):
         if row is None or row.token != token:
             return False  # the token problem already says why
         if row.verifier is None or row.user_id is None:
-            record_problem(request, "verifier", unauthorized("permission_unknown", "The user has not authorized this request token"))
+            record_problem(
+                request,
+                "verifier",
+                unauthorized("permission_unknown", "The user has not authorized this request token"),
+            )
             return False
         if not constant_time_equals(row.verifier, verifier):
-            record_problem(request, "verifier", unauthorized("verifier_invalid", "oauth_verifier is not valid for this token"))
+            record_problem(
+                request, "verifier", unauthorized("verifier_invalid", "oauth_verifier is not valid for this token")
+            )
             return False
         return True
 
@@ -287,13 +297,17 @@ class OdeskRequestValidator(RequestValidator):
         request.odesk_user = user
         consumer = getattr(request, "odesk_consumer", None)
         if consumer is None or access_token.consumer_id != consumer.id:
-            record_problem(request, "token", unauthorized("token_rejected", "The access token belongs to another consumer"))
+            record_problem(
+                request, "token", unauthorized("token_rejected", "The access token belongs to another consumer")
+            )
             return False
         if access_token.is_revoked:
             record_problem(request, "token", unauthorized("token_revoked", "The access token has been revoked"))
             return False
         if user.status != "active":
-            record_problem(request, "token", unauthorized("user_inactive", "The user of this access token is not active"))
+            record_problem(
+                request, "token", unauthorized("user_inactive", "The user of this access token is not active")
+            )
             return False
         return True
 
@@ -319,6 +333,8 @@ class OdeskRequestValidator(RequestValidator):
             )
         ).first()
         if seen is not None:
-            record_problem(request, "nonce", unauthorized("nonce_used", "This nonce and timestamp have already been used"))
+            record_problem(
+                request, "nonce", unauthorized("nonce_used", "This nonce and timestamp have already been used")
+            )
             return False
         return True

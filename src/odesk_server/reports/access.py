@@ -114,9 +114,7 @@ def find_team(session: Session, key: str, company: Company) -> Team | None:
     if not _usable(key):
         return None
     prefix = company.company_id.split(":", 1)[0]
-    return _first_by_key(
-        session, Team, Team.team_id.in_([key, f"{prefix}:{key}"]), key, Team.company_id == company.id
-    )
+    return _first_by_key(session, Team, Team.team_id.in_([key, f"{prefix}:{key}"]), key, Team.company_id == company.id)
 
 
 def find_team_anywhere(session: Session, key: str) -> Team | None:
@@ -158,9 +156,7 @@ def _is_admin(session: Session, user: User, team: Team) -> bool:
         return True
     node: Team | None = team
     while node is not None:
-        role = session.scalar(
-            sa.select(UserRole.role).where(UserRole.user_id == user.id, UserRole.team_id == node.id)
-        )
+        role = session.scalar(sa.select(UserRole.role).where(UserRole.user_id == user.id, UserRole.team_id == node.id))
         if role == "admin":
             return True
         node = session.get(Team, node.parent_team_id) if node.parent_team_id else None
@@ -301,9 +297,7 @@ def _time_report_denied(target: TimeReportTarget, person_field: str | None) -> R
 # --- financial reports ---------------------------------------------------------------------
 
 
-def financial_report_scope_for(
-    session: Session, caller: User, endpoint: FinancialEndpoint, key: str
-) -> ReportScope:
+def financial_report_scope_for(session: Session, caller: User, endpoint: FinancialEndpoint, key: str) -> ReportScope:
     """The ledger rows and columns ``caller`` may query on ``endpoint`` for the path key ``key``.
 
     Raises ``ReportError`` (access_denied) when the caller may not run it.
@@ -316,9 +310,7 @@ def financial_report_scope_for(
         provider = find_user(session, key)
         if provider is None or provider.id != caller.id or not provider.is_provider:
             raise _denied(f"Only the provider {key} may run this report")
-        entity_id = session.scalar(
-            sa.select(AccountingEntity.id).where(AccountingEntity.user_id == provider.id)
-        )
+        entity_id = session.scalar(sa.select(AccountingEntity.id).where(AccountingEntity.user_id == provider.id))
         if endpoint is E.FINANCIAL_ACCOUNT_OWNER:
             if entity_id is None:
                 raise _denied(f"The provider {key} owns no financial account")
@@ -334,8 +326,7 @@ def financial_report_scope_for(
     if endpoint in (E.PROVIDER_TEAM_BILLINGS, E.PROVIDER_TEAM_EARNINGS):
         team = find_team_anywhere(session, key)
         if team is None or not (
-            _is_admin(session, caller, team)
-            or _holds_any(session, caller, team, frozenset({STAFFING_MANAGER}))
+            _is_admin(session, caller, team) or _holds_any(session, caller, team, frozenset({STAFFING_MANAGER}))
         ):
             raise _denied(f"You need to be an admin or staffing manager of the provider team {key}")
         teams = frozenset(subtree_team_ids(session, team.id))

@@ -138,7 +138,13 @@ def _date_text(value: Any) -> str | None:
 
 
 def _number_text(value: Any) -> str | None:
-    return None if value is None else number_text(value) if not isinstance(value, bool) else value_text(value, ValueType.NUMBER)
+    return (
+        None
+        if value is None
+        else number_text(value)
+        if not isinstance(value, bool)
+        else value_text(value, ValueType.NUMBER)
+    )
 
 
 def _string_text(value: Any) -> str | None:
@@ -158,10 +164,7 @@ def table_payload(table: DataTable) -> dict[str, Any]:
     converters = [_CONVERTERS.get(c.type) or _value_text_of(c.type) for c in table.columns]
     return {
         "cols": [{"type": str(c.type), "label": column_label(c)} for c in table.columns],
-        "rows": [
-            {"c": [{"v": convert(v)} for convert, v in zip(converters, row, strict=True)]}
-            for row in table.rows
-        ],
+        "rows": [{"c": [{"v": convert(v)} for convert, v in zip(converters, row, strict=True)]} for row in table.rows],
     }
 
 

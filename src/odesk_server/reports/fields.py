@@ -157,11 +157,7 @@ def visible_time_fields(endpoint: TimeEndpoint, *, hours_only: bool) -> tuple[Re
     """
     hidden = _TIME_HIDDEN[endpoint]
     money = frozenset() if hours_only else _TIME_MONEY[endpoint]
-    return tuple(
-        f
-        for f in TIME_REPORT_FIELDS
-        if f.name not in hidden and (f.money is Money.NONE or f.money in money)
-    )
+    return tuple(f for f in TIME_REPORT_FIELDS if f.name not in hidden and (f.money is Money.NONE or f.money in money))
 
 
 class FinancialEndpoint(StrEnum):

@@ -91,9 +91,7 @@ def _check_length(tq: str) -> None:
         raise ReportError(Reason.INVALID_QUERY, f"The query contains a NUL character at position {tq.index(chr(0))}")
 
 
-def run_time_report(
-    session: Session, caller: User, target: TimeReportTarget, tq: str, *, timeout: float
-) -> DataTable:
+def run_time_report(session: Session, caller: User, target: TimeReportTarget, tq: str, *, timeout: float) -> DataTable:
     """The result of ``tq`` on the time report ``target`` as ``caller`` may see it.
 
     Raises ``ReportError``: access_denied (the caller may not run this report),
@@ -194,10 +192,7 @@ def execute(session: Session, scope: ReportScope, tq: str, *, timeout: float) ->
 
 
 def _timeout_message(timeout: float) -> str:
-    return (
-        f"The report took longer than {timeout:g} seconds; "
-        "ask for a shorter period or fewer columns"
-    )
+    return f"The report took longer than {timeout:g} seconds; ask for a shorter period or fewer columns"
 
 
 def _is_timeout(error: BaseException) -> bool:

@@ -73,9 +73,7 @@ def _week_start_sqlite(element, compiler, **kw):
     (arg,) = element.clauses
     value = compiler.process(arg, **kw)
     # strftime('%w') is 0 for Sunday; step back to Monday.
-    return (
-        f"date({value}, '-' || ((CAST(strftime('%w', {value}) AS INTEGER) + 6) % 7) || ' days')"
-    )
+    return f"date({value}, '-' || ((CAST(strftime('%w', {value}) AS INTEGER) + 6) % 7) || ' days')"
 
 
 @compiles(month_start, "sqlite")
@@ -222,9 +220,7 @@ def _time_source() -> _Source:
     }
     # The same earnings, blank on contracts made through an agency.
     for name in ("earnings", "earnings_online", "earnings_offline"):
-        expressions[f"{name}:own"] = sa.case(
-            (eng.c.agency_company_id.is_(None), expressions[name]), else_=sa.null()
-        )
+        expressions[f"{name}:own"] = sa.case((eng.c.agency_company_id.is_(None), expressions[name]), else_=sa.null())
     joined = (
         sa.select(log.c.id)
         .select_from(log)

@@ -227,11 +227,16 @@ def _grant(database: Database, pending: PendingAuthorization, user_id: int) -> s
     verifier = new_verifier()
     with database.session() as session:
         # An UPDATE gives a CursorResult; Session.execute is only typed to return a Result.
-        granted = cast(sa.CursorResult[Any], session.execute(
-            sa.update(RequestToken)
-            .where(RequestToken.token == pending.token, RequestToken.user_id.is_(None), RequestToken.used_at.is_(None))
-            .values(user_id=user_id, verifier=verifier)
-        ))
+        granted = cast(
+            sa.CursorResult[Any],
+            session.execute(
+                sa.update(RequestToken)
+                .where(
+                    RequestToken.token == pending.token, RequestToken.user_id.is_(None), RequestToken.used_at.is_(None)
+                )
+                .values(user_id=user_id, verifier=verifier)
+            ),
+        )
         if granted.rowcount != 1:  # authorized in another tab meanwhile
             raise PageError(400, "token_used", "This request token has already been authorized")
     return verifier

@@ -12,21 +12,23 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = '0002'
-down_revision = '0001'
+revision = "0002"
+down_revision = "0001"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('ledger_entries', schema=None) as batch_op:
-        batch_op.create_index('ix_ledger_entries_buyer_company_id_date', ['buyer_company_id', 'date'], unique=False)
-        batch_op.create_index('ix_ledger_entries_provider_company_id_date', ['provider_company_id', 'date'], unique=False)
-        batch_op.create_index('ix_ledger_entries_provider_team_id_date', ['provider_team_id', 'date'], unique=False)
+    with op.batch_alter_table("ledger_entries", schema=None) as batch_op:
+        batch_op.create_index("ix_ledger_entries_buyer_company_id_date", ["buyer_company_id", "date"], unique=False)
+        batch_op.create_index(
+            "ix_ledger_entries_provider_company_id_date", ["provider_company_id", "date"], unique=False
+        )
+        batch_op.create_index("ix_ledger_entries_provider_team_id_date", ["provider_team_id", "date"], unique=False)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('ledger_entries', schema=None) as batch_op:
-        batch_op.drop_index('ix_ledger_entries_provider_team_id_date')
-        batch_op.drop_index('ix_ledger_entries_provider_company_id_date')
-        batch_op.drop_index('ix_ledger_entries_buyer_company_id_date')
+    with op.batch_alter_table("ledger_entries", schema=None) as batch_op:
+        batch_op.drop_index("ix_ledger_entries_provider_team_id_date")
+        batch_op.drop_index("ix_ledger_entries_provider_company_id_date")
+        batch_op.drop_index("ix_ledger_entries_buyer_company_id_date")
