@@ -1,7 +1,9 @@
 """Alembic environment: always driven programmatically by ``odesk_server.db``.
 
 ``odesk_server.db.migrate`` passes an open connection in
-``config.attributes["connection"]``; there is no alembic.ini.
+``config.attributes["connection"]``; there is no alembic.ini. The target
+metadata is the whole ``odesk_server.models`` package: importing it imports
+every domain module, so every table is compared.
 """
 
 from __future__ import annotations

@@ -1,0 +1,114 @@
+"""The tables of the server (SQLAlchemy 2, typed declarative), one module per domain.
+
+- ``base``: the declarative ``Base`` and its metadata, the column types
+  (``MONEY``, ``HOURS``, ``RATE``, ``UTCDateTime``), ``utcnow``, ``table_of``;
+- ``org``: users, companies, teams, roles and permission flags;
+- ``work``: engagements (contracts) and time logs; jobs, offers, milestones
+  and snapshots join them;
+- ``money``: accounting entities and ledger entries;
+- ``auth``: OAuth consumers and tokens, nonces, the login throttle;
+- ``references``: the ``reference`` numbers the API shows, per kind.
+
+A new table goes in the module of its domain (a new module when none fits)
+and is imported below, so that ``Base.metadata`` (what the migrations are
+compared with) holds every table. The modules only describe rows; the rules
+that change them (ledger postings, contract states) live in
+``odesk_server.domain``. Import names from this package, not from its
+modules: ``from odesk_server.models import Engagement``.
+
+Times are stored in UTC (``UTCDateTime`` returns aware datetimes on every
+backend); money and hours are ``Numeric`` and read back as ``Decimal``.
+"""
+
+from __future__ import annotations
+
+from odesk_server.models.auth import (
+    AccessToken,
+    Consumer,
+    ConsumerCallbackOrigin,
+    FailedLoginCounter,
+    OAuthNonce,
+    RequestToken,
+)
+from odesk_server.models.base import (
+    HOURS,
+    MONEY,
+    NAMING_CONVENTION,
+    RATE,
+    STATUSES,
+    Base,
+    UTCDateTime,
+    table_of,
+    utcnow,
+)
+from odesk_server.models.money import (
+    ACCOUNTING_ENTITY_KINDS,
+    CENT,
+    DEFAULT_FEE_RATE,
+    LEDGER_SUBTYPES,
+    LEDGER_TYPES,
+    AccountingEntity,
+    LedgerEntry,
+    money,
+)
+from odesk_server.models.org import (
+    MANAGE_EMPLOYMENT,
+    MANAGE_FINANCE,
+    MANAGE_RECRUITING,
+    MANAGE_TEAMROOM,
+    PERMISSIONS,
+    ROLES,
+    STAFFING_MANAGER,
+    Company,
+    Team,
+    User,
+    UserRole,
+    UserRolePermission,
+)
+from odesk_server.models.references import REFERENCE_BASES, next_reference
+from odesk_server.models.work import ENGAGEMENT_STATUSES, JOB_TYPES, Engagement, TimeLog, price_time
+
+__all__ = [
+    "ACCOUNTING_ENTITY_KINDS",
+    "CENT",
+    "DEFAULT_FEE_RATE",
+    "ENGAGEMENT_STATUSES",
+    "HOURS",
+    "JOB_TYPES",
+    "LEDGER_SUBTYPES",
+    "LEDGER_TYPES",
+    "MANAGE_EMPLOYMENT",
+    "MANAGE_FINANCE",
+    "MANAGE_RECRUITING",
+    "MANAGE_TEAMROOM",
+    "MONEY",
+    "NAMING_CONVENTION",
+    "PERMISSIONS",
+    "RATE",
+    "REFERENCE_BASES",
+    "ROLES",
+    "STAFFING_MANAGER",
+    "STATUSES",
+    "AccessToken",
+    "AccountingEntity",
+    "Base",
+    "Company",
+    "Consumer",
+    "ConsumerCallbackOrigin",
+    "Engagement",
+    "FailedLoginCounter",
+    "LedgerEntry",
+    "OAuthNonce",
+    "RequestToken",
+    "Team",
+    "TimeLog",
+    "UTCDateTime",
+    "User",
+    "UserRole",
+    "UserRolePermission",
+    "money",
+    "next_reference",
+    "price_time",
+    "table_of",
+    "utcnow",
+]
