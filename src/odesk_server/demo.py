@@ -39,7 +39,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from odesk_server import db, ledger, security
+from odesk_server import db, security
+from odesk_server.domain import ledger
 from odesk_server.models import (
     DEFAULT_FEE_RATE,
     MANAGE_EMPLOYMENT,
@@ -1062,7 +1063,7 @@ class _DemoBuilder:
 
 
 class _Ledger:
-    """The demo's transactions, built by ``odesk_server.ledger`` and posted by it in date order."""
+    """The demo's transactions, built by ``odesk_server.domain.ledger`` and posted by it in date order."""
 
     def __init__(self, builder: _DemoBuilder, platform: int, buyer: int) -> None:
         self.builder = builder

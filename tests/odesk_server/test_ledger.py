@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from odesk_server import ledger
+from odesk_server.domain import ledger
 from odesk_server.models import AccountingEntity, Engagement, LedgerEntry, Team, User
 from odesk_server.reports.fields import FinancialEndpoint
 from odesk_server.reports.runner import run_financial_report
