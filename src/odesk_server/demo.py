@@ -40,7 +40,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from odesk_server import db, security
-from odesk_server.domain import ledger
+from odesk_server.domain import engagements, ledger
 from odesk_server.models import (
     DEFAULT_FEE_RATE,
     MANAGE_EMPLOYMENT,
@@ -737,13 +737,7 @@ class _DemoBuilder:
                     "created_by_user_id": manager.id,
                     "title": c.title,
                     "description": f"{c.title} for the {c.team.split(':')[1]} team of Acme Widgets.",
-                    "job_type": c.job_type,
-                    "hourly_rate": c.hourly_rate,
-                    "fixed_price": c.fixed_price,
-                    "weekly_limit": c.weekly_limit,
-                    "status": "closed" if c.ended_on else "active",
-                    "started_on": c.started_on,
-                    "ended_on": c.ended_on,
+                    **self.engagement_rules(c).columns(),
                     "fee_rate": DEFAULT_FEE_RATE,
                     "created_at": self.at(c.started_on - dt.timedelta(days=2)),
                 }
@@ -751,6 +745,15 @@ class _DemoBuilder:
         for c, new_id in zip(contracts, self.insert(Engagement, rows)):
             c.id = new_id
         return contracts
+
+    @staticmethod
+    def engagement_rules(c: _Contract) -> engagements.Contract:
+        """The contract as the engagement rules see it: its terms, started, and ended if it has an end date."""
+        terms = engagements.contract_terms(
+            c.job_type, hourly_rate=c.hourly_rate, weekly_limit=c.weekly_limit, fixed_price=c.fixed_price
+        )
+        contract = engagements.Contract(terms, c.started_on)
+        return contract if c.ended_on is None else contract.end(c.ended_on)
 
     def contract(
         self,
