@@ -32,16 +32,17 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from odesk_server.access_log import AccessLogMiddleware
-from odesk_server.api import auth as auth_api
-from odesk_server.api import gds as gds_api
-from odesk_server.api import health as health_api
-from odesk_server.api import hr as hr_api
+from odesk_server.api import auth, endpoint, gds, health, hr, openapi
 from odesk_server.compat import CompatMiddleware
 from odesk_server.db import Database
 from odesk_server.errors import LastResortMiddleware, install_error_handlers
 from odesk_server.oauth import OAuthProvider
 from odesk_server.settings import Settings
 from odesk_server.web import authorize as authorize_page
+from odesk_server.web import docs as docs_pages
+
+# Every declared endpoint, by namespace; the order is the route table's.
+API = (hr.api, auth.api, gds.time_api, gds.financial_api, health.api, openapi.api)
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None, *, serving: bool = False) -> FastAPI:
@@ -82,12 +83,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.oauth = OAuthProvider(database, timestamp_window=settings.oauth_timestamp_window)
 
     install_error_handlers(app)
-    # First: the HR routes are the hot ones, and routes are matched in order.
-    hr_api.install(app)
-    app.include_router(auth_api.router)
-    app.include_router(gds_api.router)
+    # Declared endpoints first, the hot HR ones leading: routes are matched in order.
+    endpoint.install(app, API)
+    openapi.install(app, API)
     app.include_router(authorize_page.router)
-    app.include_router(health_api.router)
+    docs_pages.install(app)
     app.add_middleware(CompatMiddleware)
     app.add_middleware(LastResortMiddleware)
     # Last added, so outermost: it logs the status the client got and the whole time taken.

@@ -17,6 +17,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import orjson
 from fastapi import APIRouter, Depends, Request
 from oauthlib.oauth1 import (
     SIGNATURE_HMAC_SHA1,
@@ -29,12 +30,12 @@ from starlette.responses import Response
 from starlette.testclient import TestClient
 
 from odesk_server.api.deps import Caller, authenticated, request_params
-from odesk_server.api.responses import render
 from odesk_server.app import create_app
 from odesk_server.compat import response_format
 from odesk_server.db import Database
 from odesk_server.errors import header_safe
 from odesk_server.settings import Settings
+from odesk_server.xmlout import to_xml
 
 BASE = "http://testserver"
 EMPTY_BODY_HASH = "2jmj7l5rSw0yVb/vlWAYkK/YBwk="
@@ -172,7 +173,9 @@ def add_echo_route(app) -> None:
             "uid": caller.user.uid,
             "params": dict(params),
         }
-        return render(request, payload)
+        if response_format(request) == "xml":
+            return Response(to_xml(payload), media_type="application/xml")
+        return Response(orjson.dumps(payload), media_type="application/json")
 
     app.include_router(router)
 

@@ -35,7 +35,8 @@ def client(migrated_database_url):
     [
         # A route the server does not have is ``unsupported``; ``not_found`` is an object the caller may not see.
         ("GET", "/api/nothing/v1/here.json", 404, "unsupported", "No such resource: GET /api/nothing/v1/here.json"),
-        ("GET", "/", 404, "unsupported", "No such resource: GET /"),
+        ("GET", "/nowhere", 404, "unsupported", "No such resource: GET /nowhere"),
+        ("POST", "/", 405, "method_not_allowed", "Method POST is not allowed on /"),
         ("GET", "/api/hr/v2/nothing.json", 404, "unsupported", "No such resource: GET /api/hr/v2/nothing.json"),
         (
             "POST",

@@ -8,101 +8,126 @@ parameters may travel in the query string and some clients used GET.
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from fastapi import APIRouter, Request
-from sqlalchemy.orm import Session
+from typing import Any
+
 from starlette.responses import Response
+from typing_extensions import TypedDict
 
-from odesk_server.api.deps import (
-    Caller,
-    get_database,
-    get_oauth_provider,
-    get_settings,
-    run_blocking,
-    run_verified,
-    signed_request,
-)
-from odesk_server.api.responses import api_response
-from odesk_server.models import STAFFING_MANAGER, Company, Team, UserRole, UserRolePermission
+from odesk_server.api.endpoint import CONSUMER, SIGNED_IN, Api, Call, Params
+from odesk_server.queries import auth as queries
 
-router = APIRouter()
+api = Api("auth", "OAuth 1.0a token endpoints (RFC 5849) and the caller's own info")
 
 FORM_MEDIA_TYPE = "application/x-www-form-urlencoded"
+_TOKEN_FORMATS = ("form",)
+_TOKEN_ERRORS = {401: "the consumer's signature or the request token was refused (the code names the check)"}
 
 
-@router.api_route("/api/auth/v1/oauth/token/request", methods=["GET", "POST"])
-async def request_token(request: Request) -> Response:
-    """RFC 5849 section 2.1: issue temporary credentials (a request token)."""
-    signed = signed_request(request, await request.body())
-    body = await run_blocking(request, lambda: get_oauth_provider(request).issue_request_token(signed))
+def render_form(_call: Call[Any], body: str) -> Response:
+    """A token endpoint's answer: the credentials as a form-encoded body."""
     return Response(body, media_type=FORM_MEDIA_TYPE)
 
 
-@router.api_route("/api/auth/v1/oauth/token/access", methods=["GET", "POST"])
-async def access_token(request: Request) -> Response:
-    """RFC 5849 section 2.3: exchange an authorized request token for token credentials."""
-    signed = signed_request(request, await request.body())
-    body = await run_blocking(request, lambda: get_oauth_provider(request).issue_access_token(signed))
-    return Response(body, media_type=FORM_MEDIA_TYPE)
+class TokenCredentials(TypedDict):
+    oauth_token: str
+    oauth_token_secret: str
+
+
+def _token_route(method: str, path: str, handler: Any) -> None:
+    api.declare(
+        method,  # type: ignore[arg-type]
+        path,
+        access=CONSUMER,
+        render=render_form,
+        returns=TokenCredentials,
+        formats=_TOKEN_FORMATS,
+        errors=_TOKEN_ERRORS,
+    )(handler)
+
+
+def request_token(call: Call[Params]) -> str:
+    """Issue temporary credentials (a request token): RFC 5849 section 2.1.
+
+    Signed with the consumer's key and secret only; ``oauth_callback`` is the
+    URL the authorize page sends the user back to (or ``oob``). Answers
+    ``oauth_token``, ``oauth_token_secret`` and ``oauth_callback_confirmed``.
+    """
+    return call.oauth.issue_request_token(call.signed())
+
+
+def access_token(call: Call[Params]) -> str:
+    """Exchange an authorized request token for token credentials: RFC 5849 section 2.3.
+
+    Signed with the consumer's key and the request token; carries the
+    ``oauth_verifier`` the authorize page gave. Answers ``oauth_token`` and
+    ``oauth_token_secret``.
+    """
+    return call.oauth.issue_access_token(call.signed())
+
+
+for _method in ("GET", "POST"):
+    _token_route(_method, "/api/auth/v1/oauth/token/request", request_token)
+    _token_route(_method, "/api/auth/v1/oauth/token/access", access_token)
+
+
+class Capacity(TypedDict):
+    provider: str
+    buyer: str
+    affiliate_manager: str
+
+
+class Location(TypedDict):
+    city: str
+    state: str
+    country: str
+
+
+class InfoObject(TypedDict):
+    ref: str
+    uid: str
+    first_name: str
+    last_name: str
+    profile_url: str
+    company_url: str
+    has_agency: str
+    portrait_32_img: str
+    portrait_50_img: str
+    portrait_100_img: str
+    capacity: Capacity
+    location: Location
+
+
+class InfoReply(TypedDict):
+    info: InfoObject
 
 
 def _yes_no(flag: bool) -> str:
     return "yes" if flag else "no"
 
 
-@router.get("/api/auth/v1/info")
-async def info(request: Request) -> Response:
-    """The caller's own info: ``{"auth_user": {...}, "info": {ref, capacity, location, ...}}``."""
-    return await run_verified(request, lambda caller: _info(request, caller))
-
-
-def _info(request: Request, caller: Caller) -> Response:
-    with get_database(request).session() as session:
-        return _info_in_session(request, caller, session)
-
-
-def _info_in_session(request: Request, caller: Caller, session: Session) -> Response:
-    user = caller.user
-    companies = session.execute(
-        sa.select(Company.is_agency, sa.func.count())
-        .select_from(UserRole)
-        .join(Team, Team.id == UserRole.team_id)
-        .join(Company, Company.id == Team.company_id)
-        .where(UserRole.user_id == user.id)
-        .group_by(Company.is_agency)
-    ).all()
-    in_buyer_company = any(not is_agency for is_agency, _ in companies)
-    in_agency = any(is_agency for is_agency, _ in companies)
-    owns_company = session.execute(sa.select(Company.id).where(Company.owner_user_id == user.id).limit(1)).first()
-    staffing = session.execute(
-        sa.select(UserRolePermission.user_role_id)
-        .join(UserRole, UserRole.id == UserRolePermission.user_role_id)
-        .where(UserRole.user_id == user.id, UserRolePermission.permission == STAFFING_MANAGER)
-        .limit(1)
-    ).first()
-    base_url = get_settings(request).base_url
-    profile_url = f"{base_url}/users/{user.profile_key}" if user.profile_key else ""
-    return api_response(
-        request,
-        user,
-        {
-            "info": {
-                "ref": str(user.reference),
-                "uid": user.uid,
-                "first_name": user.first_name,
-                "last_name": user.last_name,
-                "profile_url": profile_url,
-                "company_url": "",
-                "has_agency": "1" if in_agency else "0",
-                "portrait_32_img": "",
-                "portrait_50_img": "",
-                "portrait_100_img": "",
-                "capacity": {
-                    "provider": _yes_no(user.is_provider),
-                    "buyer": _yes_no(in_buyer_company or owns_company is not None),
-                    "affiliate_manager": _yes_no(staffing is not None),
-                },
-                "location": {"city": user.city or "", "state": "", "country": user.country or ""},
-            }
-        },
-    )
+@api.get("/api/auth/v1/info", access=SIGNED_IN, returns=InfoReply)
+def info(call: Call[Params]) -> InfoReply:
+    """The caller's own info: reference, names, profile, capacity (provider, buyer, affiliate manager), location."""
+    user = call.user
+    capacity = queries.capacity(call.db, user.id)
+    profile_url = f"{call.base_url}/users/{user.profile_key}" if user.profile_key else ""
+    return {
+        "info": {
+            "ref": str(user.reference),
+            "uid": user.uid,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "profile_url": profile_url,
+            "company_url": "",
+            "has_agency": "1" if capacity.in_agency else "0",
+            "portrait_32_img": "",
+            "portrait_50_img": "",
+            "portrait_100_img": "",
+            "capacity": {
+                "provider": _yes_no(user.is_provider),
+                "buyer": _yes_no(capacity.in_buyer_company or capacity.owns_company),
+                "affiliate_manager": _yes_no(capacity.staffing_manager),
+            },
+            "location": {"city": user.city or "", "state": "", "country": user.country or ""},
+        }
+    }

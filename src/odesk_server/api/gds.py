@@ -17,18 +17,18 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from fastapi import APIRouter, Request
-from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from gvizql import protocol
 from gvizql.datatable import DataTable
 from gvizql.errors import QueryError
-from odesk_server.api.deps import Caller, get_database, get_settings, run_verified
-from odesk_server.compat import response_format
+from odesk_server.api.endpoint import Access, Api, Call, Params
+from odesk_server.api.params import PathKey
+from odesk_server.db.work import UnitOfWork
 from odesk_server.models import User
 from odesk_server.reports import envelope
 from odesk_server.reports.access import TimeReportTarget
@@ -36,7 +36,10 @@ from odesk_server.reports.errors import ReportError
 from odesk_server.reports.fields import FinancialEndpoint, TimeEndpoint
 from odesk_server.reports.runner import quote_date_field, run_financial_report, run_time_report
 
-router = APIRouter()
+time_api = Api("time reports", "GDS time reports (tq: a Google Visualization query; tqx: output options)")
+financial_api = Api(
+    "financial reports", "GDS financial reports (tq: a Google Visualization query; tqx: output options)"
+)
 
 TIME_BASE = "/gds/timereports/v1"
 FIN_BASE = "/gds/finreports/v2"
@@ -54,10 +57,9 @@ class Dialect:
     out: str
 
 
-def _dialect(request: Request, tqx_text: str | None) -> Dialect:
+def _dialect(suffix: str | None, tqx_text: str | None) -> Dialect:
     """The dialect and format of a request; raises ReportError for an unusable ``tqx``."""
     google = bool(tqx_text and _GOOGLE_KEYS.search(tqx_text))
-    suffix = response_format(request)
     try:
         tqx = protocol.parse_tqx(tqx_text)
     except QueryError as error:
@@ -86,114 +88,175 @@ def _query_options(tq: str) -> frozenset[str]:
         return frozenset()
 
 
+def _response(rendered: protocol.RenderedResponse) -> Response:
+    return Response(rendered.body, rendered.status_code, headers=dict(rendered.headers), media_type=rendered.media_type)
+
+
 def _success(dialect: Dialect, table: DataTable, user: User, tq: str) -> Response:
     if dialect.google:
-        rendered = protocol.render(table, dialect.tqx, options=_query_options(tq))
-        return Response(
-            rendered.body, rendered.status_code, headers=dict(rendered.headers), media_type=rendered.media_type
-        )
-    odesk = envelope.render(table, user, dialect.out)
-    return Response(odesk.body, odesk.status, headers=dict(odesk.headers), media_type=odesk.media_type)
+        return _response(protocol.render(table, dialect.tqx, options=_query_options(tq)))
+    return _response(envelope.render(table, user, dialect.out))
 
 
 def _failure(dialect: Dialect, error: ReportError) -> Response:
     if dialect.google:
         query_error = QueryError(error.reason, error.message, error.detailed_message)
-        rendered = protocol.render_error(query_error, dialect.tqx)
-        return Response(
-            rendered.body, rendered.status_code, headers=dict(rendered.headers), media_type=rendered.media_type
-        )
-    odesk = envelope.render_error(error.reason, error.message, error.status, dialect.out)
-    return Response(odesk.body, odesk.status, headers=dict(odesk.headers), media_type=odesk.media_type)
+        return _response(protocol.render_error(query_error, dialect.tqx))
+    return _response(envelope.render_error(error.reason, error.message, error.status, dialect.out))
 
 
-def answer(
-    request: Request, caller: Caller, params: Mapping[str, str], run: Callable[[str, float], DataTable]
-) -> Response:
-    """The response to a report request: ``run(tq, timeout)`` rendered in the request's dialect.
+@dataclass(frozen=True)
+class ReportOutcome:
+    """What a report handler found: the table, or the error, with the dialect to say it in."""
 
-    Every ``ReportError`` (and a bad ``tqx``) becomes an error response of
-    that dialect; nothing else is caught.
+    dialect: Dialect
+    tq: str
+    table: DataTable | None = None
+    error: ReportError | None = None
+
+
+def render_report(call: Call[Any], outcome: ReportOutcome) -> Response:
+    """A report's answer in its dialect: the table, or the error (oDesk envelope or Google's protocol)."""
+    if outcome.error is not None:
+        return _failure(outcome.dialect, outcome.error)
+    assert outcome.table is not None
+    return _success(outcome.dialect, outcome.table, call.user, outcome.tq)
+
+
+def answer(call: Call[Any], run: Callable[[UnitOfWork, User, str, float], DataTable]) -> ReportOutcome:
+    """``run(work, user, tq, timeout)`` for a report request, as an outcome in the request's dialect.
+
+    Every ``ReportError`` (and a bad ``tqx``) becomes an error outcome;
+    nothing else is caught.
     """
+    params: ReportParams = call.params
     try:
-        dialect = _dialect(request, params.get("tqx"))
+        dialect = _dialect(call.suffix, params.tqx)
     except _DialectError as problem:
-        return _failure(problem.dialect, problem.error)
-    tq = params.get("tq", "")
+        return ReportOutcome(problem.dialect, params.tq, error=problem.error)
     try:
-        table = run(tq, get_settings(request).report_timeout)
+        table = run(call.db, call.user, params.tq, call.settings.report_timeout)
     except ReportError as error:
-        return _failure(dialect, error)
-    return _success(dialect, table, caller.user, tq)
+        return ReportOutcome(dialect, params.tq, error=error)
+    return ReportOutcome(dialect, params.tq, table=table)
+
+
+REPORT_RULES = Access(
+    "report_permissions",
+    "A caller signed with an access token whom the report's rules allow (docs/permissions.md): they depend "
+    "on the URL's keys and on what the query reaches (a query naming a provider needs a supervisor). Any "
+    "refusal, and any key that names nothing, is the same 403 access_denied.",
+    "token",
+)
+_REPORT_FORMATS = ("json", "xml", "csv", "html", "tsv-excel")
+_REPORT_ERRORS = {
+    400: "invalid_query: tq does not parse, names an unknown field or breaks a limit (the message says where)",
+    403: "access_denied: the caller may not run this report, or a key names nothing",
+    504: "timeout: the query ran longer than the server's report timeout",
+}
+
+
+class ReportParams(Params):
+    """The query parameters every report takes."""
+
+    tq: str = ""
+    tqx: str | None = None
+
+
+class TeamReportParams(ReportParams):
+    company: PathKey
+    team: PathKey
+
+
+class CompanyReportParams(ReportParams):
+    company: PathKey
+
+
+class AgencyReportParams(ReportParams):
+    company: PathKey
+    agency: PathKey
+
+
+class ProviderReportParams(ReportParams):
+    provider: PathKey
+
+
+class FinancialReportParams(ReportParams):
+    key: PathKey
+
+
+def _declare(api: Api, path: str, params: type[ReportParams], handler: Callable[[Call[Any]], ReportOutcome]) -> None:
+    api.get(
+        path,
+        access=REPORT_RULES,
+        params=params,
+        render=render_report,
+        formats=_REPORT_FORMATS,
+        errors=_REPORT_ERRORS,
+    )(handler)
 
 
 # --- time reports ------------------------------------------------------------------------
 
 
-def _answer_in_session(
-    request: Request, run: Callable[[Session, User, str, float], DataTable]
-) -> Callable[[Caller], Response]:
-    """The blocking work of a report request: ``run(session, user, tq, timeout)`` in one unit of work, answered."""
-
-    def work(caller: Caller) -> Response:
-        params: Mapping[str, str] = request.state.params
-        with get_database(request).session() as session:
-            return answer(request, caller, params, lambda tq, timeout: run(session, caller.user, tq, timeout))
-
-    return work
-
-
-def _time_route(endpoint: TimeEndpoint, path: str, hours_only: bool) -> None:
-    async def report(request: Request) -> Response:
-        target = TimeReportTarget(endpoint=endpoint, hours_only=hours_only, **request.path_params)
-
-        def run(session: Session, user: User, tq: str, timeout: float) -> DataTable:
-            return run_time_report(session, user, target, tq, timeout=timeout)
-
-        return await run_verified(request, _answer_in_session(request, run))
-
-    name = f"timereport_{endpoint.value}{'_hours' if hours_only else ''}"
-    report.__name__ = name
-    router.add_api_route(TIME_BASE + path, report, methods=["GET"], name=name, include_in_schema=True)
-
-
-_TIME_PATHS = {
-    TimeEndpoint.TEAM: "/companies/{company}/teams/{team}",
-    TimeEndpoint.COMPANY: "/companies/{company}",
-    TimeEndpoint.AGENCY: "/companies/{company}/agencies/{agency}",
-    TimeEndpoint.PROVIDER: "/providers/{provider}",
+_TIME_PATHS: dict[TimeEndpoint, tuple[str, type[ReportParams]]] = {
+    TimeEndpoint.TEAM: ("/companies/{company}/teams/{team}", TeamReportParams),
+    TimeEndpoint.COMPANY: ("/companies/{company}", CompanyReportParams),
+    TimeEndpoint.AGENCY: ("/companies/{company}/agencies/{agency}", AgencyReportParams),
+    TimeEndpoint.PROVIDER: ("/providers/{provider}", ProviderReportParams),
+}
+_TIME_WHAT = {
+    TimeEndpoint.TEAM: "one team and the teams below it, as the team's hiring or finance manager or supervisor",
+    TimeEndpoint.COMPANY: "every team of a company, for a hiring or finance manager of each",
+    TimeEndpoint.AGENCY: "an agency's contractors, for its staffing manager",
+    TimeEndpoint.PROVIDER: "the provider's own time, for the provider himself",
 }
 
-for _endpoint, _path in _TIME_PATHS.items():
-    _time_route(_endpoint, _path, hours_only=False)
-    _time_route(_endpoint, _path + "/hours", hours_only=True)
+
+def _time_handler(endpoint: TimeEndpoint, params: type[ReportParams], hours_only: bool) -> Callable[..., Any]:
+    keys = [name for name in ("company", "team", "agency", "provider") if name in params.model_fields]
+
+    def report(call: Call[Any]) -> ReportOutcome:
+        target = TimeReportTarget(
+            endpoint=endpoint, hours_only=hours_only, **{name: getattr(call.params, name) for name in keys}
+        )
+        return answer(call, lambda work, user, tq, timeout: run_time_report(work, user, target, tq, timeout=timeout))
+
+    suffix = "_hours" if hours_only else ""
+    report.__name__ = f"timereport_{endpoint.value}{suffix}"
+    columns = "hours only, without money columns" if hours_only else "every column the caller may see"
+    report.__doc__ = f"Time report over {_TIME_WHAT[endpoint]} ({columns})."
+    return report
+
+
+for _endpoint, (_path, _params) in _TIME_PATHS.items():
+    _declare(time_api, TIME_BASE + _path, _params, _time_handler(_endpoint, _params, hours_only=False))
+    _declare(time_api, TIME_BASE + _path + "/hours", _params, _time_handler(_endpoint, _params, hours_only=True))
 
 
 # --- financial reports -------------------------------------------------------------------
 
 
-def _financial_route(endpoint: FinancialEndpoint) -> None:
-    if "/" in endpoint.value:
-        collection, kind = endpoint.value.split("/")
-        path = f"/{collection}/{{key}}/{kind}"
-    else:
-        path = f"/{endpoint.value}/{{key}}"
+def _financial_handler(endpoint: FinancialEndpoint) -> Callable[..., Any]:
+    def report(call: Call[FinancialReportParams]) -> ReportOutcome:
+        key = call.params.key
+        return answer(
+            call,
+            lambda work, user, tq, timeout: run_financial_report(work, user, endpoint, key, tq, timeout=timeout),
+        )
 
-    async def report(request: Request) -> Response:
-        key = request.path_params["key"]
-
-        def run(session: Session, user: User, tq: str, timeout: float) -> DataTable:
-            return run_financial_report(session, user, endpoint, key, tq, timeout=timeout)
-
-        return await run_verified(request, _answer_in_session(request, run))
-
-    name = "finreport_" + endpoint.value.replace("/", "_")
-    report.__name__ = name
-    router.add_api_route(FIN_BASE + path, report, methods=["GET"], name=name)
+    report.__name__ = "finreport_" + endpoint.value.replace("/", "_")
+    report.__doc__ = f"Financial report: {endpoint.value.replace('/', ' ').replace('_', ' ')} (ledger rows)."
+    return report
 
 
 for _fin in FinancialEndpoint:
-    _financial_route(_fin)
+    if "/" in _fin.value:
+        _collection, _kind = _fin.value.split("/")
+        _fin_path = f"/{_collection}/{{key}}/{_kind}"
+    else:
+        _fin_path = f"/{_fin.value}/{{key}}"
+    _declare(financial_api, FIN_BASE + _fin_path, FinancialReportParams, _financial_handler(_fin))
 
 
-__all__ = ["answer", "router"]
+__all__ = ["answer", "financial_api", "render_report", "time_api"]

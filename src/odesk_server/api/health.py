@@ -26,13 +26,12 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
-from fastapi import APIRouter, Request
-from starlette.responses import JSONResponse, Response
+from typing_extensions import TypedDict
 
 from odesk_server import db, errors
-from odesk_server.api.deps import get_database, run_blocking
+from odesk_server.api.endpoint import PUBLIC, Api, Call, Params, Reply, render_json
 
-router = APIRouter()
+api = Api("operations", "Health and readiness for load balancers and orchestrators; the API's own description")
 
 # Seconds /readyz waits for the database before it answers 503 anyway.
 READINESS_TIMEOUT = 2.0
@@ -61,44 +60,67 @@ class Readiness:
     def __post_init__(self) -> None:
         assert self.problem is None or self.problem in READINESS_PROBLEMS, self.problem
 
-    def response(self) -> JSONResponse:
+    def reply(self) -> Reply:
         if self.problem is None:
-            return JSONResponse({"status": "ready", "schema_revision": self.schema_revision})
+            return Reply({"status": "ready", "schema_revision": self.schema_revision})
         body: dict[str, object] = {"status": "not_ready", "problem": self.problem, "message": self.message}
         if self.problem.startswith("schema_"):
             body["schema_revision"] = self.schema_revision
             body["head_revision"] = self.head_revision
-        return JSONResponse(body, status_code=503, headers={"Retry-After": self.retry_after})
+        return Reply(body, status=503, headers={"Retry-After": self.retry_after})
 
 
-@router.api_route("/healthz", methods=["GET", "HEAD"], include_in_schema=False)
-async def healthz() -> Response:
-    """Always 200 ``{"status": "ok"}``: the process answers."""
-    return JSONResponse({"status": "ok"})
+class Health(TypedDict):
+    status: str
 
 
-@router.api_route("/readyz", methods=["GET", "HEAD"], include_in_schema=False)
-async def readyz(request: Request) -> Response:
-    """200 when the database answers at the newest schema revision; 503 with ``Retry-After`` otherwise."""
-    return (await readiness(request)).response()
+class Ready(TypedDict):
+    status: str
+    schema_revision: str
 
 
-async def readiness(request: Request) -> Readiness:
-    """The readiness of ``request``'s app, within ``READINESS_TIMEOUT`` seconds.
+@api.get("/healthz", access=PUBLIC, render=render_json, returns=Health, head=True, formats=("json",))
+async def healthz(_call: Call[Params]) -> Reply:
+    """The process is up and its event loop answers: always 200 ``{"status": "ok"}``.
+
+    Touches no database. A failing health check means "restart me".
+    """
+    return Reply({"status": "ok"})
+
+
+@api.get(
+    "/readyz",
+    access=PUBLIC,
+    render=render_json,
+    returns=Ready,
+    head=True,
+    formats=("json",),
+    errors={503: "not_ready, with Retry-After: problem is one of " + ", ".join(READINESS_PROBLEMS)},
+)
+async def readyz(call: Call[Params]) -> Reply:
+    """This process can serve the API now: its database answers at the newest schema revision.
+
+    A failing readiness check means "send no traffic here for now".
+    """
+    return (await readiness(call)).reply()
+
+
+async def readiness(call: Call[Params]) -> Readiness:
+    """The readiness of the app serving ``call``, within ``READINESS_TIMEOUT`` seconds.
 
     The check runs as its own task: when the database does not answer in
     time, the answer goes out and the worker thread finishes (or fails) on
     its own, still holding its database turn, so a hung database ties up
     at most the process's turns, never the event loop.
     """
-    database = get_database(request)
+    database: db.Database = call.state("database")
     started = threading.Event()
 
     def check_schema() -> Readiness:
         started.set()
         return _schema_readiness(database)
 
-    check = asyncio.ensure_future(run_blocking(request, check_schema))
+    check = asyncio.ensure_future(call.run_blocking(check_schema))
     check.add_done_callback(_discard_outcome)
     try:
         return await asyncio.wait_for(asyncio.shield(check), READINESS_TIMEOUT)
@@ -106,9 +128,7 @@ async def readiness(request: Request) -> Readiness:
         waited = f"{READINESS_TIMEOUT:g}"
         if not started.is_set():  # still waiting for a turn: the process is busy, the database may be fine
             return Readiness("server_busy", f"No database turn came free within {waited} seconds", retry_after="1")
-        errors.failures.failure(
-            "readiness", f"503 {request.method} /readyz: no answer from the database within {waited}s"
-        )
+        errors.failures.failure("readiness", f"503 /readyz: no answer from the database within {waited}s")
         return Readiness(
             "database_unreachable",
             f"The database did not answer within {waited} seconds",

@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from odesk_server.db.prepared import PreparedStatement, RawConnection
 from odesk_server.models import OAuthNonce, UTCDateTime, utcnow
-from odesk_server.oauth.prepared import PreparedStatement, RawConnection
 
 # Textual SQL on purpose: SQLAlchemy cannot cache the compiled form of an
 # ``on_conflict_do_nothing`` insert, and this statement runs on every API call.

@@ -41,10 +41,10 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from odesk_server.db import Database
+from odesk_server.db.prepared import RawConnection, raw_connection
 from odesk_server.models import AccessToken, Consumer, User
 from odesk_server.oauth.credentials import CredentialCache, TokenCredentials
 from odesk_server.oauth.nonces import consume_nonce, consume_nonce_if_valid, purge_expired
-from odesk_server.oauth.prepared import RawConnection, raw_connection
 from odesk_server.oauth.problems import OAuthProblem, malformed, problem_from_oauthlib, unauthorized
 from odesk_server.oauth.validator import OOB, OdeskRequestValidator, ValidatorPolicy
 from odesk_server.security import new_key
@@ -290,7 +290,7 @@ class OAuthProvider:
                 if self._purge_due():
                     with self.database.engine.begin() as purge_connection:
                         self._purge(purge_connection)
-                # The one statement of the hot path, at driver level (oauth.prepared).
+                # The one statement of the hot path, at driver level (db.prepared).
                 with ExitStack() as stack:
                     if connection is None:
                         connection = stack.enter_context(raw_connection(self.database.engine))

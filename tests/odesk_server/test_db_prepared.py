@@ -1,4 +1,4 @@
-"""``oauth.prepared``: driver-level statements give what SQLAlchemy execution gives, on both backends."""
+"""``db.prepared``: driver-level statements give what SQLAlchemy execution gives, on both backends."""
 
 from __future__ import annotations
 
@@ -7,11 +7,13 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from odesk_server.api import hr
+from odesk_server.access import scope
 from odesk_server.db import Database
+from odesk_server.db.prepared import PreparedStatement, RawConnection, raw_connection
+from odesk_server.db.work import UnitOfWork
 from odesk_server.models import OAuthNonce, User
 from odesk_server.oauth import nonces
-from odesk_server.oauth.prepared import PreparedStatement, RawConnection, raw_connection
+from odesk_server.queries import org as org_queries
 
 
 @pytest.fixture
@@ -32,22 +34,24 @@ def test_org_query_rows_match_sqlalchemy(database, role):
     database, credentials = database
     user_id = _user_id(database, credentials.roles[role].uid)
     with database.engine.connect() as connection:
-        expected = [tuple(row) for row in connection.execute(hr._ORG_QUERY, {"user_id": user_id})]
+        expected = [tuple(row) for row in connection.execute(scope._ORG_QUERY, {"user_id": user_id})]
     with raw_connection(database.engine) as connection:
-        rows = [tuple(row) for row in PreparedStatement(hr._ORG_QUERY).execute(connection, {"user_id": user_id})]
+        rows = [tuple(row) for row in PreparedStatement(scope._ORG_QUERY).execute(connection, {"user_id": user_id})]
     assert rows == expected and rows
     # Booleans come back as bool on SQLite too (the column's result processor ran).
     assert all(isinstance(row[5], bool) and isinstance(row[14], bool) for row in rows)
 
 
-def test_org_scope_is_the_same_on_either_connection(database):
+def test_org_scope_sees_what_the_core_query_says(database):
     database, credentials = database
     user_id = _user_id(database, credentials.roles["hiring_manager"].uid)
     with database.engine.connect() as connection:
-        through_connection = hr.org_scope(connection, user_id)
-    with raw_connection(database.engine) as connection:
-        through_driver = hr.org_scope(connection, user_id)
-    assert through_driver == through_connection
+        rows = connection.execute(scope._ORG_QUERY, {"user_id": user_id}).all()
+    with UnitOfWork(database.engine) as work:
+        found = scope.org_scope(work, user_id)
+    assert set(found.teams) == {row[0] for row in rows}
+    # The hiring manager's own teams (has_role) are visible, and nothing outside the rows.
+    assert {row[0] for row in rows if row[14]} <= found.visible_team_ids <= set(found.teams)
 
 
 def test_bind_processors_store_what_the_orm_stores(mutable_demo_database):
@@ -138,8 +142,8 @@ def test_user_rows_match_sqlalchemy(database, role):
     database, credentials = database
     user_id = _user_id(database, credentials.roles[role].uid)
     with database.engine.connect() as connection:
-        expected = tuple(connection.execute(hr._USERS.where(User.id == user_id)).one())
+        expected = tuple(connection.execute(scope.USER_COLUMNS.where(User.id == user_id)).one())
     with raw_connection(database.engine) as connection:
-        rows = hr._PREPARED_USER_BY_ID.execute(connection, {"user_id": user_id})
+        rows = org_queries._PREPARED_USER_BY_ID.execute(connection, {"user_id": user_id})
     assert [tuple(row) for row in rows] == [expected]
     assert [type(value) for value in rows[0]] == [type(value) for value in expected]
