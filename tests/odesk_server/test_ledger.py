@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from odesk_server.db.work import UnitOfWork
 from odesk_server.domain import ledger
 from odesk_server.models import AccountingEntity, Engagement, LedgerEntry, Team, User
 from odesk_server.reports.fields import FinancialEndpoint
@@ -137,8 +138,9 @@ def test_post_numbers_transactions_in_date_order_and_the_money_shows_in_the_repo
             assert sum((Decimal(str(row.amount)) for row in rows[1:]), Decimal(0)) == 0
             # The buyer team's billings show the bonus the same day: the buyer's leg, a debit.
             owner = session.scalars(sa.select(User).where(User.uid == "mhale")).one()
+        with UnitOfWork(engine) as work:
             table = run_financial_report(
-                session,
+                work,
                 owner,
                 FinancialEndpoint.BUYER_TEAM_BILLINGS,
                 team.team_id,

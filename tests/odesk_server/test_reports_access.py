@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from report_helpers import user
 
 from odesk_server.db import Database
+from odesk_server.db.work import UnitOfWork
 from odesk_server.models import User
 from odesk_server.reports.access import TimeReportTarget
 from odesk_server.reports.errors import ReportError
@@ -167,14 +168,14 @@ def test_time_report_matrix(demo_db, endpoint, keys, role, hours, every_column, 
     if not every_column:
         columns = [c for c in columns if c not in PERSON]
     tq = "SELECT * LIMIT 1" if every_column else f"SELECT {', '.join(columns)} LIMIT 1"
-    with demo_db.session() as session:
+    with UnitOfWork(demo_db.engine) as work:
         if role not in allowed:
             with pytest.raises(ReportError) as denied:
-                run_time_report(session, caller, target, tq, timeout=30)
+                run_time_report(work, caller, target, tq, timeout=30)
             assert denied.value.reason == "access_denied"
             assert denied.value.status == 403
             return
-        table = run_time_report(session, caller, target, tq, timeout=30)
+        table = run_time_report(work, caller, target, tq, timeout=30)
     assert sorted(c.id for c in table.columns) == sorted(columns)
     assert len(table.rows) == 1
 
@@ -263,13 +264,13 @@ def account_reference(database: Database, key: str) -> str:
 def test_financial_report_matrix(demo_db, endpoint, key, role, allowed, columns):
     caller = user(demo_db, UIDS[role])
     key = account_reference(demo_db, key)
-    with demo_db.session() as session:
+    with UnitOfWork(demo_db.engine) as work:
         if not allowed:
             with pytest.raises(ReportError) as denied:
-                run_financial_report(session, caller, endpoint, key, "SELECT * LIMIT 1", timeout=30)
+                run_financial_report(work, caller, endpoint, key, "SELECT * LIMIT 1", timeout=30)
             assert denied.value.reason == "access_denied"
             return
-        table = run_financial_report(session, caller, endpoint, key, "SELECT * LIMIT 1", timeout=30)
+        table = run_financial_report(work, caller, endpoint, key, "SELECT * LIMIT 1", timeout=30)
     assert sorted(c.id for c in table.columns) == sorted(columns)
     assert len(table.rows) == 1
 
@@ -309,8 +310,8 @@ HIDDEN = [
 def test_hidden_field_is_an_unknown_column(demo_db, endpoint, hours, keys, role, field, template):
     caller = user(demo_db, UIDS[role])
     target = TimeReportTarget(endpoint=endpoint, hours_only=hours, **keys)
-    with demo_db.session() as session, pytest.raises(ReportError) as error:
-        run_time_report(session, caller, target, template.format(f=field), timeout=30)
+    with UnitOfWork(demo_db.engine) as work, pytest.raises(ReportError) as error:
+        run_time_report(work, caller, target, template.format(f=field), timeout=30)
     assert error.value.reason == "invalid_query"
     assert error.value.status == 400
     assert f'"{field}"' in error.value.message
@@ -328,8 +329,8 @@ def test_hidden_field_is_an_unknown_column(demo_db, endpoint, hours, keys, role,
 )
 def test_a_query_that_does_not_parse_is_invalid_only_to_a_caller_some_query_would_answer(demo_db, role, team, reason):
     target = TimeReportTarget(TimeEndpoint.TEAM, False, company="acme:acme", team=team)
-    with demo_db.session() as session, pytest.raises(ReportError) as error:
-        run_time_report(session, user(demo_db, UIDS[role]), target, "SELECT FROM WHERE", timeout=30)
+    with UnitOfWork(demo_db.engine) as work, pytest.raises(ReportError) as error:
+        run_time_report(work, user(demo_db, UIDS[role]), target, "SELECT FROM WHERE", timeout=30)
     assert error.value.reason == reason
 
 
@@ -400,7 +401,7 @@ def test_a_query_that_does_not_parse_is_invalid_only_to_a_caller_some_query_woul
 )
 def test_unknown_or_mismatched_keys_are_access_denied(demo_db, endpoint, keys, tq, message):
     target = TimeReportTarget(endpoint=endpoint, hours_only=False, **keys)
-    with demo_db.session() as session, pytest.raises(ReportError) as error:
-        run_time_report(session, user(demo_db, "mhale"), target, tq, timeout=30)
+    with UnitOfWork(demo_db.engine) as work, pytest.raises(ReportError) as error:
+        run_time_report(work, user(demo_db, "mhale"), target, tq, timeout=30)
     assert error.value.reason == "access_denied"
     assert error.value.message == message

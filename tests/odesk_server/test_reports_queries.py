@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from report_helpers import user
 
 from odesk_server.db import Database
+from odesk_server.db.work import UnitOfWork
 from odesk_server.models import AccountingEntity, Company, Engagement, LedgerEntry, Team, TimeLog, User
 from odesk_server.reports.access import TimeReportTarget
 from odesk_server.reports.errors import ReportError
@@ -46,13 +47,13 @@ def in_october(day: dt.date) -> bool:
 
 def time_report(database: Database, uid: str, tq: str, endpoint=TimeEndpoint.TEAM, hours=False, **keys):
     target = TimeReportTarget(endpoint=endpoint, hours_only=hours, **keys)
-    with database.session() as session:
-        return run_time_report(session, user(database, uid), target, tq, timeout=30)
+    with UnitOfWork(database.engine) as work:
+        return run_time_report(work, user(database, uid), target, tq, timeout=30)
 
 
 def fin_report(database: Database, uid: str, endpoint: FinancialEndpoint, key: str, tq: str):
-    with database.session() as session:
-        return run_financial_report(session, user(database, uid), endpoint, key, tq, timeout=30)
+    with UnitOfWork(database.engine) as work:
+        return run_financial_report(work, user(database, uid), endpoint, key, tq, timeout=30)
 
 
 def test_team_report_hours_per_provider(demo_db):
@@ -302,12 +303,12 @@ def test_quote_date_field(tq, expected):
 def test_timeout_is_enforced_by_the_database(demo_db, tq):
     target = TimeReportTarget(TimeEndpoint.COMPANY, False, company="acme:acme")
     owner = user(demo_db, "mhale")
-    with demo_db.session() as session:
+    with UnitOfWork(demo_db.engine) as work:
         with pytest.raises(ReportError) as error:
-            run_time_report(session, owner, target, tq, timeout=0.001)
+            run_time_report(work, owner, target, tq, timeout=0.001)
         assert error.value.reason == "timeout"
         assert error.value.status == 503
         assert "longer than 0.001 seconds" in error.value.message
         # The session stays usable: the next report on it runs normally.
-        table = run_time_report(session, owner, target, "SELECT count(hours)", timeout=30)
+        table = run_time_report(work, owner, target, "SELECT count(hours)", timeout=30)
     assert table.rows[0][0] > 1000

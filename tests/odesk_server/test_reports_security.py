@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from oauth_signing import AppCache, consumer_signer, send
 from report_helpers import user
 
+from odesk_server.db.work import UnitOfWork
 from odesk_server.models import User
 from odesk_server.reports.access import TimeReportTarget
 from odesk_server.reports.errors import ReportError
@@ -105,15 +106,15 @@ RULE_CASES = [
 @pytest.mark.parametrize("tq, kind, role, hours, outcome", RULE_CASES)
 def test_every_way_to_a_person_field_follows_the_supervisor_rule(demo_db, tq, kind, role, hours, outcome):
     target = TimeReportTarget(TimeEndpoint.TEAM, hours, **ROOT)
-    with demo_db.session() as session:
+    with UnitOfWork(demo_db.engine) as work:
         if outcome is DENIED:
             with pytest.raises(ReportError) as denied:
-                run_time_report(session, user(demo_db, UIDS[role]), target, tq, timeout=30)
+                run_time_report(work, user(demo_db, UIDS[role]), target, tq, timeout=30)
             assert denied.value.reason == "access_denied"
             expected = "supervisor" if kind == "people" else "hiring manager or finance permission"
             assert expected in denied.value.message
             return
-        table = run_time_report(session, user(demo_db, UIDS[role]), target, tq, timeout=30)
+        table = run_time_report(work, user(demo_db, UIDS[role]), target, tq, timeout=30)
     assert table.columns
 
 
@@ -128,8 +129,8 @@ def test_every_way_to_a_person_field_follows_the_supervisor_rule(demo_db, tq, ki
 )
 def test_the_refusal_says_what_made_the_query_about_people(demo_db, tq, reach):
     target = TimeReportTarget(TimeEndpoint.TEAM, False, company="acme", team="engineering")
-    with demo_db.session() as session, pytest.raises(ReportError) as denied:
-        run_time_report(session, user(demo_db, UIDS["finance"]), target, tq, timeout=30)
+    with UnitOfWork(demo_db.engine) as work, pytest.raises(ReportError) as denied:
+        run_time_report(work, user(demo_db, UIDS["finance"]), target, tq, timeout=30)
     assert denied.value.message == (
         f"A query {reach} is about providers and needs a supervisor of those providers: "
         "manage_employment on the team engineering of the company acme or on a team below it"
@@ -166,10 +167,10 @@ def _hours_per_team(table) -> dict[str, Decimal]:
 )
 def test_a_query_about_people_covers_the_supervised_teams_whole(demo_db, role, tq, teams):
     target = TimeReportTarget(TimeEndpoint.TEAM, True, **ROOT)
-    with demo_db.session() as session:
-        got = _hours_per_team(run_time_report(session, user(demo_db, UIDS[role]), target, tq, timeout=30))
+    with UnitOfWork(demo_db.engine) as work:
+        got = _hours_per_team(run_time_report(work, user(demo_db, UIDS[role]), target, tq, timeout=30))
         everything = _hours_per_team(
-            run_time_report(session, user(demo_db, "mhale"), target, "SELECT assignment_team_id, hours", timeout=30)
+            run_time_report(work, user(demo_db, "mhale"), target, "SELECT assignment_team_id, hours", timeout=30)
         )
     assert set(got) == teams
     assert got == {team: everything[team] for team in teams}

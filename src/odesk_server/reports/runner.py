@@ -1,9 +1,11 @@
 """Running a report: permission scope, then the query through ``gvizql.sql`` under a timeout.
 
 ``run_time_report`` and ``run_financial_report`` are what the HTTP layer
-calls (and what tests call without HTTP): they return a ``gvizql.DataTable``
-or raise ``ReportError`` with the protocol's reason (``access_denied``,
-``invalid_query``, ``timeout``, ``other``).
+calls (and what tests call without HTTP), with the request's
+``UnitOfWork``: they return a ``gvizql.DataTable`` or raise ``ReportError``
+with the protocol's reason (``access_denied``, ``invalid_query``,
+``timeout``, ``other``). Deciding who may run the report costs at most two
+queries (``odesk_server.reports.access``); the report itself is one more.
 
 The report timeout is enforced by the database, so a runaway query stops
 where it runs: ``SET LOCAL statement_timeout`` inside a savepoint on
@@ -17,19 +19,18 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
-import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from gvizql.ast import ColumnRef, Query
 from gvizql.datatable import DataTable
 from gvizql.errors import QueryError, Reason
 from odesk_server.db import first_line
+from odesk_server.db.work import UnitOfWork
 from odesk_server.errors import failures, is_database_fault
 from odesk_server.models import User
 from odesk_server.reports.access import (
@@ -91,8 +92,8 @@ def _check_length(tq: str) -> None:
         raise ReportError(Reason.INVALID_QUERY, f"The query contains a NUL character at position {tq.index(chr(0))}")
 
 
-def run_time_report(session: Session, caller: User, target: TimeReportTarget, tq: str, *, timeout: float) -> DataTable:
-    """The result of ``tq`` on the time report ``target`` as ``caller`` may see it.
+def run_time_report(work: UnitOfWork, caller: User, target: TimeReportTarget, tq: str, *, timeout: float) -> DataTable:
+    """The result of ``tq`` on the time report ``target`` as ``caller`` may see it, in the request's ``work``.
 
     Raises ``ReportError``: access_denied (the caller may not run this report),
     invalid_query (including a field the endpoint hides), timeout, other.
@@ -101,14 +102,14 @@ def run_time_report(session: Session, caller: User, target: TimeReportTarget, tq
     try:
         query = _parse(tq)
     except QueryError as error:
-        require_some_time_report_access(session, caller, target)
+        require_some_time_report_access(work, caller, target)
         raise ReportError.from_query_error(error) from None
-    scope = time_report_scope_for(session, caller, target, person_field=person_field_reached(query))
-    return execute(session, scope, tq, timeout=timeout)
+    scope = time_report_scope_for(work, caller, target, person_field=person_field_reached(query))
+    return execute(work, scope, tq, timeout=timeout)
 
 
 def run_financial_report(
-    session: Session, caller: User, endpoint: FinancialEndpoint, key: str, tq: str, *, timeout: float
+    work: UnitOfWork, caller: User, endpoint: FinancialEndpoint, key: str, tq: str, *, timeout: float
 ) -> DataTable:
     """The result of ``tq`` on the financial report ``endpoint`` for the path key ``key``.
 
@@ -116,8 +117,8 @@ def run_financial_report(
     Raises ``ReportError`` as ``run_time_report`` does.
     """
     _check_length(tq)
-    scope = financial_report_scope_for(session, caller, endpoint, key)
-    return execute(session, scope, quote_date_field(tq), timeout=timeout)
+    scope = financial_report_scope_for(work, caller, endpoint, key)
+    return execute(work, scope, quote_date_field(tq), timeout=timeout)
 
 
 def quote_date_field(tq: str) -> str:
@@ -158,15 +159,15 @@ def _word_at(text: str, start: int, length: int) -> bool:
     return not (before.isalnum() or before in "_$") and not (after.isalnum() or after in "_$")
 
 
-def execute(session: Session, scope: ReportScope, tq: str, *, timeout: float) -> DataTable:
-    """Run ``tq`` on ``scope`` with the oDesk habits (implicit GROUP BY, date strings).
+def execute(work: UnitOfWork, scope: ReportScope, tq: str, *, timeout: float) -> DataTable:
+    """Run ``tq`` on ``scope`` in ``work`` with the oDesk habits (implicit GROUP BY, date strings).
 
     Raises ``ReportError`` (invalid_query, timeout, other).
     """
     from gvizql.sql import run_query
 
     try:
-        with _statement_timeout(session, timeout) as connection:
+        with _statement_timeout(work.connection, timeout) as connection:
             return run_query(
                 connection,
                 scope.selectable,
@@ -176,15 +177,15 @@ def execute(session: Session, scope: ReportScope, tq: str, *, timeout: float) ->
                 schema=scope.schema,
             )
     except QueryError as error:
-        if error.reason == Reason.TIMEOUT or _is_timeout(error):
+        # gvizql.sql tells a statement the database cancelled (our timeout) from other failures.
+        if error.reason == Reason.TIMEOUT:
             raise ReportError(Reason.TIMEOUT, _timeout_message(timeout)) from None
         if error.reason == Reason.INTERNAL_ERROR:
             failures.failure("report_failed", f"report query failed: {error.detailed_message}", error)
             raise ReportError(Reason.OTHER, "The report failed on the server") from None
         raise ReportError.from_query_error(error) from None
     except sa.exc.DBAPIError as error:
-        if _is_timeout(error):
-            raise ReportError(Reason.TIMEOUT, _timeout_message(timeout)) from None
+        # Only the timeout's own statements (SAVEPOINT, SET LOCAL) run outside gvizql.
         if is_database_fault(error):
             raise  # the database is gone or locked, not the report's fault: answered 503
         failures.failure("report_failed", f"report query failed: {first_line(error)}", error)
@@ -195,32 +196,16 @@ def _timeout_message(timeout: float) -> str:
     return f"The report took longer than {timeout:g} seconds; ask for a shorter period or fewer columns"
 
 
-def _is_timeout(error: BaseException) -> bool:
-    """True when ``error`` (or an exception it was raised from) is a statement cancelled by our timeout."""
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        orig = getattr(current, "orig", None)
-        for candidate in (current, orig):
-            if isinstance(candidate, sqlite3.OperationalError) and "interrupted" in str(candidate):
-                return True
-            if getattr(candidate, "sqlstate", None) == "57014":  # query_canceled (PostgreSQL)
-                return True
-        current = current.__cause__ or current.__context__
-    return False
-
-
 @contextmanager
-def _statement_timeout(session: Session, timeout: float) -> Iterator[sa.Connection]:
-    connection = session.connection()
+def _statement_timeout(connection: sa.Connection, timeout: float) -> Iterator[sa.Connection]:
+    """``connection`` with the report timeout in force inside the block (see the module docstring)."""
     if connection.dialect.name == "postgresql":
         milliseconds = max(1, int(timeout * 1000))
-        with session.begin_nested():
-            # Asking the session again makes it emit the SAVEPOINT on the connection.
-            connection = session.connection()
+        # The savepoint keeps the request's transaction usable after a cancelled statement.
+        with connection.begin_nested():
             connection.exec_driver_sql(f"SET LOCAL statement_timeout = {milliseconds}")
             yield connection
+            # SET LOCAL outlives the savepoint's release: restore the session's own limit.
             connection.exec_driver_sql("SET LOCAL statement_timeout TO DEFAULT")
         return
     if connection.dialect.name == "sqlite":
