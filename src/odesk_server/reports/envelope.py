@@ -28,35 +28,23 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
-import zoneinfo
 from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import orjson
 
 from gvizql.datatable import Column, DataTable, ValueType
+from gvizql.protocol import RenderedResponse
 from gvizql.render import RenderOptions
 from gvizql.render import csv as csv_render
 from gvizql.render import html as html_render
+from odesk_server.errors import error_headers
 from odesk_server.models import User
+from odesk_server.wire import auth_user
 from odesk_server.xmlout import to_xml
 
-# oDesk's output formats: the documented three plus Google's html and tsv-excel.
-FORMATS = ("json", "xml", "csv", "html", "tsv-excel")
-
 _AGGREGATED_ID = re.compile(r"(count|sum|avg|min|max)-(.+)")
-
-
-@dataclass(frozen=True)
-class Rendered:
-    """A response body with its media type and HTTP status."""
-
-    body: bytes
-    media_type: str
-    status: int = 200
-    headers: tuple[tuple[str, str], ...] = ()
 
 
 # --- values and labels ----------------------------------------------------------------------
@@ -107,26 +95,6 @@ def column_label(column: Column) -> str:
 
 
 # --- the envelope ---------------------------------------------------------------------------
-
-
-def auth_user(user: User, now: dt.datetime | None = None) -> dict[str, Any]:
-    """The ``auth_user`` block describing the caller."""
-    try:
-        zone = zoneinfo.ZoneInfo(user.timezone or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo("UTC")
-    moment = now or dt.datetime.now(dt.UTC)
-    offset = moment.astimezone(zone).utcoffset() or dt.timedelta(0)
-    return {
-        "first_name": user.first_name,
-        "last_name": user.last_name,
-        "uid": user.uid,
-        "mail": user.email,
-        "messenger_id": None,
-        "messenger_type": None,
-        "timezone": user.timezone or "UTC",
-        "timezone_offset": str(int(offset.total_seconds())),
-    }
 
 
 def _date_text(value: Any) -> str | None:
@@ -192,16 +160,16 @@ _TEXT_MEDIA_TYPES = {
 }
 
 
-def render(table: DataTable, user: User, out: str) -> Rendered:
-    """The success response in format ``out`` (one of ``FORMATS``).
+def render(table: DataTable, user: User, out: str) -> RenderedResponse:
+    """The success response in format ``out`` (json, xml, csv, tsv-excel or html: ``tqx`` ``out``).
 
     CSV, TSV and HTML are gvizql's renderers applied to ``text_table(table)``.
     Raises ValueError for another format.
     """
     if out == "json":
-        return Rendered(orjson.dumps(payload(table, user)), "application/json")
+        return RenderedResponse(orjson.dumps(payload(table, user)), "application/json")
     if out == "xml":
-        return Rendered(to_xml(payload(table, user)), "application/xml")
+        return RenderedResponse(to_xml(payload(table, user)), "application/xml")
     options = RenderOptions.of(())
     if out in ("csv", "tsv-excel"):
         body = csv_render.render_table(text_table(table), options, excel=out == "tsv-excel")
@@ -209,7 +177,7 @@ def render(table: DataTable, user: User, out: str) -> Rendered:
         body = html_render.render_table(text_table(table), options)
     else:
         raise ValueError(f"unknown output format {out!r}")
-    return Rendered(body, _TEXT_MEDIA_TYPES[out])
+    return RenderedResponse(body, _TEXT_MEDIA_TYPES[out])
 
 
 def error_payload(reason: str, message: str) -> dict[str, Any]:
@@ -217,11 +185,9 @@ def error_payload(reason: str, message: str) -> dict[str, Any]:
     return {"version": "0.6", "status": "error", "errors": [{"reason": reason, "message": message}]}
 
 
-def render_error(reason: str, message: str, status: int, out: str) -> Rendered:
-    """The error response: JSON (XML when ``out`` is xml) with the oDesk error headers."""
-    from odesk_server.errors import error_headers
-
-    headers = tuple(error_headers(reason, message).items())
+def render_error(reason: str, message: str, status: int, out: str) -> RenderedResponse:
+    """The error response: JSON (XML when ``out`` is xml) with the oDesk error headers and HTTP ``status``."""
+    headers = error_headers(reason, message)
     if out == "xml":
-        return Rendered(to_xml(error_payload(reason, message)), "application/xml", status, headers)
-    return Rendered(orjson.dumps(error_payload(reason, message)), "application/json", status, headers)
+        return RenderedResponse(to_xml(error_payload(reason, message)), "application/xml", headers, status)
+    return RenderedResponse(orjson.dumps(error_payload(reason, message)), "application/json", headers, status)

@@ -111,10 +111,6 @@ class ReportScope:
     selectable: sa.Subquery
     schema: list[Column]
 
-    @property
-    def column_ids(self) -> list[str]:
-        return [c.id for c in self.schema]
-
 
 def _scope(
     expressions: Mapping[str, ColumnElement],
