@@ -8,9 +8,8 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from odesk_server import db, demo, permissions
+from odesk_server import db, demo
 from odesk_server.models import (
-    PERMISSIONS,
     AccessToken,
     AccountingEntity,
     Base,
@@ -121,35 +120,6 @@ def test_demo_users_log_in_with_the_demo_password(session) -> None:
 
     owner = session.scalar(sa.select(User).where(User.uid == "mhale"))
     assert verify_password(owner.password_hash, demo.DEMO_PASSWORD)
-
-
-ROLE_PERMISSIONS = [  # role, team, permissions held there
-    ("owner", "acme:acme", PERMISSIONS),
-    ("owner", "acme:mobile", PERMISSIONS),
-    ("hiring_manager", "acme:engineering", {"manage_recruiting", "manage_employment", "manage_teamroom"}),
-    ("hiring_manager", "acme:mobile", {"manage_recruiting", "manage_employment", "manage_teamroom"}),
-    ("hiring_manager", "acme:design", {"manage_recruiting", "manage_employment"}),
-    ("hiring_manager", "acme:marketing", set()),
-    ("hiring_manager", "acme:acme", set()),
-    ("finance", "acme:acme", {"manage_finance"}),
-    ("finance", "acme:design", {"manage_finance"}),
-    ("member", "acme:marketing", set()),
-    ("member", "acme:acme", set()),
-    ("agency_owner", "brightcode:brightcode", PERMISSIONS),
-    ("agency_owner", "acme:acme", set()),
-    ("staffing_manager", "brightcode:brightcode", {"staffing_manager", "manage_employment"}),
-    ("staffing_manager", "acme:acme", set()),
-    ("provider", "acme:engineering", set()),
-    ("agency_provider", "brightcode:brightcode", set()),
-]
-
-
-def test_roles_hold_the_right_permissions(session, demo_database) -> None:
-    _url, credentials = demo_database
-    for role, team_id, expected in ROLE_PERMISSIONS:
-        user = session.scalar(sa.select(User.id).where(User.uid == credentials.roles[role].uid))
-        team = session.scalar(sa.select(Team.id).where(Team.team_id == team_id))
-        assert permissions.permissions_on_team(session, user, team) == frozenset(expected), (role, team_id)
 
 
 @pytest.mark.parametrize(("role", "company_id"), [("owner", "acme:acme"), ("agency_owner", "brightcode:brightcode")])

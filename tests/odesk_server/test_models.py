@@ -9,9 +9,8 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from odesk_server import db, models, permissions, security
+from odesk_server import db, models, security
 from odesk_server.models import (
-    PERMISSIONS,
     AccessToken,
     AccountingEntity,
     Base,
@@ -368,79 +367,5 @@ def test_ledger_entry_carries_every_party(migrated_database_url: str) -> None:
             entry = session.scalar(sa.select(LedgerEntry))
             assert entry.amount == Decimal("-12.34")
             assert entry.accounting_entity.name == "Co" and entry.engagement.title == "Work"
-    finally:
-        database.dispose()
-
-
-# --------------------------------------------------------------------------
-# Permission queries (on a small hand-made organisation)
-
-
-def test_permission_rules(migrated_database_url: str) -> None:
-    database = db.Database(migrated_database_url)
-    try:
-        with database.session() as session:
-            org = _organisation(session)
-            users = {}
-            for uid in ("hm", "admin", "nobody"):
-                users[uid] = User(
-                    uid=uid,
-                    reference=next_reference(session, User),
-                    first_name=uid,
-                    last_name="x",
-                    email=f"{uid}@x.org",
-                )
-                session.add(users[uid])
-                session.flush()
-            hm = UserRole(
-                reference=1,
-                user_id=users["hm"].id,
-                team_id=org["child"].id,
-                role="manager",
-                permission_rows=[UserRolePermission(permission="manage_recruiting")],
-            )
-            admin = UserRole(reference=2, user_id=users["admin"].id, team_id=org["grandchild"].id, role="admin")
-            session.add_all([hm, admin])
-            session.flush()
-            root, child, grandchild = org["root"].id, org["child"].id, org["grandchild"].id
-            cases = [  # user, team, permissions held
-                (org["owner"].id, root, PERMISSIONS),
-                (org["owner"].id, grandchild, PERMISSIONS),
-                (users["hm"].id, root, frozenset()),
-                (users["hm"].id, child, frozenset({"manage_recruiting"})),
-                (users["hm"].id, grandchild, frozenset({"manage_recruiting"})),  # inherited downwards
-                (users["admin"].id, grandchild, PERMISSIONS),
-                (users["admin"].id, child, frozenset()),
-                (users["nobody"].id, child, frozenset()),
-                (users["hm"].id, 424242, frozenset()),  # unknown team
-            ]
-            for user, team, expected in cases:
-                assert permissions.permissions_on_team(session, user, team) == expected, (user, team)
-            assert permissions.has_permission(session, users["hm"].id, grandchild, "manage_recruiting")
-            assert not permissions.has_permission(session, users["hm"].id, grandchild, "manage_finance")
-            with pytest.raises(ValueError, match="unknown permission 'fly'"):
-                permissions.has_permission(session, users["hm"].id, child, "fly")
-            with pytest.raises(ValueError, match="unknown permission 'fly'"):
-                permissions.teams_with_permission(session, users["hm"].id, "fly")
-            assert permissions.subtree_team_ids(session, root) == {root, child, grandchild}
-            assert permissions.subtree_team_ids(session, child) == {child, grandchild}
-            assert permissions.ancestor_team_ids(session, grandchild) == {root, child, grandchild}
-            assert permissions.ancestor_team_ids(session, 424242) == set()
-            assert permissions.team_user_ids(session, child) == {users["hm"].id}
-            assert permissions.team_user_ids(session, root, include_subteams=True) == {
-                users["hm"].id,
-                users["admin"].id,
-            }
-            assert permissions.teams_with_permission(session, users["hm"].id, "manage_recruiting") == {
-                child,
-                grandchild,
-            }
-            assert permissions.teams_with_permission(session, org["owner"].id, "manage_finance") == {
-                root,
-                child,
-                grandchild,
-            }
-            assert permissions.is_company_owner(session, org["owner"].id, org["company"].id)
-            assert not permissions.is_company_owner(session, users["hm"].id, org["company"].id)
     finally:
         database.dispose()
