@@ -17,7 +17,6 @@ statement once the deadline has passed.
 from __future__ import annotations
 
 import dataclasses
-import logging
 import re
 import time
 from collections.abc import Iterator
@@ -29,6 +28,8 @@ import sqlalchemy as sa
 from gvizql.ast import ColumnRef, Query
 from gvizql.datatable import DataTable
 from gvizql.errors import QueryError, Reason
+from gvizql.parser import parse
+from gvizql.sql import run_query
 from odesk_server.db import first_line
 from odesk_server.db.work import UnitOfWork
 from odesk_server.errors import failures, is_database_fault
@@ -43,8 +44,6 @@ from odesk_server.reports.access import (
 from odesk_server.reports.errors import ReportError
 from odesk_server.reports.fields import SUPERVISOR_FIELDS, FinancialEndpoint
 from odesk_server.reports.scopes import ReportScope
-
-log = logging.getLogger("odesk_server.reports")
 
 # SQLite calls the progress handler every this many virtual machine steps.
 _SQLITE_PROGRESS_STEPS = 2000
@@ -76,12 +75,6 @@ def _column_refs(node: Any) -> Iterator[ColumnRef]:
             yield from _column_refs(getattr(node, f.name))
 
 
-def _parse(tq: str):
-    from gvizql.parser import parse
-
-    return parse(tq)
-
-
 def _check_length(tq: str) -> None:
     if len(tq) > MAX_QUERY_LENGTH:
         raise ReportError(
@@ -100,7 +93,7 @@ def run_time_report(work: UnitOfWork, caller: User, target: TimeReportTarget, tq
     """
     _check_length(tq)
     try:
-        query = _parse(tq)
+        query = parse(tq)
     except QueryError as error:
         require_some_time_report_access(work, caller, target)
         raise ReportError.from_query_error(error) from None
@@ -164,8 +157,6 @@ def execute(work: UnitOfWork, scope: ReportScope, tq: str, *, timeout: float) ->
 
     Raises ``ReportError`` (invalid_query, timeout, other).
     """
-    from gvizql.sql import run_query
-
     try:
         with _statement_timeout(work.connection, timeout) as connection:
             return run_query(
