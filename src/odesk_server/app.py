@@ -86,7 +86,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     # Declared endpoints first, the hot HR ones leading: routes are matched in order.
     endpoint.install(app, API)
     openapi.install(app, API)
-    app.include_router(authorize_page.router)
+    # The pages' routes go on the app's own list, like the endpoints' (one matching pass; listed in the API document).
+    app.router.routes.extend(authorize_page.router.routes)
     docs_pages.install(app)
     app.add_middleware(CompatMiddleware)
     app.add_middleware(LastResortMiddleware)

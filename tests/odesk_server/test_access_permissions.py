@@ -9,12 +9,11 @@ PostgreSQL.
 from __future__ import annotations
 
 import pytest
-import sqlalchemy as sa
 from report_helpers import user
 from test_reports_access import UIDS
+from test_reports_permission_queries import statements
 
 from odesk_server import db
-from odesk_server.access.permissions import PermissionScope, permission_scope
 from odesk_server.access.predicates import (
     is_admin,
     is_finance_manager,
@@ -25,6 +24,7 @@ from odesk_server.access.predicates import (
     is_the_provider,
     supervised_teams,
 )
+from odesk_server.access.scope import OrgScope, org_scope
 from odesk_server.db.work import UnitOfWork
 from odesk_server.models import PERMISSIONS, Company, Team, User, UserRole, UserRolePermission
 
@@ -82,12 +82,12 @@ def organisation(migrated_database_url: str):
     database.dispose()
 
 
-def scope_of(database: db.Database, user_id: int) -> PermissionScope:
+def scope_of(database: db.Database, user_id: int) -> OrgScope:
     with UnitOfWork(database.engine) as work:
-        return permission_scope(work, user_id)
+        return org_scope(work, user_id)
 
 
-def held(scope: PermissionScope, team_key: str) -> frozenset[str]:
+def held(scope: OrgScope, team_key: str) -> frozenset[str]:
     """The flags held on the team ``team_key`` names (none on a team outside the scope)."""
     team = scope.find_team(team_key)
     return frozenset() if team is None else scope.permissions_on(team)
@@ -198,16 +198,8 @@ def test_predicates_on_the_rules(organisation):
 
 def test_the_scope_is_one_query(organisation):
     database, users, _teams = organisation
-    seen: list[str] = []
-
-    def record(_connection, _cursor, statement, *_rest) -> None:
-        seen.append(statement)
-
-    sa.event.listen(database.engine, "before_cursor_execute", record)
-    try:
+    with statements(database) as seen:
         scope_of(database, users["hm"])
-    finally:
-        sa.event.remove(database.engine, "before_cursor_execute", record)
     assert len(seen) == 1
 
 

@@ -34,9 +34,9 @@ def test_org_query_rows_match_sqlalchemy(database, role):
     database, credentials = database
     user_id = _user_id(database, credentials.roles[role].uid)
     with database.engine.connect() as connection:
-        expected = [tuple(row) for row in connection.execute(scope._ORG_QUERY, {"user_id": user_id})]
+        expected = [tuple(row) for row in connection.execute(scope._SCOPE_QUERY, {"user_id": user_id})]
     with raw_connection(database.engine) as connection:
-        rows = [tuple(row) for row in PreparedStatement(scope._ORG_QUERY).execute(connection, {"user_id": user_id})]
+        rows = [tuple(row) for row in PreparedStatement(scope._SCOPE_QUERY).execute(connection, {"user_id": user_id})]
     assert rows == expected and rows
     # Booleans come back as bool on SQLite too (the column's result processor ran).
     assert all(isinstance(row[5], bool) and isinstance(row[14], bool) for row in rows)
@@ -46,12 +46,12 @@ def test_org_scope_sees_what_the_core_query_says(database):
     database, credentials = database
     user_id = _user_id(database, credentials.roles["hiring_manager"].uid)
     with database.engine.connect() as connection:
-        rows = connection.execute(scope._ORG_QUERY, {"user_id": user_id}).all()
+        rows = connection.execute(scope._SCOPE_QUERY, {"user_id": user_id}).all()
     with UnitOfWork(database.engine) as work:
         found = scope.org_scope(work, user_id)
     assert set(found.teams) == {row[0] for row in rows}
-    # The hiring manager's own teams (has_role) are visible, and nothing outside the rows.
-    assert {row[0] for row in rows if row[14]} <= found.visible_team_ids <= set(found.teams)
+    # The hiring manager's own teams (a role) are visible, and nothing outside the rows.
+    assert {row[0] for row in rows if row[16] is not None} <= found.visible_team_ids <= set(found.teams)
 
 
 def test_bind_processors_store_what_the_orm_stores(mutable_demo_database):

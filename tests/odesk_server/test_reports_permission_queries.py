@@ -1,6 +1,6 @@
 """What deciding who may run a report costs: at most two queries, whatever the report and the answer.
 
-The caller's permission scope is one query (``odesk_server.access.permissions``);
+The caller's organisation scope is one query (``odesk_server.access.scope``);
 the provider's own account (F2, F12) or the account a key names (F11) is at
 most one more; the provider reports that need neither ask the caller's row
 alone. Counted on the engine (``before_cursor_execute``) through the public
@@ -20,6 +20,7 @@ from report_helpers import user
 from test_reports_access import UIDS, account_reference
 
 from odesk_server.db import Database
+from odesk_server.db.prepared import PreparedStatement
 from odesk_server.db.work import UnitOfWork
 from odesk_server.reports.access import TimeReportTarget
 from odesk_server.reports.errors import ReportError
@@ -69,16 +70,29 @@ FINANCIAL_CASES = [
 
 @contextmanager
 def statements(database: Database) -> Iterator[list[str]]:
-    """Every SQL statement run on ``database``'s engine inside the block, in order."""
+    """Every SQL statement run on ``database``'s engine inside the block, in order.
+
+    The engine's ``before_cursor_execute`` event sees what runs through
+    SQLAlchemy; the driver-level statements (``db.prepared``, the scope
+    query) are recorded by wrapping ``PreparedStatement.execute``.
+    """
     seen: list[str] = []
 
     def record(_connection, _cursor, statement, _parameters, _context, _executemany) -> None:
         seen.append(statement)
 
+    run_prepared = PreparedStatement.execute
+
+    def execute_and_record(self, connection, values):
+        seen.append(self.compiled(connection.dialect).sql)
+        return run_prepared(self, connection, values)
+
     sa.event.listen(database.engine, "before_cursor_execute", record)
+    PreparedStatement.execute = execute_and_record  # type: ignore[method-assign]
     try:
         yield seen
     finally:
+        PreparedStatement.execute = run_prepared  # type: ignore[method-assign]
         sa.event.remove(database.engine, "before_cursor_execute", record)
 
 

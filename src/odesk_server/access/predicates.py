@@ -1,7 +1,7 @@
 """Permission predicates, named after the words of the documentation (docs/permissions.md, "Vocabulary").
 
-Each one answers from a loaded ``PermissionScope``
-(``odesk_server.access.permissions``) without a query:
+Each one answers from a loaded ``OrgScope``
+(``odesk_server.access.scope``) without a query:
 
 | documentation                 | predicate              | what it checks                                          |
 | ----------------------------- | ---------------------- | ------------------------------------------------------- |
@@ -20,7 +20,7 @@ flag for the admin role and for the company owner.
 from __future__ import annotations
 
 from odesk_server.access.keys import as_reference, usable
-from odesk_server.access.permissions import ADMIN_ROLE, CompanyNode, PermissionScope, TeamNode
+from odesk_server.access.scope import ADMIN_ROLE, CompanyNode, OrgScope, TeamNode
 from odesk_server.models import MANAGE_EMPLOYMENT, MANAGE_FINANCE, MANAGE_RECRUITING, STAFFING_MANAGER, User
 
 HIRING = frozenset({MANAGE_RECRUITING, MANAGE_EMPLOYMENT})
@@ -29,24 +29,24 @@ SUPERVISION = frozenset({MANAGE_EMPLOYMENT})
 STAFFING = frozenset({STAFFING_MANAGER})
 
 
-def is_owner(scope: PermissionScope, company: CompanyNode) -> bool:
+def is_owner(scope: OrgScope, company: CompanyNode) -> bool:
     """Whether the scope's user owns ``company``."""
     return scope.owns(company)
 
 
-def is_admin(scope: PermissionScope, team: TeamNode) -> bool:
+def is_admin(scope: OrgScope, team: TeamNode) -> bool:
     """Whether the user is an admin of ``team``: the ``admin`` role on it or above it, or the company owner."""
     if scope.owns(scope.company_of(team)):
         return True
     return any(role.name == ADMIN_ROLE for role in scope.roles_from_above(team))
 
 
-def is_hiring_manager(scope: PermissionScope, team: TeamNode) -> bool:
+def is_hiring_manager(scope: OrgScope, team: TeamNode) -> bool:
     """Whether the user holds hiring permission on ``team`` (``manage_recruiting`` or ``manage_employment``)."""
     return scope.holds_any(team, HIRING)
 
 
-def is_finance_manager(scope: PermissionScope, team: TeamNode) -> bool:
+def is_finance_manager(scope: OrgScope, team: TeamNode) -> bool:
     """Whether the user holds finance permission on ``team`` (``manage_finance``).
 
     For a whole company's account, ``team`` is the company's root team.
@@ -54,17 +54,17 @@ def is_finance_manager(scope: PermissionScope, team: TeamNode) -> bool:
     return scope.holds_any(team, FINANCE)
 
 
-def is_supervisor(scope: PermissionScope, team: TeamNode) -> bool:
+def is_supervisor(scope: OrgScope, team: TeamNode) -> bool:
     """Whether the user supervises the providers whose contracts are with ``team`` (``manage_employment``)."""
     return scope.holds_any(team, SUPERVISION)
 
 
-def supervised_teams(scope: PermissionScope, team: TeamNode) -> frozenset[int]:
+def supervised_teams(scope: OrgScope, team: TeamNode) -> frozenset[int]:
     """The primary keys of the teams of ``team``'s subtree whose providers the user supervises."""
     return frozenset(pk for pk in scope.subtree(team) if is_supervisor(scope, scope.teams[pk]))
 
 
-def is_staffing_manager(scope: PermissionScope, team: TeamNode) -> bool:
+def is_staffing_manager(scope: OrgScope, team: TeamNode) -> bool:
     """Whether the user is a staffing manager of ``team`` (an agency's team): ``staffing_manager``."""
     return scope.holds_any(team, STAFFING)
 

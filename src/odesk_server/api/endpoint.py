@@ -56,7 +56,7 @@ import pydantic
 from fastapi import FastAPI, Request
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 
 from odesk_server import problems
@@ -457,9 +457,8 @@ def _answer(endpoint: Endpoint, call: Call[Any], result: Any) -> Response:
 class _PathApp:
     """The ASGI app of one path template: its declared verbs, and 405 with the full ``Allow`` for the others.
 
-    An ASGI app rather than a request-response function, so Starlette hands
-    it every verb (a function route would take GET only unless told).
-    Errors propagate to the app's exception handlers.
+    An ASGI app rather than a request-response function: Starlette hands it
+    the request as is, and errors propagate to the app's exception handlers.
     """
 
     def __init__(self, endpoints: list[Endpoint]) -> None:
@@ -479,7 +478,17 @@ class _PathApp:
 
 
 def _route(path: str, endpoints: list[Endpoint]) -> Route:
-    return Route(path, _PathApp(endpoints), name=endpoints[0].name, include_in_schema=False)
+    app = _PathApp(endpoints)
+    route = Route(path, app, name=endpoints[0].name, include_in_schema=False)
+    # The route says which verbs it serves: Starlette then matches another verb
+    # only partially (a later route of the same path may take it) and answers 405.
+    route.methods = set(app.by_method)
+    return route
+
+
+def is_declared(route: BaseRoute) -> bool:
+    """Whether ``route`` was made by ``install`` from declarations."""
+    return isinstance(route, Route) and isinstance(route.app, _PathApp)
 
 
 def install(app: FastAPI, apis: Iterable[Api]) -> None:

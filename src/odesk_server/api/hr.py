@@ -24,7 +24,7 @@ from typing import Any, NotRequired
 
 from typing_extensions import TypedDict
 
-from odesk_server.access.scope import CompanyInfo, OrgScope, TeamInfo, find_visible_user, org_scope
+from odesk_server.access.scope import CompanyNode, OrgScope, TeamNode, find_visible_user, org_scope
 from odesk_server.api.endpoint import SIGNED_IN, Api, Call, Params
 from odesk_server.api.params import Flag, PathKey, StatusFilter
 from odesk_server.problems import NotFound
@@ -155,7 +155,7 @@ def _users_payload(call: Call[Any], users: Iterable[UserFields]) -> list[UserObj
     return [user_payload(u, call.base_url) for u in users]
 
 
-def company_payload(company: CompanyInfo) -> CompanyObject:
+def company_payload(company: CompanyNode) -> CompanyObject:
     """A company object: reference, company_id, name, status, owner_user_id (the owner's uid)."""
     return {
         "reference": str(company.reference),
@@ -166,7 +166,7 @@ def company_payload(company: CompanyInfo) -> CompanyObject:
     }
 
 
-def team_payload(team: TeamInfo, scope: OrgScope) -> TeamObject:
+def team_payload(team: TeamNode, scope: OrgScope) -> TeamObject:
     """A team object; a root team names itself as its parent, as the company's own team."""
     company = scope.companies.get(team.company_id)
     parent = scope.teams.get(team.parent_team_id) if team.parent_team_id is not None else team
@@ -225,15 +225,15 @@ def _roles_payload(call: Call[Any], scope: OrgScope | None, user: UserFields) ->
 # Lookups: what the caller may not see is not found
 
 
-def _company(scope: OrgScope, ref: str) -> CompanyInfo:
+def _company(scope: OrgScope, ref: str) -> CompanyNode:
     company = scope.find_company(ref)
     if company is None:
         raise NotFound(f"No company with reference or id {ref!r}")
     return company
 
 
-def _team(scope: OrgScope, ref: str) -> TeamInfo:
-    team = scope.find_team(ref)
+def _team(scope: OrgScope, ref: str) -> TeamNode:
+    team = scope.find_visible_team(ref)
     if team is None:
         raise NotFound(f"No team with reference or id {ref!r}")
     return team

@@ -19,14 +19,27 @@ shapes); the document is built once per app, on first request.
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from importlib import metadata
 from typing import Any
 
 from pydantic import TypeAdapter
+from starlette.routing import BaseRoute, Route
 from typing_extensions import TypedDict
 
-from odesk_server.api.endpoint import PUBLIC, Api, Call, Endpoint, Params, Reply, render_envelope, render_json
+from odesk_server.api.endpoint import (
+    PUBLIC,
+    Api,
+    Call,
+    Endpoint,
+    Params,
+    Reply,
+    is_declared,
+    render_envelope,
+    render_json,
+)
 
 api = Api("operations")
 
@@ -107,8 +120,55 @@ def _content_type(endpoint: Endpoint) -> str:
     return "application/json"
 
 
-def build(apis: Iterable[Api], public_url: str | None = None) -> dict[str, Any]:
-    """The OpenAPI 3.1 document of ``apis``' endpoints."""
+@dataclass(frozen=True)
+class Page:
+    """An HTML page of the server (not a declared endpoint): listed in the document for completeness."""
+
+    method: str
+    path: str
+    name: str
+    summary: str
+
+
+PAGE_ACCESS = {
+    "name": "page",
+    "description": "An HTML page for a person in a browser, not for API clients; no OAuth signature. "
+    "The authorize page asks the user to sign in.",
+}
+
+
+def pages_of(routes: Iterable[BaseRoute]) -> list[Page]:
+    """The HTML pages among ``routes``: every verb (but HEAD) of a route that is not a declared endpoint."""
+    result = []
+    for route in routes:
+        if not isinstance(route, Route) or is_declared(route):
+            continue
+        doc = inspect.cleandoc(getattr(route.endpoint, "__doc__", None) or "")
+        for method in sorted((route.methods or {"GET"}) - {"HEAD"}):
+            result.append(Page(method, route.path, route.name, doc.partition("\n")[0]))
+    return result
+
+
+def _page_operations(pages: Iterable[Page], paths: dict[str, dict[str, Any]], taken: set[str]) -> None:
+    for page in pages:
+        operation_id = f"page_{page.name}_{page.method.lower()}"
+        if operation_id in taken:  # one page under two paths (``/docs`` and ``/docs/``)
+            operation_id += "_" + "_".join(part for part in page.path.split("/") if part) + "_slash"
+        taken.add(operation_id)
+        paths.setdefault(page.path, {})[page.method.lower()] = {
+            "operationId": operation_id,
+            "tags": ["pages"],
+            "summary": page.summary,
+            "parameters": [],
+            "responses": {"200": {"description": "The page", "content": {"text/html": {"schema": {"type": "string"}}}}},
+            "security": [],
+            "x-odesk-access": PAGE_ACCESS,
+            "x-odesk-formats": ["html"],
+        }
+
+
+def build(apis: Iterable[Api], public_url: str | None = None, pages: Iterable[Page] = ()) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of ``apis``' endpoints (and of the HTML ``pages``, under the tag ``pages``)."""
     apis = list(apis)
     endpoints = [endpoint for a in apis for endpoint in a.endpoints]
     # Every schema in one pass, so shared shapes become one component each.
@@ -163,6 +223,8 @@ def build(apis: Iterable[Api], public_url: str | None = None) -> dict[str, Any]:
         paths.setdefault(endpoint.path, {})[endpoint.method.lower()] = operation
         if endpoint.head:
             paths[endpoint.path]["head"] = {**operation, "operationId": _operation_id(endpoint, taken) + "_head"}
+    pages = list(pages)
+    _page_operations(pages, paths, taken)
     component_schemas = dict(definitions.get("$defs", {}))
     document: dict[str, Any] = {
         "openapi": "3.1.0",
@@ -175,7 +237,17 @@ def build(apis: Iterable[Api], public_url: str | None = None) -> dict[str, Any]:
                 "stand for those verbs; parameters may come in the query string, a form body or a JSON body."
             ),
         },
-        "tags": [{"name": a.tag, "description": a.description} for a in apis if a.endpoints],
+        "tags": [{"name": a.tag, "description": a.description} for a in apis if a.endpoints]
+        + (
+            [
+                {
+                    "name": "pages",
+                    "description": "HTML pages for people: the landing page, this reference, the authorize page",
+                }
+            ]
+            if pages
+            else []
+        ),
         "paths": paths,
         "components": {
             "schemas": component_schemas,
@@ -198,10 +270,13 @@ def build(apis: Iterable[Api], public_url: str | None = None) -> dict[str, Any]:
 
 
 def install(app: Any, apis: Iterable[Api]) -> None:
-    """Give ``app`` its document: ``app.state.openapi()`` builds it on first use and keeps it."""
+    """Give ``app`` its document: ``app.state.openapi()`` builds it on first use and keeps it.
+
+    The HTML pages are read from the app's routes then, so routes added after this call are listed.
+    """
     apis = list(apis)
     public_url = app.state.settings.public_url
-    app.state.openapi = functools.cache(lambda: build(apis, public_url))
+    app.state.openapi = functools.cache(lambda: build(apis, public_url, pages_of(app.router.routes)))
 
 
 @api.get("/openapi.json", access=PUBLIC, render=render_json, formats=("json",))

@@ -7,7 +7,7 @@ the field about a person the query reaches, if any, and return the
 ``access_denied``.
 
 The decision costs at most two queries: the caller's permission scope
-(``odesk_server.access.permissions``: the teams of the caller's companies,
+(``odesk_server.access.scope``: the teams of the caller's companies,
 with the caller's roles and flags), and for some financial reports the
 accounting entity the report is about. Path keys are looked up in that
 scope (``odesk_server.access.keys``: text id, short form or numeric
@@ -28,7 +28,6 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from odesk_server.access.keys import as_reference
-from odesk_server.access.permissions import CompanyNode, PermissionScope, permission_scope
 from odesk_server.access.predicates import (
     is_admin,
     is_finance_manager,
@@ -38,6 +37,7 @@ from odesk_server.access.predicates import (
     is_the_provider,
     supervised_teams,
 )
+from odesk_server.access.scope import CompanyNode, OrgScope, org_scope
 from odesk_server.db.work import UnitOfWork
 from odesk_server.models import AccountingEntity, User
 from odesk_server.reports.errors import ReportError
@@ -62,7 +62,7 @@ def _denied(message: str) -> ReportError:
     return ReportError.access_denied(message)
 
 
-def _company_named_by(scope: PermissionScope, key: str) -> CompanyNode | None:
+def _company_named_by(scope: OrgScope, key: str) -> CompanyNode | None:
     """A company of the scope named by its own key or by the key of one of its teams."""
     company = scope.find_company(key)
     if company is None:
@@ -103,7 +103,7 @@ def time_report_scope_for(
     """
     if target.endpoint is TimeEndpoint.PROVIDER:
         return _provider_time_report(caller, target, person_field)
-    return _organisation_time_report(permission_scope(work, caller.id), target, person_field)
+    return _organisation_time_report(org_scope(work, caller.id), target, person_field)
 
 
 def require_some_time_report_access(work: UnitOfWork, caller: User, target: TimeReportTarget) -> None:
@@ -116,7 +116,7 @@ def require_some_time_report_access(work: UnitOfWork, caller: User, target: Time
     if target.endpoint is TimeEndpoint.PROVIDER:
         _provider_time_report(caller, target, None)
         return
-    scope = permission_scope(work, caller.id)
+    scope = org_scope(work, caller.id)
     if target.endpoint is TimeEndpoint.TEAM:
         try:
             _organisation_time_report(scope, target, EVERY_COLUMN)
@@ -133,9 +133,7 @@ def _provider_time_report(caller: User, target: TimeReportTarget, person_field: 
     return time_report_scope(fields, TimeRowFilter(provider_user_id=caller.id, agency_earnings_hidden=True))
 
 
-def _organisation_time_report(
-    scope: PermissionScope, target: TimeReportTarget, person_field: str | None
-) -> ReportScope:
+def _organisation_time_report(scope: OrgScope, target: TimeReportTarget, person_field: str | None) -> ReportScope:
     """The team, company and agency reports, decided on the caller's permission scope."""
     fields = visible_time_fields(target.endpoint, hours_only=target.hours_only)
     company = scope.find_company(target.company or "")
@@ -240,7 +238,7 @@ def financial_report_scope_for(work: UnitOfWork, caller: User, endpoint: Financi
     if endpoint is E.FINANCIAL_ACCOUNT:
         return _account_report(work, caller, key, fields)
 
-    scope = permission_scope(work, caller.id)
+    scope = org_scope(work, caller.id)
 
     if endpoint in (E.PROVIDER_TEAM_BILLINGS, E.PROVIDER_TEAM_EARNINGS):
         team = scope.find_team(key)
@@ -297,7 +295,7 @@ def _may_read_account(work: UnitOfWork, caller: User, kind: str, user_id: int | 
     if kind == "provider":
         return user_id == caller.id
     if kind == "company" and company_id is not None:
-        scope = permission_scope(work, caller.id)
+        scope = org_scope(work, caller.id)
         company = scope.companies.get(company_id)
         root = scope.teams.get(company.root_team_id) if company and company.root_team_id is not None else None
         return root is not None and is_finance_manager(scope, root)

@@ -438,6 +438,10 @@ def reference_page(request: Request) -> HTMLResponse:
 
 
 def install(app: FastAPI) -> None:
-    """Add the pages and the static files they load (``/static/...``) to ``app``."""
-    app.include_router(router)
+    """Add the pages and the static files they load (``/static/...``) to ``app``.
+
+    The routes go on the app's own list (as the declared endpoints do), so
+    the app's ``routes`` name every page (the API reference lists them).
+    """
+    app.router.routes.extend(router.routes)
     app.mount(STATIC_PATH, StaticFiles(directory=STATIC_DIR), name="static")
