@@ -84,16 +84,6 @@ class ApiError(Exception):
         return f"ApiError({self.status}, {self.code!r}, {self.message!r})"
 
 
-def not_found(message: str) -> ApiError:
-    """A 404 ``not_found`` error."""
-    return ApiError(404, "not_found", message)
-
-
-def access_denied(message: str) -> ApiError:
-    """A 403 ``access_denied`` error."""
-    return ApiError(403, "access_denied", message)
-
-
 def bad_request(message: str, code: str = "bad_request") -> ApiError:
     """A 400 error (``bad_request`` unless another code is given)."""
     return ApiError(400, code, message)

@@ -213,3 +213,17 @@ def test_debug_log_names_the_calls_but_no_secret(server: Server, tmp_path) -> No
     assert f"{server.base_url}/api/hr/v2/users/me.json" in text
     assert "No company with reference or id 'nosuch:company'" in text
     assert values["secret"] not in text and values["token_secret"] not in text
+
+
+def test_the_pages_the_readme_names_answer(server: Server) -> None:
+    """ "Once it runs, open ...": the landing page, the API reference, the OpenAPI document, the health checks."""
+    text = README.read_text()
+    paragraph = text[text.index("Once it runs") :].split("\n\n", 1)[0]
+    paths = ["/"] + re.findall(r"`(/[a-z.]+)`", paragraph)
+    assert set(paths) >= {"/", "/docs", "/openapi.json", "/healthz", "/readyz"}, paragraph
+    for path in paths:
+        response = httpx.get(server.base_url + path, timeout=COMMAND_TIMEOUT)
+        assert response.status_code == 200, (path, response.text[:200])
+    document = httpx.get(server.base_url + "/openapi.json", timeout=COMMAND_TIMEOUT).json()
+    reference = httpx.get(server.base_url + "/docs", timeout=COMMAND_TIMEOUT).text
+    assert "/api/hr/v2/teams/{ref}" in document["paths"] and "get_team" in reference

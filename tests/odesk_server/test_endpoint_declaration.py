@@ -260,3 +260,16 @@ def test_the_xml_suffix_renders_the_envelope_in_xml(client):
     root = ET.fromstring(response.content)
     assert root.findtext("echo/count") == "3"
     assert root.findtext("auth_user/uid") == credentials.roles["owner"].uid
+
+
+def test_domain_errors_map_to_their_documented_responses():
+    from odesk_server import problems
+    from odesk_server.domain.engagements import EngagementRuleError
+
+    assert problems.response_of(EngagementRuleError("a closed engagement is final")) == (400, "bad_request")
+
+    class Gone(NotFound):
+        pass
+
+    assert problems.response_of(Gone("x")) == (404, "not_found")
+    assert problems.response_of(problems.Problem("x")) == (400, "bad_request")

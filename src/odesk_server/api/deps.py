@@ -1,16 +1,10 @@
-"""What every API module shares: the verified caller, parameters, and the way to the database.
+"""The machinery under the endpoint declaration: the verified caller, parameters, the way to the database.
 
-The rule: no database call runs on the event loop. An endpoint is ``async``,
-reads what the client sends (body, parameters) there, and does everything
-blocking in a worker thread through ``run_blocking``, or ``run_verified``
-which verifies the caller in the same thread::
-
-    async def list_teams(request: Request) -> Response:
-        return await run_verified(request, lambda caller: _teams(request, caller))
-
-    def _teams(request: Request, caller: Caller) -> Response:
-        with read_connection(request) as connection:
-            ...
+Endpoints are declared (``odesk_server.api.endpoint``), which uses these
+pieces; a handler never calls them. The rule they keep: no database call
+runs on the event loop. The body and the parameters are read on the loop
+(``request_params``), everything blocking runs in a worker thread through
+``run_blocking``, OAuth verification included (``verify_caller``).
 
 ``run_blocking`` also bounds how many requests of a process work on the
 database at once (the pool size) and answers 503 ``server_busy`` when a
@@ -26,8 +20,7 @@ from __future__ import annotations
 import asyncio
 import json
 import weakref
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TypeVar
@@ -36,7 +29,6 @@ from urllib.parse import parse_qsl
 import anyio
 import anyio.to_thread
 from fastapi import Request
-from sqlalchemy.engine import Connection
 
 from odesk_server.compat import original_method, original_url
 from odesk_server.db import Database
@@ -81,13 +73,6 @@ def get_settings(request: Request) -> Settings:
 def get_oauth_provider(request: Request) -> OAuthProvider:
     """The app's ``OAuthProvider`` (``app.state.oauth``)."""
     return request.app.state.oauth
-
-
-@contextmanager
-def read_connection(request: Request) -> Iterator[Connection]:
-    """A Core connection for read-only work, opened and closed around the block (in a worker thread)."""
-    with get_database(request).engine.connect() as connection:
-        yield connection
 
 
 # One gate per database and event loop (uvicorn runs one loop; test clients may start several).
@@ -184,18 +169,6 @@ async def authenticated(request: Request) -> Caller:
         return cached
     body = await request.body()
     return await run_blocking(request, lambda: verify_caller(request, body))
-
-
-async def run_verified(request: Request, work: Callable[[Caller], T]) -> T:
-    """``work(caller)`` for the verified caller, verification and work in one worker thread.
-
-    The body and the parameters are read first, on the event loop, so no
-    database turn is held while the client is still sending. Raises what
-    ``authenticated`` and ``run_blocking`` raise, and what ``work`` raises.
-    """
-    body = await request.body()
-    await request_params(request)
-    return await run_blocking(request, lambda: work(verify_caller(request, body)))
 
 
 def verify_caller(request: Request, body: bytes) -> Caller:

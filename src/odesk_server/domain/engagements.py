@@ -31,10 +31,11 @@ from decimal import Decimal
 from enum import StrEnum
 
 from odesk_server.models import Engagement
+from odesk_server.problems import Invalid
 
 
-class EngagementRuleError(ValueError):
-    """A rule of engagements was broken; the message says which."""
+class EngagementRuleError(Invalid, ValueError):
+    """A rule of engagements was broken; the message says which (an endpoint answers it 400 ``bad_request``)."""
 
 
 class EngagementStatus(StrEnum):

@@ -5,7 +5,7 @@ A ``Company`` owns a tree of ``Team`` rows with one root team
 its root team is "the agency team" that providers are staffed under.
 ``UserRole`` gives a user a role on one team plus permission flags
 (``UserRolePermission`` rows, see ``PERMISSIONS``). A permission held on a
-team applies to its whole subtree (see ``odesk_server.permissions``); the
+team applies to its whole subtree (see ``odesk_server.access.scope``); the
 company owner (``Company.owner_user_id``) holds every permission on every
 team of the company.
 
