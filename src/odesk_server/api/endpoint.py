@@ -1,6 +1,6 @@
 """One way to write an endpoint: a declaration turned into a route.
 
-A namespace module (``api/hr.py``, ``api/auth.py``...) makes an ``Api`` and
+A namespace module (``api/hr/org.py``, ``api/auth.py``...) makes an ``Api`` and
 declares each endpoint on it::
 
     api = Api(tag="hr")

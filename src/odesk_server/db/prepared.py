@@ -1,7 +1,7 @@
 """Driver-level execution of a few fixed hot statements, compiled once per dialect.
 
 Every signed API call runs the nonce insert (``oauth.nonces``) and the HR
-endpoints run the organisation query (``api.hr``). Through a SQLAlchemy
+endpoints run the organisation query (``api.hr.org``). Through a SQLAlchemy
 ``Connection`` each costs about 80-100 µs of Python on top of the database
 work (execution context, result object, events); the statements never
 change, so ``PreparedStatement`` compiles one once for each dialect (SQL
