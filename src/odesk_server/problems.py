@@ -30,6 +30,11 @@ class Invalid(Problem):
     """A parameter's value breaks a rule (a bad date, an amount out of range, a state change not allowed)."""
 
 
+class WrongState(Invalid):
+    """The object is not in a state that allows the action (approve an unfunded milestone, accept a declined
+    offer, suspend a closed contract); the message names the state it is in."""
+
+
 class Conflict(Problem):
     """The action clashes with the object's current state (already ended, already accepted)."""
 
@@ -37,6 +42,7 @@ class Conflict(Problem):
 # The response of each kind of problem: HTTP status and the ``X-Odesk-Error-Code``.
 PROBLEM_RESPONSES: dict[type[Problem], tuple[int, str]] = {
     NotFound: (404, "not_found"),
+    WrongState: (400, "invalid_state"),
     Forbidden: (403, "access_denied"),
     Invalid: (400, "bad_request"),
     Conflict: (409, "conflict"),

@@ -38,7 +38,8 @@ class EchoParams(Params):
 @probe.get(f"{BASE}/echo/{{ref}}", access=SIGNED_IN, params=EchoParams)
 def echo(call: Call[EchoParams]) -> dict[str, object]:
     """Echo the parsed parameters."""
-    return {"echo": call.params.model_dump(), "uid": call.user.uid}
+    scores = {k: v for k, v in call.raw_params.items() if k.startswith("fb_scores[")}
+    return {"echo": call.params.model_dump(), "uid": call.user.uid, **({"scores": scores} if scores else {})}
 
 
 class NameParams(Params):
@@ -149,6 +150,9 @@ def test_parameters_are_read_by_wire_name_and_type(client):
         "page_size": 25,
     }
     assert set(body) == {"server_time", "auth_user", "echo", "uid"}
+    # A family of bracketed names reaches the handler as sent.
+    body = _get(client, credentials, f"{BASE}/echo/acme.json", {"fb_scores[3]": "4.5", "fb_scores[9]": "5"}).json()
+    assert body["scores"] == {"fb_scores[3]": "4.5", "fb_scores[9]": "5"}
 
 
 def test_defaults_and_empty_values(client):
@@ -273,3 +277,38 @@ def test_domain_errors_map_to_their_documented_responses():
 
     assert problems.response_of(Gone("x")) == (404, "not_found")
     assert problems.response_of(problems.Problem("x")) == (400, "bad_request")
+    assert problems.response_of(problems.WrongState("the milestone is not funded")) == (400, "invalid_state")
+
+
+def test_shared_parameter_types():
+    import datetime as dt
+    from decimal import Decimal
+
+    from odesk_server.api.endpoint import _parse
+    from odesk_server.api.params import Money, Page, PageParam, UsDate
+    from odesk_server.errors import ApiError
+
+    class Shared(Params):
+        page: PageParam = Page(0, 20)
+        amount: Money | None = None
+        due: UsDate | None = None
+
+    parsed = _parse(Shared, {"page": "40;10", "amount": "150.5", "due": "12-31-2026"})
+    assert parsed.page == Page(40, 10) and parsed.amount == Decimal("150.50") and parsed.due == dt.date(2026, 12, 31)
+    assert _parse(Shared, {"page": "None;None"}).page == Page(0, 20)
+    assert _parse(Shared, {"due": "2026-01-02"}).due == dt.date(2026, 1, 2)
+    for values, message in [
+        ({"page": "20"}, "page must be offset;count"),
+        ({"page": "-1;20"}, "offset >= 0"),
+        ({"page": "0;100000"}, "count <= 200"),
+        ({"amount": "0"}, "amount must be more than 0"),
+        ({"amount": "-5"}, "amount must be more than 0"),
+        ({"amount": "1.005"}, "at most two decimal places"),
+        ({"amount": "1e3"}, "amount must be an amount like 150.00"),
+        ({"amount": "NaN"}, "amount must be an amount like 150.00"),
+        ({"amount": "ten"}, "amount must be an amount like 150.00"),
+        ({"due": "31/12/2026"}, "due must be a date as mm-dd-yyyy"),
+    ]:
+        with pytest.raises(ApiError) as raised:
+            _parse(Shared, values)
+        assert raised.value.status == 400 and message in raised.value.message, (values, raised.value.message)

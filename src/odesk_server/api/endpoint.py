@@ -200,6 +200,16 @@ class Call(Generic[P]):
     _request: Request
     _body: bytes
     _db: UnitOfWork | None = None
+    _raw: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def raw_params(self) -> Mapping[str, str]:
+        """Every parameter as sent (wire name -> text), for families a model cannot name (``fb_scores[3]``).
+
+        Prefer the declared ``params``; read this only for bracketed families
+        of names, and validate what you take.
+        """
+        return self._raw
 
     @property
     def db(self) -> UnitOfWork:
@@ -419,7 +429,7 @@ async def _serve(request: Request, endpoint: Endpoint) -> Response:
     settings = get_settings(request)
     fmt = response_format(request)
     if not endpoint.blocking:
-        call: Call[Any] = Call(_parse_values(endpoint, values), None, settings, fmt, request, body)
+        call: Call[Any] = Call(_parse_values(endpoint, values), None, settings, fmt, request, body, None, values)
         handler = cast(Callable[[Call[Any]], Awaitable[Any]], endpoint.handler)
         return _answer(endpoint, call, await handler(call))
     return await run_blocking(request, lambda: _work(request, endpoint, body, values, settings, fmt))
@@ -438,7 +448,7 @@ def _work(
     caller = verify_caller(request, body) if endpoint.access.signature == "token" else None
     params = _parse_values(endpoint, values)
     with UnitOfWork(get_database(request).engine) as work:
-        call: Call[Any] = Call(params, caller, settings, fmt, request, body, work)
+        call: Call[Any] = Call(params, caller, settings, fmt, request, body, work, values)
         try:
             if endpoint.access.check is not None:
                 endpoint.access.check(call)

@@ -8,9 +8,16 @@ parameter's wire name in front (``include_users must be true or false, got
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Literal, NamedTuple
 
 from pydantic import BeforeValidator, Field
+
+# The largest page a listing answers; a bigger count is refused, not cut.
+MAX_PAGE_SIZE = 200
+# The largest amount of money a parameter may carry (the ledger's columns hold 12 digits before the point).
+MAX_AMOUNT = Decimal("1000000000")
 
 _TRUE = frozenset({"true", "1", "yes", "on"})
 _FALSE = frozenset({"false", "0", "no", "off", ""})
@@ -39,3 +46,68 @@ PathKey = Annotated[str, Field(description="The object's numeric reference or it
 
 # A status filter on listings: active or inactive; empty or absent means both.
 StatusFilter = Annotated[Literal["active", "inactive"] | None, BeforeValidator(_empty_is_none)]
+
+
+class Page(NamedTuple):
+    """A listing's page: ``offset`` rows skipped, at most ``size`` rows."""
+
+    offset: int
+    size: int
+
+
+def _page(value: object) -> object:
+    if isinstance(value, Page):
+        return value
+    text = str(value).strip()
+    if text in ("", "None;None"):  # python-odesk sends "None;None" when no page was asked for
+        return Page(0, 20)
+    offset_text, sep, count_text = text.partition(";")
+    if not sep:
+        raise ValueError(f"must be offset;count (e.g. 0;20), got {value!r}")
+    try:
+        offset = int(offset_text) if offset_text not in ("", "None") else 0
+        count = int(count_text) if count_text not in ("", "None") else 20
+    except ValueError:
+        raise ValueError(f"must be offset;count with whole numbers, got {value!r}") from None
+    if offset < 0 or not 1 <= count <= MAX_PAGE_SIZE:
+        raise ValueError(f"must be offset;count with offset >= 0 and 1 <= count <= {MAX_PAGE_SIZE}, got {value!r}")
+    return Page(offset, count)
+
+
+def _money(value: object) -> object:
+    text = str(value).strip()
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"must be an amount like 150.00, got {value!r}") from None
+    if not amount.is_finite() or "e" in text.lower():
+        raise ValueError(f"must be an amount like 150.00, got {value!r}")
+    if amount <= 0:
+        raise ValueError(f"must be more than 0, got {value!r}")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValueError(f"must have at most two decimal places, got {value!r}")
+    if amount > MAX_AMOUNT:
+        raise ValueError(f"must be at most {MAX_AMOUNT}, got {value!r}")
+    return amount.quantize(Decimal("0.01"))
+
+
+def _us_date(value: object) -> object:
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    for layout in ("%m-%d-%Y", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(text, layout).date()
+        except ValueError:
+            continue
+    raise ValueError(f"must be a date as mm-dd-yyyy (or yyyy-mm-dd), got {value!r}")
+
+
+# ``page``: "offset;count" (python-odesk's paging), 0;20 when absent or "None;None".
+PageParam = Annotated[Page, BeforeValidator(_page), Field(json_schema_extra={"examples": ["0;20"]})]
+
+# An amount of money: a positive decimal with at most two places ("150", "150.5", "150.50"), as Decimal.
+Money = Annotated[Decimal, BeforeValidator(_money), Field(json_schema_extra={"examples": ["150.00"]})]
+
+# A date as the HR v3 API writes it (mm-dd-yyyy), also read as yyyy-mm-dd.
+UsDate = Annotated[dt.date, BeforeValidator(_us_date), Field(json_schema_extra={"examples": ["12-31-2026"]})]
