@@ -49,6 +49,7 @@ from odesk_server.models import (
     MANAGE_TEAMROOM,
     PERMISSIONS,
     REFERENCE_BASES,
+    SEEDED_BY_MIGRATIONS,
     STAFFING_MANAGER,
     AccessToken,
     AccountingEntity,
@@ -213,7 +214,7 @@ def database_is_empty(engine: Engine) -> bool:
     """True when no table of the model holds a row (the server's bookkeeping tables aside)."""
     with engine.connect() as conn:
         for table in Base.metadata.sorted_tables:
-            if table.name in _BOOKKEEPING_TABLES:
+            if table.name in _BOOKKEEPING_TABLES or table.info.get(SEEDED_BY_MIGRATIONS):
                 continue
             if conn.execute(sa.select(sa.literal(1)).select_from(table).limit(1)).first():
                 return False
@@ -230,7 +231,8 @@ def _delete_every_row(conn: Connection) -> None:
     # companies.root_team_id and teams.company_id point at each other.
     conn.execute(sa.update(table_of(Company)).values(root_team_id=None))
     for table in reversed(Base.metadata.sorted_tables):
-        conn.execute(table.delete())
+        if not table.info.get(SEEDED_BY_MIGRATIONS):  # reference data the schema comes with
+            conn.execute(table.delete())
 
 
 def stored_demo_credentials(engine_or_url: Engine | str | sa.URL) -> DemoCredentials | None:

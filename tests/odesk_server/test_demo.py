@@ -43,6 +43,15 @@ COMPARED_TABLES = (
     "ledger_entries",
     "oauth_consumers",
     "oauth_access_tokens",
+    "job_categories",
+    "jobs",
+    "candidacies",
+    "offers",
+    "offer_milestones",
+    "milestones",
+    "submissions",
+    "engagement_events",
+    "engagement_feedback_scores",
 )
 # The demo writes none of these.
 IGNORED_TABLES = ("oauth_request_tokens", "oauth_nonces", "oauth_consumer_callback_origins", "failed_login_counters")

@@ -3,8 +3,10 @@
 - ``base``: the declarative ``Base`` and its metadata, the column types
   (``MONEY``, ``HOURS``, ``RATE``, ``UTCDateTime``), ``utcnow``, ``table_of``;
 - ``org``: users, companies, teams, roles and permission flags;
-- ``work``: engagements (contracts) and time logs; jobs, offers, milestones
-  and snapshots join them;
+- ``work``: engagements (contracts), their history and feedback, time logs,
+  fixed-price milestones and submissions;
+- ``hiring``: job categories, jobs, candidacies (applications), offers and
+  the milestones offered;
 - ``money``: accounting entities and ledger entries;
 - ``auth``: OAuth consumers and tokens, nonces, the login throttle;
 - ``references``: the ``reference`` numbers the API shows, per kind.
@@ -41,6 +43,20 @@ from odesk_server.models.base import (
     table_of,
     utcnow,
 )
+from odesk_server.models.hiring import (
+    CANDIDACY_ORIGINS,
+    CANDIDACY_STATUSES,
+    JOB_CANCEL_REASONS,
+    JOB_STATUSES,
+    JOB_VISIBILITIES,
+    OFFER_STATUSES,
+    SEEDED_BY_MIGRATIONS,
+    Candidacy,
+    Job,
+    JobCategory,
+    Offer,
+    OfferMilestone,
+)
 from odesk_server.models.money import (
     ACCOUNTING_ENTITY_KINDS,
     CENT,
@@ -66,40 +82,80 @@ from odesk_server.models.org import (
     UserRolePermission,
 )
 from odesk_server.models.references import REFERENCE_BASES, next_reference
-from odesk_server.models.work import ENGAGEMENT_STATUSES, JOB_TYPES, Engagement, TimeLog, price_time
+from odesk_server.models.work import (
+    CONTRACTOR_SCORE_IDS,
+    EMPLOYER_SCORE_IDS,
+    END_REASONS,
+    ENGAGEMENT_EVENT_ACTIONS,
+    ENGAGEMENT_STATUSES,
+    JOB_TYPES,
+    MILESTONE_STATUSES,
+    SUBMISSION_STATUSES,
+    UNDERPAYMENT_REASONS,
+    Engagement,
+    EngagementEvent,
+    EngagementFeedbackScore,
+    Milestone,
+    Submission,
+    TimeLog,
+    price_time,
+)
 
 __all__ = [
     "ACCOUNTING_ENTITY_KINDS",
+    "CANDIDACY_ORIGINS",
+    "CANDIDACY_STATUSES",
     "CENT",
+    "CONTRACTOR_SCORE_IDS",
     "DEFAULT_FEE_RATE",
+    "EMPLOYER_SCORE_IDS",
+    "END_REASONS",
+    "ENGAGEMENT_EVENT_ACTIONS",
     "ENGAGEMENT_STATUSES",
     "HOURS",
+    "JOB_CANCEL_REASONS",
+    "JOB_STATUSES",
     "JOB_TYPES",
+    "JOB_VISIBILITIES",
     "LEDGER_SUBTYPES",
     "LEDGER_TYPES",
     "MANAGE_EMPLOYMENT",
     "MANAGE_FINANCE",
     "MANAGE_RECRUITING",
     "MANAGE_TEAMROOM",
+    "MILESTONE_STATUSES",
     "MONEY",
     "NAMING_CONVENTION",
+    "OFFER_STATUSES",
     "PERMISSIONS",
     "RATE",
     "REFERENCE_BASES",
     "ROLES",
+    "SEEDED_BY_MIGRATIONS",
     "STAFFING_MANAGER",
     "STATUSES",
+    "SUBMISSION_STATUSES",
+    "UNDERPAYMENT_REASONS",
     "AccessToken",
     "AccountingEntity",
     "Base",
+    "Candidacy",
     "Company",
     "Consumer",
     "ConsumerCallbackOrigin",
     "Engagement",
+    "EngagementEvent",
+    "EngagementFeedbackScore",
     "FailedLoginCounter",
+    "Job",
+    "JobCategory",
     "LedgerEntry",
+    "Milestone",
     "OAuthNonce",
+    "Offer",
+    "OfferMilestone",
     "RequestToken",
+    "Submission",
     "Team",
     "TimeLog",
     "UTCDateTime",
