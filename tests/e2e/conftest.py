@@ -81,6 +81,23 @@ class DemoServers:
                 return demos
         raise RuntimeError("could not load both demos on the same UTC day")
 
+    def start_own(self, kind: str) -> Server:
+        """A new server of ``kind`` on a database of its own with a fresh demo (stopped by ``stop``)."""
+        demo = self._load_demo(kind)
+        log = self._tmp.mktemp(f"serve-own-{kind}") / "serve.stderr"
+        proc, base_url, stderr_path = start_serve(demo.database_url, self._env, log)
+        self._procs.append(proc)
+        return Server(
+            kind=kind,
+            base_url=base_url,
+            database_url=demo.database_url,
+            credentials=demo.credentials,
+            demo_stdout=demo.stdout,
+            password=demo.password,
+            stderr_path=stderr_path,
+            env=self._env,
+        )
+
     def get(self, kind: str) -> Server:
         """The running server of ``kind`` (demo loaded, answering HTTP)."""
         if kind not in self._servers:
@@ -150,7 +167,21 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
     outcome = yield
     report = outcome.get_result()
     if report.failed:
-        srv = getattr(item, "funcargs", {}).get("server")
+        srv = getattr(item, "funcargs", {}).get("server") or getattr(item, "funcargs", {}).get("writable_server")
         if isinstance(srv, Server):
             text = srv.stderr_text()
             report.sections.append((f"odesk-server serve stderr ({srv.kind}, last 6000 chars)", text[-6000:]))
+
+
+@pytest.fixture(scope="module", params=KINDS)
+def writable_server(request: pytest.FixtureRequest, database_factory, tmp_path_factory) -> Iterator[Server]:
+    """A server of one database kind for one test module that writes (posts jobs, pays milestones...).
+
+    Its own database and fresh demo, so what the module changes never reaches
+    the shared ``server`` whose data other tests compare against the demo.
+    """
+    registry = DemoServers(database_factory, tmp_path_factory)
+    try:
+        yield registry.start_own(request.param)
+    finally:
+        registry.stop()
