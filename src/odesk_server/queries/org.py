@@ -13,25 +13,18 @@ from odesk_server.access.scope import USER_COLUMNS
 from odesk_server.db.prepared import PreparedStatement
 from odesk_server.db.work import UnitOfWork
 from odesk_server.models import Company, Engagement, Team, User, UserRole, UserRolePermission
+from odesk_server.wire import Person
 
 
-class UserFields(Protocol):
-    """The user columns the payloads read, as a Core row and a ``user_by_id`` record both give them."""
+class UserFields(Person, Protocol):
+    """The user columns the payloads read (``wire.Person``'s and these), as a Core row and a ``user_by_id`` record give them."""
 
     @property
     def id(self) -> int: ...
     @property
     def reference(self) -> int: ...
     @property
-    def uid(self) -> str: ...
-    @property
-    def first_name(self) -> str: ...
-    @property
-    def last_name(self) -> str: ...
-    @property
     def status(self) -> str: ...
-    @property
-    def timezone(self) -> str: ...
     @property
     def profile_key(self) -> str | None: ...
     @property
