@@ -16,6 +16,7 @@ never floats.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from decimal import Decimal
@@ -23,10 +24,12 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from odesk_server.models import DEFAULT_FEE_RATE, LedgerEntry, money, table_of
+from odesk_server.models import DEFAULT_FEE_RATE, REFERENCE_BASES, LedgerEntry, money, table_of
 
 #: Days a client has to pay an invoice.
 INVOICE_TERMS = dt.timedelta(days=7)
+#: The transaction numbers start after this one (the demo numbers its ledger from here too).
+TRANSACTION_BASE = 8_000_000
 
 
 @dataclass(frozen=True)
@@ -171,3 +174,28 @@ def post(
     if rows:
         conn.execute(sa.insert(table_of(LedgerEntry)), rows)
     return len(ordered)
+
+
+def post_now(conn: Connection, transactions: Iterable[Transaction], now: dt.datetime) -> int:
+    """Post ``transactions`` made by a request, numbered after everything already in the ledger.
+
+    Returns the ``transaction_ref`` of the first one (the others follow in
+    date order, as ``post`` numbers them). Entries are created at ``now``.
+    Call it in the request's transaction after the statement that decided
+    the payment: two writers racing for the same numbers make the unique
+    entry reference reject one of them, rolling its whole request back.
+    """
+    table = table_of(LedgerEntry)
+    last_entry, last_transaction = conn.execute(
+        sa.select(sa.func.max(table.c.reference), sa.func.max(table.c.transaction_ref))
+    ).one()
+    entries = itertools.count(max(int(last_entry or 0), REFERENCE_BASES[LedgerEntry]) + 1)
+    first = max(int(last_transaction or 0), TRANSACTION_BASE) + 1
+    post(
+        conn,
+        transactions,
+        first_transaction_ref=first,
+        next_reference=lambda: next(entries),
+        created_at=lambda _day: now,
+    )
+    return first
