@@ -169,7 +169,7 @@ def _parties(row: Row[Any]) -> ContractParties:
 
 
 def _contract(call: Call[Any], key: str, side: Side) -> Row[Any]:
-    """The contract ``key`` names, checked for ``side`` and for taking milestones."""
+    """The contract ``key`` names, once ``side`` (an ``access.rules`` check) lets the caller at it."""
     row = queries.contract(call.db, key)
     if row is None:
         raise NotFound(f"No contract with reference or id {key!r}")
@@ -178,7 +178,7 @@ def _contract(call: Call[Any], key: str, side: Side) -> Row[Any]:
 
 
 def _milestone(call: Call[Any], key: str, side: Side) -> Row[Any]:
-    """The milestone ``key`` names, checked for ``side`` and then for its contract's type and status."""
+    """The milestone ``key`` names (deleted ones too), once ``side`` lets the caller at it."""
     row = queries.milestone(call.db, key)
     if row is None:
         raise NotFound(f"No milestone with reference or id {key!r}")
