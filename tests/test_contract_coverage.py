@@ -41,11 +41,6 @@ ROUTER_METHOD_COUNT = 113
 NOT_BUILT_YET: dict[str, str] = {
     # hr (v2): users, companies and teams are served; jobs, offers, engagements are not
     "hr.post_team_adjustment": "not built yet",
-    "hr.get_jobs": "not built yet",
-    "hr.get_job": "not built yet",
-    "hr.post_job": "not built yet",
-    "hr.update_job": "not built yet",
-    "hr.delete_job": "not built yet",
     "hr.get_offers": "not built yet",
     "hr.get_offer": "not built yet",
     "hr.post_offer": "not built yet",
@@ -55,7 +50,6 @@ NOT_BUILT_YET: dict[str, str] = {
     "hr.restart_contract": "not built yet",
     "hr.end_contract": "not built yet",
     # hr_v1
-    "hr_v1.invite_to_interview": "not built yet",
     # hr_v3: applications, milestones, submissions
     "hr_v3.list_client_applications": "not built yet",
     "hr_v3.get_client_application": "not built yet",
@@ -72,7 +66,6 @@ NOT_BUILT_YET: dict[str, str] = {
     "hr_v3.get_milestone_submissions": "not built yet",
     "hr_v3.get_active_milestone": "not built yet",
     # job (profiles v1)
-    "job.get_job_profile": "not built yet",
     # mc: message center
     "mc.get_trays": "not built yet",
     "mc.get_tray_content": "not built yet",
@@ -423,8 +416,9 @@ ROUTING_CASES = [
     ("GET", "/gds/hr/v2/teams", None, "GET /api/hr/v2/teams", True),
     ("GET", "/gds/timereports/v1/providers/alice", None, "GET /gds/timereports/v1/providers/alice", True),
     ("POST", "/api/hr/v2/users/me.json", None, "POST /api/hr/v2/users/me", False),
-    ("POST", "/api/hr/v2/jobs/6001.json", {"http_method": "put"}, "PUT /api/hr/v2/jobs/6001", False),
-    ("POST", "/api/hr/v2/jobs/6001.json?http_method=delete", None, "DELETE /api/hr/v2/jobs/6001", False),
+    ("POST", "/api/hr/v2/jobs/6001.json", {"http_method": "put"}, "PUT /api/hr/v2/jobs/6001", True),
+    ("POST", "/api/hr/v2/jobs/6001.json?http_method=delete", None, "DELETE /api/hr/v2/jobs/6001", True),
+    ("POST", "/api/hr/v2/jobs.json", {"http_method": "delete"}, "DELETE /api/hr/v2/jobs", False),
     ("GET", "/api/mc/v1/trays.json", None, "GET /api/mc/v1/trays", False),
 ]
 
