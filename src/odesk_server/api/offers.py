@@ -468,7 +468,6 @@ def get_freelancer_offer(call: Call[FreelancerOfferParams]) -> OfferReply:
     errors={
         **_NOT_FOUND,
         403: "access_denied: the caller is not the offer's contractor or his staffing manager",
-        409: "conflict: the upfront payment has no account to be charged to or paid into",
     },
 )
 def accept_or_decline(call: Call[ActionParams]) -> OfferReply:

@@ -41,13 +41,12 @@ from decimal import Decimal
 from enum import StrEnum
 
 from odesk_server.db.work import UnitOfWork
-from odesk_server.domain import engagements, ledger
+from odesk_server.domain import engagements, ledger, payments
 from odesk_server.models import (
     DEFAULT_FEE_RATE,
     Candidacy,
     Engagement,
     Job,
-    LedgerEntry,
     Milestone,
     Offer,
     OfferMilestone,
@@ -390,8 +389,7 @@ def decide(work: UnitOfWork, offer: Offer, action: OfferAction, now: dt.datetime
 def accept_offer(work: UnitOfWork, offer: Offer, now: dt.datetime) -> Engagement:
     """Accept ``offer`` (see the module docstring); the new engagement.
 
-    Raises ``WrongState`` when the offer is not pending, and ``Conflict``
-    when the upfront payment has no account to be charged to or paid into.
+    Raises ``WrongState`` when the offer is not pending.
     """
     decide(work, offer, OfferAction.ACCEPT, now)
     session = work.session
@@ -420,7 +418,7 @@ def accept_offer(work: UnitOfWork, offer: Offer, now: dt.datetime) -> Engagement
     if isinstance(terms, FixedPriceOfferTerms):
         _copy_milestones(work, engagement, terms.milestones, now)
         if terms.upfront_payment:
-            _charge_upfront(work, engagement, terms.upfront_payment, today, now)
+            _charge_upfront(work, engagement, terms.upfront_payment, today)
     _hire(work, offer, engagement, now)
     return engagement
 
@@ -452,32 +450,21 @@ def _copy_milestones(
         )
 
 
-def _charge_upfront(work: UnitOfWork, engagement: Engagement, amount: Decimal, day: dt.date, now: dt.datetime) -> None:
+def _charge_upfront(work: UnitOfWork, engagement: Engagement, amount: Decimal, day: dt.date) -> None:
     """The upfront payment: the buyer is charged ``amount``, the payee earns it less the platform fee."""
-    parties = queries.ledger_parties(work, engagement)
-    accounts = queries.contract_accounts(work, parties)
-    if accounts is None:
-        raise Conflict("the upfront payment cannot be made: the buyer, the payee or the platform has no account")
-    legs = ledger.contract_transaction(
-        parties,
-        accounts,
-        day,
-        "Invoice",
-        "Upfront Payment",
-        amount,
-        ledger.provider_share(amount, engagement.fee_rate),
-        description=f"Upfront Payment: {engagement.title}",
-        memo=f"Offer accepted: {engagement.title}",
-    )
-    first_entry = next_reference(work.session, LedgerEntry)
-    numbers = iter(range(first_entry, first_entry + len(legs)))
     work.session.flush()
-    ledger.post(
-        work.connection,
-        [legs],
-        first_transaction_ref=queries.next_transaction_ref(work),
-        next_reference=lambda: next(numbers),
-        created_at=lambda _day: now,
+    payments.pay_on_contract(
+        work,
+        engagement.id,
+        day,
+        payments.Payment(
+            kind="Invoice",
+            subtype="Upfront Payment",
+            charges=amount,
+            earnings=ledger.provider_share(amount, engagement.fee_rate),
+            description=f"Upfront Payment: {engagement.title}",
+            memo=f"Offer accepted: {engagement.title}",
+        ),
     )
 
 

@@ -19,14 +19,11 @@ from sqlalchemy.orm import QueryableAttribute, aliased
 
 from odesk_server.access.keys import as_reference, usable
 from odesk_server.db.work import UnitOfWork
-from odesk_server.domain import ledger
 from odesk_server.models import (
-    AccountingEntity,
     Candidacy,
     Company,
     Engagement,
     Job,
-    LedgerEntry,
     Offer,
     OfferMilestone,
     Team,
@@ -283,53 +280,3 @@ def claim_pending(work: UnitOfWork, offer_id: int, status: str, now: dt.datetime
         .values(status=status, decided_at=now)
     )
     return result.rowcount == 1
-
-
-# --------------------------------------------------------------------------
-# Money
-
-
-def ledger_parties(work: UnitOfWork, engagement: Engagement) -> ledger.ContractParties:
-    """Who the engagement's money concerns, as the ledger records it."""
-    buyer_company_id = work.connection.execute(
-        sa.select(Team.company_id).where(Team.id == engagement.buyer_team_id)
-    ).scalar_one()
-    return ledger.ContractParties(
-        engagement_id=engagement.id,
-        buyer_company_id=buyer_company_id,
-        buyer_team_id=engagement.buyer_team_id,
-        provider_user_id=engagement.provider_user_id,
-        provider_company_id=engagement.agency_company_id,
-        provider_team_id=engagement.provider_team_id,
-    )
-
-
-def contract_accounts(work: UnitOfWork, parties: ledger.ContractParties) -> ledger.ContractAccounts | None:
-    """The buyer's company account, the payee's (the agency's, else the provider's) and the platform's, or
-    None when one of them is missing."""
-    entities = work.connection.execute(
-        sa.select(
-            AccountingEntity.id, AccountingEntity.kind, AccountingEntity.company_id, AccountingEntity.user_id
-        ).where(
-            sa.or_(
-                AccountingEntity.kind == "platform",
-                AccountingEntity.company_id.in_([parties.buyer_company_id, parties.provider_company_id or -1]),
-                AccountingEntity.user_id == parties.provider_user_id,
-            )
-        )
-    ).all()
-    buyer = next((e.id for e in entities if e.company_id == parties.buyer_company_id), None)
-    platform = next((e.id for e in entities if e.kind == "platform"), None)
-    if parties.provider_company_id is not None:
-        payee = next((e.id for e in entities if e.company_id == parties.provider_company_id), None)
-    else:
-        payee = next((e.id for e in entities if e.user_id == parties.provider_user_id), None)
-    if buyer is None or payee is None or platform is None:
-        return None
-    return ledger.ContractAccounts(buyer=buyer, payee=payee, platform=platform)
-
-
-def next_transaction_ref(work: UnitOfWork) -> int:
-    """The next free ledger transaction number (the largest so far, plus one)."""
-    current = work.connection.execute(sa.select(sa.func.max(LedgerEntry.transaction_ref))).scalar()
-    return int(current or 0) + 1

@@ -24,8 +24,7 @@ An offer or a job the caller may not see is 404 exactly like an unknown one.
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
@@ -44,6 +43,7 @@ from odesk_server.models import Candidacy, Job, Offer, Team, User, utcnow
 from odesk_server.models.references import next_reference
 from odesk_server.problems import Forbidden, Invalid, NotFound, WrongState
 from odesk_server.queries import offers as queries
+from odesk_server.queries import ordering
 
 api = Api("hr offers", "HR v2: offers a buyer team makes (/api/hr/v2/offers)")
 
@@ -379,37 +379,8 @@ def _statuses(value: object) -> object:
     return tuple(sorted({status for name in names for status in _STATUS_MEANING[name]}))
 
 
-_ORDER = re.compile(r"^[a-z_]+(;[a-z_]+)*(;[AD]+)?$")
-
-
-def _order(value: object) -> object:
-    if value is None or str(value).strip() in ("", "None"):
-        return None
-    text = str(value).strip()
-    if not _ORDER.match(text):
-        raise ValueError(f"must be field;field;...;AD (A ascending, D descending), got {value!r}")
-    parts = text.split(";")
-    directions = parts.pop() if re.fullmatch(r"[AD]+", parts[-1]) else ""
-    unknown = [name for name in parts if name not in queries.ORDER_FIELDS]
-    if unknown:
-        raise ValueError(f"cannot sort on {unknown[0]!r}: the fields are {', '.join(queries.ORDER_FIELDS)}")
-    if directions and len(directions) != len(parts):
-        raise ValueError(f"needs one A or D per field, got {value!r}")
-    return tuple(zip(parts, directions or "A" * len(parts), strict=True))
-
-
 # ``status``: ;-joined names, read into the offer statuses they mean.
 OfferStatuses = Annotated[tuple[str, ...] | None, BeforeValidator(_statuses)]
-# ``order_by``: (field, "A" or "D") pairs.
-OrderBy = Annotated[tuple[tuple[str, str], ...] | None, BeforeValidator(_order)]
-
-
-def order_clauses(order: Iterable[tuple[str, str]] | None) -> list[sa.ColumnElement[Any]]:
-    """The ORDER BY of a parsed ``order_by``."""
-    return [
-        queries.ORDER_FIELDS[name].desc() if way == "D" else queries.ORDER_FIELDS[name].asc()
-        for name, way in order or ()
-    ]
 
 
 class OffersParams(Params):
@@ -423,7 +394,7 @@ class OffersParams(Params):
     created_time_from: Timestamp | None = None
     created_time_to: Timestamp | None = None
     page: PageParam = Page(0, 20)
-    order_by: OrderBy = None
+    order_by: OptionalText = None
 
 
 class OfferRef(Params):
@@ -497,8 +468,9 @@ def get_offers(call: Call[OffersParams]) -> OffersReply:
             conditions,
             offset=p.page.offset,
             limit=p.page.size,
-            order=order_clauses(p.order_by),
-            sort=";".join(f"{name};{way}" for name, way in p.order_by or ()),
+            # Newest first unless order_by says otherwise.
+            order=ordering.order_by(p.order_by, queries.ORDER_FIELDS, "reference") if p.order_by else (),
+            sort=p.order_by or "",
             status_names={},
         )
     }
