@@ -40,31 +40,8 @@ ROUTER_METHOD_COUNT = 113
 
 NOT_BUILT_YET: dict[str, str] = {
     # hr (v2): users, companies and teams are served; jobs, offers, engagements are not
-    "hr.post_team_adjustment": "not built yet",
-    "hr.get_offers": "not built yet",
-    "hr.get_offer": "not built yet",
-    "hr.post_offer": "not built yet",
-    "hr.get_engagements": "not built yet",
-    "hr.get_engagement": "not built yet",
-    "hr.suspend_contract": "not built yet",
-    "hr.restart_contract": "not built yet",
-    "hr.end_contract": "not built yet",
     # hr_v1
     # hr_v3: applications, milestones, submissions
-    "hr_v3.list_client_applications": "not built yet",
-    "hr_v3.get_client_application": "not built yet",
-    "hr_v3.list_freelancer_applications": "not built yet",
-    "hr_v3.get_freelancer_application": "not built yet",
-    "hr_v3.create_milestone": "not built yet",
-    "hr_v3.edit_milestone": "not built yet",
-    "hr_v3.activate_milestone": "not built yet",
-    "hr_v3.approve_milestone": "not built yet",
-    "hr_v3.delete_milestone": "not built yet",
-    "hr_v3.request_submission_approval": "not built yet",
-    "hr_v3.approve_submission": "not built yet",
-    "hr_v3.reject_submission": "not built yet",
-    "hr_v3.get_milestone_submissions": "not built yet",
-    "hr_v3.get_active_milestone": "not built yet",
     # job (profiles v1)
     # mc: message center
     "mc.get_trays": "not built yet",
@@ -82,12 +59,6 @@ NOT_BUILT_YET: dict[str, str] = {
     "mc.put_threads_undeleted": "not built yet",
     "mc.post_message": "not built yet",
     # offers (v1)
-    "offers.list_client_offers": "not built yet",
-    "offers.send_client_offer": "not built yet",
-    "offers.get_client_offer": "not built yet",
-    "offers.list_freelancer_offers": "not built yet",
-    "offers.get_freelancer_offer": "not built yet",
-    "offers.accept_or_decline": "not built yet",
     # provider (profiles v1)
     "provider.get_provider": "not built yet",
     "provider.get_provider_brief": "not built yet",
