@@ -6,18 +6,23 @@ Request pipeline (outermost first):
    one access log line per request, without OAuth parameters;
 1. ``CompatMiddleware`` (``odesk_server.compat``): path suffix, ``http_method``
    override, ``/gds`` aliases; keeps the URL as sent for OAuth;
-2. routing to an endpoint of ``odesk_server.api.*`` or ``odesk_server.web``;
-3. the endpoint (``odesk_server.api.deps``): reads the body, then verifies
-   the OAuth signature and does its database work in a worker thread;
-4. the endpoint renders its payload (``odesk_server.api.responses``);
-5. any ``ApiError`` or framework error becomes the JSON error response with
+2. routing to a declared endpoint (``odesk_server.api.endpoint``: the
+   modules of ``API``, in that order) or a page of ``odesk_server.web``;
+3. the declared endpoint reads the body and the parameters on the loop,
+   then, in a worker thread (``api.deps.run_blocking``), verifies the OAuth
+   signature, parses the parameters, opens the request's unit of work,
+   checks the access rule and runs the handler;
+4. the declaration renders the handler's result (the oDesk envelope in JSON
+   or XML, or the endpoint's own renderer);
+5. a ``problems.Problem`` becomes its documented error; any ``ApiError`` or
+   framework error becomes the JSON error response with
    the ``X-Odesk-Error-*`` headers (``odesk_server.errors``); database
    faults become 503 with ``Retry-After``; ``LastResortMiddleware`` answers
    anything else as a 500 and marks every response ``nosniff``.
 
 No database call runs on the event loop: endpoints do their database work
 through ``deps.run_blocking`` (worker threads, at most ``db_pool_size``
-requests at once per process) or as sync FastAPI dependencies.
+requests at once per process).
 """
 
 from __future__ import annotations
