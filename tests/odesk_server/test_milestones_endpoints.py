@@ -726,3 +726,121 @@ def test_concurrent_approvals_pay_once(fp, target):
     assert set(statuses) <= {200, 400, 503}, statuses
     assert fp.ledger_size() == before + 6
     assert fp.status_of(milestone) == "paid"
+
+
+# --------------------------------------------------------------------------
+# Concurrency: payments on different contracts at once each get their own ledger numbers
+
+
+def _job_for_offer(fp: Fp) -> str:
+    """An open fixed-price job of acme:engineering, posted through the API; its reference."""
+    team = str(fp.credentials.team("acme:engineering").reference)
+    params = {
+        "buyer_team__reference": team,
+        "title": "Parallel payments",
+        "job_type": "fixed-price",
+        "description": "A job whose offer is accepted while other payments are made",
+        "visibility": "public",
+        "category": "Web Development",
+        "subcategory": "Web Programming",
+        "budget": "500",
+    }
+    response = send(fp.client, consumer_signer(fp.credentials, "owner"), "POST", "/api/hr/v2/jobs.json", params)
+    assert response.status_code == 200, response.text
+    return response.json()["job"]["reference"]
+
+
+def _acme_contracts(fp: Fp, count: int) -> list[tuple[str, str]]:
+    """``count`` active demo contracts of acme teams other than the test's own: (team reference, contract)."""
+    ours = [int(reference) for reference in fp.contracts.values()]
+    with fp.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(Team.reference, Engagement.reference)
+            .join(Team, Team.id == Engagement.buyer_team_id)
+            .where(Engagement.status == "active", Team.team_id.like("acme:%"), Engagement.reference.not_in(ours))
+            .order_by(Engagement.reference)
+            .limit(count)
+        ).all()
+    assert len(rows) == count
+    return [(str(team), str(contract)) for team, contract in rows]
+
+
+def test_parallel_payments_on_different_contracts_never_share_ledger_numbers(fp):
+    """Every payment path at the same moment: two approvals, an upfront payment, two adjustments.
+
+    PostgreSQL: the ledger's lock makes them take turns, all five pay. SQLite:
+    its single writer serializes them; a writer that cannot wait is told to
+    retry (503 with Retry-After), never a 500.
+    """
+    _, submission = fp.milestone_in("submitted", "own")
+    milestone, _ = fp.milestone_in("active", "agency")
+    hr = "/api/hr/v2"
+    offer = send(
+        fp.client,
+        consumer_signer(fp.credentials, "owner"),
+        "POST",
+        f"{hr}/offers.json",
+        {
+            "job__reference": _job_for_offer(fp),
+            "provider__reference": "jwalker",
+            "fixed_charge_amount_agreed": "500",
+            "fixed_price_upfront_payment": "50",
+        },
+    )
+    assert offer.status_code == 200, offer.text
+    offer_reference = offer.json()["offer"]["reference"]
+    (team_a, contract_a), (team_b, contract_b) = _acme_contracts(fp, 2)
+    payments = [
+        ("owner", f"{PREFIX}/submissions/{submission}/approve.json", {"amount": "300", "bonus": "10"}),
+        ("owner", f"{PREFIX}/milestones/{milestone}/approve.json", {"bonus": "5"}),
+        ("provider", f"/api/offers/v1/contractors/actions/{offer_reference}.json", {"action_name": "accept"}),
+        (
+            "owner",
+            f"{hr}/teams/{team_a}/adjustments.json",
+            {"engagement__reference": contract_a, "comments": "A", "charge_amount": "11"},
+        ),
+        (
+            "owner",
+            f"{hr}/teams/{team_b}/adjustments.json",
+            {"engagement__reference": contract_b, "comments": "B", "charge_amount": "12"},
+        ),
+    ]
+    # Legs each payment posts: milestone and bonus (6), milestone and bonus (6), upfront (3), adjustments (3 each).
+    legs_of = [6, 6, 3, 3, 3]
+    methods = ["PUT", "PUT", "POST", "POST", "POST"]
+    before = fp.ledger_size()
+    barrier = threading.Barrier(len(payments))
+    answers: list[Any] = [None] * len(payments)
+
+    def pay(index: int) -> None:
+        role, path, params = payments[index]
+        barrier.wait()
+        answers[index] = send(fp.client, consumer_signer(fp.credentials, role), methods[index], path, params)
+
+    threads = [threading.Thread(target=pay, args=(index,)) for index in range(len(payments))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    statuses = [answer.status_code for answer in answers]
+    if fp.engine.dialect.name == "postgresql":
+        assert statuses == [200] * len(payments), [answer.text for answer in answers]
+    else:
+        assert set(statuses) <= {200, 503}, [answer.text for answer in answers]
+        assert 200 in statuses
+        for answer in answers:
+            if answer.status_code == 503:
+                assert_error(answer, 503, "server_busy")
+                assert answer.headers["retry-after"]
+    paid = [legs for legs, status in zip(legs_of, statuses, strict=True) if status == 200]
+    assert fp.ledger_size() == before + sum(paid)
+    with fp.engine.connect() as conn:
+        new = conn.execute(
+            sa.select(LedgerEntry.transaction_ref, LedgerEntry.amount).order_by(LedgerEntry.reference).offset(before)
+        ).all()
+    by_transaction: dict[int, Decimal] = {}
+    for transaction_ref, amount in new:
+        by_transaction[transaction_ref] = by_transaction.get(transaction_ref, Decimal(0)) + amount
+    assert len(by_transaction) == len(paid)
+    assert set(by_transaction.values()) == {Decimal(0)}

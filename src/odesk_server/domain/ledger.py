@@ -11,6 +11,13 @@ What moves money builds legs here (``contract_transaction``,
 ``external_transaction``) and hands them to ``post``, which numbers and
 inserts them. Amounts are ``Decimal`` rounded to the cent (``money``),
 never floats.
+
+A request pays through ``post_now`` and nothing else: it numbers after the
+highest numbers in use, so two requests posting at the same moment would
+pick the same numbers. ``post_now`` first takes ``lock_numbering`` (on
+PostgreSQL a transaction-level advisory lock, on SQLite the write lock), so
+concurrent payments, on any contracts, take turns and each gets its own
+numbers.
 """
 
 from __future__ import annotations
@@ -30,6 +37,8 @@ from odesk_server.models import DEFAULT_FEE_RATE, REFERENCE_BASES, LedgerEntry, 
 INVOICE_TERMS = dt.timedelta(days=7)
 #: The transaction numbers start after this one (the demo numbers its ledger from here too).
 TRANSACTION_BASE = 8_000_000
+#: The key of the PostgreSQL advisory lock held, until the transaction ends, by whoever numbers money rows.
+LEDGER_LOCK_KEY = 0x6F64_6573_6B4C  # "odeskL"
 
 
 @dataclass(frozen=True)
@@ -176,15 +185,35 @@ def post(
     return len(ordered)
 
 
+def lock_numbering(conn: Connection) -> None:
+    """Wait for the ledger's numbers: until this transaction ends, no other one posts or numbers money rows.
+
+    PostgreSQL: a transaction-level advisory lock (taken again by the same
+    transaction, it is held once more, not waited for). SQLite: the
+    database's write lock, taken by an UPDATE that changes no row. The
+    driver runs a read before the transaction's first write on its own, so
+    without the lock the highest numbers could be read before another
+    request's payment commits and reused after it.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.select(sa.func.pg_advisory_xact_lock(LEDGER_LOCK_KEY)))
+    else:
+        table = table_of(LedgerEntry)
+        conn.execute(sa.update(table).where(sa.false()).values(reference=table.c.reference))
+
+
 def post_now(conn: Connection, transactions: Iterable[Transaction], now: dt.datetime) -> int:
     """Post ``transactions`` made by a request, numbered after everything already in the ledger.
 
     Returns the ``transaction_ref`` of the first one (the others follow in
     date order, as ``post`` numbers them). Entries are created at ``now``.
-    Call it in the request's transaction after the statement that decided
-    the payment: two writers racing for the same numbers make the unique
-    entry reference reject one of them, rolling its whole request back.
+    Every payment a request makes comes through here: it takes
+    ``lock_numbering`` before reading the highest numbers, so payments
+    posted at the same moment, on any contracts, get distinct numbers. Call
+    it in the request's transaction after the statement that decided the
+    payment (the row locks first, the ledger's lock last).
     """
+    lock_numbering(conn)
     table = table_of(LedgerEntry)
     last_entry, last_transaction = conn.execute(
         sa.select(sa.func.max(table.c.reference), sa.func.max(table.c.transaction_ref))

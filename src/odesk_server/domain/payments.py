@@ -9,11 +9,9 @@ name. ``pay_on_contract`` posts one contract transaction and returns its
 ``transaction_ref`` (what ``post_team_adjustment`` answers as the
 adjustment's reference, and what a milestone payment records).
 
-``ledger.post_now`` numbers after the highest numbers in use, so two
-requests posting at the same moment would pick the same ones and one would
-be refused: on PostgreSQL a transaction-level advisory lock makes them take
-turns instead (SQLite lets one writer at a time anyway), so both post, each
-with its own numbers.
+The numbers come from ``ledger.post_now``, which takes the ledger's lock
+(``ledger.lock_numbering``) first; ``pay_on_contract`` takes it before
+anything else, since a new accounting entity is numbered the same way.
 """
 
 from __future__ import annotations
@@ -28,9 +26,6 @@ from odesk_server.db.work import UnitOfWork
 from odesk_server.domain import ledger
 from odesk_server.models import AccountingEntity, Company, Engagement, LedgerEntry, Team, User
 from odesk_server.models.references import REFERENCE_BASES
-
-# The key of the PostgreSQL advisory lock held while numbering and posting ledger entries.
-LEDGER_LOCK_KEY = 0x6F64_6573_6B4C  # "odeskL"
 
 
 @dataclass(frozen=True)
@@ -58,7 +53,7 @@ def pay_on_contract(work: UnitOfWork, engagement_id: int, day: dt.date, payment:
     party has none yet. Raises ``LookupError`` for an unknown engagement.
     """
     conn = work.connection
-    _lock_ledger(work)
+    ledger.lock_numbering(conn)
     parties = _parties(work, engagement_id)
     accounts = ledger.ContractAccounts(
         buyer=_entity_of_company(work, parties.buyer_company_id),
@@ -83,11 +78,6 @@ def pay_on_contract(work: UnitOfWork, engagement_id: int, day: dt.date, payment:
         notes=payment.notes,
     )
     return ledger.post_now(conn, [legs], dt.datetime.now(dt.UTC))
-
-
-def _lock_ledger(work: UnitOfWork) -> None:
-    if work.connection.dialect.name == "postgresql":
-        work.connection.execute(sa.select(sa.func.pg_advisory_xact_lock(LEDGER_LOCK_KEY)))
 
 
 def _parties(work: UnitOfWork, engagement_id: int) -> ledger.ContractParties:
