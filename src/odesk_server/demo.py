@@ -40,8 +40,16 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from odesk_server import db, security
-from odesk_server.domain import engagements, ledger
+from odesk_server.domain import contracts as contracts_rules
+from odesk_server.domain import engagements, ledger, milestones
+from odesk_server.domain import jobs as job_rules
+from odesk_server.domain import offers as offer_rules
+from odesk_server.domain.jobs import CancelReason, JobStatus
+from odesk_server.domain.milestones import MilestoneMove, MilestoneStatus, SubmissionMove, SubmissionStatus
 from odesk_server.models import (
+    CANDIDACY_ORIGINS,
+    CANDIDACY_STATUSES,
+    CONTRACTOR_SCORE_IDS,
     DEFAULT_FEE_RATE,
     MANAGE_EMPLOYMENT,
     MANAGE_FINANCE,
@@ -54,10 +62,18 @@ from odesk_server.models import (
     AccessToken,
     AccountingEntity,
     Base,
+    Candidacy,
     Company,
     Consumer,
     Engagement,
+    EngagementEvent,
+    EngagementFeedbackScore,
+    Job,
     LedgerEntry,
+    Milestone,
+    Offer,
+    OfferMilestone,
+    Submission,
     Team,
     TimeLog,
     User,
@@ -355,6 +371,36 @@ class _Contract:
     id: int = 0
     reference: int = 0
     logs: list[dict[str, Any]] = field(default_factory=list)
+    milestones: list[_Milestone] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Step:
+    """One move in a milestone's life, on a day; ``note`` is the submission's or the buyer's note."""
+
+    move: MilestoneMove
+    day: dt.date
+    note: str | None = None
+    bonus: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class _Milestone:
+    """A milestone as offered, and the moves it went through since (none: still not funded)."""
+
+    description: str
+    deposit: Decimal
+    due_on: dt.date | None
+    steps: tuple[_Step, ...] = ()
+
+
+@dataclass
+class _PlayedMilestone:
+    """A milestone's row and its submissions' rows once its steps were played; ``payment``: its ledger legs."""
+
+    row: dict[str, Any]
+    submissions: list[dict[str, Any]]
+    payment: ledger.Transaction | None
 
 
 FIRST_NAMES = (
@@ -505,7 +551,51 @@ TEAMS = (  # text id, name, parent text id
     ("acme:marketing", "Marketing", "acme:acme"),
 )
 WORK_TEAMS = ("acme:engineering", "acme:mobile", "acme:design", "acme:marketing")
+HIRING_MANAGER_TEAMS = frozenset({"acme:engineering", "acme:mobile", "acme:design"})
 PO_NUMBERS = {"acme:marketing": "PO-MKT-2207", "acme:design": "PO-DES-1184"}
+# The version-1 subcategory of each team's jobs (ids of the categories the migrations write).
+TEAM_SUBCATEGORIES = {
+    "acme:engineering": 102,  # Web Development / Web Programming
+    "acme:mobile": 205,  # Software Development / Mobile Apps
+    "acme:design": 104,  # Web Development / UI Design
+    "acme:marketing": 403,  # Writing & Translation / Blog & Article Writing
+}
+
+
+@dataclass(frozen=True)
+class _Ending:
+    """How some closed contracts ended: the reason, would-hire-again, the feedback scores' range (in quarters).
+
+    No ``comments``: the buyer gave no feedback. ``share`` is the part of the closed contracts ending so.
+    """
+
+    share: float
+    reason: str
+    would_hire_again: str
+    lowest: int
+    highest: int
+    comments: tuple[str, ...]
+
+
+ENDINGS = (
+    _Ending(
+        0.6,
+        "API_REAS_JOB_COMPLETED_SUCCESSFULLY",
+        "yes",
+        16,
+        20,
+        (
+            "Great work, delivered on time.",
+            "Clear communication and solid results.",
+            "Would gladly work together again.",
+        ),
+    ),
+    _Ending(
+        0.2, "API_REAS_WORK_NOT_NEEDED", "yes", 15, 20, ("The project was put on hold; good work while it lasted.",)
+    ),
+    _Ending(0.1, "API_REAS_HIRED_DIFFERENT", "no", 10, 16, ()),
+    _Ending(0.1, "API_REAS_CONTRACTOR_NOT_RESPONSIVE", "no", 6, 12, ("Hard to reach in the last weeks.",)),
+)
 ZERO = Decimal("0")
 TRANSACTION_BASE = 8_000_000  # transaction_ref numbers, apart from entry references
 
@@ -522,6 +612,9 @@ class _DemoBuilder:
         self.team_ids: dict[str, int] = {}
         self.team_refs: dict[str, int] = {}
         self.company_ids: dict[str, int] = {}
+        self.agency_entity = 0
+        self.provider_entity: dict[int, int] = {}
+        self.played: list[_PlayedMilestone] = []
 
     # -- helpers ---------------------------------------------------------
 
@@ -555,7 +648,11 @@ class _DemoBuilder:
         self.progress("time logs (two years of weekdays)")
         self.make_time_logs(contracts)
         self.progress("ledger (invoices, payments, fees)")
-        self.make_ledger(contracts)
+        book = self.make_ledger(contracts)
+        self.progress("hiring (jobs, candidacies, offers, milestones, contract history)")
+        self.make_hiring(contracts, book)
+        book.payments(self.provider_entity.values(), self.agency_entity)
+        self.make_milestones(book.flush())
         self.progress("consumer and access tokens")
         self.make_credentials()
 
@@ -720,33 +817,41 @@ class _DemoBuilder:
         finished = [c for c in contracts if c.job_type == "fixed-price" and c.ended_on]
         if finished and all((c.fixed_price or ZERO) >= 1000 for c in finished):
             finished[-1].fixed_price = Decimal(750)
+        self.insert_contracts(contracts)
+        return contracts
+
+    def insert_contracts(self, contracts: list[_Contract], **columns: Any) -> None:
+        """Number and insert ``contracts`` (with ``columns`` on every row), setting their ids."""
         rows = []
         for c in contracts:
             c.reference = self.ref(Engagement)
-            team_pk = self.team_ids[c.team]
-            manager = (
-                self.people["hiring_manager"]
-                if c.team in ("acme:engineering", "acme:mobile", "acme:design")
-                else self.people["owner"]
-            )
             rows.append(
                 {
                     "reference": c.reference,
-                    "buyer_team_id": team_pk,
+                    "buyer_team_id": self.team_ids[c.team],
                     "provider_user_id": c.provider.id,
                     "agency_company_id": self.company_ids[AGENCY_ID] if c.through_agency else None,
                     "provider_team_id": self.team_ids[AGENCY_ID] if c.through_agency else None,
-                    "created_by_user_id": manager.id,
+                    "created_by_user_id": self.manager_of(c.team).id,
                     "title": c.title,
                     "description": f"{c.title} for the {c.team.split(':')[1]} team of Acme Widgets.",
                     **self.engagement_rules(c).columns(),
                     "fee_rate": DEFAULT_FEE_RATE,
+                    # The day the offer was accepted (see ``hire``).
                     "created_at": self.at(c.started_on - dt.timedelta(days=2)),
+                    **columns,
                 }
             )
         for c, new_id in zip(contracts, self.insert(Engagement, rows)):
             c.id = new_id
-        return contracts
+
+    def manager_of(self, team: str) -> _Person:
+        """Who hires for ``team``: the hiring manager on his teams, the owner elsewhere."""
+        return self.people["hiring_manager" if team in HIRING_MANAGER_TEAMS else "owner"]
+
+    def payee_of(self, c: _Contract) -> int:
+        """The accounting entity that earns on ``c``: the agency's for agency work, else the provider's."""
+        return self.agency_entity if c.through_agency else self.provider_entity[c.provider.id]
 
     @staticmethod
     def engagement_rules(c: _Contract) -> engagements.Contract:
@@ -893,7 +998,8 @@ class _DemoBuilder:
             logs.append(log)
         return logs
 
-    def make_ledger(self, contracts: list[_Contract]) -> None:
+    def make_ledger(self, contracts: list[_Contract]) -> _Ledger:
+        """Every transaction of the existing contracts, not posted yet: the hiring step adds its own."""
         rng = self.rng
         entity_rows = [
             {
@@ -935,6 +1041,8 @@ class _DemoBuilder:
         ids = self.insert(AccountingEntity, entity_rows)
         platform, buyer, agency = ids[:3]
         provider_entity = {p.id: entity for p, entity in zip(providers, ids[3:])}
+        self.agency_entity = agency
+        self.provider_entity = provider_entity
 
         book = _Ledger(self, platform, buyer)
         for c in contracts:
@@ -968,20 +1076,21 @@ class _DemoBuilder:
                 amounts = [money(total / count)] * (count - 1)
                 amounts.append(total - sum(amounts, ZERO))
                 span = max((last - c.started_on).days, count)
-                for number, amount in enumerate(amounts, start=1):
-                    day = c.started_on + dt.timedelta(days=span * number // count)
-                    if day > self.end or (c.ended_on is None and number == count):
-                        continue  # the final milestone of a running contract is not paid yet
-                    subtype = "Fixed Price" if count == 1 else "Milestone"
+                days = [c.started_on + dt.timedelta(days=span * number // count) for number in range(1, count + 1)]
+                if count > 1:
+                    c.milestones = self.paid_in_stages(c, amounts, days)
+                    self.play_milestones(c, book)
+                elif days[0] <= self.end and c.ended_on is not None:
+                    # A small contract is paid once, when it ends (a running one is not paid yet).
                     book.transaction(
                         c,
                         payee,
-                        day,
+                        days[0],
                         "Invoice",
-                        subtype,
-                        amount,
-                        ledger.provider_share(amount),
-                        description=f"{subtype}: {c.title} ({number} of {count})",
+                        "Fixed Price",
+                        total,
+                        ledger.provider_share(total),
+                        description=f"Fixed Price: {c.title} (1 of 1)",
                     )
         # Bonuses, adjustments and one refund, on random contracts.
         for c in rng.sample(contracts, 12):
@@ -1030,12 +1139,666 @@ class _DemoBuilder:
             description=f"Refund: {refunded.title}",
             comment="Partial refund: one deliverable dropped",
         )
-        book.payments(provider_entity.values(), agency)
-        book.flush()
+        return book
 
     def day_within(self, c: _Contract) -> dt.date:
         last = min(c.ended_on or self.end, self.end)
         return c.started_on + dt.timedelta(days=self.rng.randrange(0, max((last - c.started_on).days, 1)))
+
+    # -- fixed-price milestones -------------------------------------------
+
+    def paid_in_stages(self, c: _Contract, amounts: list[Decimal], days: list[dt.date]) -> list[_Milestone]:
+        """The milestones of an existing fixed-price contract, one per payment the ledger always had.
+
+        Each is funded when the previous one is paid, submitted two days
+        before its payment day and approved that day. The first milestone not
+        paid by now (the last one of a running contract) is funded and being
+        worked on; any after it is not funded yet.
+        """
+        stages: list[_Milestone] = []
+        funded_on = c.started_on
+        count = len(amounts)
+        for number, (amount, day) in enumerate(zip(amounts, days), start=1):
+            description = f"Delivery {number} of {count}"
+            steps: tuple[_Step, ...]
+            paid = day <= self.end and (c.ended_on is not None or number < count)
+            if not paid:
+                working = all(m.steps and m.steps[-1].move is MilestoneMove.APPROVE_SUBMISSION for m in stages)
+                steps = (_Step(MilestoneMove.ACTIVATE, funded_on),) if working else ()
+                stages.append(_Milestone(description, amount, day, steps))
+                funded_on = self.end + dt.timedelta(days=1)  # nothing after it is funded
+                continue
+            submitted_on = max(funded_on, day - dt.timedelta(days=2))
+            steps = (
+                _Step(MilestoneMove.ACTIVATE, funded_on),
+                _Step(MilestoneMove.SUBMIT, submitted_on, note=f"{description} is ready for review"),
+                _Step(MilestoneMove.APPROVE_SUBMISSION, day, note="Approved, thank you"),
+            )
+            stages.append(_Milestone(description, amount, day, steps))
+            funded_on = day
+        return stages
+
+    def play_milestones(self, c: _Contract, book: _Ledger) -> None:
+        """Walk each milestone of ``c`` through its steps by the rules of ``domain.milestones``.
+
+        The rows wait in ``self.played`` until the ledger is posted (a paid
+        milestone names its transaction); a payment's legs go in ``book``,
+        dated the day of the approval, as the API posts them.
+        """
+        for position, m in enumerate(c.milestones):
+            reference = self.ref(Milestone)
+            status = MilestoneStatus.NOT_FUNDED
+            row: dict[str, Any] = {
+                "reference": reference,
+                "engagement_id": c.id,
+                "position": position,
+                "description": m.description,
+                "deposit_amount": m.deposit,
+                "due_date": m.due_on,
+                "created_at": self.at(c.started_on - dt.timedelta(days=2)),
+            }
+            submissions: list[dict[str, Any]] = []
+            payment: ledger.Transaction | None = None
+            for step in m.steps:
+                status = milestones.next_milestone_status(status, step.move, reference)
+                if step.move is MilestoneMove.ACTIVATE:
+                    row["funded_at"] = self.at(step.day, 10)
+                elif step.move is MilestoneMove.SUBMIT:
+                    submissions.append(
+                        {
+                            "reference": self.ref(Submission),
+                            "note2client": step.note or "",
+                            "amount": milestones.requested_amount(m.deposit, m.deposit),
+                            "status": SubmissionStatus.PENDING.value,
+                            "created_at": self.at(step.day, 16),
+                        }
+                    )
+                elif step.move is MilestoneMove.REJECT_SUBMISSION:
+                    self.decide_submission(submissions[-1], SubmissionMove.REJECT, step)
+                elif step.move in (MilestoneMove.APPROVE, MilestoneMove.APPROVE_SUBMISSION):
+                    pending = submissions[-1] if submissions and submissions[-1]["status"] == "pending" else None
+                    if pending is not None:
+                        self.decide_submission(pending, SubmissionMove.APPROVE, step)
+                    asked = pending["amount"] if step.move is MilestoneMove.APPROVE_SUBMISSION and pending else None
+                    paid = milestones.payment(m.deposit, asked, step.bonus, None)
+                    payment = book.milestone_payment(c, step.day, paid, f"{c.title}: {m.description}", step.note)
+                    row |= {
+                        "paid_amount": paid.amount,
+                        "bonus": paid.bonus,
+                        "pay_comments": step.note,
+                        "paid_at": self.at(step.day, 6),  # the hour the ledger dates its entries
+                    }
+            row["status"] = status.value
+            self.played.append(_PlayedMilestone(row, submissions, payment))
+
+    def decide_submission(self, submission: dict[str, Any], move: SubmissionMove, step: _Step) -> None:
+        after = milestones.next_submission_status(submission["status"], move, submission["reference"])
+        submission["status"] = after.value
+        submission["decided_at"] = self.at(step.day, 6 if move is SubmissionMove.APPROVE else 11)
+        if move is SubmissionMove.REJECT:
+            submission["note2contractor"] = step.note
+
+    def make_milestones(self, transaction_ref: Callable[[ledger.Transaction], int]) -> None:
+        """Insert the played milestones (a paid one naming its ledger transaction) and their submissions."""
+        rows = [
+            {
+                "funded_at": None,
+                "paid_amount": None,
+                "bonus": None,
+                "pay_comments": None,
+                "paid_at": None,
+                **played.row,
+                "payment_transaction_ref": transaction_ref(played.payment) if played.payment else None,
+            }
+            for played in self.played
+        ]
+        ids = self.insert(Milestone, rows)
+        submissions = [
+            {"note2contractor": None, "decided_at": None, **submission, "milestone_id": milestone_id}
+            for played, milestone_id in zip(self.played, ids)
+            for submission in played.submissions
+        ]
+        if submissions:
+            self.conn.execute(sa.insert(table_of(Submission)), submissions)
+
+    # -- hiring: jobs, candidacies, offers, contract history ----------------
+
+    def make_hiring(self, contracts: list[_Contract], book: _Ledger) -> None:
+        """The hiring life around the contracts, by the rules of ``domain`` (jobs, offers, engagements).
+
+        Filled jobs and accepted offers behind some existing contracts and
+        behind two new fixed-price ones (their milestones in every state);
+        open jobs with candidates at every stage and offers pending, declined
+        and withdrawn; cancelled jobs; an offer left to expire; the end of
+        every closed contract (reason, feedback) and the suspensions of two
+        running ones, each with its event.
+        """
+        self.end_contracts([c for c in contracts if c.ended_on is not None])
+        self.pause_contracts(contracts)
+        running = contracts[:2]  # the role contractors' contracts
+        for team in WORK_TEAMS:
+            running.append(next(c for c in contracts[2:] if c.team == team))
+        for c in running:
+            job_id, offer_id = self.hire(c)
+            self.conn.execute(
+                sa.update(table_of(Engagement))
+                .where(table_of(Engagement).c.id == c.id)
+                .values(job_id=job_id, offer_id=offer_id)
+            )
+        self.new_fixed_price_contracts(book)
+        self.open_jobs()
+        self.closed_jobs()
+
+    def end_contracts(self, closed: list[_Contract]) -> None:
+        """Each closed contract's reason, would-hire-again and feedback (``domain.contracts``), and its end event."""
+        rng = self.rng
+        events = []
+        scores = []
+        for c in closed:
+            how = rng.choices(ENDINGS, weights=[e.share for e in ENDINGS])[0]
+            params: dict[str, str] = {}
+            comment = None
+            if how.comments:
+                params = {
+                    f"fb_scores[{score_id}]": str(Decimal(rng.randint(how.lowest, how.highest)) / 4)
+                    for score_id in CONTRACTOR_SCORE_IDS
+                }
+                comment = rng.choice(how.comments)
+            ending = contracts_rules.ending(how.reason, how.would_hire_again, params, comment, charged=True)
+            self.conn.execute(
+                sa.update(table_of(Engagement))
+                .where(table_of(Engagement).c.id == c.id)
+                .values(
+                    end_reason=ending.reason,
+                    would_hire_again=ending.would_hire_again,
+                    feedback_comment=ending.comment,
+                )
+            )
+            assert c.ended_on is not None
+            events.append(self.event(c, engagements.Move.END, c.ended_on, 20, None))
+            scores += [
+                {"engagement_id": c.id, "score_id": score_id, "score": score}
+                for score_id, score in ending.scores.items()
+            ]
+        self.conn.execute(sa.insert(table_of(EngagementEvent)), events)
+        if scores:
+            self.conn.execute(sa.insert(table_of(EngagementFeedbackScore)), scores)
+
+    def pause_contracts(self, contracts: list[_Contract]) -> None:
+        """Suspend one running hourly contract tonight; another was suspended over a weekend, then restarted.
+
+        Both are independent contractors' (the role contractors' contracts
+        stay active). The weekend pause fits the time logs: nobody logs time
+        on a weekend. Tonight's suspension comes after today's logs.
+        """
+        hourly = [c for c in contracts[2:] if c.ended_on is None and c.job_type == "hourly" and not c.through_agency]
+        tonight, weekend = hourly[0], hourly[1]
+        friday = self.end - dt.timedelta(days=60)
+        friday -= dt.timedelta(days=(friday.weekday() - 4) % 7)
+        friday = max(friday, weekend.started_on + dt.timedelta(days=(4 - weekend.started_on.weekday()) % 7 + 7))
+        suspended = self.engagement_rules(tonight).suspend()
+        self.engagement_rules(weekend).suspend().restart()  # the moves the rules allow
+        self.conn.execute(
+            sa.update(table_of(Engagement))
+            .where(table_of(Engagement).c.id == tonight.id)
+            .values(status=suspended.status.value)
+        )
+        self.conn.execute(
+            sa.insert(table_of(EngagementEvent)),
+            [
+                self.event(weekend, engagements.Move.SUSPEND, friday, 19, "Paused while the release is frozen"),
+                self.event(
+                    weekend, engagements.Move.RESTART, friday + dt.timedelta(days=3), 8, "Release done, back to work"
+                ),
+                self.event(tonight, engagements.Move.SUSPEND, self.end, 20, "Paused until next quarter's budget"),
+            ],
+        )
+
+    def event(
+        self, c: _Contract, move: engagements.Move, day: dt.date, hour: int, message: str | None
+    ) -> dict[str, Any]:
+        return {
+            "engagement_id": c.id,
+            "action": move.value,
+            "message": message,
+            "user_id": self.manager_of(c.team).id,
+            "created_at": self.at(day, hour),
+        }
+
+    def hire(self, c: _Contract, *, origin: str = "application") -> tuple[int, int]:
+        """The filled job ``c`` came from, its hired candidacy and the accepted offer: ``(job id, offer id)``.
+
+        The job was posted 16 days before the contract started, the offer
+        made 5 days before and accepted 2 days before (when the contract
+        was created); its terms are the contract's, milestones included.
+        """
+        accepted_on = c.started_on - dt.timedelta(days=2)
+        posted_on = c.started_on - dt.timedelta(days=16)
+        hourly = c.job_type == "hourly"
+        job_id = self.job(
+            c.team,
+            c.title,
+            c.job_type,
+            posted_on,
+            budget=None if hourly else c.fixed_price,
+            duration=160 if hourly else None,
+            closed=(JobStatus.FILLED, accepted_on, None),
+        )
+        candidacy_id = self.candidacy(
+            job_id, c.provider, origin, "hired", posted_on + dt.timedelta(days=2), agency=c.through_agency
+        )
+        terms: offer_rules.OfferTerms
+        if hourly:
+            assert c.hourly_rate is not None
+            terms = offer_rules.HourlyOfferTerms(c.hourly_rate, c.weekly_limit)
+        else:
+            assert c.fixed_price is not None
+            offered = tuple(offer_rules.OfferedMilestone(m.description, m.deposit, m.due_on) for m in c.milestones)
+            terms = offer_rules.FixedPriceOfferTerms(c.fixed_price, milestones=offered)
+        offer_id = self.offer(
+            c.team,
+            c.provider,
+            terms,
+            accepted_on - dt.timedelta(days=3),
+            title=c.title,
+            job_id=job_id,
+            candidacy_id=candidacy_id,
+            decision=(offer_rules.OfferAction.ACCEPT, accepted_on),
+            start_date=c.started_on,
+            agency=c.through_agency,
+        )
+        return job_id, offer_id
+
+    def new_fixed_price_contracts(self, book: _Ledger) -> None:
+        """Two running fixed-price contracts of the role contractors, hired through a job and an offer.
+
+        Between them their milestones are in every state: paid through an
+        approved submission with a bonus, paid directly, submitted (a pending
+        submission, after a rejected one), active after a rejected
+        submission, not funded, and deleted.
+        """
+        day = self.days_ago
+        agency_work = _Contract(
+            self.people["agency_provider"],
+            "acme:mobile",
+            "fixed-price",
+            "Home screen widget for the Android app",
+            day(60),
+            None,
+            fixed_price=Decimal(3000),
+            through_agency=True,
+        )
+        agency_work.milestones = [
+            _Milestone(
+                "Widget design and data contract",
+                Decimal(800),
+                day(30),
+                (
+                    _Step(MilestoneMove.ACTIVATE, day(60)),
+                    _Step(MilestoneMove.SUBMIT, day(32), note="Designs and the data contract are in the shared folder"),
+                    _Step(
+                        MilestoneMove.APPROVE_SUBMISSION,
+                        day(30),
+                        note="Great work, and a bonus for delivering early",
+                        bonus=Decimal(100),
+                    ),
+                ),
+            ),
+            _Milestone(
+                "Widget implementation",
+                Decimal(1400),
+                day(-5),
+                (
+                    _Step(MilestoneMove.ACTIVATE, day(29)),
+                    _Step(MilestoneMove.SUBMIT, day(16), note="First build attached"),
+                    _Step(MilestoneMove.REJECT_SUBMISSION, day(14), note="The widget crashes on Android 12"),
+                    _Step(MilestoneMove.SUBMIT, day(4), note="Crash fixed, new build attached"),
+                ),
+            ),
+            _Milestone("Store release and handover", Decimal(600), day(-20)),
+            _Milestone("Tablet layout", Decimal(200), day(-30), (_Step(MilestoneMove.DELETE, day(20)),)),
+        ]
+        own_work = _Contract(
+            self.people["provider"],
+            "acme:engineering",
+            "fixed-price",
+            "Billing export service",
+            day(45),
+            None,
+            fixed_price=Decimal(2400),
+        )
+        own_work.milestones = [
+            _Milestone(
+                "Export format and first endpoint",
+                Decimal(900),
+                day(20),
+                (
+                    _Step(MilestoneMove.ACTIVATE, day(45)),
+                    _Step(MilestoneMove.APPROVE, day(20), note="Works as specified"),
+                ),
+            ),
+            _Milestone(
+                "Scheduling and retries",
+                Decimal(1000),
+                day(-3),
+                (
+                    _Step(MilestoneMove.ACTIVATE, day(19)),
+                    _Step(MilestoneMove.SUBMIT, day(9), note="Ready for review"),
+                    _Step(MilestoneMove.REJECT_SUBMISSION, day(7), note="Retries must stop after five attempts"),
+                ),
+            ),
+            _Milestone("Documentation and handover", Decimal(500), day(-15)),
+        ]
+        for c, origin in ((agency_work, "application"), (own_work, "invitation")):
+            job_id, offer_id = self.hire(c, origin=origin)
+            self.insert_contracts([c], job_id=job_id, offer_id=offer_id)
+            self.play_milestones(c, book)
+
+    def open_jobs(self) -> None:
+        """Open jobs of the four teams with candidates at every stage, and offers pending, declined, withdrawn."""
+        day = self.days_ago
+        p = self.people
+        walker, kowalski = p["provider"], p["agency_provider"]
+        decline, withdraw = offer_rules.OfferAction.DECLINE, offer_rules.OfferAction.WITHDRAW
+        # Engineering: a fixed-price job; James Walker has a pending offer, another candidate declined his.
+        payments = self.job(
+            "acme:engineering",
+            "Payment provider integration",
+            "fixed-price",
+            day(10),
+            budget=Decimal(3500),
+            skills="python;rest-api;payments",
+        )
+        invited = self.candidacy(payments, walker, "invitation", "offered", day(9))
+        self.offer(
+            "acme:engineering",
+            walker,
+            offer_rules.FixedPriceOfferTerms(
+                Decimal(3200),
+                milestones=(
+                    offer_rules.OfferedMilestone("Sandbox integration", Decimal(1200), day(-14)),
+                    offer_rules.OfferedMilestone("Production rollout", Decimal(2000), day(-35)),
+                ),
+            ),
+            day(3),
+            title="Payment provider integration",
+            job_id=payments,
+            candidacy_id=invited,
+            message="We would like you to lead this integration.",
+            expires_on=day(-11),
+        )
+        declined = self.candidacy(payments, p["contractor10"], "application", "interviewing", day(8))
+        self.offer(
+            "acme:engineering",
+            p["contractor10"],
+            offer_rules.FixedPriceOfferTerms(Decimal(3400)),
+            day(7),
+            title="Payment provider integration",
+            job_id=payments,
+            candidacy_id=declined,
+            decision=(decline, day(5)),
+        )
+        self.candidacy(payments, p["contractor11"], "application", "interviewing", day(7), shortlisted=True)
+        self.candidacy(payments, p["contractor12"], "invitation", "invited", day(2))
+        # Mobile: an hourly job; James Walker is invited, Anna Kowalski interviews through her agency.
+        push = self.job(
+            "acme:mobile",
+            "Backend for push notifications",
+            "hourly",
+            day(8),
+            duration=120,
+            skills="python;firebase;android;ios",
+        )
+        self.candidacy(
+            push,
+            walker,
+            "invitation",
+            "invited",
+            day(1),
+            cover="Your work on our API fits this job well: would you like to interview?",
+        )
+        self.candidacy(push, kowalski, "application", "interviewing", day(6), agency=True)
+        self.candidacy(push, p["contractor13"], "application", "declined", day(5))
+        # Design: an hourly job; one offer withdrawn, another pending.
+        research = self.job(
+            "acme:design",
+            "UX researcher for the checkout study",
+            "hourly",
+            day(14),
+            duration=80,
+            skills="ux-research;usability-testing",
+        )
+        withdrawn = self.candidacy(research, p["contractor14"], "application", "interviewing", day(12))
+        self.offer(
+            "acme:design",
+            p["contractor14"],
+            offer_rules.HourlyOfferTerms(Decimal(45), Decimal(20)),
+            day(9),
+            title="UX researcher for the checkout study",
+            job_id=research,
+            candidacy_id=withdrawn,
+            decision=(withdraw, day(6)),
+        )
+        offered = self.candidacy(research, p["contractor15"], "application", "offered", day(11))
+        self.offer(
+            "acme:design",
+            p["contractor15"],
+            offer_rules.HourlyOfferTerms(Decimal(52), Decimal(15)),
+            day(4),
+            title="UX researcher for the checkout study",
+            job_id=research,
+            candidacy_id=offered,
+            expires_on=day(-10),
+        )
+        self.candidacy(research, p["contractor16"], "invitation", "invited", day(3))
+        # Marketing: a fixed-price job with a shortlisted candidate and one who withdrew.
+        copy = self.job(
+            "acme:marketing",
+            "Launch campaign copy",
+            "fixed-price",
+            day(20),
+            budget=Decimal(1200),
+            skills="copywriting;email-marketing",
+        )
+        self.candidacy(copy, p["contractor17"], "application", "interviewing", day(18), shortlisted=True)
+        self.candidacy(copy, p["contractor18"], "application", "withdrawn", day(17))
+        # An offer made without a job, never answered: it expired.
+        self.offer(
+            "acme:marketing",
+            p["contractor21"],
+            offer_rules.FixedPriceOfferTerms(Decimal(350)),
+            day(30),
+            title="Translate the product sheets into Spanish",
+            expires_on=day(16),
+        )
+
+    def closed_jobs(self) -> None:
+        """Cancelled jobs, with the documented reason codes; their candidates were withdrawn or declined."""
+        day = self.days_ago
+        p = self.people
+        warehouse = self.job(
+            "acme:engineering",
+            "Data warehouse consultant",
+            "hourly",
+            day(130),
+            duration=200,
+            skills="sql;data-modeling",
+            closed=(JobStatus.CANCELLED, day(100), CancelReason.PROJECT_WAS_CANCELLED),
+        )
+        self.candidacy(warehouse, p["contractor19"], "application", "withdrawn", day(125))
+        self.job(
+            "acme:marketing",
+            "Social media manager",
+            "hourly",
+            day(40),
+            duration=60,
+            closed=(JobStatus.CANCELLED, day(40), CancelReason.ACCIDENTAL_OPENING_CREATION),
+        )
+        illustrations = self.job(
+            "acme:design",
+            "Illustrations for the annual report",
+            "fixed-price",
+            day(70),
+            budget=Decimal(900),
+            skills="illustration;print-design",
+            closed=(JobStatus.CANCELLED, day(45), CancelReason.NO_DEVELOPER_FOR_REQUESTED_SKILLS),
+        )
+        self.candidacy(illustrations, p["contractor20"], "application", "declined", day(60))
+
+    def days_ago(self, days: int) -> dt.date:
+        """The day ``days`` before ``end_date`` (after it when negative)."""
+        return self.end - dt.timedelta(days=days)
+
+    def job(
+        self,
+        team: str,
+        title: str,
+        job_type: str,
+        posted_on: dt.date,
+        *,
+        budget: Decimal | None = None,
+        duration: int | None = None,
+        skills: str = "",
+        closed: tuple[JobStatus, dt.date, CancelReason | None] | None = None,
+    ) -> int:
+        """Insert a job of ``team`` posted on ``posted_on``, open, or ``closed`` (status, day, reason) since; its id."""
+        terms = job_rules.Terms(engagements.JobType(job_type), budget, duration)
+        status, closed_at, reason = JobStatus.OPEN, None, None
+        if closed is not None:
+            after, closed_on, reason = closed
+            status, closed_at = job_rules.next_status(status, after), self.at(closed_on, 9)
+        created = self.at(posted_on, 8)
+        return self.insert(
+            Job,
+            [
+                {
+                    "reference": self.ref(Job),
+                    "job_key": f"~~{self.rng.getrandbits(64):016x}",
+                    "buyer_team_id": self.team_ids[team],
+                    "created_by_user_id": self.manager_of(team).id,
+                    "title": title,
+                    "job_type": terms.job_type.value,
+                    "description": f"{title} for the {team.split(':')[1]} team of Acme Widgets.",
+                    "visibility": job_rules.Visibility.PUBLIC.value,
+                    "subcategory_id": TEAM_SUBCATEGORIES[team],
+                    "subcategory2_id": None,
+                    "budget": terms.budget,
+                    "duration": terms.duration,
+                    "start_date": posted_on,
+                    "skills": job_rules.skills_text(skills),
+                    "status": status.value,
+                    "cancel_reason": int(reason) if reason is not None else None,
+                    "closed_at": closed_at,
+                    "last_candidacy_access_at": None,
+                    "created_at": created,
+                    "updated_at": closed_at or created,
+                }
+            ],
+        )[0]
+
+    def candidacy(
+        self,
+        job_id: int,
+        person: _Person,
+        origin: str,
+        status: str,
+        made_on: dt.date,
+        *,
+        cover: str | None = None,
+        agency: bool = False,
+        shortlisted: bool = False,
+    ) -> int:
+        """Insert ``person``'s candidacy for the job ``job_id`` (through the agency when ``agency``); its id."""
+        assert origin in CANDIDACY_ORIGINS and status in CANDIDACY_STATUSES
+        if cover is None:
+            cover = (
+                "We think you would be a good fit for this job."
+                if origin == "invitation"
+                else "I have done this kind of work before and would be glad to help."
+            )
+        created = self.at(made_on, 12)
+        return self.insert(
+            Candidacy,
+            [
+                {
+                    "reference": self.ref(Candidacy),
+                    "job_id": job_id,
+                    "provider_user_id": person.id,
+                    "provider_team_id": self.team_ids[AGENCY_ID] if agency else None,
+                    "origin": origin,
+                    "status": status,
+                    "cover": cover,
+                    "is_shortlisted": shortlisted,
+                    "is_hidden": False,
+                    "created_at": created,
+                    "updated_at": created,
+                }
+            ],
+        )[0]
+
+    def offer(
+        self,
+        team: str,
+        person: _Person,
+        terms: offer_rules.OfferTerms,
+        made_on: dt.date,
+        *,
+        title: str,
+        job_id: int | None = None,
+        candidacy_id: int | None = None,
+        message: str | None = None,
+        decision: tuple[offer_rules.OfferAction, dt.date] | None = None,
+        expires_on: dt.date | None = None,
+        start_date: dt.date | None = None,
+        agency: bool = False,
+    ) -> int:
+        """Insert an offer made on ``made_on``, pending or moved by ``decision`` (``domain.offers``); its id.
+
+        A pending offer whose ``expires_on`` has passed is expired for
+        whoever reads it, as the rules say; nothing writes that state.
+        """
+        status, decided_at = offer_rules.OfferStatus.PENDING, None
+        if decision is not None:
+            action, decided_on = decision
+            status, decided_at = offer_rules.next_status(status, action), self.at(decided_on, 9)
+        offer_id = self.insert(
+            Offer,
+            [
+                {
+                    "reference": self.ref(Offer),
+                    "job_id": job_id,
+                    "candidacy_id": candidacy_id,
+                    "buyer_team_id": self.team_ids[team],
+                    "created_by_user_id": self.manager_of(team).id,
+                    "provider_user_id": person.id,
+                    "provider_team_id": self.team_ids[AGENCY_ID] if agency else None,
+                    "title": title,
+                    "message_from_buyer": message,
+                    **offer_rules.terms_columns(terms),
+                    "start_date": start_date,
+                    "keep_open": False,
+                    "status": status.value,
+                    "expires_at": self.at(expires_on, 9) if expires_on is not None else None,
+                    "created_at": self.at(made_on, 9),
+                    "decided_at": decided_at,
+                }
+            ],
+        )[0]
+        if isinstance(terms, offer_rules.FixedPriceOfferTerms) and terms.milestones:
+            self.conn.execute(
+                sa.insert(table_of(OfferMilestone)),
+                [
+                    {
+                        "offer_id": offer_id,
+                        "position": position,
+                        "description": m.description,
+                        "deposit_amount": m.deposit_amount,
+                        "due_date": m.due_date,
+                    }
+                    for position, m in enumerate(terms.milestones)
+                ],
+            )
+        return offer_id
 
     def make_credentials(self) -> None:
         consumer_id = self.insert(
@@ -1092,21 +1855,10 @@ class _Ledger:
         notes: str | None = None,
     ) -> None:
         """Three legs: the buyer pays ``charges``, the payee earns ``earnings``, the platform the rest."""
-        b = self.builder
-        parties = ledger.ContractParties(
-            engagement_id=c.id,
-            buyer_company_id=b.company_ids[COMPANY_ID],
-            buyer_team_id=b.team_ids[c.team],
-            provider_user_id=c.provider.id,
-            provider_company_id=b.company_ids[AGENCY_ID] if c.through_agency else None,
-            provider_team_id=b.team_ids[AGENCY_ID] if c.through_agency else None,
-            po_number=PO_NUMBERS.get(c.team),
-        )
-        accounts = ledger.ContractAccounts(buyer=self.buyer, payee=payee, platform=self.platform)
         self.transactions.append(
             ledger.contract_transaction(
-                parties,
-                accounts,
+                self.parties(c),
+                self.accounts(payee),
                 day,
                 kind,
                 subtype,
@@ -1118,6 +1870,38 @@ class _Ledger:
                 notes=notes,
             )
         )
+
+    def milestone_payment(
+        self, c: _Contract, day: dt.date, paid: milestones.Payment, title: str, comment: str | None
+    ) -> ledger.Transaction:
+        """The legs approving a milestone of ``c`` posts, as the API posts them (``milestones.payment_transaction``)."""
+        legs = milestones.payment_transaction(
+            self.parties(c),
+            self.accounts(self.builder.payee_of(c)),
+            day,
+            DEFAULT_FEE_RATE,
+            paid,
+            title,
+            comment=comment,
+            notes=None,
+        )
+        self.transactions.append(legs)
+        return legs
+
+    def parties(self, c: _Contract) -> ledger.ContractParties:
+        b = self.builder
+        return ledger.ContractParties(
+            engagement_id=c.id,
+            buyer_company_id=b.company_ids[COMPANY_ID],
+            buyer_team_id=b.team_ids[c.team],
+            provider_user_id=c.provider.id,
+            provider_company_id=b.company_ids[AGENCY_ID] if c.through_agency else None,
+            provider_team_id=b.team_ids[AGENCY_ID] if c.through_agency else None,
+            po_number=PO_NUMBERS.get(c.team),
+        )
+
+    def accounts(self, payee: int) -> ledger.ContractAccounts:
+        return ledger.ContractAccounts(buyer=self.buyer, payee=payee, platform=self.platform)
 
     def payments(self, provider_entities, agency: int) -> None:
         """Monthly client deposits covering last month's charges; monthly provider withdrawals."""
@@ -1152,13 +1936,21 @@ class _Ledger:
                     balance = ZERO
                 day = (day.replace(day=1) + dt.timedelta(days=32)).replace(day=15)
 
-    def flush(self) -> None:
-        """Post every transaction, in date order, numbering entries and transactions."""
+    def flush(self) -> Callable[[ledger.Transaction], int]:
+        """Post every transaction, in date order, numbering entries and transactions.
+
+        Returns what tells the ``transaction_ref`` a transaction was posted under.
+        """
         b = self.builder
+        # The order ledger.post numbers them in (its sort is stable, so sorting again changes nothing).
+        ordered = sorted(self.transactions, key=lambda legs: legs[0].date)
         ledger.post(
             b.conn,
-            self.transactions,
+            ordered,
             first_transaction_ref=TRANSACTION_BASE + 1,
             next_reference=lambda: b.ref(LedgerEntry),
             created_at=lambda day: b.at(day, 6),
         )
+        # Keyed by identity: two transactions may hold equal legs, each has its own number.
+        numbers = {id(legs): TRANSACTION_BASE + 1 + index for index, legs in enumerate(ordered)}
+        return lambda legs: numbers[id(legs)]
