@@ -1,13 +1,14 @@
 """Paying on a contract from a request: the accounts of its parties, the next numbers, one posted transaction.
 
 ``domain.ledger`` builds balanced legs and posts them; this module gives it
-what a live request knows only by asking the database: the accounting
-entities of the contract's buyer company, its payee (the agency the
-provider works through, else the provider) and the platform; the
-transaction and entry numbers that come next; and the parties the legs
-name. ``pay_on_contract`` posts one contract transaction and returns its
-``transaction_ref`` (what ``post_team_adjustment`` answers as the
-adjustment's reference, and what a milestone payment records).
+what a live request knows only by asking the database (``contract_sides``):
+the accounting entities of the contract's buyer company, its payee (the
+agency the provider works through, else the provider) and the platform,
+and the parties the legs name. ``pay_on_contract`` posts one contract
+transaction and returns its ``transaction_ref`` (what
+``post_team_adjustment`` answers as the adjustment's reference); a
+milestone approval builds its own legs (``domain.milestones``) on the same
+sides and posts them through ``ledger.post_now`` too.
 
 The numbers come from ``ledger.post_now``, which takes the ledger's lock
 (``ledger.lock_numbering``) first; ``pay_on_contract`` takes it before
@@ -46,14 +47,15 @@ class Payment:
     notes: str | None = None
 
 
-def pay_on_contract(work: UnitOfWork, engagement_id: int, day: dt.date, payment: Payment) -> int:
-    """Post ``payment`` on the engagement ``engagement_id`` dated ``day``; returns its ``transaction_ref``.
+def contract_sides(work: UnitOfWork, engagement_id: int) -> tuple[ledger.ContractParties, ledger.ContractAccounts]:
+    """Who the engagement's money concerns, and the accounting entities it moves between.
 
-    Creates the payee's or the buyer's accounting entity when the contract's
-    party has none yet. Raises ``LookupError`` for an unknown engagement.
+    The payee is the agency's entity for a contract made through an agency,
+    else the provider's own. Takes the ledger's lock and creates the payee's
+    or the buyer's entity when the contract's party has none yet. Raises
+    ``LookupError`` for an unknown engagement.
     """
-    conn = work.connection
-    ledger.lock_numbering(conn)
+    ledger.lock_numbering(work.connection)
     parties = _parties(work, engagement_id)
     accounts = ledger.ContractAccounts(
         buyer=_entity_of_company(work, parties.buyer_company_id),
@@ -64,6 +66,16 @@ def pay_on_contract(work: UnitOfWork, engagement_id: int, day: dt.date, payment:
         ),
         platform=_platform_entity(work),
     )
+    return parties, accounts
+
+
+def pay_on_contract(work: UnitOfWork, engagement_id: int, day: dt.date, payment: Payment) -> int:
+    """Post ``payment`` on the engagement ``engagement_id`` dated ``day``; returns its ``transaction_ref``.
+
+    Creates the payee's or the buyer's accounting entity when the contract's
+    party has none yet. Raises ``LookupError`` for an unknown engagement.
+    """
+    parties, accounts = contract_sides(work, engagement_id)
     legs = ledger.contract_transaction(
         parties,
         accounts,
@@ -77,7 +89,7 @@ def pay_on_contract(work: UnitOfWork, engagement_id: int, day: dt.date, payment:
         comment=payment.comment,
         notes=payment.notes,
     )
-    return ledger.post_now(conn, [legs], dt.datetime.now(dt.UTC))
+    return ledger.post_now(work.connection, [legs], dt.datetime.now(dt.UTC))
 
 
 def _parties(work: UnitOfWork, engagement_id: int) -> ledger.ContractParties:

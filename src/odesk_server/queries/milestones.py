@@ -21,8 +21,7 @@ from sqlalchemy.engine import Row
 
 from odesk_server.access.keys import as_reference
 from odesk_server.db.work import UnitOfWork
-from odesk_server.domain import ledger
-from odesk_server.models import AccountingEntity, Engagement, Milestone, Submission, Team, next_reference, table_of
+from odesk_server.models import Engagement, Milestone, Submission, next_reference, table_of
 
 # What every read carries of the contract.
 CONTRACT_COLUMNS = (
@@ -193,41 +192,3 @@ def move_submission(
         .values(status=str(after), **(changes or {}))
     )
     return work.connection.execute(statement).rowcount == 1
-
-
-def money_sides(work: UnitOfWork, contract: Row[Any]) -> tuple[ledger.ContractParties, ledger.ContractAccounts] | None:
-    """Who the contract's money concerns and the accounts it moves between; None when an account is missing.
-
-    The payee is the agency's account for a contract made through an
-    agency, else the provider's own.
-    """
-    buyer_company_id = work.connection.scalar(sa.select(Team.company_id).where(Team.id == contract.buyer_team_id))
-    entities = table_of(AccountingEntity)
-    payee_condition = (
-        entities.c.company_id == contract.agency_company_id
-        if contract.agency_company_id is not None
-        else entities.c.user_id == contract.provider_user_id
-    )
-    rows = work.connection.execute(
-        sa.select(
-            entities.c.id,
-            sa.case(
-                (entities.c.kind == "platform", "platform"),
-                (entities.c.company_id == buyer_company_id, "buyer"),
-                else_="payee",
-            ).label("side"),
-        ).where(sa.or_(entities.c.kind == "platform", entities.c.company_id == buyer_company_id, payee_condition))
-    ).all()
-    by_side = {row.side: row.id for row in rows}
-    if buyer_company_id is None or not {"buyer", "payee", "platform"} <= by_side.keys():
-        return None
-    parties = ledger.ContractParties(
-        engagement_id=contract.engagement_id,
-        buyer_company_id=buyer_company_id,
-        buyer_team_id=contract.buyer_team_id,
-        provider_user_id=contract.provider_user_id,
-        provider_company_id=contract.agency_company_id,
-        provider_team_id=contract.provider_team_id,
-    )
-    accounts = ledger.ContractAccounts(buyer=by_side["buyer"], payee=by_side["payee"], platform=by_side["platform"])
-    return parties, accounts

@@ -38,10 +38,11 @@ from odesk_server.access.rules import ContractParties, require_buyer, require_pr
 from odesk_server.access.scope import OrgScope, org_scope
 from odesk_server.api.endpoint import SIGNED_IN, Api, Call, Params
 from odesk_server.api.params import Money, PathKey, UsDate
-from odesk_server.domain import ledger
+from odesk_server.domain import ledger, payments
 from odesk_server.domain.milestones import (
     MilestoneMove,
     MilestoneStatus,
+    Payment,
     SubmissionMove,
     check_contract,
     next_milestone_status,
@@ -51,7 +52,7 @@ from odesk_server.domain.milestones import (
     requested_amount,
 )
 from odesk_server.models import utcnow
-from odesk_server.problems import Conflict, Invalid, NotFound, WrongState
+from odesk_server.problems import Invalid, NotFound, WrongState
 from odesk_server.queries import milestones as queries
 
 api = Api("hr milestones", "HR v3: fixed-price milestones and submissions (/api/hr/v3/fp)")
@@ -208,17 +209,24 @@ def _raced(what: str, reference: int, state: str) -> WrongState:
     return WrongState(f"The {what} {reference} was changed by another request: it is no longer {state}")
 
 
-def _pay(
-    call: Call[Any], row: Row[Any], amount: Decimal | None, params: PaymentParams
-) -> tuple[ledger.Transaction, Any]:
-    """The ledger legs and the milestone columns of approving ``row`` with these values (nothing written)."""
+def _pay(row: Row[Any], amount: Decimal | None, params: PaymentParams) -> tuple[Payment, dict[str, Any]]:
+    """The payment of approving ``row`` with these values and the milestone columns it sets (nothing written)."""
     paid = payment(row.deposit_amount, amount, params.bonus, params.underpayment_reason)
-    sides = queries.money_sides(call.db, row)
-    if sides is None:
-        raise Conflict(f"The contract {row.contract_reference} has no financial account to pay from or into")
-    now = utcnow()
+    columns = {
+        "paid_amount": paid.amount,
+        "bonus": paid.bonus,
+        "pay_comments": params.pay_comments,
+        "underpayment_reason": paid.underpayment_reason,
+        "note2contractor": params.note2contractor,
+        "paid_at": utcnow(),
+    }
+    return paid, columns
+
+
+def _post_payment(call: Call[Any], row: Row[Any], paid: Payment, params: PaymentParams, now: dt.datetime) -> None:
+    """Post the legs of ``paid`` (after the conditional UPDATE won) and name their transaction on the milestone."""
     legs = payment_transaction(
-        *sides,
+        *payments.contract_sides(call.db, row.engagement_id),
         now.date(),
         row.fee_rate,
         paid,
@@ -226,21 +234,8 @@ def _pay(
         comment=params.pay_comments,
         notes=params.note2contractor,
     )
-    columns = {
-        "paid_amount": paid.amount,
-        "bonus": paid.bonus,
-        "pay_comments": params.pay_comments,
-        "underpayment_reason": paid.underpayment_reason,
-        "note2contractor": params.note2contractor,
-        "paid_at": now,
-    }
-    return legs, columns
-
-
-def _post_payment(call: Call[Any], milestone_id: int, legs: ledger.Transaction) -> None:
-    """Post the legs (after the conditional UPDATE won) and name their transaction on the milestone."""
-    reference = ledger.post_now(call.db.connection, [legs], utcnow())
-    queries.edit_milestone(call.db, milestone_id, MilestoneStatus.PAID, {"payment_transaction_ref": reference})
+    reference = ledger.post_now(call.db.connection, [legs], now)
+    queries.edit_milestone(call.db, row.id, MilestoneStatus.PAID, {"payment_transaction_ref": reference})
 
 
 # --------------------------------------------------------------------------
@@ -405,14 +400,14 @@ def approve_milestone(call: Call[ApproveMilestoneParams]) -> MilestoneReply:
     row = _milestone(call, params.milestone_id, require_buyer)
     _writable(row)
     after = next_milestone_status(row.status, MilestoneMove.APPROVE, row.reference)
-    legs, columns = _pay(call, row, params.amount, params)
+    paid, columns = _pay(row, params.amount, params)
     if not queries.move_milestone(call.db, row.id, row.status, after, columns):
         raise _raced("milestone", row.reference, row.status)
     pending = queries.pending_submission(call.db, row.id)
     if pending is not None:
         decision = {"note2contractor": params.note2contractor, "decided_at": columns["paid_at"]}
         queries.move_submission(call.db, pending.id, pending.status, "approved", decision)
-    _post_payment(call, row.id, legs)
+    _post_payment(call, row, paid, params, columns["paid_at"])
     return {"milestone": milestone_payload(_reread(call, row.reference))}
 
 
@@ -491,14 +486,14 @@ def approve_submission(call: Call[ApproveSubmissionParams]) -> SubmissionReply:
     """
     params = call.params
     submission, milestone = _decide(call, params.submission_id, SubmissionMove.APPROVE)
-    legs, columns = _pay(call, milestone, params.amount, params)
+    paid, columns = _pay(milestone, params.amount, params)
     # The milestone row first, as every move takes it: the racing request waits for it, then finds it paid.
     if not queries.move_milestone(call.db, milestone.id, milestone.status, MilestoneStatus.PAID, columns):
         raise _raced("submission", submission.reference, submission.status)
     decision = {"note2contractor": params.note2contractor, "decided_at": columns["paid_at"]}
     if not queries.move_submission(call.db, submission.id, submission.status, "approved", decision):
         raise _raced("submission", submission.reference, submission.status)
-    _post_payment(call, milestone.id, legs)
+    _post_payment(call, milestone, paid, params, columns["paid_at"])
     return _submission_reply(call, submission)
 
 
