@@ -389,7 +389,7 @@ def test_get_jobs_filters_paging_and_order(http):
     assert below["reference"] in refs(include_sub_teams="True")
     assert below["reference"] not in refs(include_sub_teams="False")
     assert second["reference"] not in refs(status="open") and second["reference"] in refs(status="open;filled")
-    assert refs(created_by=UIDS["hiring_manager"]) == [delta["reference"]]
+    assert [r for r in refs(created_by=UIDS["hiring_manager"]) if r in ours] == [delta["reference"]]
     assert refs(created_by="nobody-at-all") == []
     now = dt.datetime.now(dt.UTC)
     assert ours <= set(refs(created_time_from=f"{now - dt.timedelta(hours=1):%Y-%m-%dT%H:%M:%S}"))

@@ -47,6 +47,12 @@ class Env:
         self.client = client
         self.credentials = credentials
         self.engine = db.create_engine(url)
+        with self.engine.connect() as conn:
+            self.demo_offers = {str(reference) for reference in conn.scalars(sa.select(Offer.reference))}
+
+    def ours(self, offers: list[dict]) -> list[str]:
+        """The references of a listing's offers, the demo's own offers left out."""
+        return [offer["reference"] for offer in offers if offer["reference"] not in self.demo_offers]
 
     def call(self, role: str, method: str, path: str, params=None):
         placement = "body" if method == "POST" else "query"
@@ -157,16 +163,22 @@ def test_post_offer_hourly_then_read_and_list_it(env):
     assert read == made
     _, team_ref = env.team("acme:engineering")
     listed = env.ok("owner", "GET", f"{HR}/offers.json", {"buyer_team__reference": str(team_ref)})["offers"]
-    assert [o["reference"] for o in listed["offer"]] == [made["reference"]]
-    assert listed["lister"]["total_items"] == "1"
+    assert env.ours(listed["offer"]) == [made["reference"]]
+    assert listed["lister"]["total_items"] == str(len(listed["offer"]))
     # Filters: status, provider, job, sub-teams from the root team.
     acme_ref = str(env.credentials.team("acme:acme").reference)
     query = {"buyer_team__reference": acme_ref, "include_sub_teams": "True", "status": "pending;accepted"}
-    assert len(env.ok("owner", "GET", f"{HR}/offers.json", query)["offers"]["offer"]) == 1
-    assert env.ok("owner", "GET", f"{HR}/offers.json", {**query, "status": "closed"})["offers"]["offer"] == []
+    assert len(env.ours(env.ok("owner", "GET", f"{HR}/offers.json", query)["offers"]["offer"])) == 1
+    assert env.ours(env.ok("owner", "GET", f"{HR}/offers.json", {**query, "status": "closed"})["offers"]["offer"]) == []
     assert env.ok("owner", "GET", f"{HR}/offers.json", {**query, "include_sub_teams": "False"})["offers"]["offer"] == []
     assert (
-        len(env.ok("owner", "GET", f"{HR}/offers.json", {**query, "provider__reference": "jwalker"})["offers"]["offer"])
+        len(
+            env.ours(
+                env.ok("owner", "GET", f"{HR}/offers.json", {**query, "provider__reference": "jwalker"})["offers"][
+                    "offer"
+                ]
+            )
+        )
         == 1
     )
     unknown = env.call("owner", "GET", f"{HR}/offers.json", {**query, "provider__reference": "nobody"})
@@ -297,7 +309,7 @@ def test_get_offers_and_get_offer_errors(env):
     ordered = env.ok(
         "owner", "GET", listing, {**bad, "order_by": "created_time;D", "created_time_from": "2020-01-01T00:00:00"}
     )
-    assert [o["reference"] for o in ordered["offers"]["offer"]] == [made["reference"]]
+    assert env.ours(ordered["offers"]["offer"]) == [made["reference"]]
 
 
 # --------------------------------------------------------------------------
@@ -538,15 +550,17 @@ def test_send_client_offer_permissions_and_list_errors(env):
         "status",
     )
     assert (
-        env.ok("finance", "GET", f"{V1}/clients/offers.json", {"company_id": "acme", "status": "new;accepted"})[
-            "offers"
-        ]["offer"]
+        env.ours(
+            env.ok("finance", "GET", f"{V1}/clients/offers.json", {"company_id": "acme", "status": "new;accepted"})[
+                "offers"
+            ]["offer"]
+        )
         == []
     )
     made = env.hourly_offer()
     ref = made["reference"]
     by_company = env.ok("finance", "GET", f"{V1}/clients/offers.json", {"company_id": "acme"})["offers"]["offer"]
-    assert [o["reference"] for o in by_company] == [ref]
+    assert env.ours(by_company) == [ref]
     by_job = env.ok("owner", "GET", f"{V1}/clients/offers.json", {"job__reference": made["job__reference"]})["offers"][
         "offer"
     ]
