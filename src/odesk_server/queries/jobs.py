@@ -9,7 +9,7 @@ the caller (``odesk_server.access``) before or after these reads.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -21,6 +21,7 @@ from odesk_server.access.keys import as_reference, usable
 from odesk_server.db.work import UnitOfWork
 from odesk_server.domain.jobs import ACTIVE_CANDIDACIES
 from odesk_server.models import Candidacy, Company, Job, JobCategory, Team, User
+from odesk_server.queries.ordering import order_by
 
 # The category versions of JobCategory.version.
 CATEGORIES_V1 = 1
@@ -163,10 +164,12 @@ class JobFilter:
     created_to: dt.datetime | None = None
 
 
-def list_jobs(
-    work: UnitOfWork, only: JobFilter, offset: int, size: int, order: Sequence[tuple[str, bool]]
-) -> tuple[int, list[JobView]]:
-    """``(total, at most size jobs after offset)`` matching ``only``, ordered by ``order`` (field, descending)."""
+def list_jobs(work: UnitOfWork, only: JobFilter, offset: int, size: int, sort: str | None) -> tuple[int, list[JobView]]:
+    """``(total, at most size jobs after offset)`` matching ``only``, ordered as ``sort`` (``order_by``) says.
+
+    Raises ``problems.Invalid`` for an ``order_by`` it cannot sort on.
+    """
+    ordering = order_by(sort, ORDER_FIELDS, "reference")
     conditions: list[sa.ColumnElement[bool]] = [Job.buyer_team_id.in_(sorted(only.team_ids))]
     if only.statuses:
         conditions.append(Job.status.in_(sorted(only.statuses)))
@@ -177,7 +180,6 @@ def list_jobs(
     if only.created_to is not None:
         conditions.append(Job.created_at <= only.created_to)
     total = work.connection.execute(sa.select(sa.func.count(Job.id)).where(*conditions)).scalar_one()
-    ordering = [ORDER_FIELDS[name].desc() if desc else ORDER_FIELDS[name].asc() for name, desc in order]
     query = _JOB_VIEW.where(*conditions).order_by(*ordering, Job.reference).offset(offset).limit(size)
     return int(total), _views(work, query)
 

@@ -112,23 +112,6 @@ def _timestamp(value: object) -> object:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
-def _order(value: object) -> object:
-    """``field1;field2;...;AD..`` (oDesk's sort form; A ascending, D descending, one per field) -> (field, desc)."""
-    if isinstance(value, tuple):
-        return value
-    parts = [part.strip() for part in str(value).split(";") if part.strip()]
-    directions = ""
-    if len(parts) > 1 and set(parts[-1]) <= {"A", "D"}:
-        directions = parts.pop()
-        if len(directions) != len(parts):
-            raise ValueError(f"must name one direction (A or D) per field, got {value!r}")
-    fields = ", ".join(queries.ORDER_FIELDS)
-    for name in parts:
-        if name not in queries.ORDER_FIELDS:
-            raise ValueError(f"must be fields among {fields}, then optionally A/D per field, got {value!r}")
-    return tuple((name, directions[i] == "D" if directions else False) for i, name in enumerate(parts))
-
-
 def _hours(value: object) -> object:
     text = str(value).strip() if value is not None else ""
     if not text:
@@ -157,9 +140,6 @@ Timestamp = Annotated[
     dt.datetime | None,
     BeforeValidator(_timestamp),
     Field(json_schema_extra={"examples": ["2009-01-20T00:00:01"]}),
-]
-OrderBy = Annotated[
-    tuple[tuple[str, bool], ...], BeforeValidator(_order), Field(json_schema_extra={"examples": ["created_time;D"]})
 ]
 ReasonCode = Annotated[CancelReason, BeforeValidator(_reason), Field(json_schema_extra={"examples": ["41"]})]
 
@@ -334,7 +314,7 @@ class JobsParams(Params):
     created_time_from: Timestamp = None
     created_time_to: Timestamp = None
     page: PageParam = Page(0, 20)
-    order_by: OrderBy = ()
+    order_by: OptionalText = None
 
 
 class JobRef(Params):
@@ -445,12 +425,11 @@ def get_jobs(call: Call[JobsParams]) -> JobsReply:
     if p.created_by is None or creator is not None:  # an unknown creator created nothing
         only = JobFilter(teams, p.status, creator, p.created_time_from, p.created_time_to)
         total, found = queries.list_jobs(call.db, only, p.page.offset, p.page.size, p.order_by)
-    sort = ";".join([name for name, _ in p.order_by] + ["".join("D" if d else "A" for _, d in p.order_by)])
     lister: Lister = {
         "total_items": str(total),
         "query": "",
         "paging": {"offset": str(p.page.offset), "count": str(p.page.size)},
-        "sort": sort if p.order_by else "",
+        "sort": p.order_by or "",
     }
     return {"jobs": {"lister": lister, "job": [job_payload(job, call.base_url) for job in found]}}
 
