@@ -2,12 +2,14 @@
 
 Two places reach past the public API of a dependency:
 
-- the OAuth provider (``odesk_server.oauth.provider``) calls oauthlib's
-  ``BaseEndpoint._create_request``, ``_check_transport_security``,
-  ``_check_mandatory_parameters`` and ``_check_signature``, overrides
-  ``_check_signature`` (one signature, several candidate URLs) and
-  ``_create_request`` (no callback means out-of-band), and maps oauthlib's
-  error descriptions to our problem codes by their text;
+- the OAuth provider's token endpoints (``odesk_server.oauth.provider``)
+  call oauthlib's ``BaseEndpoint._create_request`` to get the request
+  object its public token checks take, override ``_check_signature`` (one
+  signature, several candidate URLs) and ``_create_request`` (no callback
+  means out-of-band), and map oauthlib's error descriptions to our problem
+  codes by their text. (API calls use only oauthlib's public signature
+  functions: ``odesk_server.oauth.verification``, held to oauthlib's own
+  endpoint by test_oauth_verification.py.);
 - the GViz query parser (``gvizql.parser._LalrLoop``) reads the LALR tables
   Lark builds (``Lark.parser.parser.parser``: ``parse_table``, ``callbacks``,
   the rules' ``expansion``, ``alias``, ``options.expand1`` and ``origin``).
@@ -38,7 +40,6 @@ from oauthlib.oauth1 import (
     AccessTokenEndpoint,
     Client,
     RequestTokenEndpoint,
-    ResourceEndpoint,
 )
 from oauthlib.oauth1.rfc5849 import errors as oauthlib_errors
 from oauthlib.oauth1.rfc5849.endpoints.base import BaseEndpoint
@@ -152,8 +153,6 @@ def _parsed(endpoint: BaseEndpoint, url: str) -> Any:
     ("cls", "name", "parameters"),
     [
         (BaseEndpoint, "_create_request", ["self", "uri", "http_method", "body", "headers"]),
-        (BaseEndpoint, "_check_transport_security", ["self", "request"]),
-        (BaseEndpoint, "_check_mandatory_parameters", ["self", "request"]),
         (BaseEndpoint, "_check_signature", ["self", "request", "is_token_request"]),
     ],
 )
@@ -167,7 +166,7 @@ def test_oauthlib_endpoint_methods_we_call_keep_their_signature(cls: type, name:
 
 
 def test_create_request_gives_the_attributes_the_provider_reads() -> None:
-    request = ResourceEndpoint(_AcceptingValidator())._create_request(_signed(), "GET", "", {})
+    request = provider._AccessTokenEndpoint(_AcceptingValidator())._create_request(_signed(), "GET", "", {})
     assert (request.client_key, request.resource_owner_key) == (CONSUMER_KEY, TOKEN)
     for name in ("signature", "nonce", "timestamp", "signature_method", "oauth_params", "uri", "validator_log"):
         assert getattr(request, name, None) is not None, f"oauthlib's parsed request has no {name} any more"
@@ -176,7 +175,7 @@ def test_create_request_gives_the_attributes_the_provider_reads() -> None:
 
 def test_create_request_refuses_an_unsigned_request_with_the_text_the_provider_matches() -> None:
     with pytest.raises(oauthlib_errors.OAuth1Error) as refused:
-        ResourceEndpoint(_AcceptingValidator())._create_request(URL, "GET", "", {})
+        provider._AccessTokenEndpoint(_AcceptingValidator())._create_request(URL, "GET", "", {})
     # OAuthProvider._parse answers 401 parameter_absent on this very text.
     assert "Missing mandatory OAuth parameters" in str(refused.value.description)
 
@@ -191,25 +190,25 @@ FORMAT_CASES = [
 
 @pytest.mark.parametrize(("case", "options", "code"), FORMAT_CASES, ids=[c[0] for c in FORMAT_CASES])
 def test_the_format_checks_raise_what_the_problem_map_knows(case: str, options: dict[str, str], code: str) -> None:
-    endpoint = ResourceEndpoint(_AcceptingValidator())
+    endpoint = provider._AccessTokenEndpoint(_AcceptingValidator())
     request = endpoint._create_request(_signed(**options), "GET", "", {})
-    endpoint._check_transport_security(request)
     with pytest.raises(oauthlib_errors.OAuth1Error) as refused:
-        endpoint._check_mandatory_parameters(request)
+        endpoint.validate_access_token_request(request)
     assert problem_from_oauthlib(refused.value).code == code, (
         f"{case}: oauthlib said {refused.value.description!r}, which odesk_server.oauth.problems no longer maps"
     )
 
 
 def test_the_format_checks_pass_a_good_request() -> None:
-    endpoint = ResourceEndpoint(_AcceptingValidator())
-    request = endpoint._create_request(_signed(), "GET", "", {})
-    endpoint._check_transport_security(request)
-    endpoint._check_mandatory_parameters(request)
+    endpoint = provider._AccessTokenEndpoint(_AcceptingValidator())
+    request = endpoint._create_request(_signed(verifier="v3rifier0"), "GET", "", {})
+    request.odesk_uris, request.odesk_consumer = (request.uri,), CONSUMER_ROW
+    valid, _ = endpoint.validate_access_token_request(request)
+    assert valid, "oauthlib's access-token check refused a well-formed, well-signed request"
 
 
 def test_check_signature_reads_the_secrets_through_our_validator() -> None:
-    endpoint = ResourceEndpoint(_AcceptingValidator())
+    endpoint = provider._AccessTokenEndpoint(_AcceptingValidator())
     good = _parsed(endpoint, _signed())
     assert BaseEndpoint._check_signature(endpoint, good) is True
     bad = _parsed(endpoint, _signed().replace("/teams.json", "/companies.json"))
@@ -217,7 +216,7 @@ def test_check_signature_reads_the_secrets_through_our_validator() -> None:
 
 
 def test_our_signature_override_tries_every_candidate_url() -> None:
-    endpoint = provider._ResourceEndpoint(_AcceptingValidator())
+    endpoint = provider._AccessTokenEndpoint(_AcceptingValidator())
     # python-odesk signs /a/b/1;2 as /a/b/1: the cut URL is the second candidate.
     signed = _signed(URL.replace("teams.json", "teams"))
     request = _parsed(endpoint, signed.replace("/teams?", "/teams;1;2?"))

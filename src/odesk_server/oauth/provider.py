@@ -2,10 +2,13 @@
 
 ``OAuthProvider`` answers the two token endpoints (section 2.1 temporary
 credentials, section 2.3 token credentials) and verifies signed API requests
-(section 3.2). oauthlib does the protocol work: parameter collection from
-the Authorization header, query string and form body (section 3.4.1.3),
-normalisation, the signature base string, HMAC verification and the format
-checks; ``OdeskRequestValidator`` answers its questions from the database.
+(section 3.2). On the token endpoints oauthlib's endpoint classes do the
+protocol work: parameter collection from the Authorization header, query
+string and form body (section 3.4.1.3), the format checks and the
+signature; ``OdeskRequestValidator`` answers their questions from the
+database. API calls, the hot path, parse their parameters once and check
+them on oauthlib's public signature functions (``oauth.verification``),
+with the same rules and the same validator's policy.
 
 What we add around oauthlib:
 
@@ -29,13 +32,12 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Mapping
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 from oauthlib.common import Request as OAuthlibRequest
-from oauthlib.oauth1 import AccessTokenEndpoint, RequestTokenEndpoint, ResourceEndpoint
+from oauthlib.oauth1 import AccessTokenEndpoint, RequestTokenEndpoint
 from oauthlib.oauth1.rfc5849 import errors as oauthlib_errors
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
@@ -45,8 +47,15 @@ from odesk_server.db.prepared import RawConnection, raw_connection
 from odesk_server.models import AccessToken, Consumer, User
 from odesk_server.oauth.credentials import CredentialCache, TokenCredentials
 from odesk_server.oauth.nonces import consume_nonce, consume_nonce_if_valid, purge_expired
-from odesk_server.oauth.problems import OAuthProblem, malformed, problem_from_oauthlib, unauthorized
+from odesk_server.oauth.problems import UNSIGNED, OAuthProblem, malformed_encoding, problem_from_oauthlib, unauthorized
 from odesk_server.oauth.validator import OOB, OdeskRequestValidator, ValidatorPolicy
+from odesk_server.oauth.verification import (
+    OAuthParameters,
+    SignedRequest,
+    check_protocol_parameters,
+    collect_parameters,
+    signature_matches,
+)
 from odesk_server.security import new_key
 
 NONCE_PURGE_INTERVAL = 60.0
@@ -54,22 +63,6 @@ NONCE_PURGE_INTERVAL = 60.0
 # The order in which a failed request's problems are reported: the first
 # credential that fails explains the rest (a bad key makes the signature fail too).
 _PROBLEM_ORDER = ("client", "token", "verifier", "callback", "nonce")
-
-
-@dataclass(frozen=True)
-class SignedRequest:
-    """An HTTP request as the OAuth layer sees it.
-
-    ``uris``: the absolute URLs the client may have signed, most likely
-    first (see ``signature_uris``); ``http_method``: the verb as sent on the
-    wire; ``body``: the raw body as text (only form-encoded bodies take part
-    in the signature); ``headers``: the request headers.
-    """
-
-    uris: tuple[str, ...]
-    http_method: str
-    body: str = ""
-    headers: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -106,7 +99,12 @@ def _new_token(_request: OAuthlibRequest | None = None) -> str:
 
 
 class _SignatureVariants:
-    """Mixin: a signature is valid when it matches any of the request's candidate URLs."""
+    """Mixin: a signature is valid when it matches any of the request's candidate URLs.
+
+    oauthlib's public token checks (``validate_request_token_request``,
+    ``validate_access_token_request``) call this private method; overriding it
+    is the one way to give them several URLs (see test_private_internals.py).
+    """
 
     def _check_signature(self, request, is_token_request=False):
         for uri in request.odesk_uris:
@@ -129,20 +127,6 @@ class _AccessTokenEndpoint(_SignatureVariants, AccessTokenEndpoint):
     pass
 
 
-class _ResourceEndpoint(_SignatureVariants, ResourceEndpoint):
-    pass
-
-
-def _check_format(endpoint):
-    """The transport and mandatory-parameter checks of oauthlib (section 3.2 steps 1-2)."""
-
-    def check(request: OAuthlibRequest) -> None:
-        endpoint._check_transport_security(request)
-        endpoint._check_mandatory_parameters(request)
-
-    return check
-
-
 def _first_problem(request: OAuthlibRequest) -> OAuthProblem:
     problems = getattr(request, "odesk_problems", {})
     for category in _PROBLEM_ORDER:
@@ -162,9 +146,10 @@ class OAuthProvider:
         self.policy = ValidatorPolicy(timestamp_lifetime=timestamp_window)
         self._purge_lock = threading.Lock()
         self._next_purge = 0.0
-        self._resource_endpoint = _ResourceEndpoint(OdeskRequestValidator(None, self.policy))  # type: ignore[arg-type]
+        # The formats and policy of API calls: a validator that needs no session.
+        self._format_validator = OdeskRequestValidator(None, self.policy)  # type: ignore[arg-type]
 
-    # ---- parsing
+    # ---- parsing (token endpoints: oauthlib's request object)
 
     def _parse(self, endpoint, signed: SignedRequest) -> OAuthlibRequest:
         if not signed.uris:
@@ -173,11 +158,11 @@ class OAuthProvider:
             request = endpoint._create_request(signed.uris[0], signed.http_method, signed.body, dict(signed.headers))
         except oauthlib_errors.OAuth1Error as error:
             if "Missing mandatory OAuth parameters" in str(error.description):
-                raise unauthorized("parameter_absent", "This resource needs an OAuth 1.0 signed request") from None
+                raise UNSIGNED.error() from None
             raise problem_from_oauthlib(error) from None
         except ValueError as error:
             # oauthlib refuses query strings and bodies that are not valid url-encoding.
-            raise malformed("parameter_rejected", f"Malformed request parameters: {error}") from None
+            raise malformed_encoding(error) from None
         request.odesk_uris = signed.uris
         return request
 
@@ -266,27 +251,25 @@ class OAuthProvider:
         the nonce insert, committed here and left open for the caller's
         reads; without it the provider checks one out of the pool.
 
-        Hot path: the token's credentials come from the ``CredentialCache``
-        and one statement stores the nonce while re-checking that the token,
+        Hot path: the parameters are parsed once (``verification``), the
+        token's credentials come from the ``CredentialCache`` and one
+        statement stores the nonce while re-checking that the token,
         consumer and user are still valid. Any failure there takes the full
         path, which reads everything again and names the problem.
         """
-        # Parsing and the format checks need no database: one endpoint over a
-        # session-less validator serves every request (neither keeps state).
-        endpoint = self._resource_endpoint
-        request = self._parse(endpoint, signed)
-        self._check(endpoint, _check_format(endpoint), request)
-        token = request.resource_owner_key
+        parameters = collect_parameters(signed)
+        check_protocol_parameters(parameters, self._format_validator)
+        consumer_key, token = parameters.consumer_key, parameters.token
+        assert consumer_key is not None  # checked by check_protocol_parameters
         if not token:
             raise unauthorized("parameter_absent", "oauth_token is missing: API calls need an access token")
-        if not endpoint.request_validator.check_access_token(token):
+        if not self._format_validator.check_access_token(token):
             raise unauthorized("token_rejected", "Unknown access token")
 
         cached = self.credentials.get(token)
-        if cached is not None and cached.consumer_key == request.client_key:
+        if cached is not None and cached.consumer_key == consumer_key:
             consumer, access_token, user = cached.instances()
-            request.odesk_consumer, request.odesk_access_token, request.odesk_user = consumer, access_token, user
-            if endpoint._check_signature(request):
+            if signature_matches(parameters, consumer.secret, access_token.secret):
                 if self._purge_due():
                     with self.database.engine.begin() as purge_connection:
                         self._purge(purge_connection)
@@ -294,9 +277,7 @@ class OAuthProvider:
                 with ExitStack() as stack:
                     if connection is None:
                         connection = stack.enter_context(raw_connection(self.database.engine))
-                    stored = consume_nonce_if_valid(
-                        connection, request.client_key, token, request.nonce, int(request.timestamp)
-                    )
+                    stored = consume_nonce_if_valid(connection, consumer_key, token, *_nonce(parameters))
                     # Committed at once either way: a failed insert leaves
                     # nothing, and the caller's reads must not see an open write.
                     connection.commit()
@@ -304,27 +285,35 @@ class OAuthProvider:
                     return VerifiedRequest(consumer=consumer, access_token=access_token, user=user)
             # Revoked meanwhile, a replay or a bad signature: the full check says which.
             self.credentials.discard(token)
-            for name in ("odesk_consumer", "odesk_access_token", "odesk_user"):
-                delattr(request, name)
+        return self._verify_from_database(parameters, consumer_key, token)
 
+    def _verify_from_database(self, parameters: OAuthParameters, consumer_key: str, token: str) -> VerifiedRequest:
+        """The full check of ``verify``: every row read again, the first failed check named."""
         with self.database.session() as session:
             validator = OdeskRequestValidator(session, self.policy)
-            endpoint = _ResourceEndpoint(validator)
-            validator.prefetch_access_token(request.client_key, token, request)
-            valid_client = validator.validate_client_key(request.client_key, request)
-            valid_token = valid_client and validator.validate_access_token(request.client_key, token, request)
-            valid_signature = endpoint._check_signature(request)
+            # The validator records its findings (rows, problems) on an oauthlib request.
+            request = OAuthlibRequest(parameters.uris[0], parameters.http_method)
+            validator.prefetch_access_token(consumer_key, token, request)
+            valid_client = validator.validate_client_key(consumer_key, request)
+            valid_token = valid_client and validator.validate_access_token(consumer_key, token, request)
+            # Unknown credentials are checked against dummy secrets: the same work either way.
+            valid_signature = signature_matches(
+                parameters,
+                validator.get_client_secret(consumer_key, request),
+                validator.get_access_token_secret(consumer_key, token, request),
+            )
             request.validator_log["signature"] = valid_signature
             if not (valid_client and valid_token and valid_signature):
                 raise _first_problem(request)
-            if not self._consume_nonce_if_valid(session, request):
+            self._maybe_purge(session)
+            if not consume_nonce_if_valid(session, consumer_key, token, *_nonce(parameters)):
                 raise unauthorized("nonce_used", "This nonce and timestamp have already been used")
             credentials = TokenCredentials.of(request.odesk_consumer, request.odesk_access_token, request.odesk_user)
         self.credentials.put(token, credentials)
         return VerifiedRequest(*credentials.instances())
 
-    def _consume_nonce_if_valid(self, session: Session | Connection, request: OAuthlibRequest) -> bool:
-        self._maybe_purge(session)
-        return consume_nonce_if_valid(
-            session, request.client_key, request.resource_owner_key, request.nonce, int(request.timestamp)
-        )
+
+def _nonce(parameters: OAuthParameters) -> tuple[str, int]:
+    """The nonce and timestamp of parameters that passed ``check_protocol_parameters``."""
+    assert parameters.nonce is not None and parameters.timestamp is not None
+    return parameters.nonce, int(parameters.timestamp)
