@@ -43,7 +43,6 @@ from odesk_server.api.hr.offers import (
     V1_STATUS_NAMES,
     OfferList,
     OfferReply,
-    OptionalText,
     WeekHours,
     job_of_team,
     offer_for_buyer_reader,
@@ -54,7 +53,7 @@ from odesk_server.api.hr.offers import (
     provider_team_named,
     team_key,
 )
-from odesk_server.api.params import Money, Page, PageParam, PathKey, UsDate
+from odesk_server.api.params import Money, OptionalText, Page, PageParam, PathKey, UsDate
 from odesk_server.db.work import UnitOfWork
 from odesk_server.domain import offers as rules
 from odesk_server.models import Candidacy, Job, JobCategory, Offer, money, utcnow

@@ -38,6 +38,11 @@ def _empty_is_none(value: object) -> object:
     return None if value == "" else value
 
 
+def _absent_is_none(value: object) -> object:
+    # python-odesk sends a parameter it has no value for as "" or as "None" (str of None).
+    return None if isinstance(value, str) and (not value.strip() or value.strip() == "None") else value
+
+
 # A yes/no flag: true/1/yes/on or false/0/no/off/empty (any case; python-odesk sends True/False).
 Flag = Annotated[bool, BeforeValidator(_flag), Field(json_schema_extra={"examples": ["true", "false"]})]
 
@@ -91,6 +96,29 @@ def _money(value: object) -> object:
     return amount.quantize(Decimal("0.01"))
 
 
+def _timestamp(value: object) -> object:
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    text = str(value).strip()
+    if not text:
+        return None
+    if text.isdigit() and text.isascii():  # milliseconds since the epoch, as the HR payloads write times
+        return dt.datetime.fromtimestamp(int(text) / 1000, dt.UTC)
+    for layout in ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "%m-%d-%Y"):
+        try:
+            return dt.datetime.strptime(text, layout).replace(tzinfo=dt.UTC)
+        except ValueError:
+            continue
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(
+            f"must be a timestamp like 2009-01-20T00:00:01 (UTC unless an offset is given), a day, "
+            f"or milliseconds since the epoch, got {value!r}"
+        ) from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+
+
 def _us_date(value: object) -> object:
     if isinstance(value, dt.date):
         return value
@@ -111,3 +139,16 @@ Money = Annotated[Decimal, BeforeValidator(_money), Field(json_schema_extra={"ex
 
 # A date as the HR v3 API writes it (mm-dd-yyyy), also read as yyyy-mm-dd.
 UsDate = Annotated[dt.date, BeforeValidator(_us_date), Field(json_schema_extra={"examples": ["12-31-2026"]})]
+
+# A moment, as the listings' created_time_from/_to take it: 2009-01-20T00:00:01 or 2008-09-09 00:00:01 (UTC
+# unless an ISO offset is given), a bare day (its midnight, yyyy-mm-dd or mm-dd-yyyy) or milliseconds since the
+# epoch; empty or absent is None.
+Timestamp = Annotated[
+    dt.datetime | None, BeforeValidator(_timestamp), Field(json_schema_extra={"examples": ["2009-01-20T00:00:01"]})
+]
+
+# Text that may be left out: empty, blank or "None" (as python-odesk sends an unset value) is None.
+OptionalText = Annotated[str | None, BeforeValidator(_absent_is_none)]
+# An amount or a date that may be left out the same way.
+OptionalMoney = Annotated[Money | None, BeforeValidator(_absent_is_none)]
+OptionalDate = Annotated[UsDate | None, BeforeValidator(_absent_is_none)]

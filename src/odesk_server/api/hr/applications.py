@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping
 from typing import Annotated, TypeVar
 
 import sqlalchemy as sa
-from pydantic import BeforeValidator, Field
+from pydantic import Field
 from typing_extensions import TypedDict
 
 from odesk_server.access import rules
@@ -35,7 +35,7 @@ from odesk_server.access.predicates import is_staffing_manager
 from odesk_server.access.scope import OrgScope, org_scope
 from odesk_server.api.endpoint import SIGNED_IN, Api, Call, Params
 from odesk_server.api.hr.engagements import Lister, millis
-from odesk_server.api.params import Page, PageParam, PathKey
+from odesk_server.api.params import OptionalText, Page, PageParam, PathKey
 from odesk_server.problems import Invalid, NotFound
 from odesk_server.queries import applications as queries
 from odesk_server.queries.applications import (
@@ -123,13 +123,6 @@ def application_payload(row: ApplicationRow) -> ApplicationObject:
 
 # --------------------------------------------------------------------------
 # Parameters
-
-
-def _empty_is_none(value: object) -> object:
-    return None if value == "" else value
-
-
-OptionalText = Annotated[str | None, BeforeValidator(_empty_is_none)]
 
 
 class ClientApplicationsParams(Params):

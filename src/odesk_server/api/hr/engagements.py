@@ -34,14 +34,14 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 import sqlalchemy as sa
-from pydantic import BeforeValidator, Field
+from pydantic import Field
 from typing_extensions import TypedDict
 
 from odesk_server.access import rules
 from odesk_server.access.predicates import is_finance_manager, is_hiring_manager, is_staffing_manager
 from odesk_server.access.scope import OrgScope, org_scope
 from odesk_server.api.endpoint import SIGNED_IN, Api, Call, Params
-from odesk_server.api.params import Flag, Money, Page, PageParam, PathKey
+from odesk_server.api.params import Flag, Money, OptionalText, Page, PageParam, PathKey, Timestamp
 from odesk_server.domain import contracts, ledger
 from odesk_server.domain.engagements import Contract, EngagementRuleError, EngagementStatus, contract_terms
 from odesk_server.domain.payments import Payment, pay_on_contract
@@ -216,28 +216,6 @@ def _roles(seen: rules.Standing) -> list[str]:
 # Parameters
 
 
-def _empty_is_none(value: object) -> object:
-    return None if value == "" else value
-
-
-def _timestamp(value: object) -> object:
-    """``2008-09-09 00:00:01``, ``2009-01-20T00:00:01``, a day, or milliseconds since the epoch, as UTC."""
-    if value is None or value == "" or isinstance(value, dt.datetime):
-        return value or None
-    text = str(value).strip()
-    if text.isdigit() and text.isascii():
-        return dt.datetime.fromtimestamp(int(text) / 1000, dt.UTC)
-    for layout in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"):
-        try:
-            return dt.datetime.strptime(text, layout).replace(tzinfo=dt.UTC)
-        except ValueError:
-            continue
-    raise ValueError(f"must be a timestamp like 2008-09-09 00:00:01, got {value!r}")
-
-
-# Text that may be absent; sent empty, it is absent too.
-OptionalText = Annotated[str | None, BeforeValidator(_empty_is_none)]
-Timestamp = Annotated[dt.datetime | None, BeforeValidator(_timestamp)]
 STATUS_CHOICES = tuple(status.value for status in EngagementStatus)
 
 

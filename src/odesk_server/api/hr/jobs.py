@@ -35,7 +35,7 @@ from odesk_server.access.predicates import is_finance_manager, is_hiring_manager
 from odesk_server.access.rules import HIRING_NEEDED, READING_NEEDED, hiring_team, reading_team
 from odesk_server.access.scope import OrgScope, TeamNode, org_scope
 from odesk_server.api.endpoint import SIGNED_IN, Api, Call, Params
-from odesk_server.api.params import Flag, Money, Page, PageParam, PathKey, UsDate
+from odesk_server.api.params import Flag, OptionalDate, OptionalMoney, OptionalText, Page, PageParam, PathKey, Timestamp
 from odesk_server.domain import jobs as rules
 from odesk_server.domain.engagements import JobType
 from odesk_server.domain.jobs import CancelReason, JobStatus, Visibility
@@ -80,10 +80,6 @@ def _money_text(amount: Decimal | None) -> str:
 # Parameter types of this resource
 
 
-def _blank_is_none(value: object) -> object:
-    return None if isinstance(value, str) and not value.strip() else value
-
-
 def _statuses(value: object) -> object:
     if isinstance(value, frozenset):
         return value
@@ -92,24 +88,6 @@ def _statuses(value: object) -> object:
     if unknown:
         raise ValueError(f"must be open, filled or cancelled (several joined by ;), got {value!r}")
     return frozenset(names)
-
-
-def _timestamp(value: object) -> object:
-    if value is None or isinstance(value, dt.datetime):
-        return value
-    text = str(value).strip()
-    if not text:
-        return None
-    for layout in ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "%m-%d-%Y"):
-        try:
-            return dt.datetime.strptime(text, layout).replace(tzinfo=dt.UTC)
-        except ValueError:
-            continue
-    try:
-        moment = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"must be a timestamp like 2009-01-20T00:00:01 (UTC), got {value!r}") from None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
 def _hours(value: object) -> object:
@@ -129,18 +107,9 @@ def _reason(value: object) -> object:
         raise ValueError(f"must be one of the documented reason codes {codes}, got {value!r}") from None
 
 
-OptionalText = Annotated[str | None, BeforeValidator(_blank_is_none)]
-OptionalMoney = Annotated[Money | None, BeforeValidator(_blank_is_none)]
 OptionalHours = Annotated[int | None, BeforeValidator(_hours), Field(json_schema_extra={"examples": ["90"]})]
-OptionalDate = Annotated[UsDate | None, BeforeValidator(_blank_is_none)]
 # get_jobs' status: one status or several joined by ";" (empty: all).
 StatusSet = Annotated[frozenset[str], BeforeValidator(_statuses), Field(json_schema_extra={"examples": ["open"]})]
-# created_time_from / created_time_to: an ISO timestamp (UTC when no offset is given) or a day.
-Timestamp = Annotated[
-    dt.datetime | None,
-    BeforeValidator(_timestamp),
-    Field(json_schema_extra={"examples": ["2009-01-20T00:00:01"]}),
-]
 ReasonCode = Annotated[CancelReason, BeforeValidator(_reason), Field(json_schema_extra={"examples": ["41"]})]
 
 

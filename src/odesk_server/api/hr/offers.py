@@ -36,7 +36,7 @@ from typing_extensions import TypedDict
 from odesk_server.access.rules import HIRING_NEEDED, ContractParties, hiring_team, reading_team, require_reader
 from odesk_server.access.scope import OrgScope, org_scope
 from odesk_server.api.endpoint import SIGNED_IN, Api, Call, Params
-from odesk_server.api.params import Flag, Money, Page, PageParam, PathKey, UsDate
+from odesk_server.api.params import Flag, Money, OptionalText, Page, PageParam, PathKey, Timestamp, UsDate
 from odesk_server.db.work import UnitOfWork
 from odesk_server.domain import offers as rules
 from odesk_server.models import Candidacy, Job, Offer, Team, User, utcnow
@@ -69,29 +69,8 @@ def _week_hours(value: object) -> object:
     return hours.quantize(Decimal("0.01"))
 
 
-def _timestamp(value: object) -> object:
-    if isinstance(value, dt.datetime):
-        return value
-    text = str(value).strip()
-    for layout in ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"):
-        try:
-            return dt.datetime.strptime(text, layout).replace(tzinfo=dt.UTC)
-        except ValueError:
-            continue
-    raise ValueError(f"must be a time like 2009-01-20T00:00:01 (UTC), got {value!r}")
-
-
-def _none_if_empty(value: object) -> object:
-    return None if value in ("", "None") else value
-
-
 # Hours in a week: more than 0, at most 168, two decimal places at most.
 WeekHours = Annotated[Decimal, BeforeValidator(_week_hours), Field(json_schema_extra={"examples": ["40"]})]
-# A moment in UTC: 2009-01-20T00:00:01, 2009-01-20 00:00:01 or a bare date.
-Timestamp = Annotated[
-    dt.datetime, BeforeValidator(_timestamp), Field(json_schema_extra={"examples": ["2009-01-20T00:00:01"]})
-]
-OptionalText = Annotated[str | None, BeforeValidator(_none_if_empty)]
 
 
 # --------------------------------------------------------------------------
@@ -391,8 +370,8 @@ class OffersParams(Params):
     job__reference: OptionalText = None
     agency_team__reference: OptionalText = None
     status: OfferStatuses = None
-    created_time_from: Timestamp | None = None
-    created_time_to: Timestamp | None = None
+    created_time_from: Timestamp = None
+    created_time_to: Timestamp = None
     page: PageParam = Page(0, 20)
     order_by: OptionalText = None
 
@@ -599,8 +578,6 @@ __all__ = [
     "OfferList",
     "OfferObject",
     "OfferReply",
-    "OptionalText",
-    "Timestamp",
     "V1_STATUS_NAMES",
     "WeekHours",
     "api",
