@@ -17,7 +17,7 @@ import sqlalchemy as sa
 import odesk
 from odesk.exceptions import HTTP400BadRequestError, HTTPError
 from odesk_server.domain.ledger import provider_share
-from odesk_server.models import Engagement, Team, User
+from odesk_server.models import Engagement, Milestone, Team, User
 from tests.e2e.e2e_support import Server
 
 
@@ -35,6 +35,8 @@ def contract(writable_server: Server) -> tuple[str, odesk.Client]:
                     Engagement.job_type == "fixed-price",
                     Engagement.status == "active",
                     Engagement.agency_company_id.is_(None),
+                    # None of the demo's funded milestones: the test's milestone is the active one.
+                    ~Engagement.milestones.any(Milestone.status.in_(("active", "submitted"))),
                 )
                 .order_by(Engagement.reference)
             ).first()

@@ -154,7 +154,13 @@ def test_organisation_shape(session) -> None:
     )
     assert through_agency == demo.AGENCY_CONTRACTORS
     kinds = set(session.execute(sa.select(Engagement.job_type, Engagement.status).distinct()).all())
-    assert kinds == {("hourly", "active"), ("hourly", "closed"), ("fixed-price", "active"), ("fixed-price", "closed")}
+    assert kinds == {
+        ("hourly", "active"),
+        ("hourly", "suspended"),
+        ("hourly", "closed"),
+        ("fixed-price", "active"),
+        ("fixed-price", "closed"),
+    }
 
 
 @pytest.mark.parametrize("role", ["provider", "agency_provider"])
