@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from decimal import Decimal
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -63,3 +64,45 @@ def auth_user(user: Person, now: dt.datetime | None = None) -> dict[str, Any]:
         "timezone": timezone,
         "timezone_offset": timezone_offset(timezone, now),
     }
+
+
+# --------------------------------------------------------------------------
+# Values of the hiring payloads (jobs, offers, contracts, applications, milestones): text, "" when absent
+
+
+def text(value: object) -> str:
+    """Any value as text; ``""`` for None."""
+    return "" if value is None else str(value)
+
+
+def money_text(amount: Decimal | None) -> str:
+    """An amount with two decimals (``"150.00"``); ``""`` for None."""
+    return f"{amount:.2f}" if amount is not None else ""
+
+
+def epoch_ms_text(moment: dt.date | dt.datetime | None) -> str:
+    """An instant as the HR payloads write it: milliseconds since the epoch, as text; ``""`` for None.
+
+    A day is its midnight in UTC; a time without a zone is read as UTC.
+    """
+    if moment is None:
+        return ""
+    if not isinstance(moment, dt.datetime):
+        moment = dt.datetime(moment.year, moment.month, moment.day, tzinfo=dt.UTC)
+    elif moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return str(int(moment.timestamp() * 1000))
+
+
+def day_text(day: dt.date | dt.datetime | None) -> str:
+    """A day as ``mm-dd-yyyy`` (the form the HR methods take dates in), an instant's UTC day; ``""`` for None."""
+    if day is None:
+        return ""
+    if isinstance(day, dt.datetime):
+        day = day.astimezone(dt.UTC).date()
+    return f"{day:%m-%d-%Y}"
+
+
+def iso_time_text(moment: dt.datetime | None) -> str:
+    """An instant in ISO 8601, UTC, to the second (``2026-06-30T12:00:00Z``), as the offers show times."""
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment is not None else ""

@@ -24,11 +24,12 @@ from typing_extensions import TypedDict
 from odesk_server.access.keys import as_reference
 from odesk_server.access.scope import org_scope
 from odesk_server.api.endpoint import SIGNED_IN, Api, Call, Params
-from odesk_server.api.hr.jobs import day_text, epoch_ms_text, jobs_visible_in, public_url
+from odesk_server.api.hr.jobs import jobs_visible_in, public_url
 from odesk_server.api.params import PathKey
 from odesk_server.problems import Invalid, NotFound
 from odesk_server.queries import jobs as queries
 from odesk_server.queries.jobs import JobView
+from odesk_server.wire import day_text, epoch_ms_text, money_text
 
 api = Api("profiles", "Profiles v1: public job profiles (and provider profiles)")
 
@@ -91,7 +92,7 @@ def job_profile(job: JobView, base_url: str) -> JobProfile:
         "job_category_level_one": job.category or "",
         "job_category_level_two": job.subcategory or "",
         "op_job_category_v2": job.subcategory2 or "",
-        "amount": f"{job.budget:.2f}" if job.budget is not None else "",
+        "amount": money_text(job.budget),
         "op_est_duration": str(job.duration) if job.duration is not None else "",
         "op_start_date": day_text(job.start_date),
         "op_ctime": epoch_ms_text(job.created_at),

@@ -34,7 +34,7 @@ from odesk_server.access import rules
 from odesk_server.access.predicates import is_staffing_manager
 from odesk_server.access.scope import OrgScope, org_scope
 from odesk_server.api.endpoint import SIGNED_IN, Api, Call, Params
-from odesk_server.api.hr.engagements import Lister, millis
+from odesk_server.api.hr.engagements import Lister
 from odesk_server.api.params import OptionalText, Page, PageParam, PathKey
 from odesk_server.problems import Invalid, NotFound
 from odesk_server.queries import applications as queries
@@ -44,7 +44,7 @@ from odesk_server.queries.applications import (
     ApplicationFilter,
     ApplicationRow,
 )
-from odesk_server.wire import bool_text
+from odesk_server.wire import bool_text, epoch_ms_text
 
 P = TypeVar("P", bound=Params)
 R = TypeVar("R")
@@ -116,8 +116,8 @@ def application_payload(row: ApplicationRow) -> ApplicationObject:
         "cover_letter": row.cover or "",
         "is_shortlisted": bool_text(row.is_shortlisted),
         "is_hidden": bool_text(row.is_hidden),
-        "created_time": millis(row.created_at),
-        "updated_time": millis(row.updated_at),
+        "created_time": epoch_ms_text(row.created_at),
+        "updated_time": epoch_ms_text(row.updated_at),
     }
 
 

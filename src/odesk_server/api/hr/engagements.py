@@ -49,6 +49,7 @@ from odesk_server.models import Engagement, EngagementEvent, EngagementFeedbackS
 from odesk_server.problems import Invalid, NotFound, WrongState
 from odesk_server.queries import engagements as queries
 from odesk_server.queries.engagements import EngagementFilter, EngagementRow, EngagementVisibility
+from odesk_server.wire import epoch_ms_text, text
 
 api = Api("hr engagements", "HR v2: contracts (engagements), their suspension, restart and end, and team adjustments")
 
@@ -138,25 +139,6 @@ class AdjustmentReply(TypedDict):
     adjustment: AdjustmentObject
 
 
-# --------------------------------------------------------------------------
-# Values as text
-
-
-def millis(value: dt.date | dt.datetime | None) -> str:
-    """A day (midnight UTC) or a time as milliseconds since the epoch, in text; ``""`` for None."""
-    if value is None:
-        return ""
-    if not isinstance(value, dt.datetime):
-        value = dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
-    elif value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return str(int(value.timestamp() * 1000))
-
-
-def _text(value: object) -> str:
-    return "" if value is None else str(value)
-
-
 def engagement_payload(row: EngagementRow, roles: Iterable[str]) -> EngagementObject:
     """A contract as HR v2 shows it; ``roles``: the caller's sides of it (``buyer``, ``provider``).
 
@@ -175,9 +157,9 @@ def engagement_payload(row: EngagementRow, roles: Iterable[str]) -> EngagementOb
         "description": row.description or "",
         "status": row.status,
         "engagement_job_type": row.job_type,
-        "engagement_start_date": millis(row.started_on),
-        "engagement_end_date": millis(row.ended_on),
-        "created_time": millis(row.created_at),
+        "engagement_start_date": epoch_ms_text(row.started_on),
+        "engagement_end_date": epoch_ms_text(row.ended_on),
+        "created_time": epoch_ms_text(row.created_at),
         "buyer_team__reference": str(row.buyer_team_reference),
         "buyer_team__id": row.buyer_team_key,
         "buyer_team__name": row.buyer_team_name,
@@ -186,19 +168,19 @@ def engagement_payload(row: EngagementRow, roles: Iterable[str]) -> EngagementOb
         "provider__reference": str(row.provider_reference),
         "provider__id": row.provider_uid,
         "dev_recno_ciphertext": row.provider_profile_key or "",
-        "provider_team__reference": _text(row.provider_team_reference),
+        "provider_team__reference": text(row.provider_team_reference),
         "provider_team__id": row.provider_team_key or "",
         "provider_team__name": row.provider_team_name or "",
-        "job__reference": _text(row.job_reference),
+        "job__reference": text(row.job_reference),
         "job__title": row.job_title or "",
-        "offer__reference": _text(row.offer_reference),
-        "hourly_charge_rate": _text(row.hourly_rate),
-        "hourly_pay_rate": _text(hourly_pay),
-        "weekly_hours_limit": _text(row.weekly_limit),
-        "weekly_stipend_hours": _text(row.weekly_stipend_hours),
-        "fixed_charge_amount_agreed": _text(row.fixed_price),
-        "fixed_pay_amount_agreed": _text(fixed_pay),
-        "fixed_price_upfront_payment": _text(row.fixed_price_upfront_payment),
+        "offer__reference": text(row.offer_reference),
+        "hourly_charge_rate": text(row.hourly_rate),
+        "hourly_pay_rate": text(hourly_pay),
+        "weekly_hours_limit": text(row.weekly_limit),
+        "weekly_stipend_hours": text(row.weekly_stipend_hours),
+        "fixed_charge_amount_agreed": text(row.fixed_price),
+        "fixed_pay_amount_agreed": text(fixed_pay),
+        "fixed_price_upfront_payment": text(row.fixed_price_upfront_payment),
         "end_reason": row.end_reason or "",
         "roles": {"role": list(roles)},
     }
@@ -527,7 +509,7 @@ def post_team_adjustment(call: Call[AdjustmentParams]) -> AdjustmentReply:
             "amount": str(earnings),
             "comments": p.comments,
             "notes": p.notes or "",
-            "created_time": millis(now),
+            "created_time": epoch_ms_text(now),
         }
     }
 
@@ -544,4 +526,4 @@ def _adjustment_amounts(charge: Decimal | None, amount: Decimal | None, fee_rate
     return gross, amount
 
 
-__all__ = ["api", "engagement_payload", "millis"]
+__all__ = ["api", "engagement_payload"]

@@ -23,9 +23,7 @@ documentation left open and what we chose.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
-from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field
@@ -43,6 +41,7 @@ from odesk_server.models import Job, utcnow
 from odesk_server.problems import Forbidden, Invalid, NotFound
 from odesk_server.queries import jobs as queries
 from odesk_server.queries.jobs import JobFilter, JobView
+from odesk_server.wire import day_text, epoch_ms_text, money_text
 
 api = Api(
     "hr jobs", "HR: job postings (/api/hr/v2/jobs) and invitations to interview (/api/hr/v1/jobs/{job}/candidates)"
@@ -52,28 +51,6 @@ PREFIX = "/api/hr/v2/jobs"
 MAX_TITLE = 200
 MAX_DESCRIPTION = 50_000
 MAX_COVER = 10_000
-
-
-# --------------------------------------------------------------------------
-# Values as the wire writes them
-
-
-def epoch_ms_text(moment: dt.datetime | None) -> str:
-    """An instant as oDesk's HR payloads wrote it: milliseconds since the epoch, as text (``""`` for None)."""
-    return str(int(moment.timestamp() * 1000)) if moment is not None else ""
-
-
-def day_text(day: dt.date | dt.datetime | None) -> str:
-    """A day as ``mm-dd-yyyy`` (the form ``post_job`` takes), an instant's UTC day; ``""`` for None."""
-    if day is None:
-        return ""
-    if isinstance(day, dt.datetime):
-        day = day.astimezone(dt.UTC).date()
-    return f"{day:%m-%d-%Y}"
-
-
-def _money_text(amount: Decimal | None) -> str:
-    return f"{amount:.2f}" if amount is not None else ""
 
 
 # --------------------------------------------------------------------------
@@ -210,7 +187,7 @@ def job_payload(job: JobView, base_url: str) -> JobObject:
         "subcategory": job.subcategory or "",
         "subcategory2": job.subcategory2 or "",
         "skills": job.skills,
-        "budget": _money_text(job.budget),
+        "budget": money_text(job.budget),
         "duration": str(job.duration) if job.duration is not None else "",
         "status": job.status,
         "cancel_reason": str(job.cancel_reason) if job.cancel_reason is not None else "",
@@ -576,4 +553,4 @@ def jobs_visible_in(scope: OrgScope, jobs: Iterable[JobView]) -> list[JobView]:
     return [job for job in jobs if job.visibility in rules.PUBLIC_VISIBILITIES or may_read_jobs_of(scope, job)]
 
 
-__all__ = ["api", "day_text", "epoch_ms_text", "job_payload", "jobs_visible_in", "may_read_jobs_of", "public_url"]
+__all__ = ["api", "job_payload", "jobs_visible_in", "may_read_jobs_of", "public_url"]

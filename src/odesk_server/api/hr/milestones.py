@@ -54,6 +54,7 @@ from odesk_server.domain.milestones import (
 from odesk_server.models import utcnow
 from odesk_server.problems import Invalid, NotFound, WrongState
 from odesk_server.queries import milestones as queries
+from odesk_server.wire import day_text, epoch_ms_text, money_text
 
 api = Api("hr milestones", "HR v3: fixed-price milestones and submissions (/api/hr/v3/fp)")
 
@@ -114,32 +115,23 @@ class SubmissionsReply(TypedDict):
     submissions: SubmissionList
 
 
-def _time(value: dt.datetime | None) -> str:
-    """Milliseconds since the epoch, as oDesk wrote times; "" for none."""
-    return str(int(value.timestamp() * 1000)) if value is not None else ""
-
-
-def _money(value: Decimal | None) -> str:
-    return f"{value:.2f}" if value is not None else ""
-
-
 def milestone_payload(row: Row[Any]) -> MilestoneObject:
     """A milestone as the API answers it: every value text, "" for what is not set."""
     return {
         "id": str(row.reference),
         "contract_reference": str(row.contract_reference),
         "milestone_description": row.description,
-        "deposit_amount": _money(row.deposit_amount),
-        "due_date": row.due_date.strftime("%m-%d-%Y") if row.due_date is not None else "",
+        "deposit_amount": money_text(row.deposit_amount),
+        "due_date": day_text(row.due_date),
         "status": row.status,
-        "created_time": _time(row.created_at),
-        "funded_time": _time(row.funded_at),
-        "paid_amount": _money(row.paid_amount),
-        "bonus": _money(row.bonus),
+        "created_time": epoch_ms_text(row.created_at),
+        "funded_time": epoch_ms_text(row.funded_at),
+        "paid_amount": money_text(row.paid_amount),
+        "bonus": money_text(row.bonus),
         "pay_comments": row.pay_comments or "",
         "underpayment_reason": str(row.underpayment_reason) if row.underpayment_reason is not None else "",
         "note2contractor": row.note2contractor or "",
-        "paid_time": _time(row.paid_at),
+        "paid_time": epoch_ms_text(row.paid_at),
         "payment_reference": str(row.payment_transaction_ref) if row.payment_transaction_ref is not None else "",
     }
 
@@ -151,11 +143,11 @@ def submission_payload(row: Row[Any]) -> SubmissionObject:
         "milestone_id": str(row.milestone_reference),
         "contract_reference": str(row.contract_reference),
         "note2client": row.note2client,
-        "amount": _money(row.amount),
+        "amount": money_text(row.amount),
         "status": row.status,
         "note2contractor": row.note2contractor or "",
-        "created_time": _time(row.created_at),
-        "decided_time": _time(row.decided_at),
+        "created_time": epoch_ms_text(row.created_at),
+        "decided_time": epoch_ms_text(row.decided_at),
     }
 
 

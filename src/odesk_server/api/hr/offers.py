@@ -44,6 +44,7 @@ from odesk_server.models.references import next_reference
 from odesk_server.problems import Forbidden, Invalid, NotFound, WrongState
 from odesk_server.queries import offers as queries
 from odesk_server.queries import ordering
+from odesk_server.wire import day_text, iso_time_text, text
 
 api = Api("hr offers", "HR v2: offers a buyer team makes (/api/hr/v2/offers)")
 
@@ -167,18 +168,6 @@ class InvitationReply(TypedDict):
 # Payloads
 
 
-def _text(value: object) -> str:
-    return "" if value is None else str(value)
-
-
-def _date(value: dt.date | None) -> str:
-    return value.strftime("%m-%d-%Y") if value is not None else ""
-
-
-def _time(value: dt.datetime | None) -> str:
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if value is not None else ""
-
-
 # How Offers v1 names the statuses (the documentation's "new" is our pending).
 V1_STATUS_NAMES: Mapping[str, str] = {"pending": "new"}
 
@@ -190,11 +179,11 @@ def offer_payload(row: Row[Any], milestones: Sequence[Row[Any]], status_names: M
         "status": status_names.get(row.status, row.status),
         "engagement_title": row.title,
         "job_type": row.job_type,
-        "message_from_buyer": _text(row.message_from_buyer),
-        "job__reference": _text(row.job_reference),
-        "job__title": _text(row.job_title),
-        "job__key": _text(row.job_key),
-        "application__reference": _text(row.candidacy_reference),
+        "message_from_buyer": text(row.message_from_buyer),
+        "job__reference": text(row.job_reference),
+        "job__title": text(row.job_title),
+        "job__key": text(row.job_key),
+        "application__reference": text(row.candidacy_reference),
         "buyer_team__reference": str(row.buyer_team_reference),
         "buyer_team__id": row.buyer_team_text_id,
         "buyer_team__name": row.buyer_team_name,
@@ -203,31 +192,33 @@ def offer_payload(row: Row[Any], milestones: Sequence[Row[Any]], status_names: M
         "provider__reference": str(row.provider_reference),
         "provider__id": row.provider_uid,
         "provider__name": f"{row.provider_first_name} {row.provider_last_name}",
-        "provider_team__reference": _text(row.provider_team_reference),
-        "provider_team__id": _text(row.provider_team_text_id),
-        "provider_team__name": _text(row.provider_team_name),
-        "hourly_pay_rate": _text(row.hourly_pay_rate),
-        "weekly_hours_limit": _text(row.weekly_hours_limit),
-        "weekly_stipend_hours": _text(row.weekly_stipend_hours),
-        "weekly_salary_charge_amount": _text(row.weekly_salary_charge_amount),
-        "weekly_salary_pay_amount": _text(row.weekly_salary_pay_amount),
-        "fixed_charge_amount_agreed": _text(row.fixed_charge_amount_agreed),
-        "fixed_pay_amount_agreed": _text(row.fixed_pay_amount_agreed),
-        "fixed_price_upfront_payment": _text(row.fixed_price_upfront_payment),
-        "start_date": _date(row.start_date),
+        "provider_team__reference": text(row.provider_team_reference),
+        "provider_team__id": text(row.provider_team_text_id),
+        "provider_team__name": text(row.provider_team_name),
+        "hourly_pay_rate": text(row.hourly_pay_rate),
+        "weekly_hours_limit": text(row.weekly_hours_limit),
+        "weekly_stipend_hours": text(row.weekly_stipend_hours),
+        "weekly_salary_charge_amount": text(row.weekly_salary_charge_amount),
+        "weekly_salary_pay_amount": text(row.weekly_salary_pay_amount),
+        "fixed_charge_amount_agreed": text(row.fixed_charge_amount_agreed),
+        "fixed_pay_amount_agreed": text(row.fixed_pay_amount_agreed),
+        "fixed_price_upfront_payment": text(row.fixed_price_upfront_payment),
+        "start_date": day_text(row.start_date),
         "keep_open": "yes" if row.keep_open else "no",
         "created_by": row.creator_uid,
-        "created_time": _time(row.created_at),
-        "expires_time": _time(row.expires_at),
-        "decided_time": _time(row.decided_at) if row.status != "expired" else _time(row.decided_at or row.expires_at),
-        "engagement__reference": _text(row.engagement_reference),
+        "created_time": iso_time_text(row.created_at),
+        "expires_time": iso_time_text(row.expires_at),
+        "decided_time": iso_time_text(row.decided_at)
+        if row.status != "expired"
+        else iso_time_text(row.decided_at or row.expires_at),
+        "engagement__reference": text(row.engagement_reference),
         "milestones": {
             "milestone": [
                 {
                     "position": str(m.position),
                     "milestone_description": m.description,
                     "deposit_amount": str(m.deposit_amount),
-                    "due_date": _date(m.due_date),
+                    "due_date": day_text(m.due_date),
                 }
                 for m in milestones
             ]
