@@ -18,6 +18,11 @@
 - the ledger: weekly hourly invoices, fixed-price milestone payments,
   bonuses, charge adjustments, a refund, the platform fee leg of each of
   them, monthly client deposits and provider withdrawals;
+- the hiring life around them, by the rules of ``odesk_server.domain``: filled,
+  open and cancelled jobs, candidacies and offers in every state, milestones
+  (and submissions) in every state on fixed-price contracts, paid through the
+  ledger on the day of approval, and the history of suspended and ended
+  contracts with their feedback;
 - a consumer ("odesk-server demo") and an access token per demo role.
 
 Everything except the credentials (random, from ``secrets``) follows from
