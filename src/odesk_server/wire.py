@@ -13,6 +13,8 @@ from decimal import Decimal
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from typing_extensions import TypedDict
+
 
 class Person(Protocol):
     """What ``auth_user`` reads of a user (a ``models.User`` or any row with these columns)."""
@@ -106,3 +108,27 @@ def day_text(day: dt.date | dt.datetime | None) -> str:
 def iso_time_text(moment: dt.datetime | None) -> str:
     """An instant in ISO 8601, UTC, to the second (``2026-06-30T12:00:00Z``), as the offers show times."""
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment is not None else ""
+
+
+class Paging(TypedDict):
+    offset: str
+    count: str
+
+
+class Lister(TypedDict):
+    """What an HR listing says of itself, next to its items: how many in all, the page, the sort asked for."""
+
+    total_items: str
+    query: str
+    paging: Paging
+    sort: str
+
+
+def lister(total: int, offset: int, count: int, sort: str) -> Lister:
+    """The ``lister`` block of a listing: ``total`` matches, the page at ``offset`` of ``count``, ``sort``."""
+    return {
+        "total_items": str(total),
+        "query": "",
+        "paging": {"offset": str(offset), "count": str(count)},
+        "sort": sort,
+    }

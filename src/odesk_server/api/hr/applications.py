@@ -34,7 +34,6 @@ from odesk_server.access import rules
 from odesk_server.access.predicates import is_staffing_manager
 from odesk_server.access.scope import OrgScope, org_scope
 from odesk_server.api.endpoint import SIGNED_IN, Api, Call, Params
-from odesk_server.api.hr.engagements import Lister
 from odesk_server.api.params import OptionalText, Page, PageParam, PathKey
 from odesk_server.problems import Invalid, NotFound
 from odesk_server.queries import applications as queries
@@ -44,7 +43,7 @@ from odesk_server.queries.applications import (
     ApplicationFilter,
     ApplicationRow,
 )
-from odesk_server.wire import bool_text, epoch_ms_text
+from odesk_server.wire import Lister, bool_text, epoch_ms_text, lister
 
 P = TypeVar("P", bound=Params)
 R = TypeVar("R")
@@ -170,13 +169,7 @@ def _agency_teams(scope: OrgScope) -> list[int]:
 
 
 def _listing(total: int, page: Page, sort: str | None, rows: list[ApplicationObject]) -> ApplicationsReply:
-    lister: Lister = {
-        "total_items": str(total),
-        "query": "",
-        "paging": {"offset": str(page.offset), "count": str(page.size)},
-        "sort": sort or "reference",
-    }
-    return {"applications": {"lister": lister, "application": rows}}
+    return {"applications": {"lister": lister(total, page.offset, page.size, sort or "reference"), "application": rows}}
 
 
 _NOT_FOUND = {404: "not_found: no such application, job or team, or one the caller may not see"}

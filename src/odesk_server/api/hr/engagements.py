@@ -49,7 +49,7 @@ from odesk_server.models import Engagement, EngagementEvent, EngagementFeedbackS
 from odesk_server.problems import Invalid, NotFound, WrongState
 from odesk_server.queries import engagements as queries
 from odesk_server.queries.engagements import EngagementFilter, EngagementRow, EngagementVisibility
-from odesk_server.wire import epoch_ms_text, text
+from odesk_server.wire import Lister, epoch_ms_text, lister, text
 
 api = Api("hr engagements", "HR v2: contracts (engagements), their suspension, restart and end, and team adjustments")
 
@@ -97,18 +97,6 @@ class EngagementObject(TypedDict):
     fixed_price_upfront_payment: str
     end_reason: str
     roles: RoleList
-
-
-class Paging(TypedDict):
-    offset: str
-    count: str
-
-
-class Lister(TypedDict):
-    total_items: str
-    query: str
-    paging: Paging
-    sort: str
 
 
 class EngagementList(TypedDict):
@@ -365,12 +353,7 @@ def get_engagements(call: Call[EngagementsParams]) -> EngagementsReply:
     items = [engagement_payload(row, _roles(rules.standing(scope, _parties(row)))) for row in rows]
     return {
         "engagements": {
-            "lister": {
-                "total_items": str(total),
-                "query": "",
-                "paging": {"offset": str(p.page.offset), "count": str(p.page.size)},
-                "sort": p.order_by or "reference",
-            },
+            "lister": lister(total, p.page.offset, p.page.size, p.order_by or "reference"),
             "engagement": items,
         }
     }

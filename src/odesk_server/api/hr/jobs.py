@@ -41,7 +41,7 @@ from odesk_server.models import Job, utcnow
 from odesk_server.problems import Forbidden, Invalid, NotFound
 from odesk_server.queries import jobs as queries
 from odesk_server.queries.jobs import JobFilter, JobView
-from odesk_server.wire import day_text, epoch_ms_text, money_text
+from odesk_server.wire import Lister, day_text, epoch_ms_text, lister, money_text
 
 api = Api(
     "hr jobs", "HR: job postings (/api/hr/v2/jobs) and invitations to interview (/api/hr/v1/jobs/{job}/candidates)"
@@ -125,18 +125,6 @@ class JobObject(TypedDict):
     last_candidacy_access_time: str
     filled_date: str
     cancelled_date: str
-
-
-class Paging(TypedDict):
-    offset: str
-    count: str
-
-
-class Lister(TypedDict):
-    total_items: str
-    query: str
-    paging: Paging
-    sort: str
 
 
 class JobList(TypedDict):
@@ -371,13 +359,12 @@ def get_jobs(call: Call[JobsParams]) -> JobsReply:
     if p.created_by is None or creator is not None:  # an unknown creator created nothing
         only = JobFilter(teams, p.status, creator, p.created_time_from, p.created_time_to)
         total, found = queries.list_jobs(call.db, only, p.page.offset, p.page.size, p.order_by)
-    lister: Lister = {
-        "total_items": str(total),
-        "query": "",
-        "paging": {"offset": str(p.page.offset), "count": str(p.page.size)},
-        "sort": p.order_by or "",
+    return {
+        "jobs": {
+            "lister": lister(total, p.page.offset, p.page.size, p.order_by or ""),
+            "job": [job_payload(job, call.base_url) for job in found],
+        }
     }
-    return {"jobs": {"lister": lister, "job": [job_payload(job, call.base_url) for job in found]}}
 
 
 @api.get(

@@ -44,7 +44,7 @@ from odesk_server.models.references import next_reference
 from odesk_server.problems import Forbidden, Invalid, NotFound, WrongState
 from odesk_server.queries import offers as queries
 from odesk_server.queries import ordering
-from odesk_server.wire import day_text, iso_time_text, text
+from odesk_server.wire import Lister, day_text, iso_time_text, lister, text
 
 api = Api("hr offers", "HR v2: offers a buyer team makes (/api/hr/v2/offers)")
 
@@ -126,18 +126,6 @@ class OfferObject(TypedDict):
     decided_time: str
     engagement__reference: str
     milestones: OfferMilestoneList
-
-
-class Paging(TypedDict):
-    offset: str
-    count: str
-
-
-class Lister(TypedDict):
-    total_items: str
-    query: str
-    paging: Paging
-    sort: str
 
 
 class OfferList(TypedDict):
@@ -241,12 +229,7 @@ def offers_payload(
     total, rows = queries.offer_rows(work, now, conditions, order=order, offset=offset, limit=limit)
     milestones = queries.milestones_of(work, (row.id for row in rows))
     return {
-        "lister": {
-            "total_items": str(total),
-            "query": "",
-            "paging": {"offset": str(offset), "count": str(limit)},
-            "sort": sort,
-        },
+        "lister": lister(total, offset, limit, sort),
         "offer": [offer_payload(row, milestones.get(row.id, []), status_names) for row in rows],
     }
 
