@@ -37,11 +37,11 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import anyio.to_thread
 from starlette.types import ASGIApp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -122,29 +122,42 @@ def timed(app: ASGIApp, targets: list[str]) -> float:
     return run.seconds / run.requests
 
 
+class _ProfilingExecutor(Executor):
+    """Runs what the endpoint layer hands to its worker threads under ``profile`` (one request at a time)."""
+
+    def __init__(self, inner: Executor, profile: cProfile.Profile) -> None:
+        self.inner = inner
+        self.profile = profile
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        return self.inner.submit(self.profile.runcall, fn, *args, **kwargs)
+
+
 def profiled(app: ASGIApp, targets: list[str]) -> tuple[cProfile.Profile, cProfile.Profile, float]:
     """The profiles of ``targets`` (the event loop's thread, the worker thread's part) and the seconds taken.
 
     cProfile follows one thread; the worker thread's part is profiled by
-    wrapping each function handed to ``anyio.to_thread.run_sync`` (the way
-    the endpoint layer leaves the loop), which is safe as requests go one at
-    a time. The seconds are those of the requests, profiled, without
+    wrapping each function the endpoint layer hands to its worker threads
+    (``api.deps``: the database's executor), which is safe as requests go
+    one at a time. The seconds are those of the requests, profiled, without
     starting and closing the event loop. Raises ``SystemExit`` if a request failed.
     """
+    from odesk_server.api import deps
+
     loop_profile = cProfile.Profile()
     worker_profile = cProfile.Profile()
-    run_sync = anyio.to_thread.run_sync
+    workers = deps._workers
 
-    async def run_sync_profiled(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        return await run_sync(worker_profile.runcall, func, *args, **kwargs)
+    def profiling_workers(database: Any) -> Executor:
+        return _ProfilingExecutor(workers(database), worker_profile)
 
-    anyio.to_thread.run_sync = run_sync_profiled  # type: ignore[assignment]
+    deps._workers = profiling_workers  # type: ignore[assignment]
     try:
         loop_profile.enable()
         run = asyncio.run(drive(app, targets))
         loop_profile.disable()
     finally:
-        anyio.to_thread.run_sync = run_sync  # type: ignore[assignment]
+        deps._workers = workers  # type: ignore[assignment]
     return loop_profile, worker_profile, _checked(run).seconds
 
 
@@ -180,12 +193,12 @@ LAST_RESORT = "middleware: last resort (500, nosniff)"
 COMPAT = "middleware: compat (suffix, http_method, /gds alias)"
 DISPATCH = "endpoint layer: dispatch, Call, envelope plumbing"
 READING = "request reading on the loop: body, query parameters"
-HOP = "event loop and worker-thread hop (gate, anyio, wake-up)"
+HOP = "event loop and worker-thread hop (gate, executor, wake-up)"
 SIGNED = "OAuth: the request as signed (candidate URLs, headers)"
-PARSE = "OAuth: oauthlib parses the request (oauthlib.common.Request, parameters)"
-FORMAT = "OAuth: oauthlib format checks"
+PARSE = "OAuth: the OAuth parameters collected (header, query, body), once"
+FORMAT = "OAuth: protocol parameter checks (format, timestamp window, nonce)"
 CACHE = "OAuth: credential cache lookup"
-SIGNATURE = "OAuth: oauthlib signature base string and HMAC check"
+SIGNATURE = "OAuth: signature base string and HMAC (oauthlib's public functions)"
 NONCE_CONNECTION = "OAuth: pool checkout and return for the nonce insert"
 NONCE = "OAuth: nonce insert (prepared statement, revocation check)"
 NONCE_COMMIT = "OAuth: nonce commit"
@@ -272,13 +285,13 @@ def worker_steps(handler: str) -> Step:
         OAUTH_REST,
         "oauth/provider.py:verify",
         inner=[
-            _step(PARSE, "oauth/provider.py:_parse"),
-            _step(FORMAT, "oauth/provider.py:_check"),
+            _step(PARSE, "oauth/verification.py:collect_parameters"),
+            _step(FORMAT, "oauth/verification.py:check_protocol_parameters"),
             _step(
                 CACHE, "oauth/credentials.py:get", "oauth/credentials.py:instances", "oauth/credentials.py:consumer_key"
             ),
             _step(CACHE, "rfc5849/request_validator.py:check_access_token"),
-            _step(SIGNATURE, "oauth/provider.py:_check_signature"),
+            _step(SIGNATURE, "oauth/verification.py:signature_matches"),
             _step(NONCE_CONNECTION, "db/prepared.py:raw_connection"),
             _step(NONCE, "oauth/nonces.py:consume_nonce_if_valid"),
             _step(NONCE_COMMIT, "db/prepared.py:commit"),
