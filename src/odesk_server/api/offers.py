@@ -58,6 +58,7 @@ from odesk_server.db.work import UnitOfWork
 from odesk_server.domain import offers as rules
 from odesk_server.models import Candidacy, Job, JobCategory, Offer, money, utcnow
 from odesk_server.problems import Forbidden, Invalid, NotFound
+from odesk_server.queries import jobs as job_queries
 from odesk_server.queries import offers as queries
 
 api = Api("offers", "Offers v1: the client's offers and the contractor's answers")
@@ -399,7 +400,7 @@ def get_client_offer(call: Call[ClientOfferParams]) -> OfferReply:
         if company is None or scope.teams[offer.buyer_team_id].company_id != company.id:
             raise NotFound(f"No offer with reference or id {p.offer_id!r} in the company {p.company_id!r}")
     if p.job__reference is not None:
-        job = queries.job_by_key(call.db, p.job__reference)
+        job = job_queries.job_by_key(call.db, p.job__reference)
         if job is None or offer.job_id != job.id:
             raise NotFound(f"No offer with reference or id {p.offer_id!r} on the job {p.job__reference!r}")
     return {"offer": one_offer_payload(call.db, utcnow(), offer.id, V1_STATUS_NAMES)}

@@ -132,11 +132,6 @@ class ApplicationFilter:
         return where
 
 
-def job_by_key(work: UnitOfWork, job_key: str) -> Row[Any] | None:
-    """The job whose public key is ``job_key`` (its id and buyer team), or None."""
-    return work.connection.execute(sa.select(Job.id, Job.buyer_team_id).where(Job.job_key == job_key)).one_or_none()
-
-
 def application_by_reference(work: UnitOfWork, key: str) -> ApplicationRow | None:
     """The candidacy whose reference is ``key`` (a number), or None."""
     reference = as_reference(key)

@@ -203,15 +203,6 @@ def team_by_key(work: UnitOfWork, key: str) -> Team | None:
     return work.session.execute(sa.select(Team).where(condition)).scalar_one_or_none()
 
 
-def job_by_key(work: UnitOfWork, key: str) -> Job | None:
-    """The job whose reference or public key (``~~...``) is ``key``, or None."""
-    if not usable(key):
-        return None
-    number = as_reference(key)
-    condition = Job.reference == number if number is not None else Job.job_key == key
-    return work.session.execute(sa.select(Job).where(condition)).scalar_one_or_none()
-
-
 def candidacy_of(work: UnitOfWork, job_id: int, provider_user_id: int) -> Candidacy | None:
     """The provider's candidacy for the job, or None."""
     return work.session.execute(

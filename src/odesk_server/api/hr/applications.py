@@ -37,6 +37,7 @@ from odesk_server.api.endpoint import SIGNED_IN, Api, Call, Params
 from odesk_server.api.params import OptionalText, Page, PageParam, PathKey
 from odesk_server.problems import Invalid, NotFound
 from odesk_server.queries import applications as queries
+from odesk_server.queries import jobs as job_queries
 from odesk_server.queries.applications import (
     CLIENT_STATUSES,
     CONTRACTOR_STATUSES,
@@ -196,7 +197,7 @@ def list_client_applications(call: Call[ClientApplicationsParams]) -> Applicatio
     scope = org_scope(call.db, call.user.id)
     team = rules.reading_team(scope, p.buyer_team_reference)
     teams = scope.subtree(team)
-    job = queries.job_by_key(call.db, p.job_key)
+    job = job_queries.jobs_by_keys(call.db, [p.job_key]).get(p.job_key)
     if job is None or job.buyer_team_id not in teams:
         raise NotFound(f"No job with key {p.job_key!r} on the team {p.buyer_team_reference}")
     filters = ApplicationFilter(

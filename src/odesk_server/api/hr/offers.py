@@ -42,6 +42,7 @@ from odesk_server.domain import offers as rules
 from odesk_server.models import Candidacy, Job, Offer, Team, User, utcnow
 from odesk_server.models.references import next_reference
 from odesk_server.problems import Forbidden, Invalid, NotFound, WrongState
+from odesk_server.queries import jobs as job_queries
 from odesk_server.queries import offers as queries
 from odesk_server.queries import ordering
 from odesk_server.wire import Lister, day_text, iso_time_text, lister, text
@@ -291,7 +292,8 @@ def provider_team_named(work: UnitOfWork, key: str | None, what: str) -> Team | 
 
 def job_of_team(work: UnitOfWork, scope: OrgScope, key: str) -> Job:
     """The job ``key`` names when the caller sees its buyer team; ``NotFound`` otherwise."""
-    job = queries.job_by_key(work, key)
+    view = job_queries.job_by_key(work, key)
+    job = work.session.get(Job, view.id) if view is not None else None
     if job is None or job.buyer_team_id not in scope.visible_team_ids:
         raise NotFound(f"No job with reference or id {key!r}")
     return job
