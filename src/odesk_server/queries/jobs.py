@@ -193,19 +193,21 @@ def user_id_of(work: UnitOfWork, key: str) -> int | None:
     return work.connection.execute(sa.select(User.id).where(condition)).scalar_one_or_none()
 
 
-def provider_id_of(work: UnitOfWork, *, reference: str | None, profile_key: str | None) -> int | None:
-    """The primary key of the active provider named by ``reference`` (first) or ``profile_key``, or None."""
-    if reference:
-        number = as_reference(reference)
-        if number is None:
+def provider_by_key(work: UnitOfWork, *, reference: str | None = None, profile_key: str | None = None) -> User | None:
+    """The active provider ``reference`` (a reference or a uid; it wins) or ``profile_key`` names, or None."""
+    condition: sa.ColumnElement[bool]
+    if reference is not None:
+        if not usable(reference):
             return None
-        condition = User.reference == number
-    elif profile_key and usable(profile_key):
+        number = as_reference(reference)
+        condition = User.reference == number if number is not None else User.uid == reference
+    elif profile_key is not None and usable(profile_key):
         condition = User.profile_key == profile_key
     else:
         return None
-    query = sa.select(User.id).where(condition, User.is_provider.is_(True), User.status == "active")
-    return work.connection.execute(query).scalar_one_or_none()
+    return work.session.execute(
+        sa.select(User).where(condition, User.is_provider.is_(True), User.status == "active")
+    ).scalar_one_or_none()
 
 
 def subcategory_id(work: UnitOfWork, category: str, subcategory: str) -> int | None:

@@ -179,21 +179,6 @@ def offer_by_key(work: UnitOfWork, key: str) -> Offer | None:
     return work.session.execute(sa.select(Offer).where(Offer.reference == reference)).scalar_one_or_none()
 
 
-def provider_by_key(work: UnitOfWork, *, reference: str | None = None, profile_key: str | None = None) -> User | None:
-    """The active provider ``reference`` (a reference or a uid) or ``profile_key`` names, or None."""
-    condition: sa.ColumnElement[bool]
-    if reference is not None:
-        number = as_reference(reference)
-        condition = User.reference == number if number is not None else User.uid == reference
-    elif profile_key is not None:
-        condition = User.profile_key == profile_key
-    else:
-        return None
-    return work.session.execute(
-        sa.select(User).where(condition, User.is_provider.is_(True), User.status == "active")
-    ).scalar_one_or_none()
-
-
 def team_by_key(work: UnitOfWork, key: str) -> Team | None:
     """Any team whose reference or text id is ``key`` (a provider's team is not in the buyer's scope)."""
     if not usable(key):

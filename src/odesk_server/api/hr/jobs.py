@@ -29,6 +29,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field
 from typing_extensions import TypedDict
 
+from odesk_server.access.keys import as_reference
 from odesk_server.access.predicates import is_finance_manager, is_hiring_manager
 from odesk_server.access.rules import HIRING_NEEDED, READING_NEEDED, hiring_team, reading_team
 from odesk_server.access.scope import OrgScope, TeamNode, org_scope
@@ -504,14 +505,18 @@ def invite_to_interview(call: Call[InviteParams]) -> InvitationReply:
     view = _job(call, scope, p.job_id, acting=True)
     if p.provider__reference is None and p.profile_key is None:
         raise Invalid("Give provider__reference or profile_key: the provider to invite")
-    provider_id = queries.provider_id_of(call.db, reference=p.provider__reference, profile_key=p.profile_key)
-    if provider_id is None:
+    provider = None
+    # provider__reference is a reference number here, never a uid.
+    if p.provider__reference is None or as_reference(p.provider__reference) is not None:
+        provider = queries.provider_by_key(call.db, reference=p.provider__reference, profile_key=p.profile_key)
+    if provider is None:
         named = (
             f"provider__reference {p.provider__reference!r}"
             if p.provider__reference
             else (f"profile_key {p.profile_key!r}")
         )
         raise Invalid(f"No active provider with {named}")
+    provider_id = provider.id
     if provider_id == call.user.id:
         raise Invalid("You cannot invite yourself to interview")
     job = call.db.session.get(Job, view.id, with_for_update=True)

@@ -274,7 +274,7 @@ def offer_for_buyer_reader(work: UnitOfWork, scope: OrgScope, key: str) -> Offer
 
 def provider_named(work: UnitOfWork, reference: str | None, profile_key: str | None, what: str) -> User:
     """The provider a reference (or uid) or profile key names; ``NotFound`` naming ``what`` otherwise."""
-    provider = queries.provider_by_key(work, reference=reference, profile_key=profile_key)
+    provider = job_queries.provider_by_key(work, reference=reference, profile_key=profile_key)
     if provider is None:
         raise NotFound(f"No provider with {what} {reference or profile_key!r}")
     return provider
