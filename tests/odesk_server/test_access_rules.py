@@ -10,7 +10,7 @@ from test_reports_access import UIDS
 from odesk_server.access import rules
 from odesk_server.access.scope import org_scope
 from odesk_server.db.work import UnitOfWork
-from odesk_server.models import Engagement
+from odesk_server.models import Company, Engagement
 from odesk_server.problems import Forbidden, NotFound
 
 
@@ -83,3 +83,36 @@ def test_contract_sides_for_every_demo_contract(demo_db):
             rules.require_provider(provider, parties, "contract", key)
         with pytest.raises((Forbidden, NotFound)):
             rules.require_buyer(member, parties, "contract", key)
+
+
+def _company(demo_db, company_id: str):
+    with demo_db.engine.connect() as connection:
+        return connection.execute(
+            sa.select(Company.id, Company.is_agency).where(Company.company_id == company_id)
+        ).one()
+
+
+# role -> the agencies whose staffing manager he is (company ids): the agency's owner holds every flag on it,
+# the staffing manager holds the flag on its root team; the buyer's owner holds every flag on a company that is
+# no agency, which staffs nothing.
+STAFFED = {
+    "owner": set(),
+    "hiring_manager": set(),
+    "finance": set(),
+    "agency_owner": {"brightcode:brightcode"},
+    "staffing_manager": {"brightcode:brightcode"},
+    "provider": set(),
+    "agency_provider": set(),
+    "member": set(),
+}
+
+
+@pytest.mark.parametrize(("role", "agencies"), sorted(STAFFED.items()))
+def test_staffed_agencies_and_their_teams(demo_db, role, agencies):
+    scope = _scope(demo_db, role)
+    expected = {_company(demo_db, key).id for key in agencies}
+    assert all(_company(demo_db, key).is_agency for key in agencies)
+    assert rules.staffed_agencies(scope) == expected
+    assert rules.staffed_teams(scope) == {team.id for team in scope.teams.values() if team.company_id in expected}
+    if expected:
+        assert rules.staffed_teams(scope)

@@ -11,7 +11,8 @@ the message an unknown key gets; what the caller sees but may not do is
   ``manage_employment``) on the buyer team or a team above it; reading also
   to finance permission.
 - Contractor side: the provider himself, or a staffing manager of the agency
-  the contract was made through.
+  the contract was made through (``staffed_agencies``: the staffing-manager
+  flag on the agency's root team).
 """
 
 from __future__ import annotations
@@ -79,12 +80,32 @@ def standing(scope: OrgScope, parties: ContractParties) -> Standing:
     visible = team is not None and team.id in scope.visible_team_ids
     buys = visible and team is not None and is_hiring_manager(scope, team)
     reads = buys or (visible and team is not None and is_finance_manager(scope, team))
-    provides = parties.provider_user_id == scope.user_id
-    if not provides and parties.agency_company_id is not None:
-        agency = scope.companies.get(parties.agency_company_id)
-        root = scope.teams.get(agency.root_team_id) if agency and agency.root_team_id is not None else None
-        provides = root is not None and is_staffing_manager(scope, root)
+    provides = parties.provider_user_id == scope.user_id or (
+        parties.agency_company_id is not None and parties.agency_company_id in staffed_agencies(scope)
+    )
     return Standing(buys=buys, reads_as_buyer=reads, provides=provides)
+
+
+def staffed_agencies(scope: OrgScope) -> frozenset[int]:
+    """The agencies (company primary keys) whose staffing manager the caller is, on their root team.
+
+    Their contractors' contracts, offers and candidacies are the caller's to
+    read and answer, on the contractor side.
+    """
+    return frozenset(
+        company.id
+        for company in scope.companies.values()
+        if company.is_agency
+        and company.root_team_id is not None
+        and company.root_team_id in scope.teams
+        and is_staffing_manager(scope, scope.teams[company.root_team_id])
+    )
+
+
+def staffed_teams(scope: OrgScope) -> frozenset[int]:
+    """Every team (primary key) of the agencies in ``staffed_agencies``."""
+    agencies = staffed_agencies(scope)
+    return frozenset(team.id for team in scope.teams.values() if team.company_id in agencies)
 
 
 def require_buyer(scope: OrgScope, parties: ContractParties, what: str, key: str) -> None:

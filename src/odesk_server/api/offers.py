@@ -35,9 +35,16 @@ from pydantic import BeforeValidator
 from typing_extensions import TypedDict
 
 from odesk_server.access.keys import as_reference
-from odesk_server.access.predicates import is_finance_manager, is_hiring_manager, is_staffing_manager
-from odesk_server.access.rules import HIRING_NEEDED, READING_NEEDED, hiring_team, reading_team, require_provider
-from odesk_server.access.scope import OrgScope, TeamNode, org_scope
+from odesk_server.access.predicates import is_finance_manager, is_hiring_manager
+from odesk_server.access.rules import (
+    HIRING_NEEDED,
+    READING_NEEDED,
+    hiring_team,
+    reading_team,
+    require_provider,
+    staffed_teams,
+)
+from odesk_server.access.scope import OrgScope, org_scope
 from odesk_server.api.endpoint import SIGNED_IN, Api, Call, Params
 from odesk_server.api.hr.offers import (
     V1_STATUS_NAMES,
@@ -410,16 +417,6 @@ def get_client_offer(call: Call[ClientOfferParams]) -> OfferReply:
 # Contractor side
 
 
-def _staffed_teams(scope: OrgScope) -> list[int]:
-    """The teams of every agency the caller is a staffing manager of."""
-    teams: list[int] = []
-    for company in scope.companies.values():
-        root: TeamNode | None = scope.teams.get(company.root_team_id) if company.root_team_id is not None else None
-        if company.is_agency and root is not None and is_staffing_manager(scope, root):
-            teams.extend(team.id for team in scope.teams_of(company))
-    return teams
-
-
 @api.get(f"{PREFIX}/contractors/offers", access=SIGNED_IN, params=FreelancerOffersParams, returns=OffersReply)
 def list_freelancer_offers(call: Call[FreelancerOffersParams]) -> OffersReply:
     """The offers made to the caller, and to his agency's contractors when he is its staffing manager."""
@@ -427,9 +424,9 @@ def list_freelancer_offers(call: Call[FreelancerOffersParams]) -> OffersReply:
     now = utcnow()
     scope = org_scope(call.db, call.user.id)
     mine: sa.ColumnElement[bool] = Offer.provider_user_id == call.user.id
-    staffed = _staffed_teams(scope)
+    staffed = staffed_teams(scope)
     if staffed:
-        mine = sa.or_(mine, Offer.provider_team_id.in_(staffed))
+        mine = sa.or_(mine, Offer.provider_team_id.in_(sorted(staffed)))
     conditions = [mine, queries.effective_status(now).in_(p.status)]
     return {
         "offers": offers_payload(

@@ -31,8 +31,7 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from odesk_server.access import rules
-from odesk_server.access.predicates import is_staffing_manager
-from odesk_server.access.scope import OrgScope, org_scope
+from odesk_server.access.scope import org_scope
 from odesk_server.api.endpoint import SIGNED_IN, Api, Call, Params
 from odesk_server.api.params import OptionalText, Page, PageParam, PathKey
 from odesk_server.problems import Invalid, NotFound
@@ -159,16 +158,6 @@ def _status(text: str | None, choices: Mapping[str, sa.ColumnElement[bool]]) -> 
     return condition
 
 
-def _agency_teams(scope: OrgScope) -> list[int]:
-    """Every team of the agencies whose staffing manager the caller is (their contractors' candidacies)."""
-    teams: list[int] = []
-    for company in scope.companies.values():
-        root = scope.teams.get(company.root_team_id) if company.root_team_id is not None else None
-        if root is not None and is_staffing_manager(scope, root):
-            teams.extend(team.id for team in scope.teams_of(company))
-    return teams
-
-
 def _listing(total: int, page: Page, sort: str | None, rows: list[ApplicationObject]) -> ApplicationsReply:
     return {"applications": {"lister": lister(total, page.offset, page.size, sort or "reference"), "application": rows}}
 
@@ -232,7 +221,7 @@ def list_freelancer_applications(call: Call[FreelancerApplicationsParams]) -> Ap
     scope = org_scope(call.db, call.user.id)
     filters = ApplicationFilter(
         provider_user_ids=[call.user.id],
-        provider_team_ids=_agency_teams(scope),
+        provider_team_ids=rules.staffed_teams(scope),
         status=_status(p.status, CONTRACTOR_STATUSES),
     )
     total, rows = queries.applications_page(call.db, filters, p.order_by, *p.page)

@@ -38,7 +38,7 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from odesk_server.access import rules
-from odesk_server.access.predicates import is_finance_manager, is_hiring_manager, is_staffing_manager
+from odesk_server.access.predicates import is_finance_manager, is_hiring_manager
 from odesk_server.access.scope import OrgScope, org_scope
 from odesk_server.api.endpoint import SIGNED_IN, Api, Call, Params
 from odesk_server.api.params import Flag, Money, OptionalText, Page, PageParam, PathKey, Timestamp
@@ -249,14 +249,7 @@ def _visibility(scope: OrgScope) -> EngagementVisibility:
     readable = [
         team.id for team in scope.visible_teams() if is_hiring_manager(scope, team) or is_finance_manager(scope, team)
     ]
-    agencies = [
-        company.id
-        for company in scope.companies.values()
-        if company.root_team_id is not None
-        and company.root_team_id in scope.teams
-        and is_staffing_manager(scope, scope.teams[company.root_team_id])
-    ]
-    return EngagementVisibility(readable, scope.user_id, agencies)
+    return EngagementVisibility(readable, scope.user_id, rules.staffed_agencies(scope))
 
 
 def _readable(call: Call[Any], scope: OrgScope, key: str) -> tuple[EngagementRow, rules.Standing]:
