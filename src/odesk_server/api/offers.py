@@ -60,7 +60,7 @@ from odesk_server.api.hr.offers import (
     provider_team_named,
     team_key,
 )
-from odesk_server.api.params import Money, OptionalText, Page, PageParam, PathKey, UsDate
+from odesk_server.api.params import Money, OptionalText, Page, PageParam, PathKey, StatusList, UsDate
 from odesk_server.db.work import UnitOfWork
 from odesk_server.domain import offers as rules
 from odesk_server.models import Candidacy, Job, JobCategory, Offer, money, utcnow
@@ -97,16 +97,6 @@ _STATUS_MEANING: Mapping[str, tuple[str, ...]] = {
 }
 
 
-def _statuses(value: object) -> object:
-    names = [part.strip() for part in str(value).split(";") if part.strip()] if value is not None else []
-    if not names:
-        return ("pending",)  # as documented: by default only new offers
-    unknown = [name for name in names if name not in _STATUS_MEANING]
-    if unknown:
-        raise ValueError(f"must be one or more of {', '.join(_STATUS_MEANING)} (;-joined), got {unknown[0]!r}")
-    return tuple(sorted({status for name in names for status in _STATUS_MEANING[name]}))
-
-
 def _unix_time(value: object) -> object:
     text = str(value).strip()
     if not text.isdigit() or len(text) > 12:
@@ -125,8 +115,8 @@ def _percent(value: object) -> object:
     return percent
 
 
-# ``status``: the documented names, ;-joined, read into offer statuses; absent: new only.
-V1Statuses = Annotated[tuple[str, ...], BeforeValidator(_statuses)]
+# ``status``: the documented names, ;-joined, read into offer statuses; absent: new only (as documented).
+V1Statuses = Annotated[tuple[str, ...], StatusList(_STATUS_MEANING, absent=("pending",))]
 UnixTime = Annotated[dt.datetime, BeforeValidator(_unix_time)]
 Percent = Annotated[Decimal, BeforeValidator(_percent)]
 

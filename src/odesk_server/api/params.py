@@ -9,10 +9,13 @@ parameter's wire name in front (``include_users must be true or false, got
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Literal, NamedTuple
+from typing import Annotated, Any, Literal, NamedTuple
 
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, Field, GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import core_schema
 
 # The largest page a listing answers; a bigger count is refused, not cut.
 MAX_PAGE_SIZE = 200
@@ -152,3 +155,48 @@ OptionalText = Annotated[str | None, BeforeValidator(_absent_is_none)]
 # An amount or a date that may be left out the same way.
 OptionalMoney = Annotated[Money | None, BeforeValidator(_absent_is_none)]
 OptionalDate = Annotated[UsDate | None, BeforeValidator(_absent_is_none)]
+
+
+class StatusList:
+    """``status`` as the listings take it: one name or several joined by ``;``, read into the statuses they mean.
+
+    ``meanings`` maps each name the listing accepts to the statuses it
+    stands for (a plain collection of statuses: each stands for itself).
+    The value read is the sorted tuple of those statuses; empty, blank or
+    python-odesk's "None" is ``absent``. A name not among them is refused,
+    naming the allowed ones. Use it as the metadata of
+    ``Annotated[tuple[str, ...] | None, StatusList(...)]``.
+    """
+
+    def __init__(
+        self, meanings: Mapping[str, Iterable[str]] | Iterable[str], *, absent: tuple[str, ...] | None = None
+    ) -> None:
+        pairs = meanings.items() if isinstance(meanings, Mapping) else ((name, (name,)) for name in meanings)
+        self.meanings: dict[str, tuple[str, ...]] = {name: tuple(statuses) for name, statuses in pairs}
+        self.absent = absent
+
+    def read(self, value: object) -> object:
+        """The statuses ``value`` names (see the class); ``ValueError`` naming the allowed names otherwise."""
+        if isinstance(value, tuple):
+            return value
+        if _absent_is_none(value) is None:
+            return self.absent
+        names = [part.strip() for part in str(value).split(";") if part.strip()]
+        if not names:
+            return self.absent
+        unknown = [name for name in names if name not in self.meanings]
+        if unknown:
+            *first, last = self.meanings
+            allowed = f"{', '.join(first)} or {last}" if first else last
+            raise ValueError(f"must be {allowed} (several joined by ;), got {unknown[0]!r}")
+        return tuple(sorted({status for name in names for status in self.meanings[name]}))
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        return core_schema.no_info_before_validator_function(self.read, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        found = handler(schema)
+        found["examples"] = [";".join(list(self.meanings)[:2])]
+        return found

@@ -41,7 +41,7 @@ from odesk_server.access import rules
 from odesk_server.access.predicates import is_finance_manager, is_hiring_manager
 from odesk_server.access.scope import OrgScope, org_scope
 from odesk_server.api.endpoint import SIGNED_IN, Api, Call, Params
-from odesk_server.api.params import Flag, Money, OptionalText, Page, PageParam, PathKey, Timestamp
+from odesk_server.api.params import Flag, Money, OptionalText, Page, PageParam, PathKey, StatusList, Timestamp
 from odesk_server.domain import contracts, ledger
 from odesk_server.domain.engagements import Contract, EngagementRuleError, EngagementStatus, contract_terms
 from odesk_server.domain.payments import Payment, pay_on_contract
@@ -198,7 +198,7 @@ class EngagementsParams(Params):
     profile_key: OptionalText = None
     job_reference: Annotated[OptionalText, Field(alias="job__reference")] = None
     agency_team_reference: OptionalText = None
-    status: OptionalText = None
+    status: Annotated[tuple[str, ...] | None, StatusList(STATUS_CHOICES)] = None
     created_time_from: Timestamp = None
     created_time_to: Timestamp = None
     page: PageParam = Page(0, 20)
@@ -228,16 +228,6 @@ class AdjustmentParams(Params):
     charge_amount: Money | None = None
     amount: Money | None = None
     notes: OptionalText = None
-
-
-def _statuses(text: str | None) -> list[str] | None:
-    if text is None:
-        return None
-    statuses = [part.strip() for part in text.split(";") if part.strip()]
-    for status in statuses:
-        if status not in STATUS_CHOICES:
-            raise Invalid(f"status must be {', '.join(STATUS_CHOICES)} (;-separated), got {status!r}")
-    return statuses or None
 
 
 # --------------------------------------------------------------------------
@@ -338,7 +328,7 @@ def get_engagements(call: Call[EngagementsParams]) -> EngagementsReply:
         provider_key=p.provider__reference or p.provider_reference or p.profile_key,
         job_reference=p.job_reference,
         agency_key=p.agency_team_reference,
-        statuses=_statuses(p.status),
+        statuses=p.status,
         created_from=p.created_time_from,
         created_to=p.created_time_to,
     )

@@ -34,7 +34,17 @@ from odesk_server.access.predicates import is_finance_manager, is_hiring_manager
 from odesk_server.access.rules import HIRING_NEEDED, READING_NEEDED, hiring_team, reading_team
 from odesk_server.access.scope import OrgScope, TeamNode, org_scope
 from odesk_server.api.endpoint import SIGNED_IN, Api, Call, Params
-from odesk_server.api.params import Flag, OptionalDate, OptionalMoney, OptionalText, Page, PageParam, PathKey, Timestamp
+from odesk_server.api.params import (
+    Flag,
+    OptionalDate,
+    OptionalMoney,
+    OptionalText,
+    Page,
+    PageParam,
+    PathKey,
+    StatusList,
+    Timestamp,
+)
 from odesk_server.domain import jobs as rules
 from odesk_server.domain.engagements import JobType
 from odesk_server.domain.jobs import CancelReason, JobStatus, Visibility
@@ -58,16 +68,6 @@ MAX_COVER = 10_000
 # Parameter types of this resource
 
 
-def _statuses(value: object) -> object:
-    if isinstance(value, frozenset):
-        return value
-    names = [part.strip() for part in str(value).split(";") if part.strip()]
-    unknown = [name for name in names if name not in JobStatus.__members__.values()]
-    if unknown:
-        raise ValueError(f"must be open, filled or cancelled (several joined by ;), got {value!r}")
-    return frozenset(names)
-
-
 def _hours(value: object) -> object:
     text = str(value).strip() if value is not None else ""
     if not text:
@@ -86,8 +86,8 @@ def _reason(value: object) -> object:
 
 
 OptionalHours = Annotated[int | None, BeforeValidator(_hours), Field(json_schema_extra={"examples": ["90"]})]
-# get_jobs' status: one status or several joined by ";" (empty: all).
-StatusSet = Annotated[frozenset[str], BeforeValidator(_statuses), Field(json_schema_extra={"examples": ["open"]})]
+# get_jobs' status: one status or several joined by ";" (absent: all).
+JobStatuses = Annotated[tuple[str, ...] | None, StatusList(status.value for status in JobStatus)]
 ReasonCode = Annotated[CancelReason, BeforeValidator(_reason), Field(json_schema_extra={"examples": ["41"]})]
 
 
@@ -244,7 +244,7 @@ def _shown(call: Call[Any], key: str) -> JobReply:
 class JobsParams(Params):
     buyer_team__reference: str
     include_sub_teams: Flag = False
-    status: StatusSet = frozenset()
+    status: JobStatuses = None
     created_by: OptionalText = None
     created_time_from: Timestamp = None
     created_time_to: Timestamp = None
@@ -358,7 +358,7 @@ def get_jobs(call: Call[JobsParams]) -> JobsReply:
     creator = queries.user_id_of(call.db, p.created_by) if p.created_by is not None else None
     total, found = 0, list[JobView]()
     if p.created_by is None or creator is not None:  # an unknown creator created nothing
-        only = JobFilter(teams, p.status, creator, p.created_time_from, p.created_time_to)
+        only = JobFilter(teams, frozenset(p.status or ()), creator, p.created_time_from, p.created_time_to)
         total, found = queries.list_jobs(call.db, only, p.page.offset, p.page.size, p.order_by)
     return {
         "jobs": {

@@ -36,7 +36,7 @@ from typing_extensions import TypedDict
 from odesk_server.access.rules import HIRING_NEEDED, ContractParties, hiring_team, reading_team, require_reader
 from odesk_server.access.scope import OrgScope, org_scope
 from odesk_server.api.endpoint import SIGNED_IN, Api, Call, Params
-from odesk_server.api.params import Flag, Money, OptionalText, Page, PageParam, PathKey, Timestamp, UsDate
+from odesk_server.api.params import Flag, Money, OptionalText, Page, PageParam, PathKey, StatusList, Timestamp, UsDate
 from odesk_server.db.work import UnitOfWork
 from odesk_server.domain import offers as rules
 from odesk_server.models import Candidacy, Job, Offer, Team, User, utcnow
@@ -308,7 +308,6 @@ def team_key(scope: OrgScope, team_id: int) -> str:
 # Parameters
 
 
-StatusName = Literal["pending", "new", "active", "accepted", "declined", "withdrawn", "expired", "closed"]
 # What each name of the status filter means: offer statuses.
 _STATUS_MEANING: Mapping[str, tuple[str, ...]] = {
     "pending": ("pending",),
@@ -322,20 +321,8 @@ _STATUS_MEANING: Mapping[str, tuple[str, ...]] = {
 }
 
 
-def _statuses(value: object) -> object:
-    if value is None:
-        return None
-    names = [part.strip() for part in str(value).split(";") if part.strip()]
-    if not names:
-        return None
-    unknown = [name for name in names if name not in _STATUS_MEANING]
-    if unknown:
-        raise ValueError(f"must be ;-joined offer statuses ({', '.join(_STATUS_MEANING)}), got {unknown[0]!r}")
-    return tuple(sorted({status for name in names for status in _STATUS_MEANING[name]}))
-
-
 # ``status``: ;-joined names, read into the offer statuses they mean.
-OfferStatuses = Annotated[tuple[str, ...] | None, BeforeValidator(_statuses)]
+OfferStatuses = Annotated[tuple[str, ...] | None, StatusList(_STATUS_MEANING)]
 
 
 class OffersParams(Params):
