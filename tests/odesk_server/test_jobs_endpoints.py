@@ -12,16 +12,15 @@ from __future__ import annotations
 import datetime as dt
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from oauth_signing import assert_error, consumer_signer, send, served_app
-from starlette.testclient import TestClient
+from hiring_helpers import Hiring, hiring
+from oauth_signing import assert_error
 from test_reports_access import UIDS
 
-from odesk_server.models import Candidacy, Job, User
+from odesk_server.models import Candidacy, Job
 
 JOB_KEYS = {
     "reference",
@@ -58,21 +57,11 @@ JOB_KEYS = {
 TODAY = dt.datetime.now(dt.UTC).date()
 
 
-@dataclass
-class Http:
-    """Signed requests as the demo roles, against the app over a private demo database."""
-
-    client: TestClient
-    credentials: Any
-    url: str
-
-    def call(self, role: str, verb: str, path: str, params: dict[str, str] | None = None):
-        # python-odesk sends POST parameters as a form; GET, PUT and DELETE ones go in the query here.
-        signer = consumer_signer(self.credentials, role, placement="body" if verb == "POST" else "query")
-        return send(self.client, signer, verb, path, params)
+class Http(Hiring):
+    """Signed requests as the demo roles (POST parameters as a form, as python-odesk sends them)."""
 
     def team(self, team_id: str) -> str:
-        return str(self.credentials.team(team_id).reference)
+        return self.team_reference(team_id)
 
     def post_job(self, role: str = "owner", team: str = "acme:engineering", **changes: str):
         return self.call(role, "POST", "/api/hr/v2/jobs.json", job_params(self.team(team), **changes))
@@ -99,27 +88,14 @@ class Http:
     def invite(self, role: str, job: dict[str, str], **params: str):
         return self.call(role, "POST", f"/api/hr/v1/jobs/{job['reference']}/candidates.json", params)
 
-    def user(self, uid: str) -> Any:
-        engine = sa.create_engine(self.url)
-        try:
-            with engine.connect() as connection:
-                return connection.execute(sa.select(User).where(User.uid == uid)).one()
-        finally:
-            engine.dispose()
-
     def candidacy_statuses(self, job: dict[str, str]) -> list[str]:
-        engine = sa.create_engine(self.url)
-        try:
-            with engine.connect() as connection:
-                rows = connection.execute(
-                    sa.select(Candidacy.status)
-                    .join(Job, Job.id == Candidacy.job_id)
-                    .where(Job.reference == int(job["reference"]))
-                    .order_by(Candidacy.id)
-                )
-                return [row.status for row in rows]
-        finally:
-            engine.dispose()
+        rows = self.rows(
+            sa.select(Candidacy.status)
+            .join(Job, Job.id == Candidacy.job_id)
+            .where(Job.reference == int(job["reference"]))
+            .order_by(Candidacy.id)
+        )
+        return [row.status for row in rows]
 
 
 def job_params(team_reference: str, **changes: str) -> dict[str, str]:
@@ -140,9 +116,8 @@ def job_params(team_reference: str, **changes: str) -> dict[str, str]:
 
 @pytest.fixture
 def http(mutable_demo_database) -> Iterator[Http]:
-    url, credentials = mutable_demo_database
-    with served_app(url) as client:
-        yield Http(client, credentials, url)
+    with hiring(mutable_demo_database) as shared:
+        yield Http(shared.client, shared.credentials, shared.engine, form_posts=True)
 
 
 # --------------------------------------------------------------------------

@@ -11,18 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-import uuid
 from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
-from oauth_signing import assert_error, consumer_signer, send, served_app
+from hiring_helpers import Hiring, hiring, make_candidacy, make_job
+from oauth_signing import assert_error
 
-from odesk_server import db
 from odesk_server.db.work import UnitOfWork
 from odesk_server.domain import offers as rules
-from odesk_server.models import Candidacy, Engagement, Job, LedgerEntry, Milestone, Offer, Team, User, UserRole
-from odesk_server.models.references import next_reference
+from odesk_server.models import Candidacy, Engagement, Job, LedgerEntry, Milestone, Offer, Team, UserRole
 from odesk_server.problems import WrongState
 
 HR = "/api/hr/v2"
@@ -40,69 +38,25 @@ UIDS = {
 ROLES = tuple(UIDS)
 
 
-class Env:
-    """The app over a private demo copy, signed calls per role, and direct rows for what other parts make."""
+class Env(Hiring):
+    """Signed calls per role (POST parameters as a form), and direct rows for what other parts make."""
 
-    def __init__(self, client, credentials, url: str) -> None:
-        self.client = client
-        self.credentials = credentials
-        self.engine = db.create_engine(url)
-        with self.engine.connect() as conn:
-            self.demo_offers = {str(reference) for reference in conn.scalars(sa.select(Offer.reference))}
+    demo_offers: frozenset[str] = frozenset()
 
     def ours(self, offers: list[dict]) -> list[str]:
         """The references of a listing's offers, the demo's own offers left out."""
         return [offer["reference"] for offer in offers if offer["reference"] not in self.demo_offers]
 
-    def call(self, role: str, method: str, path: str, params=None):
-        placement = "body" if method == "POST" else "query"
-        return send(self.client, consumer_signer(self.credentials, role, placement=placement), method, path, params)
-
-    def ok(self, role: str, method: str, path: str, params=None) -> dict:
-        response = self.call(role, method, path, params)
-        assert response.status_code == 200, response.text
-        return response.json()
-
-    def user_id(self, uid: str) -> int:
-        with self.engine.connect() as conn:
-            return conn.execute(sa.select(User.id).where(User.uid == uid)).scalar_one()
-
     def team(self, team_id: str) -> tuple[int, int]:
-        with self.engine.connect() as conn:
-            row = conn.execute(sa.select(Team.id, Team.reference).where(Team.team_id == team_id)).one()
+        row = self.rows(sa.select(Team.id, Team.reference).where(Team.team_id == team_id))[0]
         return row.id, row.reference
 
     def job(self, team_id: str = "acme:engineering", status: str = "open", job_type: str = "hourly") -> Job:
         """A job row of the team (the job endpoints are another part's; the offers only need the row)."""
-        team_pk, _ = self.team(team_id)
-        with UnitOfWork(self.engine) as work:
-            job = Job(
-                reference=next_reference(work.session, Job),
-                job_key=f"~~{uuid.uuid4().hex[:16]}",
-                buyer_team_id=team_pk,
-                created_by_user_id=self.user_id("mhale"),
-                title=f"Job {uuid.uuid4().hex[:6]}",
-                job_type=job_type,
-                description="Work to do",
-                visibility="public",
-                status=status,
-                budget=Decimal("900") if job_type == "fixed-price" else None,
-                duration=None if job_type == "fixed-price" else 40,
-            )
-            work.session.add(job)
-        return job
+        return make_job(self.engine, team_id, status=status, job_type=job_type)
 
     def candidacy(self, job: Job, uid: str, status: str) -> Candidacy:
-        with UnitOfWork(self.engine) as work:
-            candidacy = Candidacy(
-                reference=next_reference(work.session, Candidacy),
-                job_id=job.id,
-                provider_user_id=self.user_id(uid),
-                origin="application",
-                status=status,
-            )
-            work.session.add(candidacy)
-        return candidacy
+        return make_candidacy(self.engine, job, uid, status)
 
     def offer_row(self, reference: str) -> Offer:
         with UnitOfWork(self.engine) as work:
@@ -120,11 +74,10 @@ class Env:
 
 @pytest.fixture
 def env(mutable_demo_database):
-    url, credentials = mutable_demo_database
-    with served_app(url) as client:
-        environment = Env(client, credentials, url)
+    with hiring(mutable_demo_database) as shared:
+        environment = Env(shared.client, shared.credentials, shared.engine, form_posts=True)
+        environment.demo_offers = frozenset(str(row.reference) for row in environment.rows(sa.select(Offer.reference)))
         yield environment
-        environment.engine.dispose()
 
 
 # --------------------------------------------------------------------------
