@@ -15,7 +15,9 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 import sqlalchemy.orm
-from oauth_signing import assert_error, consumer_signer, send, served_app
+from hiring_helpers import Hiring, hiring
+from hiring_helpers import legs as ledger_legs
+from oauth_signing import assert_error
 
 from odesk_server.models import (
     Engagement,
@@ -63,16 +65,8 @@ FEEDBACK = {f"fb_scores[{i}]": "5" for i in range(3, 9)}
 END = {"reason": "API_REAS_JOB_COMPLETED_SUCCESSFULLY", "would_hire_again": "yes"}
 
 
-class Api:
+class Api(Hiring):
     """Signed requests to one app as the demo roles, and the demo's contracts by who works them."""
-
-    def __init__(self, client, url: str, credentials) -> None:
-        self.client = client
-        self.credentials = credentials
-        self.engine = sa.create_engine(url)
-
-    def call(self, role: str, method: str, path: str, params=None):
-        return send(self.client, consumer_signer(self.credentials, role), method, path, params)
 
     def contract(self, uid: str, *, status: str = "active", team: str | None = None) -> Engagement:
         """The first contract (by reference) of the provider ``uid`` in ``status``, on ``team`` when given."""
@@ -92,31 +86,17 @@ class Api:
         with sa.orm.Session(self.engine) as session:
             return session.execute(sa.select(Engagement).where(Engagement.reference == reference)).scalar_one()
 
-    def scalar(self, query):
-        with self.engine.connect() as connection:
-            return connection.execute(query).scalar()
-
-    def rows(self, query):
-        with self.engine.connect() as connection:
-            return connection.execute(query).all()
-
 
 @pytest.fixture
 def reader(demo_database):
-    url, credentials = demo_database
-    with served_app(url) as client:
-        api = Api(client, url, credentials)
-        yield api
-        api.engine.dispose()
+    with hiring(demo_database) as shared:
+        yield Api(shared.client, shared.credentials, shared.engine)
 
 
 @pytest.fixture
 def writer(mutable_demo_database):
-    url, credentials = mutable_demo_database
-    with served_app(url) as client:
-        api = Api(client, url, credentials)
-        yield api
-        api.engine.dispose()
+    with hiring(mutable_demo_database) as shared:
+        yield Api(shared.client, shared.credentials, shared.engine)
 
 
 # --------------------------------------------------------------------------
@@ -399,7 +379,7 @@ def test_an_adjustment_is_in_the_ledger_and_the_reports(writer, uid):
     assert response.status_code == 200, response.text
     adjustment = response.json()["adjustment"]
     assert adjustment["charge_amount"] == "150.00" and adjustment["amount"] == "135.00"
-    legs = writer.rows(sa.select(LedgerEntry).where(LedgerEntry.transaction_ref == int(adjustment["reference"])))
+    legs = ledger_legs(writer.engine, int(adjustment["reference"]))
     assert len(legs) == 3 and sum(leg.amount for leg in legs) == 0
     assert sorted(leg.amount for leg in legs) == [Decimal("-150.00"), Decimal("15.00"), Decimal("135.00")]
     assert {(leg.type, leg.engagement_id, leg.comment, leg.notes) for leg in legs} == {

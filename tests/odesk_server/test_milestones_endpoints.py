@@ -12,18 +12,17 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from hiring_helpers import Hiring
+from hiring_helpers import legs as ledger_legs
 from oauth_signing import assert_error, consumer_signer, send, served_app
-from starlette.testclient import TestClient
 
 from odesk_server import db
 from odesk_server.api.hr.milestones import MilestoneObject, SubmissionObject
-from odesk_server.demo import DemoCredentials
 from odesk_server.domain import ledger
 from odesk_server.domain.milestones import MILESTONE_MOVES, MilestoneMove, MilestoneStatus, next_milestone_status
 from odesk_server.models import Company, Engagement, LedgerEntry, Milestone, Submission, Team, User
@@ -33,22 +32,10 @@ PREFIX = "/api/hr/v3/fp"
 HOURLY = "4000001"
 
 
-@dataclass
-class Fp:
-    """A served app over a private demo copy, with the two fixed-price contracts added."""
+class Fp(Hiring):
+    """A served app over a private demo copy, with the two fixed-price contracts added; paths under ``PREFIX``."""
 
-    client: TestClient
-    credentials: DemoCredentials
-    engine: sa.Engine
     contracts: dict[str, str]  # own, agency, closed -> reference
-
-    def call(self, role: str, method: str, path: str, params: dict[str, Any] | None = None):
-        return send(self.client, consumer_signer(self.credentials, role), method, PREFIX + path, params)
-
-    def ok(self, role: str, method: str, path: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
-        response = self.call(role, method, path, params)
-        assert response.status_code == 200, response.text
-        return response.json()
 
     # Setting up a milestone in each state through the API itself.
     def create(self, contract: str = "own", deposit: str = "300.00", role: str = "owner") -> str:
@@ -94,13 +81,10 @@ class Fp:
             return conn.scalar(sa.select(Milestone.status).where(Milestone.reference == int(milestone)))
 
     def legs(self, milestone: str) -> list[Any]:
-        with self.engine.connect() as conn:
-            ref = conn.scalar(sa.select(Milestone.payment_transaction_ref).where(Milestone.reference == int(milestone)))
-            if ref is None:
-                return []
-            return conn.execute(
-                sa.select(LedgerEntry).where(LedgerEntry.transaction_ref == ref).order_by(LedgerEntry.reference)
-            ).all()
+        return ledger_legs(
+            self.engine,
+            self.scalar(sa.select(Milestone.payment_transaction_ref).where(Milestone.reference == int(milestone))),
+        )
 
     def ledger_size(self) -> int:
         with self.engine.connect() as conn:
@@ -162,7 +146,9 @@ def fp(mutable_demo_database) -> Iterator[Fp]:
     try:
         contracts = _add_contracts(database.engine)
         with served_app(url) as client:
-            yield Fp(client, credentials, database.engine, contracts)
+            fixed_price = Fp(client, credentials, database.engine, prefix=PREFIX)
+            fixed_price.contracts = contracts
+            yield fixed_price
     finally:
         database.dispose()
 
