@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from oauth_signing import assert_error, consumer_signer, send, served_app
+from hiring_helpers import Hiring, hiring
+from oauth_signing import assert_error
 
 from odesk_server.models import Candidacy, Job, Team, User
 
@@ -26,21 +27,17 @@ CANDIDACIES = [
 ]
 
 
-class Applications:
+class Applications(Hiring):
     """Signed requests as the demo roles, on a demo copy holding the candidacies above."""
 
-    def __init__(self, client, url: str, credentials) -> None:
-        self.client = client
-        self.credentials = credentials
-        self.references: dict[tuple[str, str], int] = {}
-        self.uids: dict[str, str] = {}
-        self.agency_team = ""
-        engine = sa.create_engine(url)
-        try:
-            with engine.begin() as connection:
-                self._write(connection)
-        finally:
-            engine.dispose()
+    references: dict[tuple[str, str], int]
+    uids: dict[str, str]
+    agency_team: str
+
+    def write(self) -> None:
+        self.references = {}
+        with self.engine.begin() as connection:
+            self._write(connection)
 
     def _write(self, connection) -> None:
         users = dict(connection.execute(sa.select(User.uid, User.id)).all())
@@ -93,17 +90,18 @@ class Applications:
             )
 
     def get(self, role: str, path: str, params=None):
-        return send(self.client, consumer_signer(self.credentials, role), "GET", path, params)
+        return self.call(role, "GET", path, params)
 
     def team(self, team_id: str) -> str:
-        return str(self.credentials.team(team_id).reference)
+        return self.team_reference(team_id)
 
 
 @pytest.fixture
 def apps(mutable_demo_database):
-    url, credentials = mutable_demo_database
-    with served_app(url) as client:
-        yield Applications(client, url, credentials)
+    with hiring(mutable_demo_database) as shared:
+        applications = Applications(shared.client, shared.credentials, shared.engine)
+        applications.write()
+        yield applications
 
 
 def _refs(response) -> set[int]:
