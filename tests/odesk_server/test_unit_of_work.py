@@ -78,3 +78,25 @@ def test_an_ended_unit_refuses_new_work(database):
         pass
     with pytest.raises(RuntimeError, match="ended"):
         work.connection  # noqa: B018 - the property opens the connection
+
+
+def test_short_writes_take_turns_on_sqlite_only(database):
+    import threading
+
+    database, _uid = database
+    inside = threading.Event()
+    second_in = threading.Event()
+
+    def second() -> None:
+        with database.short_write():
+            second_in.set()
+
+    with database.short_write():
+        inside.set()
+        thread = threading.Thread(target=second)
+        thread.start()
+        # On SQLite the second writer waits for the first; PostgreSQL lets both in.
+        entered = second_in.wait(0.3)
+    thread.join(5)
+    assert second_in.is_set()
+    assert entered is (database.engine.dialect.name != "sqlite")

@@ -277,6 +277,7 @@ class OAuthProvider:
                 with ExitStack() as stack:
                     if connection is None:
                         connection = stack.enter_context(raw_connection(self.database.engine))
+                    stack.enter_context(self.database.short_write())
                     stored = consume_nonce_if_valid(connection, consumer_key, token, *_nonce(parameters))
                     # Committed at once either way: a failed insert leaves
                     # nothing, and the caller's reads must not see an open write.
