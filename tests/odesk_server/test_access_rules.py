@@ -116,3 +116,22 @@ def test_staffed_agencies_and_their_teams(demo_db, role, agencies):
     assert rules.staffed_teams(scope) == {team.id for team in scope.teams.values() if team.company_id in expected}
     if expected:
         assert rules.staffed_teams(scope)
+
+
+READABLE = {  # role -> the teams whose hiring the role may read (hiring or finance permission)
+    "owner": {"acme:acme", "acme:engineering", "acme:mobile", "acme:design", "acme:marketing"},
+    "finance": {"acme:acme", "acme:engineering", "acme:mobile", "acme:design", "acme:marketing"},
+    "hiring_manager": {"acme:engineering", "acme:mobile", "acme:design"},
+    "member": set(),
+    "provider": set(),
+}
+
+
+@pytest.mark.parametrize("role", sorted(READABLE))
+def test_readable_teams(demo_db, role):
+    scope = _scope(demo_db, role)
+    names = {scope.teams[pk].team_id for pk in rules.readable_teams(scope)}
+    assert names == READABLE[role]
+    acme = scope.find_company("acme")
+    if acme is not None:
+        assert {scope.teams[pk].team_id for pk in rules.readable_teams(scope, scope.teams_of(acme))} == READABLE[role]

@@ -9,6 +9,7 @@ Each one answers from a loaded ``OrgScope``
 | admin                         | ``is_admin``           | the ``admin`` role on the team or above, or the owner   |
 | hiring manager / permission   | ``is_hiring_manager``  | ``manage_recruiting`` or ``manage_employment``          |
 | finance permission / manager  | ``is_finance_manager`` | ``manage_finance``                                      |
+| reading a team's hiring       | ``reads_hiring``       | hiring or finance permission                            |
 | supervisor of a provider      | ``is_supervisor``      | ``manage_employment`` on the buyer team of his contract |
 | staffing manager              | ``is_staffing_manager``| ``staffing_manager`` on the agency's team               |
 | the provider himself          | ``is_the_provider``    | the caller is the user the key names, and a provider    |
@@ -52,6 +53,11 @@ def is_finance_manager(scope: OrgScope, team: TeamNode) -> bool:
     For a whole company's account, ``team`` is the company's root team.
     """
     return scope.holds_any(team, FINANCE)
+
+
+def reads_hiring(scope: OrgScope, team: TeamNode) -> bool:
+    """Whether the user may read ``team``'s hiring (jobs, offers, contracts): hiring or finance permission."""
+    return scope.holds_any(team, HIRING | FINANCE)
 
 
 def is_supervisor(scope: OrgScope, team: TeamNode) -> bool:

@@ -17,9 +17,10 @@ the message an unknown key gets; what the caller sees but may not do is
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from odesk_server.access.predicates import is_finance_manager, is_hiring_manager, is_staffing_manager
+from odesk_server.access.predicates import is_hiring_manager, is_staffing_manager, reads_hiring
 from odesk_server.access.scope import OrgScope, TeamNode
 from odesk_server.problems import Forbidden, NotFound
 
@@ -46,9 +47,15 @@ def hiring_team(scope: OrgScope, key: str) -> TeamNode:
 def reading_team(scope: OrgScope, key: str) -> TeamNode:
     """The buyer team ``key`` names, whose hiring the caller may read (hiring or finance permission)."""
     team = team_named(scope, key)
-    if not (is_hiring_manager(scope, team) or is_finance_manager(scope, team)):
+    if not reads_hiring(scope, team):
         raise Forbidden(f"You need {READING_NEEDED} on the team {key}")
     return team
+
+
+def readable_teams(scope: OrgScope, teams: Iterable[TeamNode] | None = None) -> list[int]:
+    """The ids of the visible teams (of ``teams``, default all) whose hiring the caller may read."""
+    candidates = scope.visible_teams() if teams is None else teams
+    return [t.id for t in candidates if t.id in scope.visible_team_ids and reads_hiring(scope, t)]
 
 
 @dataclass(frozen=True)
@@ -79,7 +86,7 @@ def standing(scope: OrgScope, parties: ContractParties) -> Standing:
     team = scope.teams.get(parties.buyer_team_id)
     visible = team is not None and team.id in scope.visible_team_ids
     buys = visible and team is not None and is_hiring_manager(scope, team)
-    reads = buys or (visible and team is not None and is_finance_manager(scope, team))
+    reads = visible and team is not None and reads_hiring(scope, team)
     provides = parties.provider_user_id == scope.user_id or (
         parties.agency_company_id is not None and parties.agency_company_id in staffed_agencies(scope)
     )

@@ -35,11 +35,11 @@ from pydantic import BeforeValidator
 from typing_extensions import TypedDict
 
 from odesk_server.access.keys import as_reference
-from odesk_server.access.predicates import is_finance_manager, is_hiring_manager
 from odesk_server.access.rules import (
     HIRING_NEEDED,
     READING_NEEDED,
     hiring_team,
+    readable_teams,
     reading_team,
     require_provider,
     staffed_teams,
@@ -223,11 +223,7 @@ def _readable_teams_of_company(scope: OrgScope, key: str) -> list[int]:
     company = scope.find_company(key)
     if company is None:
         raise NotFound(f"No company with reference or id {key!r}")
-    teams = [
-        team.id
-        for team in scope.teams_of(company)
-        if team.id in scope.visible_team_ids and (is_hiring_manager(scope, team) or is_finance_manager(scope, team))
-    ]
+    teams = readable_teams(scope, scope.teams_of(company))
     if not teams:
         raise Forbidden(f"You need {READING_NEEDED} on a team of the company {key}")
     return teams

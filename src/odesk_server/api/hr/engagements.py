@@ -38,7 +38,6 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from odesk_server.access import rules
-from odesk_server.access.predicates import is_finance_manager, is_hiring_manager
 from odesk_server.access.scope import OrgScope, org_scope
 from odesk_server.api.endpoint import SIGNED_IN, Api, Call, Params
 from odesk_server.api.params import Flag, Money, OptionalText, Page, PageParam, PathKey, StatusList, Timestamp
@@ -236,10 +235,7 @@ class AdjustmentParams(Params):
 
 def _visibility(scope: OrgScope) -> EngagementVisibility:
     """The contracts ``scope``'s user may read: buyer teams with hiring or finance, his own, his agencies'."""
-    readable = [
-        team.id for team in scope.visible_teams() if is_hiring_manager(scope, team) or is_finance_manager(scope, team)
-    ]
-    return EngagementVisibility(readable, scope.user_id, rules.staffed_agencies(scope))
+    return EngagementVisibility(rules.readable_teams(scope), scope.user_id, rules.staffed_agencies(scope))
 
 
 def _readable(call: Call[Any], scope: OrgScope, key: str) -> tuple[EngagementRow, rules.Standing]:

@@ -30,7 +30,7 @@ from pydantic import BeforeValidator, Field
 from typing_extensions import TypedDict
 
 from odesk_server.access.keys import as_reference
-from odesk_server.access.predicates import is_finance_manager, is_hiring_manager
+from odesk_server.access.predicates import is_hiring_manager, reads_hiring
 from odesk_server.access.rules import HIRING_NEEDED, READING_NEEDED, hiring_team, reading_team
 from odesk_server.access.scope import OrgScope, TeamNode, org_scope
 from odesk_server.api.endpoint import SIGNED_IN, Api, Call, Params
@@ -211,7 +211,7 @@ def _visible_team(scope: OrgScope, job: JobView) -> TeamNode | None:
 def may_read_jobs_of(scope: OrgScope, job: JobView) -> bool:
     """Whether the caller may read the jobs of ``job``'s buyer team (hiring or finance permission there)."""
     team = _visible_team(scope, job)
-    return team is not None and (is_hiring_manager(scope, team) or is_finance_manager(scope, team))
+    return team is not None and reads_hiring(scope, team)
 
 
 def _job(call: Call[Any], scope: OrgScope, key: str, *, acting: bool) -> JobView:
