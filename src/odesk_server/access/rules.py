@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from odesk_server.access.predicates import is_hiring_manager, is_staffing_manager, reads_hiring
 from odesk_server.access.scope import OrgScope, TeamNode
@@ -65,6 +66,11 @@ class ContractParties:
     buyer_team_id: int
     provider_user_id: int
     agency_company_id: int | None = None
+
+    @classmethod
+    def of(cls, contract: Any) -> ContractParties:
+        """The parties of a contract row (anything with ``buyer_team_id``, ``provider_user_id``, ``agency_company_id``)."""
+        return cls(contract.buyer_team_id, contract.provider_user_id, contract.agency_company_id)
 
 
 @dataclass(frozen=True)

@@ -173,10 +173,6 @@ def engagement_payload(row: EngagementRow, roles: Iterable[str]) -> EngagementOb
     }
 
 
-def _parties(row: EngagementRow) -> rules.ContractParties:
-    return rules.ContractParties(row.buyer_team_id, row.provider_user_id, row.agency_company_id)
-
-
 def _roles(seen: rules.Standing) -> list[str]:
     return [name for name, held in (("buyer", seen.reads_as_buyer), ("provider", seen.provides)) if held]
 
@@ -242,7 +238,7 @@ def _readable(call: Call[Any], scope: OrgScope, key: str) -> tuple[EngagementRow
     row = queries.engagement_by_reference(call.db, key)
     if row is None:
         raise NotFound(f"No {WHAT} with reference or id {key!r}")
-    return row, rules.require_reader(scope, _parties(row), WHAT, key)
+    return row, rules.require_reader(scope, rules.ContractParties.of(row), WHAT, key)
 
 
 def _for_the_buyer(call: Call[Any], scope: OrgScope, key: str) -> EngagementRow:
@@ -250,7 +246,7 @@ def _for_the_buyer(call: Call[Any], scope: OrgScope, key: str) -> EngagementRow:
     row = queries.engagement_by_reference(call.db, key, for_update=True)
     if row is None:
         raise NotFound(f"No {WHAT} with reference or id {key!r}")
-    rules.require_buyer(scope, _parties(row), WHAT, key)
+    rules.require_buyer(scope, rules.ContractParties.of(row), WHAT, key)
     return row
 
 
@@ -329,7 +325,7 @@ def get_engagements(call: Call[EngagementsParams]) -> EngagementsReply:
         created_to=p.created_time_to,
     )
     total, rows = queries.engagements_page(call.db, _visibility(scope), filters, p.order_by, *p.page)
-    items = [engagement_payload(row, _roles(rules.standing(scope, _parties(row)))) for row in rows]
+    items = [engagement_payload(row, _roles(rules.standing(scope, rules.ContractParties.of(row)))) for row in rows]
     return {
         "engagements": {
             "lister": lister(total, p.page.offset, p.page.size, p.order_by or "reference"),

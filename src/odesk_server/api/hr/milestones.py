@@ -157,16 +157,12 @@ def submission_payload(row: Row[Any]) -> SubmissionObject:
 Side = Callable[[OrgScope, ContractParties, str, str], object]
 
 
-def _parties(row: Row[Any]) -> ContractParties:
-    return ContractParties(row.buyer_team_id, row.provider_user_id, row.agency_company_id)
-
-
 def _contract(call: Call[Any], key: str, side: Side) -> Row[Any]:
     """The contract ``key`` names, once ``side`` (an ``access.rules`` check) lets the caller at it."""
     row = queries.contract(call.db, key)
     if row is None:
         raise NotFound(f"No contract with reference or id {key!r}")
-    side(org_scope(call.db, call.user.id), _parties(row), "contract", key)
+    side(org_scope(call.db, call.user.id), ContractParties.of(row), "contract", key)
     return row
 
 
@@ -175,7 +171,7 @@ def _milestone(call: Call[Any], key: str, side: Side) -> Row[Any]:
     row = queries.milestone(call.db, key)
     if row is None:
         raise NotFound(f"No milestone with reference or id {key!r}")
-    side(org_scope(call.db, call.user.id), _parties(row), "milestone", key)
+    side(org_scope(call.db, call.user.id), ContractParties.of(row), "milestone", key)
     return row
 
 
@@ -183,7 +179,7 @@ def _submission(call: Call[Any], key: str, side: Side) -> Row[Any]:
     row = queries.submission(call.db, key)
     if row is None:
         raise NotFound(f"No submission with reference or id {key!r}")
-    side(org_scope(call.db, call.user.id), _parties(row), "submission", key)
+    side(org_scope(call.db, call.user.id), ContractParties.of(row), "submission", key)
     return row
 
 
