@@ -17,6 +17,8 @@ from pydantic import BeforeValidator, Field, GetCoreSchemaHandler, GetJsonSchema
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
 
+from odesk_server.api.endpoint import Params
+
 # The largest page a listing answers; a bigger count is refused, not cut.
 MAX_PAGE_SIZE = 200
 # The largest amount of money a parameter may carry (the ledger's columns hold 12 digits before the point).
@@ -200,3 +202,17 @@ class StatusList:
         found = handler(schema)
         found["examples"] = [";".join(list(self.meanings)[:2])]
         return found
+
+
+class HrListingParams(Params):
+    """What every HR v2 listing of hiring takes (jobs, offers, engagements) besides its own filters.
+
+    ``created_time_from`` / ``created_time_to`` bound the creation time;
+    ``page`` is ``offset;count``; ``order_by`` names fields with optional
+    directions (``queries.ordering``).
+    """
+
+    created_time_from: Timestamp = None
+    created_time_to: Timestamp = None
+    page: PageParam = Page(0, 20)
+    order_by: OptionalText = None

@@ -40,7 +40,14 @@ from typing_extensions import TypedDict
 from odesk_server.access import rules
 from odesk_server.access.scope import OrgScope, org_scope
 from odesk_server.api.endpoint import SIGNED_IN, Api, Call, Params
-from odesk_server.api.params import Flag, Money, OptionalText, Page, PageParam, PathKey, StatusList, Timestamp
+from odesk_server.api.params import (
+    Flag,
+    HrListingParams,
+    Money,
+    OptionalText,
+    PathKey,
+    StatusList,
+)
 from odesk_server.domain import contracts, ledger
 from odesk_server.domain.engagements import Contract, EngagementRuleError, EngagementStatus, contract_terms
 from odesk_server.domain.payments import Payment, pay_on_contract
@@ -184,7 +191,7 @@ def _roles(seen: rules.Standing) -> list[str]:
 STATUS_CHOICES = tuple(status.value for status in EngagementStatus)
 
 
-class EngagementsParams(Params):
+class EngagementsParams(HrListingParams):
     buyer_team_reference: Annotated[OptionalText, Field(alias="buyer_team__reference")] = None
     include_sub_teams: Flag = False
     # python-odesk sends the provider twice, under both names; the reference wins over the profile key.
@@ -194,10 +201,6 @@ class EngagementsParams(Params):
     job_reference: Annotated[OptionalText, Field(alias="job__reference")] = None
     agency_team_reference: OptionalText = None
     status: Annotated[tuple[str, ...] | None, StatusList(STATUS_CHOICES)] = None
-    created_time_from: Timestamp = None
-    created_time_to: Timestamp = None
-    page: PageParam = Page(0, 20)
-    order_by: OptionalText = None
 
 
 class ContractRef(Params):

@@ -36,14 +36,12 @@ from odesk_server.access.scope import OrgScope, TeamNode, org_scope
 from odesk_server.api.endpoint import SIGNED_IN, Api, Call, Params
 from odesk_server.api.params import (
     Flag,
+    HrListingParams,
     OptionalDate,
     OptionalMoney,
     OptionalText,
-    Page,
-    PageParam,
     PathKey,
     StatusList,
-    Timestamp,
 )
 from odesk_server.domain import jobs as rules
 from odesk_server.domain.engagements import JobType
@@ -241,15 +239,11 @@ def _shown(call: Call[Any], key: str) -> JobReply:
 # Parameters
 
 
-class JobsParams(Params):
+class JobsParams(HrListingParams):
     buyer_team__reference: str
     include_sub_teams: Flag = False
     status: JobStatuses = None
     created_by: OptionalText = None
-    created_time_from: Timestamp = None
-    created_time_to: Timestamp = None
-    page: PageParam = Page(0, 20)
-    order_by: OptionalText = None
 
 
 class JobRef(Params):

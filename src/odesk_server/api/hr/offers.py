@@ -36,7 +36,15 @@ from typing_extensions import TypedDict
 from odesk_server.access.rules import HIRING_NEEDED, ContractParties, hiring_team, reading_team, require_reader
 from odesk_server.access.scope import OrgScope, org_scope
 from odesk_server.api.endpoint import SIGNED_IN, Api, Call, Params
-from odesk_server.api.params import Flag, Money, OptionalText, Page, PageParam, PathKey, StatusList, Timestamp, UsDate
+from odesk_server.api.params import (
+    Flag,
+    HrListingParams,
+    Money,
+    OptionalText,
+    PathKey,
+    StatusList,
+    UsDate,
+)
 from odesk_server.db.work import UnitOfWork
 from odesk_server.domain import offers as rules
 from odesk_server.models import Candidacy, Job, Offer, Team, User, utcnow
@@ -325,7 +333,7 @@ _STATUS_MEANING: Mapping[str, tuple[str, ...]] = {
 OfferStatuses = Annotated[tuple[str, ...] | None, StatusList(_STATUS_MEANING)]
 
 
-class OffersParams(Params):
+class OffersParams(HrListingParams):
     buyer_team__reference: str
     include_sub_teams: Flag = False
     provider__reference: OptionalText = None
@@ -333,10 +341,6 @@ class OffersParams(Params):
     job__reference: OptionalText = None
     agency_team__reference: OptionalText = None
     status: OfferStatuses = None
-    created_time_from: Timestamp = None
-    created_time_to: Timestamp = None
-    page: PageParam = Page(0, 20)
-    order_by: OptionalText = None
 
 
 class OfferRef(Params):
