@@ -81,10 +81,9 @@ class DemoServers:
                 return demos
         raise RuntimeError("could not load both demos on the same UTC day")
 
-    def start_own(self, kind: str) -> Server:
-        """A new server of ``kind`` on a database of its own with a fresh demo (stopped by ``stop``)."""
-        demo = self._load_demo(kind)
-        log = self._tmp.mktemp(f"serve-own-{kind}") / "serve.stderr"
+    def _serve(self, kind: str, demo: _Demo, label: str) -> Server:
+        """``odesk-server serve`` on ``demo``'s database, answering HTTP (stopped by ``stop``)."""
+        log = self._tmp.mktemp(f"{label}-{kind}") / "serve.stderr"
         proc, base_url, stderr_path = start_serve(demo.database_url, self._env, log)
         self._procs.append(proc)
         return Server(
@@ -98,25 +97,16 @@ class DemoServers:
             env=self._env,
         )
 
+    def start_own(self, kind: str) -> Server:
+        """A new server of ``kind`` on a database of its own with a fresh demo (stopped by ``stop``)."""
+        return self._serve(kind, self._load_demo(kind), "serve-own")
+
     def get(self, kind: str) -> Server:
         """The running server of ``kind`` (demo loaded, answering HTTP)."""
         if kind not in self._servers:
             if self._demos is None:
                 self._demos = self._load_demos()
-            demo = self._demos[kind]
-            log = self._tmp.mktemp(f"serve-{kind}") / "serve.stderr"
-            proc, base_url, stderr_path = start_serve(demo.database_url, self._env, log)
-            self._procs.append(proc)
-            self._servers[kind] = Server(
-                kind=kind,
-                base_url=base_url,
-                database_url=demo.database_url,
-                credentials=demo.credentials,
-                demo_stdout=demo.stdout,
-                password=demo.password,
-                stderr_path=stderr_path,
-                env=self._env,
-            )
+            self._servers[kind] = self._serve(kind, self._demos[kind], "serve")
         return self._servers[kind]
 
     def stop(self) -> None:
