@@ -17,6 +17,7 @@ import pytest
 import sqlalchemy as sa
 from hiring_helpers import Hiring, hiring, make_candidacy, make_job
 from oauth_signing import assert_error
+from test_reports_access import UIDS
 
 from odesk_server.db.work import UnitOfWork
 from odesk_server.domain import offers as rules
@@ -25,16 +26,6 @@ from odesk_server.problems import WrongState
 
 HR = "/api/hr/v2"
 V1 = "/api/offers/v1"
-UIDS = {
-    "owner": "mhale",
-    "hiring_manager": "dortiz",
-    "finance": "pnatarajan",
-    "agency_owner": "cmendes",
-    "staffing_manager": "lfischer",
-    "provider": "jwalker",
-    "agency_provider": "akowalski",
-    "member": "tbecker",
-}
 ROLES = tuple(UIDS)
 
 
