@@ -17,12 +17,13 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from odesk.exceptions import HTTP400BadRequestError
+from odesk.exceptions import HTTP400BadRequestError, HTTP404NotFoundError
 from odesk_server import db
 from odesk_server.models import Engagement, LedgerEntry
 from tests.e2e.e2e_support import Server
 
 CENT = Decimal("0.01")
+WEB = {"category": "Web Development", "subcategory": "Web Programming"}
 
 
 def _amounts(table: dict) -> dict[str, Decimal]:
@@ -121,3 +122,55 @@ def test_a_contract_from_job_post_to_feedback(writable_server: Server) -> None:
         engine.dispose()
     # Three transactions: the upfront payment, the approval (milestone and bonus together), the adjustment.
     assert len(sums) == 3 and all(total == 0 for _ref, total in sums)
+
+
+def _hired(buyer, provider, team: str, provider_ref: str, title: str) -> tuple[dict, str]:
+    """A fixed-price job and the contract its accepted offer made: (the job, the contract's reference)."""
+    job = buyer.hr.post_job(team, title, "fixed-price", f"{title}, start to end.", "private", **WEB, budget=500)["job"]
+    offer = buyer.hr.post_offer(
+        job["reference"], provider_reference=provider_ref, engagement_title=title, fixed_charge_amount_agreed="500.00"
+    )["offer"]
+    return job, provider.offers.accept_or_decline(offer["reference"], "accept")["offer"]["engagement__reference"]
+
+
+def test_applications_seen_from_both_sides(writable_server: Server) -> None:
+    buyer = writable_server.client("owner")
+    provider = writable_server.client("provider")
+    team = writable_server.team("acme:engineering")["reference"]
+    provider_ref = provider.hr.get_user_me()["reference"]
+    job = buyer.hr.post_job(team, "Audit the API logs", "hourly", "Read the logs.", "private", **WEB, duration=40)[
+        "job"
+    ]
+    invited = buyer.hr_v1.invite_to_interview(job["reference"], "Have a look?", provider_reference=provider_ref)
+    application = invited["application"]["reference"]
+
+    listed = buyer.hr_v3.list_client_applications(team, job["job_key"])["applications"]["application"]
+    assert [a["reference"] for a in listed] == [application]
+    seen = buyer.hr_v3.get_client_application(application, team)["application"]
+    assert (seen["provider__reference"], seen["job_key"], seen["status"]) == (provider_ref, job["job_key"], "invited")
+    assert provider.hr_v3.get_freelancer_application(application)["application"]["reference"] == application
+    invites = provider.hr_v3.list_freelancer_applications(status="invites")["applications"]["application"]
+    assert application in [a["reference"] for a in invites]
+    with pytest.raises(HTTP404NotFoundError):  # another buyer team's eyes only
+        writable_server.client("member").hr_v3.get_client_application(application, team)
+
+
+def test_a_rejected_submission_then_a_milestone_approved_directly(writable_server: Server) -> None:
+    buyer = writable_server.client("owner")
+    provider = writable_server.client("provider")
+    team = writable_server.team("acme:engineering")["reference"]
+    _job, contract = _hired(buyer, provider, team, provider.hr.get_user_me()["reference"], "Tidy the docs")
+
+    milestone = buyer.hr_v3.create_milestone(contract, "First pass", "300.00")["milestone"]["id"]
+    buyer.hr_v3.activate_milestone(milestone)
+    first = provider.hr_v3.request_submission_approval(milestone, "First pass done", "300.00")["submission"]["id"]
+    rejected = buyer.hr_v3.reject_submission(first, "Two pages are missing")
+    assert (rejected["submission"]["status"], rejected["milestone"]["status"]) == ("rejected", "active")
+    with pytest.raises(HTTP400BadRequestError):  # rejected once, decided for good
+        buyer.hr_v3.approve_submission(first, "300.00")
+
+    # The buyer pays less than the deposit, straight from the milestone, with the documented reason.
+    paid = buyer.hr_v3.approve_milestone(milestone, amount="250.00", underpayment_reason=330, note2contractor="Thanks")
+    assert (paid["milestone"]["status"], paid["milestone"]["paid_amount"]) == ("paid", "250.00")
+    with pytest.raises(HTTP400BadRequestError):  # a paid milestone is paid once
+        buyer.hr_v3.approve_milestone(milestone, amount="250.00", underpayment_reason=330)
