@@ -52,6 +52,8 @@ COMPARED_TABLES = (
     "submissions",
     "engagement_events",
     "engagement_feedback_scores",
+    "activities",
+    "activity_assignments",
 )
 # The demo writes none of these.
 IGNORED_TABLES = ("oauth_request_tokens", "oauth_nonces", "oauth_consumer_callback_origins", "failed_login_counters")

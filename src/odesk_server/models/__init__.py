@@ -8,6 +8,7 @@
 - ``hiring``: job categories, jobs, candidacies (applications), offers and
   the milestones offered;
 - ``money``: accounting entities and ledger entries;
+- ``tasks``: activities (task codes) of teams and their contracts;
 - ``auth``: OAuth consumers and tokens, nonces, the login throttle;
 - ``references``: the ``reference`` numbers the API shows, per kind.
 
@@ -82,6 +83,7 @@ from odesk_server.models.org import (
     UserRolePermission,
 )
 from odesk_server.models.references import REFERENCE_BASES, next_reference
+from odesk_server.models.tasks import ACTIVITY_STATUSES, Activity, ActivityAssignment
 from odesk_server.models.work import (
     CONTRACTOR_SCORE_IDS,
     EMPLOYER_SCORE_IDS,
@@ -103,6 +105,7 @@ from odesk_server.models.work import (
 
 __all__ = [
     "ACCOUNTING_ENTITY_KINDS",
+    "ACTIVITY_STATUSES",
     "CANDIDACY_ORIGINS",
     "CANDIDACY_STATUSES",
     "CENT",
@@ -138,6 +141,8 @@ __all__ = [
     "UNDERPAYMENT_REASONS",
     "AccessToken",
     "AccountingEntity",
+    "Activity",
+    "ActivityAssignment",
     "Base",
     "Candidacy",
     "Company",
