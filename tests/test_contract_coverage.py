@@ -73,23 +73,6 @@ NOT_BUILT_YET: dict[str, str] = {
     "provider_v2.get_categories_metadata": "not built yet",
     "provider_v2.search_providers": "not built yet",
     "provider_v2.search_jobs": "not built yet",
-    # task (otask v1): activities
-    "task.get_team_tasks": "not built yet",
-    "task.get_company_tasks": "not built yet",
-    "task.get_team_specific_tasks": "not built yet",
-    "task.get_company_specific_tasks": "not built yet",
-    "task.post_team_task": "not built yet",
-    "task.post_company_task": "not built yet",
-    "task.put_team_task": "not built yet",
-    "task.put_company_task": "not built yet",
-    "task.archive_team_task": "not built yet",
-    "task.archive_company_task": "not built yet",
-    "task.unarchive_team_task": "not built yet",
-    "task.unarchive_company_task": "not built yet",
-    "task.assign_engagement": "not built yet",
-    "task.update_batch_tasks": "not built yet",
-    # task_v2 (tasks v2)
-    "task_v2.list_engagement_activities": "not built yet",
     # team (v1): snapshots and work diaries
     "team.get_snapshot": "not built yet",
     "team.update_snapshot": "not built yet",

@@ -37,7 +37,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from odesk_server.access_log import AccessLogMiddleware
-from odesk_server.api import auth, endpoint, gds, health, hr, offers, openapi, profiles
+from odesk_server.api import auth, endpoint, gds, health, hr, offers, openapi, profiles, tasks
 from odesk_server.compat import CompatMiddleware
 from odesk_server.db import Database
 from odesk_server.errors import LastResortMiddleware, install_error_handlers
@@ -47,7 +47,17 @@ from odesk_server.web import authorize as authorize_page
 from odesk_server.web import docs as docs_pages
 
 # Every declared endpoint, by namespace; the order is the route table's.
-API = (*hr.APIS, offers.api, profiles.api, auth.api, gds.time_api, gds.financial_api, health.api, openapi.api)
+API = (
+    *hr.APIS,
+    offers.api,
+    tasks.api,
+    profiles.api,
+    auth.api,
+    gds.time_api,
+    gds.financial_api,
+    health.api,
+    openapi.api,
+)
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None, *, serving: bool = False) -> FastAPI:
