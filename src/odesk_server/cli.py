@@ -19,11 +19,14 @@ import time
 import zoneinfo
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
 import sqlalchemy as sa
 
 from odesk_server import access_log, db, security
 from odesk_server.demo import DemoError
+from odesk_server.domain import timelogs
+from odesk_server.models import utcnow
 from odesk_server.oauth.callbacks import OOB, CallbackRejected, origin_of, parse_origin, registered_origins
 from odesk_server.settings import Settings, SettingsError, check_database_url
 
@@ -199,6 +202,15 @@ def build_parser() -> argparse.ArgumentParser:
     token_create = token_commands.add_parser("create", help="an access token for a user and a consumer")
     token_create.add_argument("--user", required=True, metavar="UID", help="the user's uid")
     token_create.add_argument("--consumer", required=True, metavar="KEY", help="the consumer key")
+
+    load = commands.add_parser("import", help="load data from another system")
+    load_commands = load.add_subparsers(dest="import_command", metavar="WHAT", parser_class=_Parser)
+    load_commands.required = True
+    load_time = load_commands.add_parser(
+        "time", help="load time logs from a CSV file (contract,date,hours[,task,memo]), all or nothing"
+    )
+    load_time.add_argument("file", metavar="FILE.csv", help="the CSV file ('-' reads standard input)")
+    load_time.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
     return parser
 
 
@@ -405,6 +417,95 @@ def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+# The errors an import shows; the rest are counted.
+SHOWN_IMPORT_ERRORS = 20
+# From this many rows on, an import shows its progress on stderr.
+PROGRESS_FROM_ROWS = 1000
+
+
+def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
+    text = _read_input(args.file)
+    name = "standard input" if args.file == "-" else args.file
+    progress = _ProgressLine(sys.stderr)
+    database = _open(settings)
+    with database.session() as session:
+        try:
+            planned = timelogs.plan_import(session, text, today=utcnow().date(), progress=progress)
+        except timelogs.TimeImportRefused as refused:
+            progress.close()
+            for error in refused.errors[:SHOWN_IMPORT_ERRORS]:
+                print(f"{PROG}: {name}: {error}", file=sys.stderr)
+            hidden = len(refused.errors) - SHOWN_IMPORT_ERRORS
+            more = f" ({hidden} more not shown)" if hidden > 0 else ""
+            raise CommandError(f"{_count(len(refused.errors), 'error')} in {name}{more}; nothing was written") from None
+        if not args.dry_run:
+            timelogs.write_time_logs(session, planned, progress)
+        progress.close()
+    verb = "Checked" if args.dry_run else "Loaded"
+    print(
+        f"{verb} {_count(len(planned.rows), 'time log')} from {name}: {planned.hours} hours, "
+        f"${planned.charges} charged, on {_count(len(planned.contracts), 'contract')}."
+    )
+    for contract in planned.contracts:
+        print(
+            f"  contract {contract.reference} ({contract.title}): {_count(contract.rows, 'row')}, "
+            f"{contract.hours} hours, ${contract.charges}"
+        )
+    if args.dry_run:
+        print("Nothing was written (--dry-run).")
+    return 0
+
+
+def _count(number: int, thing: str) -> str:
+    return f"{number} {thing}" if number == 1 else f"{number} {thing}s"
+
+
+def _read_input(path: str) -> str:
+    try:
+        if path == "-":
+            data = sys.stdin.buffer.read()
+        else:
+            data = Path(path).read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read {path!r}: {exc.strerror}") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CommandError(f"{path!r} is not UTF-8 text (byte {exc.start})") from None
+
+
+class _ProgressLine:
+    """An import's progress on ``stream`` for a large file: one line redrawn on a terminal, else a line per tenth."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._redraw = stream.isatty()
+        self._shown: tuple[str, int] | None = None
+        self._open_line = False
+
+    def __call__(self, step: str, done: int, total: int) -> None:
+        if total < PROGRESS_FROM_ROWS:
+            return
+        tenth = done * 10 // total
+        if not self._redraw and self._shown == (step, tenth):
+            return
+        self._shown = (step, tenth)
+        filled = done * 30 // total
+        line = f"{step:<8} [{'#' * filled}{'.' * (30 - filled)}] {done}/{total} rows"
+        if self._redraw:
+            self._stream.write(f"\r{line}")
+            self._open_line = True
+        else:
+            self._stream.write(f"{line}\n")
+        self._stream.flush()
+
+    def close(self) -> None:
+        if self._open_line:
+            self._stream.write("\n")
+            self._stream.flush()
+            self._open_line = False
+
+
 COMMANDS = {
     "init": cmd_init,
     "serve": cmd_serve,
@@ -412,6 +513,7 @@ COMMANDS = {
     "consumer": cmd_consumer,
     "user": cmd_user,
     "token": cmd_token,
+    "import": cmd_import,
 }
 
 
