@@ -1,9 +1,9 @@
-"""The ``odesk-server`` command: create the database, serve the API, manage credentials.
+"""The ``odesk-server`` command: create the database, serve the API, manage credentials, import time.
 
 Exit codes: 0 success; 2 the command line is wrong (unknown option, a
 malformed value, a bad setting in the environment); 1 the command could not
 be carried out (database unreachable, unknown consumer or user, duplicate
-user, demo data already present). Errors are one line on stderr, never a
+user, demo data already present, a time file with errors). Errors are one line on stderr, never a
 traceback. Every command that opens the database first brings its schema up
 to date, so ``init`` is only needed to prepare a database ahead of time.
 """
