@@ -37,7 +37,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from odesk_server.access_log import AccessLogMiddleware
-from odesk_server.api import auth, endpoint, gds, health, hr, offers, openapi, profiles, tasks
+from odesk_server.api import auth, endpoint, gds, health, hr, offers, openapi, profiles, tasks, team, teamrooms
 from odesk_server.compat import CompatMiddleware
 from odesk_server.db import Database
 from odesk_server.errors import LastResortMiddleware, install_error_handlers
@@ -51,6 +51,8 @@ API = (
     *hr.APIS,
     offers.api,
     tasks.api,
+    team.api,
+    teamrooms.api,
     profiles.api,
     auth.api,
     gds.time_api,

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import zoneinfo
 from collections import defaultdict
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
@@ -51,6 +52,7 @@ from odesk_server.domain import jobs as job_rules
 from odesk_server.domain import offers as offer_rules
 from odesk_server.domain.jobs import CancelReason, JobStatus
 from odesk_server.domain.milestones import MilestoneMove, MilestoneStatus, SubmissionMove, SubmissionStatus
+from odesk_server.domain.snapshots import tracked_hours
 from odesk_server.models import (
     CANDIDACY_ORIGINS,
     CANDIDACY_STATUSES,
@@ -63,9 +65,12 @@ from odesk_server.models import (
     PERMISSIONS,
     REFERENCE_BASES,
     SEEDED_BY_MIGRATIONS,
+    SEGMENT_MINUTES,
     STAFFING_MANAGER,
     AccessToken,
     AccountingEntity,
+    Activity,
+    ActivityAssignment,
     Base,
     Candidacy,
     Company,
@@ -78,6 +83,7 @@ from odesk_server.models import (
     Milestone,
     Offer,
     OfferMilestone,
+    Snapshot,
     Submission,
     Team,
     TimeLog,
@@ -119,6 +125,10 @@ ROLE_UIDS = {
 CONTRACTORS = 40
 AGENCY_CONTRACTORS = 10
 HISTORY_DAYS = 730
+# The last days whose online time comes from snapshots (work diaries); older
+# time logs are history from before the tracker, with no diary.
+DIARY_DAYS = 28
+SEGMENTS_A_DAY = 24 * 60 // SEGMENT_MINUTES
 
 Progress = Callable[[str], None]
 
@@ -213,6 +223,7 @@ def load_demo(
     """
     report = progress or (lambda _message: None)
     end = end_date or dt.datetime.now(dt.UTC).date()
+    now = dt.datetime.now(dt.UTC)
     with db.engine_for(engine_or_url) as engine:
         db.migrate(engine)
         if not replace and not database_is_empty(engine):
@@ -220,7 +231,9 @@ def load_demo(
         with engine.begin() as conn:
             if replace:
                 _delete_every_row(conn)
-            _DemoBuilder(conn, random.Random(seed), end, report).build()
+            # The diaries draw from their own generator: the rest of the demo stays as it was before them.
+            diary = _Diary(random.Random(seed * 7919 + 1), end, now if now.date() <= end else None)
+            _DemoBuilder(conn, random.Random(seed), end, report, diary).build()
         credentials = stored_demo_credentials(engine)
     assert credentials is not None
     return credentials
@@ -548,6 +561,21 @@ TEAM_WORK = {
         ),
     ),
 }
+ACTIVITY_DESCRIPTIONS = {
+    "ENG-API": "Public API work",
+    "ENG-BUGS": "Bug fixing",
+    "ENG-INFRA": "Infrastructure and deployment",
+    "ENG-REVIEW": "Code review",
+    "MOB-APP": "Mobile app features",
+    "MOB-BUGS": "Mobile bug fixing",
+    "MOB-RELEASE": "Store releases",
+    "DES-UI": "Interface design",
+    "DES-BRAND": "Brand and illustration",
+    "DES-RESEARCH": "User research",
+    "MKT-CONTENT": "Content writing",
+    "MKT-SEO": "Search optimisation",
+    "MKT-SOCIAL": "Social media",
+}
 TEAMS = (  # text id, name, parent text id
     ("acme:acme", "Acme Widgets", None),
     ("acme:engineering", "Engineering", "acme:acme"),
@@ -605,10 +633,135 @@ ZERO = Decimal("0")
 TRANSACTION_BASE = 8_000_000  # transaction_ref numbers, apart from entry references
 
 
+# What the demo's contractors have open while they work, per team.
+WINDOW_TITLES = {
+    "acme:engineering": (
+        "orders/export.py - Visual Studio Code",
+        "Terminal - pytest -x tests/billing",
+        "Pull request review - Code host",
+        "psql - acme_staging",
+        "Deployment pipeline - CI dashboard",
+    ),
+    "acme:mobile": (
+        "CheckoutView.swift - Xcode",
+        "MainActivity.kt - Android Studio",
+        "Simulator - iPhone 15",
+        "Crash reports - store console",
+    ),
+    "acme:design": (
+        "Dashboard wireframes - design tool",
+        "Icon set v2 - vector editor",
+        "Interview notes - documents",
+        "Style guide - shared board",
+    ),
+    "acme:marketing": (
+        "Blog draft: caring for your widgets - editor",
+        "Keyword planner - search console",
+        "Post scheduler - social suite",
+        "Newsletter A/B test - mail tool",
+    ),
+}
+
+
+class _Diary:
+    """The demo's snapshots: ten-minute segments for the online time of the last ``DIARY_DAYS`` days.
+
+    Each contractor starts his day near 9:00 in his own time zone (kept
+    inside the UTC day the time is logged on), works his contracts one after
+    the other, pauses after four hours, and never tracks two contracts in
+    the same ten minutes. With ``now`` (the demo ends today), the end day's
+    work ends at the current segment: those contractors are online now.
+    """
+
+    def __init__(self, rng: random.Random, end: dt.date, now: dt.datetime | None) -> None:
+        self.rng = rng
+        self.first = end - dt.timedelta(days=DIARY_DAYS - 1)
+        self.end = end
+        self.now = now
+        self.rows: list[dict[str, Any]] = []
+        self.taken: dict[tuple[int, dt.date], set[int]] = defaultdict(set)
+        self.cursor: dict[tuple[int, dt.date], int] = {}
+
+    def is_today(self, day: dt.date) -> bool:
+        """Whether ``day`` is the day the demo is made on: people work then, even on a weekend."""
+        return self.now is not None and day == self.now.date()
+
+    def covers(self, day: dt.date) -> bool:
+        return self.first <= day <= self.end
+
+    def _start(self, c: _Contract, day: dt.date, count: int) -> int:
+        if self.now is not None and day == self.now.date():
+            current = (self.now.hour * 60 + self.now.minute) // SEGMENT_MINUTES
+            return max(0, current - count - 3)
+        local = dt.datetime.combine(day, dt.time(9), zoneinfo.ZoneInfo(c.provider.timezone))
+        offset = local.utcoffset() or dt.timedelta()
+        start = (
+            9 * 60 - int(offset.total_seconds()) // 60 + self.rng.randint(-6, 6) * SEGMENT_MINUTES
+        ) // SEGMENT_MINUTES
+        return max(0, min(start, SEGMENTS_A_DAY - count - 6))
+
+    def track(self, c: _Contract, day: dt.date, task: str, memo: str, hours: Decimal) -> int:
+        """Lay out ``hours`` of work as snapshots; returns the minutes tracked (fewer when the day is full)."""
+        rng = self.rng
+        count = int((hours * 60 / SEGMENT_MINUTES).to_integral_value())
+        key = (c.provider.id, day)
+        taken = self.taken[key]
+        index = self.cursor.get(key)
+        if index is None:
+            index = self._start(c, day, count)
+        last = SEGMENTS_A_DAY - 1
+        if self.now is not None and day == self.now.date():
+            last = (self.now.hour * 60 + self.now.minute) // SEGMENT_MINUTES
+        elif self.now is not None and day > self.now.date():
+            return 0
+        placed = 0
+        run = len(taken)
+        titles = WINDOW_TITLES[c.team]
+        while placed < count and index <= last:
+            if index in taken:
+                index += 1
+                continue
+            if run and run % 24 == 0 and rng.random() < 0.8:
+                index += rng.randint(3, 6)  # a break after four hours
+                run += 1
+                continue
+            segment = dt.datetime.combine(day, dt.time(), dt.UTC) + dt.timedelta(minutes=index * SEGMENT_MINUTES)
+            idle = rng.random() < 0.08
+            keyboard = [0 if idle or rng.random() < 0.12 else rng.randint(15, 180) for _ in range(SEGMENT_MINUTES)]
+            mouse = [0 if idle or rng.random() < 0.1 else rng.randint(10, 140) for _ in range(SEGMENT_MINUTES)]
+            self.rows.append(
+                {
+                    "engagement_id": c.id,
+                    "segment_at": segment,
+                    "taken_at": segment + dt.timedelta(seconds=rng.randrange(SEGMENT_MINUTES * 60)),
+                    "memo": memo,
+                    "task": task,
+                    "window_title": "" if idle else rng.choice(titles),
+                    "computer_name": f"{c.provider.uid}-laptop",
+                    "keyboard_per_minute": ",".join(map(str, keyboard)),
+                    "mouse_per_minute": ",".join(map(str, mouse)),
+                    "image_key": f"{rng.getrandbits(128):032x}",
+                    "created_at": segment + dt.timedelta(minutes=SEGMENT_MINUTES),
+                }
+            )
+            taken.add(index)
+            placed += 1
+            run += 1
+            index += 1
+        self.cursor[key] = index + 1
+        return placed * SEGMENT_MINUTES
+
+    def insert(self, conn: Connection) -> None:
+        self.rows.sort(key=lambda row: (row["segment_at"], row["engagement_id"]))
+        for start in range(0, len(self.rows), 5000):
+            conn.execute(sa.insert(table_of(Snapshot)), self.rows[start : start + 5000])
+
+
 class _DemoBuilder:
-    def __init__(self, conn: Connection, rng: random.Random, end: dt.date, progress: Progress) -> None:
+    def __init__(self, conn: Connection, rng: random.Random, end: dt.date, progress: Progress, diary: _Diary) -> None:
         self.conn = conn
         self.rng = rng
+        self.diary = diary
         self.end = end
         self.start = end - dt.timedelta(days=HISTORY_DAYS)
         self.progress = progress
@@ -650,8 +803,9 @@ class _DemoBuilder:
         contracts = self.make_contracts()
         self.progress("roles and permissions")
         self.make_roles(contracts)
-        self.progress("time logs (two years of weekdays)")
+        self.progress("time logs (two years of weekdays) and work diaries (four weeks of snapshots)")
         self.make_time_logs(contracts)
+        self.make_activities(contracts)
         self.progress("ledger (invoices, payments, fees)")
         book = self.make_ledger(contracts)
         self.progress("hiring (jobs, candidacies, offers, milestones, contract history)")
@@ -958,7 +1112,7 @@ class _DemoBuilder:
                 weekday = day.weekday()
                 if weekday == 0:
                     week_total = ZERO
-                if weekday < 5 and rng.random() < 0.86:
+                if (weekday < 5 or self.diary.is_today(day)) and rng.random() < 0.86:
                     minutes = int(rng.gauss(float(daily) * 60, 70))
                     minutes = max(20, min(minutes, 600)) // 10 * 10
                     hours = Decimal(minutes) / 60
@@ -971,6 +1125,39 @@ class _DemoBuilder:
                 day += dt.timedelta(days=1)
         rows.sort(key=lambda r: (r["worked_on"], r["engagement_id"], r["task"]))
         self.conn.execute(sa.insert(table_of(TimeLog)), rows)
+        self.diary.insert(self.conn)
+
+    def make_activities(self, contracts: list[_Contract]) -> None:
+        """Each work team's task codes as activities, assigned to the team's hourly contracts."""
+        created = self.at(self.start - dt.timedelta(days=14))
+        rows = []
+        for team in WORK_TEAMS:
+            for code in TEAM_WORK[team][1]:
+                rows.append(
+                    {
+                        "company_id": self.company_ids[COMPANY_ID],
+                        "team_id": self.team_ids[team],
+                        "code": code,
+                        "description": ACTIVITY_DESCRIPTIONS[code],
+                        "url": "",
+                        "status": "active",
+                        "created_at": created,
+                        "updated_at": created,
+                    }
+                )
+        ids = self.insert(Activity, rows)
+        by_team: dict[str, list[int]] = defaultdict(list)
+        for row, activity_id in zip(rows, ids):
+            team = next(t for t in WORK_TEAMS if self.team_ids[t] == row["team_id"])
+            by_team[team].append(activity_id)
+        assignments = [
+            {"activity_id": activity_id, "engagement_id": c.id}
+            for c in contracts
+            if c.job_type == "hourly"
+            for activity_id in by_team[c.team]
+        ]
+        if assignments:
+            self.conn.execute(sa.insert(table_of(ActivityAssignment)), assignments)
 
     def day_logs(self, c: _Contract, day: dt.date, hours: Decimal, tasks, memos) -> list[dict[str, Any]]:
         rng = self.rng
@@ -989,13 +1176,22 @@ class _DemoBuilder:
                 online = part - offline
             else:
                 online, offline = ZERO, part
+            tracked = 0
+            if online > 0 and self.diary.covers(day):
+                tracked = self.diary.track(c, day, task, memo := rng.choice(memos), online)
+                online = tracked_hours(tracked)
+                if online == 0 and offline == 0:
+                    continue
+            else:
+                memo = rng.choice(memos)
             log = {
                 "engagement_id": c.id,
                 "worked_on": day,
                 "task": task,
-                "memo": rng.choice(memos),
+                "memo": memo,
                 "hours_online": online,
                 "hours_offline": offline,
+                "tracked_minutes": tracked,
                 "created_at": self.at(day, 18),
                 **price_time(c.hourly_rate, DEFAULT_FEE_RATE, online, offline),
             }

@@ -17,9 +17,10 @@ A row is refused when:
 - ``task`` is given and is not the code of an activity assigned to the
   contract (archived activities keep their assignments and count);
 - ``memo`` is longer than ``MAX_MEMO`` characters;
-- it repeats the contract, date and task of an earlier row, or of a time log
-  already stored: one time log per contract, day and task, as the table
-  holds them, and a file loaded twice is refused rather than counted twice;
+- it repeats the contract, date, task and memo of an earlier row, or of a
+  time log already stored: one time log per contract, day, task and memo,
+  as the table holds them, and a file loaded twice is refused rather than
+  counted twice;
 - it takes its contract's hours in an ISO week (Monday to Sunday) over the
   contract's weekly limit, counting the time already logged that week.
 
@@ -265,10 +266,15 @@ def plan_import(session: Session, text: str, *, today: dt.date, progress: Progre
     last = _monday(max(row.worked_on for row in rows)) + dt.timedelta(days=6)
     logged = session.execute(
         sa.select(
-            TimeLog.engagement_id, TimeLog.worked_on, TimeLog.task, TimeLog.hours_online, TimeLog.hours_offline
+            TimeLog.engagement_id,
+            TimeLog.worked_on,
+            TimeLog.task,
+            TimeLog.memo,
+            TimeLog.hours_online,
+            TimeLog.hours_offline,
         ).where(TimeLog.engagement_id.in_(ids), TimeLog.worked_on.between(first, last))
     ).all()
-    stored = {(log.engagement_id, log.worked_on, log.task) for log in logged}
+    stored = {(log.engagement_id, log.worked_on, log.task, log.memo) for log in logged}
     week_hours: dict[tuple[int, dt.date], Decimal] = defaultdict(lambda: _ZERO)
     for log in logged:
         week_hours[(log.engagement_id, _monday(log.worked_on))] += log.hours_online + log.hours_offline
@@ -280,13 +286,13 @@ def plan_import(session: Session, text: str, *, today: dt.date, progress: Progre
         ).tuples()
     )
 
-    seen: dict[tuple[int, dt.date, str], int] = {}
+    seen: dict[tuple[int, dt.date, str, str], int] = {}
     over_limit: set[tuple[int, dt.date]] = set()
     for done, row in enumerate(rows, start=1):
         engagement = engagements.get(row.contract)
         error = _contract_error(row, engagement, today, assigned)
         if error is None and engagement is not None:
-            key = (engagement.id, row.worked_on, row.task)
+            key = (engagement.id, row.worked_on, row.task, row.memo)
             error = _repeat_error(row, seen.get(key), key in stored)
             seen.setdefault(key, row.line)
         if error is None and engagement is not None and engagement.weekly_limit is not None:
@@ -345,8 +351,11 @@ def _contract_error(
 
 def _repeat_error(row: TimeRow, earlier_line: int | None, stored: bool) -> RowError | None:
     what = f"contract {row.contract} on {row.worked_on} " + (f"for task {row.task!r}" if row.task else "without a task")
+    what += f" with the memo {row.memo!r}" if row.memo else " without a memo"
     if earlier_line is not None:
-        return RowError(row.line, None, f"repeats line {earlier_line} ({what}): one row per contract, day and task")
+        return RowError(
+            row.line, None, f"repeats line {earlier_line} ({what}): one row per contract, day, task and memo"
+        )
     if stored:
         return RowError(row.line, None, f"{what} already has a time log")
     return None

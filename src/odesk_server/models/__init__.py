@@ -9,6 +9,7 @@
   the milestones offered;
 - ``money``: accounting entities and ledger entries;
 - ``tasks``: activities (task codes) of teams and their contracts;
+- ``diary``: the ten-minute snapshots of work diaries;
 - ``auth``: OAuth consumers and tokens, nonces, the login throttle;
 - ``references``: the ``reference`` numbers the API shows, per kind.
 
@@ -44,6 +45,7 @@ from odesk_server.models.base import (
     table_of,
     utcnow,
 )
+from odesk_server.models.diary import MAX_SNAPSHOT_MEMO, MAX_WINDOW_TITLE, SEGMENT_MINUTES, Snapshot
 from odesk_server.models.hiring import (
     CANDIDACY_ORIGINS,
     CANDIDACY_STATUSES,
@@ -126,6 +128,8 @@ __all__ = [
     "MANAGE_FINANCE",
     "MANAGE_RECRUITING",
     "MANAGE_TEAMROOM",
+    "MAX_SNAPSHOT_MEMO",
+    "MAX_WINDOW_TITLE",
     "MILESTONE_STATUSES",
     "MONEY",
     "NAMING_CONVENTION",
@@ -134,6 +138,7 @@ __all__ = [
     "RATE",
     "REFERENCE_BASES",
     "ROLES",
+    "SEGMENT_MINUTES",
     "SEEDED_BY_MIGRATIONS",
     "STAFFING_MANAGER",
     "STATUSES",
@@ -160,6 +165,7 @@ __all__ = [
     "Offer",
     "OfferMilestone",
     "RequestToken",
+    "Snapshot",
     "Submission",
     "Team",
     "TimeLog",

@@ -17,8 +17,7 @@ engagement, the comments in ``comment`` and the notes in ``notes``), and the
 ``adjustment.reference`` the API answers is its ``transaction_ref``.
 
 The hiring flow before a contract (jobs, candidacies, offers) is in
-``models.hiring``; the work diary (snapshots) goes in this module, or in a
-sibling module once it grows.
+``models.hiring``; the work diary (snapshots) in ``models.diary``.
 """
 
 from __future__ import annotations
@@ -146,15 +145,21 @@ class Engagement(Base):
 
 
 class TimeLog(Base):
-    """Hours one provider logged on one engagement, day and task, with their money.
+    """Hours one provider logged on one engagement, day, task and memo, with their money.
 
-    ``task`` is a task code ("" when none). The money columns are written by
-    ``price_time`` from the engagement's rate and fee at the time of logging.
+    ``task`` is a task code ("" when none). One row per engagement, day
+    (UTC), task and memo: the domain keeps it so under the contract's lock
+    (no unique constraint, because a memo may be longer than an index entry
+    allows). ``hours_online`` includes the ``tracked_minutes`` of the
+    contract's snapshots for that day, task and memo (``models.diary``),
+    rounded to the hundredth of an hour; ``hours_offline`` is manual time.
+    The money columns are written by ``price_time`` from the engagement's
+    rate and fee whenever the hours change.
     """
 
     __tablename__ = "time_logs"
     __table_args__ = (
-        UniqueConstraint("engagement_id", "worked_on", "task"),
+        Index("ix_time_logs_engagement_id_worked_on", "engagement_id", "worked_on"),
         Index("ix_time_logs_worked_on", "worked_on"),
     )
 
@@ -169,6 +174,7 @@ class TimeLog(Base):
     charges_offline: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0"))
     earnings_online: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0"))
     earnings_offline: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0"))
+    tracked_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[dt.datetime] = created_at_column()
 
     engagement: Mapped[Engagement] = relationship()
