@@ -60,7 +60,11 @@ class Api(Hiring):
 
 @pytest.fixture
 def api(mutable_demo_database):
+    """The demo without its activities: each test starts from teams that have none."""
     with hiring(mutable_demo_database, form_posts=True) as shared:
+        with shared.engine.begin() as conn:
+            conn.execute(sa.delete(ActivityAssignment))
+            conn.execute(sa.delete(Activity))
         yield Api(shared.client, shared.credentials, shared.engine, form_posts=True)
 
 

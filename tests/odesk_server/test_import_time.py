@@ -30,26 +30,30 @@ from odesk_server.reports.runner import run_time_report
 TODAY = dt.date(2026, 7, 31)
 HEADER = "contract,date,hours,task,memo"
 # jwalker's contract: $39.50 an hour, at most 40 hours a week. The demo logged
-# 22.17 hours in the week of 2026-06-22 (ENG-BUGS among them on the 22nd).
+# 22.33 hours in the week of 2026-06-22 (ENG-BUGS among them on the 22nd, memo
+# "Wrote API documentation").
 SENIOR_PYTHON = 4000001
-# Activities of Engineering assigned to SENIOR_PYTHON by the ``database`` fixture.
+# Activities of Engineering the demo assigns to SENIOR_PYTHON (with ENG-INFRA and ENG-REVIEW).
 ASSIGNED = ("ENG-API", "ENG-BUGS")
 
 
 @pytest.fixture
 def database(mutable_demo_database) -> Database:
-    """A private demo with Engineering's activities ENG-API, ENG-BUGS (assigned) and ENG-DOCS (not assigned)."""
+    """A private demo with Engineering's activity ENG-DOCS added, assigned to no contract."""
     url, _credentials = mutable_demo_database
     database = Database(url)
     with database.session() as session:
         team = session.scalars(sa.select(Team).where(Team.team_id == "acme:engineering")).one()
         contract = session.scalars(sa.select(Engagement).where(Engagement.reference == SENIOR_PYTHON)).one()
-        for code in (*ASSIGNED, "ENG-DOCS"):
-            activity = Activity(company_id=team.company_id, team_id=team.id, code=code, description=code)
-            session.add(activity)
-            session.flush()
-            if code in ASSIGNED:
-                session.add(ActivityAssignment(activity_id=activity.id, engagement_id=contract.id))
+        assigned = set(
+            session.scalars(
+                sa.select(Activity.code)
+                .join(ActivityAssignment, ActivityAssignment.activity_id == Activity.id)
+                .where(ActivityAssignment.engagement_id == contract.id)
+            )
+        )
+        assert set(ASSIGNED) <= assigned
+        session.add(Activity(company_id=team.company_id, team_id=team.id, code="ENG-DOCS", description="Docs"))
     yield database
     database.dispose()
 
@@ -86,12 +90,12 @@ def test_a_valid_file_shows_in_the_time_reports(database: Database) -> None:
             f"{SENIOR_PYTHON},2026-07-06,3.5,,Imported: API work",
             f"{SENIOR_PYTHON},2026-07-07,8,ENG-API,",
             f"{SENIOR_PYTHON},2026-07-07,.25,ENG-BUGS,a quick fix",
-            # exactly up to the weekly limit: 22.17 logged by the demo + 17.83 = 40
-            f"{SENIOR_PYTHON},2026-06-27,17.83,,weekend catch-up",
+            # exactly up to the weekly limit: 22.33 logged by the demo + 17.67 = 40
+            f"{SENIOR_PYTHON},2026-06-27,17.67,,weekend catch-up",
         ),
     )
     assert [(c.reference, c.rows, c.hours, c.charges) for c in planned.contracts] == [
-        (SENIOR_PYTHON, 4, Decimal("29.58"), Decimal("1168.42"))
+        (SENIOR_PYTHON, 4, Decimal("29.42"), Decimal("1162.10"))
     ]
 
     owner = user(database, "mhale")
@@ -148,20 +152,27 @@ ERROR_CASES = [
     ),
     (
         "over the weekly limit with the time already logged",
-        [f"{SENIOR_PYTHON},2026-06-27,17.84,,"],
-        [(2, "hours", "to 40.01 hours, over its weekly limit of 40.00 (22.17 logged before")],
+        [f"{SENIOR_PYTHON},2026-06-27,17.68,,"],
+        [(2, "hours", "to 40.01 hours, over its weekly limit of 40.00 (22.33 logged before")],
     ),
     ("unknown task", [f"{SENIOR_PYTHON},2026-07-06,2,NOPE,"], [(2, "task", "'NOPE' is not an activity assigned")]),
     ("task not assigned", [f"{SENIOR_PYTHON},2026-07-06,2,ENG-DOCS,"], [(2, "task", "'ENG-DOCS' is not an activity")]),
     (
         "repeated row",
-        [f"{SENIOR_PYTHON},2026-07-06,2,ENG-API,", f"{SENIOR_PYTHON},2026-07-06,1,ENG-API,again"],
-        [(3, None, "repeats line 2 (contract 4000001 on 2026-07-06 for task 'ENG-API')")],
+        [f"{SENIOR_PYTHON},2026-07-06,2,ENG-API,", f"{SENIOR_PYTHON},2026-07-06,1,ENG-API,"],
+        [(3, None, "repeats line 2 (contract 4000001 on 2026-07-06 for task 'ENG-API' with no memo)")],
     ),
     (
         "time already logged",
-        [f"{SENIOR_PYTHON},2026-06-22,1,ENG-BUGS,"],
-        [(2, None, "contract 4000001 on 2026-06-22 for task 'ENG-BUGS' already has a time log")],
+        [f"{SENIOR_PYTHON},2026-06-22,1,ENG-BUGS,Wrote API documentation"],
+        [
+            (
+                2,
+                None,
+                "contract 4000001 on 2026-06-22 for task 'ENG-BUGS' with the memo 'Wrote API documentation' "
+                "already has a time log",
+            )
+        ],
     ),
     ("wrong field count", [f"{SENIOR_PYTHON},2026-07-06,2"], [(2, None, "has 3 fields, the header has 5")]),
     ("only a header", [], [(1, None, "no time logs after the header")]),
@@ -307,8 +318,8 @@ def test_the_command_loads_checks_and_refuses(database: Database, tmp_path: Path
     again = odesk_server(url, "import", "time", "-", stdin=good.read_text())
     assert again.returncode == 1
     assert again.stderr.splitlines() == [
-        "odesk-server: standard input: line 2: contract 4000001 on 2026-07-06 without a task already has a time log",
-        "odesk-server: standard input: line 3: contract 4000001 on 2026-07-07 for task 'ENG-API' already has a time log",
+        "odesk-server: standard input: line 2: contract 4000001 on 2026-07-06 without a task or memo already has a time log",
+        "odesk-server: standard input: line 3: contract 4000001 on 2026-07-07 for task 'ENG-API' with no memo already has a time log",
         "odesk-server: 2 errors in standard input; nothing was written",
     ]
     assert count_logs(database) == before + 2

@@ -19,6 +19,7 @@ from odesk_server.models import (
     Engagement,
     LedgerEntry,
     OAuthNonce,
+    Snapshot,
     Team,
     TimeLog,
     User,
@@ -268,12 +269,26 @@ def test_organisation_round_trip(migrated_database_url: str) -> None:
         database.dispose()
 
 
+def _snapshot(org, image_key: str) -> Snapshot:
+    at = dt.datetime(2024, 1, 2, 9, 0, tzinfo=dt.UTC)
+    counts = ",".join(["0"] * 10)
+    return Snapshot(
+        engagement_id=org["engagement"].id,
+        segment_at=at,
+        taken_at=at,
+        keyboard_per_minute=counts,
+        mouse_per_minute=counts,
+        image_key=image_key,
+    )
+
+
 VIOLATIONS = [  # what breaks a constraint, and which one
     (lambda org: User(uid="owner", reference=999, first_name="a", last_name="b", email="z@x.org"), "uid"),
     (lambda org: User(uid="zz", reference=999, first_name="a", last_name="b", email="o@x.org"), "email"),
     (lambda org: Team(reference=10, team_id="co:new", name="x", company_id=org["company"].id), "reference"),
     (lambda org: Team(reference=77, team_id="co:dev", name="x", company_id=org["company"].id), "team_id"),
-    (lambda org: TimeLog(engagement_id=org["engagement"].id, worked_on=dt.date(2024, 1, 2), task="T"), "time log"),
+    (lambda org: _snapshot(org, "k2"), "one snapshot per contract and ten minutes"),
+    (lambda org: TimeLog(engagement_id=987654, worked_on=dt.date(2024, 1, 2), task="T"), "time log's contract"),
     (lambda org: OAuthNonce(consumer_key="c", token="", nonce="n", timestamp=1), "nonce"),
     (lambda org: Team(reference=78, team_id="co:orphan", name="x", company_id=987654), "foreign key"),
 ]
@@ -286,6 +301,7 @@ def test_unique_and_foreign_keys_hold(migrated_database_url: str) -> None:
         with database.session() as session:
             org = _organisation(session)
             session.add(TimeLog(engagement_id=org["engagement"].id, worked_on=dt.date(2024, 1, 2), task="T"))
+            session.add(_snapshot(org, "k1"))
             session.add(OAuthNonce(consumer_key="c", token="", nonce="n", timestamp=1))
             session.flush()
             for make_violation, constraint in VIOLATIONS:

@@ -350,8 +350,11 @@ def _contract_error(
 
 
 def _repeat_error(row: TimeRow, earlier_line: int | None, stored: bool) -> RowError | None:
-    what = f"contract {row.contract} on {row.worked_on} " + (f"for task {row.task!r}" if row.task else "without a task")
-    what += f" with the memo {row.memo!r}" if row.memo else " without a memo"
+    if row.task:
+        what = f"for task {row.task!r} " + (f"with the memo {row.memo!r}" if row.memo else "with no memo")
+    else:
+        what = f"without a task, with the memo {row.memo!r}" if row.memo else "without a task or memo"
+    what = f"contract {row.contract} on {row.worked_on} {what}"
     if earlier_line is not None:
         return RowError(
             row.line, None, f"repeats line {earlier_line} ({what}): one row per contract, day, task and memo"
