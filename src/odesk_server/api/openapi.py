@@ -117,6 +117,8 @@ def _parameters(endpoint: Endpoint, schema: Mapping[str, Any]) -> list[dict[str,
 def _content_type(endpoint: Endpoint) -> str:
     if "form" in endpoint.formats:
         return "application/x-www-form-urlencoded"
+    if "svg" in endpoint.formats:
+        return "image/svg+xml"
     return "application/json"
 
 
