@@ -11,6 +11,7 @@ to date, so ``init`` is only needed to prepare a database ahead of time.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import re
@@ -75,6 +76,16 @@ def _seed(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError(f"must not be negative, got {text!r}")
     return value
+
+
+def _end_date(text: str) -> dt.date:
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
+    if day > dt.datetime.now(dt.UTC).date():
+        raise argparse.ArgumentTypeError(f"{text} is in the future: the demo's work ends today at the latest")
+    return day
 
 
 def _callback(text: str) -> str:
@@ -163,6 +174,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--credentials-json", metavar="FILE", type=Path, help="also write the credentials as JSON")
     demo.add_argument("--seed", type=_seed, default=None, help="random seed of the demo data (default 2011)")
+    demo.add_argument(
+        "--end-date",
+        type=_end_date,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="the demo's last day of work (default today, UTC): the same seed and day give the same data",
+    )
 
     consumer = commands.add_parser("consumer", help="manage OAuth consumers (applications)")
     consumer_commands = consumer.add_subparsers(dest="consumer_command", metavar="ACTION", parser_class=_Parser)
@@ -295,7 +313,7 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
 
         print(f"Loading the demo organisation into {_shown(url)} ...", file=sys.stderr)
         seed = demo.DEFAULT_SEED if args.seed is None else args.seed
-        credentials = demo.load_demo(engine, seed=seed, progress=progress, replace=args.reset)
+        credentials = demo.load_demo(engine, seed=seed, end_date=args.end_date, progress=progress, replace=args.reset)
         print(f"  [{time.monotonic() - started:5.1f}s] done", file=sys.stderr)
     _emit_demo(credentials, settings, args)
     return 0

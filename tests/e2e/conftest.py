@@ -58,11 +58,11 @@ class DemoServers:
         self._servers: dict[str, Server] = {}
         self._procs: list[subprocess.Popen] = []
 
-    def _load_demo(self, kind: str) -> _Demo:
+    def _load_demo(self, kind: str, *demo_args: str) -> _Demo:
         database_url = self._factory.new_url(kind)
         creds_path = self._tmp.mktemp(f"demo-{kind}") / "credentials.json"
         demo = subprocess.run(
-            [ODESK_SERVER, "demo", "--credentials-json", str(creds_path)],
+            [ODESK_SERVER, "demo", "--credentials-json", str(creds_path), *demo_args],
             capture_output=True,
             text=True,
             timeout=COMMAND_TIMEOUT,
@@ -97,9 +97,12 @@ class DemoServers:
             env=self._env,
         )
 
-    def start_own(self, kind: str) -> Server:
-        """A new server of ``kind`` on a database of its own with a fresh demo (stopped by ``stop``)."""
-        return self._serve(kind, self._load_demo(kind), "serve-own")
+    def start_own(self, kind: str, *demo_args: str) -> Server:
+        """A new server of ``kind`` on a database of its own with a fresh demo (stopped by ``stop``).
+
+        ``demo_args`` go to ``odesk-server demo`` (``--end-date 2026-06-30``: a demo of a fixed day).
+        """
+        return self._serve(kind, self._load_demo(kind, *demo_args), "serve-own")
 
     def get(self, kind: str) -> Server:
         """The running server of ``kind`` (demo loaded, answering HTTP)."""
@@ -157,7 +160,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
     outcome = yield
     report = outcome.get_result()
     if report.failed:
-        srv = getattr(item, "funcargs", {}).get("server") or getattr(item, "funcargs", {}).get("writable_server")
+        args = getattr(item, "funcargs", {})
+        srv = args.get("server") or args.get("writable_server") or args.get("dated_server")
         if isinstance(srv, Server):
             text = srv.stderr_text()
             report.sections.append((f"odesk-server serve stderr ({srv.kind}, last 6000 chars)", text[-6000:]))
@@ -173,5 +177,23 @@ def writable_server(request: pytest.FixtureRequest, database_factory, tmp_path_f
     registry = DemoServers(database_factory, tmp_path_factory)
     try:
         yield registry.start_own(request.param)
+    finally:
+        registry.stop()
+
+
+# The day the dated demo ends (a Tuesday): its week is not invoiced, the week before is.
+DATED_DEMO_END = dt.date(2026, 6, 30)
+
+
+@pytest.fixture(scope="module", params=KINDS)
+def dated_server(request: pytest.FixtureRequest, database_factory, tmp_path_factory) -> Iterator[Server]:
+    """Like ``writable_server``, on a demo that ends on ``DATED_DEMO_END`` whatever today is.
+
+    Its data do not depend on the day the tests run: a module that needs a
+    given weekday, or a full day of work diary, uses it.
+    """
+    registry = DemoServers(database_factory, tmp_path_factory)
+    try:
+        yield registry.start_own(request.param, "--end-date", DATED_DEMO_END.isoformat())
     finally:
         registry.stop()
