@@ -73,18 +73,6 @@ NOT_BUILT_YET: dict[str, str] = {
     "provider_v2.get_categories_metadata": "not built yet",
     "provider_v2.search_providers": "not built yet",
     "provider_v2.search_jobs": "not built yet",
-    # team (v1): snapshots and work diaries
-    "team.get_snapshot": "not built yet",
-    "team.update_snapshot": "not built yet",
-    "team.delete_snapshot": "not built yet",
-    "team.get_workdiaries": "not built yet",
-    # team_v2: team rooms, contract snapshots and work diaries
-    "team_v2.get_teamrooms": "not built yet",
-    "team_v2.get_snapshots": "not built yet",
-    "team_v2.get_workdiaries_by_contract": "not built yet",
-    "team_v2.get_snapshot_by_contract": "not built yet",
-    "team_v2.update_snapshot_by_contract": "not built yet",
-    "team_v2.delete_snapshot_by_contract": "not built yet",
 }
 
 #: a plausible value for every required parameter, by name (the docs' examples where they give one)
