@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from odesk.exceptions import HTTP400BadRequestError, HTTP404NotFoundError
+from odesk.exceptions import HTTP400BadRequestError, HTTP403ForbiddenError, HTTP404NotFoundError
 from tests.e2e.e2e_support import Server
 
 COMPANY = "acme:acme"
@@ -75,3 +75,37 @@ def test_company_activities_and_the_batch(writable_server: Server) -> None:
 
     lines = "<br>".join(f'"acme","acme:engineering","","K{n:04}","Activity {n}",""' for n in range(1000))
     assert owner.task.update_batch_tasks(COMPANY, lines)["created"] == "1000"
+
+
+def test_python_upwork_assigns_a_contracts_activities(writable_server: Server) -> None:
+    """``PUT /api/tasks/v2/tasks/contracts/{ref}`` (python-upwork's ``assign_to_engagement``)."""
+    manager = writable_server.client("hiring_manager")
+    engineering = writable_server.team(TEAM)["reference"]
+    listed = manager.hr.get_engagements(buyer_team_reference=engineering, page_size=100)["engagement"]
+    contract = next(c["reference"] for c in listed if c["provider__id"] == "jwalker" and c["status"] == "active")
+    closed = next(c["reference"] for c in listed if c["status"] == "closed")
+    url = f"{writable_server.base_url}/api/tasks/v2/tasks/contracts/{contract}"
+    owner = writable_server.client("owner")
+    owner.task.post_company_task(COMPANY, "ALL-HANDS", "Company meetings", "")
+
+    # a team's code and the company's (the root team's), together
+    answer = manager.put(url, {"tasks": "ENG-API;ALL-HANDS"})
+    assert sorted(t["code"] for t in answer["tasks"]) == ["ALL-HANDS", "ENG-API"]
+    read = writable_server.client("provider").task_v2.list_engagement_activities(contract)["tasks"]
+    assert sorted(t["code"] for t in read) == ["ALL-HANDS", "ENG-API"]
+    # no codes: the contract leaves every activity of its team and the teams above
+    assert manager.put(url, {"tasks": ""})["tasks"] == []
+
+    with pytest.raises(HTTP404NotFoundError, match="NO-SUCH"):
+        manager.put(url, {"tasks": "NO-SUCH"})
+    with pytest.raises(HTTP403ForbiddenError):
+        writable_server.client("provider").put(url, {"tasks": "ENG-API"})
+    with pytest.raises(HTTP404NotFoundError):
+        writable_server.client("member").put(url, {"tasks": "ENG-API"})
+    with pytest.raises(HTTP400BadRequestError) as raised:
+        manager.put(f"{writable_server.base_url}/api/tasks/v2/tasks/contracts/{closed}", {"tasks": "ENG-API"})
+    assert raised.value.error_code == "invalid_state"
+    owner.task.archive_company_task(COMPANY, "ALL-HANDS")
+    with pytest.raises(HTTP400BadRequestError):
+        manager.put(url, {"tasks": "ALL-HANDS"})
+    assert manager.put(url, {"tasks": "ENG-BUGS"})["tasks"][0]["code"] == "ENG-BUGS"

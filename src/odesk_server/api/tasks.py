@@ -28,7 +28,7 @@ from typing import Any
 from typing_extensions import TypedDict
 
 from odesk_server.access.predicates import is_hiring_manager
-from odesk_server.access.rules import ContractParties, require_reader
+from odesk_server.access.rules import ContractParties, require_buyer, require_reader
 from odesk_server.access.scope import CompanyNode, OrgScope, TeamNode, org_scope
 from odesk_server.api.endpoint import SIGNED_IN, Api, Call, Params
 from odesk_server.api.params import Flag, OptionalText, PathKey
@@ -439,6 +439,59 @@ def list_engagement_activities(call: Call[ContractParams]) -> TasksReply:
     if contract is None:
         raise NotFound(f"No contract with reference or id {key!r}")
     require_reader(org_scope(call.db, call.user.id), ContractParties.of(contract), "contract", key)
+    return {"tasks": task_payloads(call, queries.activities_of_contract(call.db, contract.id))}
+
+
+class ContractTasksParams(ContractParams):
+    tasks: OptionalText = None
+
+
+@api.put(
+    "/api/tasks/v2/tasks/contracts/{engagement_ref}",
+    access=SIGNED_IN,
+    params=ContractTasksParams,
+    returns=TasksReply,
+    errors={
+        **_STATE,
+        403: "access_denied: the caller reads the contract but has no hiring permission on its buyer team",
+        404: "not_found: no such contract or activity, or a contract the caller is on neither side of",
+    },
+)
+def assign_contract_activities(call: Call[ContractTasksParams]) -> TasksReply:
+    """Assign exactly ``tasks`` (codes joined by ``;``) to the contract (python-upwork's ``assign_to_engagement``).
+
+    The codes name activities of the contract's buyer team or of a team
+    above it (the company's activities are its root team's); a code defined
+    on several of them is the nearest team's. Empty or absent ``tasks``
+    unassigns the contract from all of them. Hiring permission on the buyer
+    team; the contract open; the activities named active. Answers every
+    activity now assigned to the contract.
+    """
+    p = call.params
+    key = p.engagement_ref
+    contract = engagement_by_reference(call.db, key)
+    if contract is None:
+        raise NotFound(f"No contract with reference or id {key!r}")
+    scope = org_scope(call.db, call.user.id)
+    require_buyer(scope, ContractParties.of(contract), "contract", key)
+    if contract.status == "closed":
+        raise WrongState(f"The contract {key} is closed: a closed contract logs no more time")
+    team = scope.teams[contract.buyer_team_id]
+    available: dict[str, Activity] = {}
+    everything: list[Activity] = []
+    for node in scope.ancestry(team):
+        activities = queries.activities_of(call.db, node.id, for_update=True)
+        everything.extend(activities)
+        for activity in activities:
+            available.setdefault(activity.code, activity)
+    chosen = []
+    for code in rules.code_list(p.tasks or "", "tasks"):
+        if code not in available:
+            raise NotFound(f"No activity {code!r} in the team {team.team_id} or a team above it")
+        chosen.append(available[code])
+    for activity in chosen:
+        rules.require_assignable(activity)
+    rules.set_activities(call.db.session, contract.id, [a.id for a in everything], [a.id for a in chosen])
     return {"tasks": task_payloads(call, queries.activities_of_contract(call.db, contract.id))}
 
 
