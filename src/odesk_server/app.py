@@ -37,7 +37,23 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from odesk_server.access_log import AccessLogMiddleware
-from odesk_server.api import auth, endpoint, gds, health, hr, offers, openapi, profiles, tasks, team, teamrooms
+from odesk_server.api import (
+    auth,
+    endpoint,
+    gds,
+    health,
+    hr,
+    mc,
+    metadata,
+    offers,
+    openapi,
+    profiles,
+    providers,
+    search,
+    tasks,
+    team,
+    teamrooms,
+)
 from odesk_server.compat import CompatMiddleware
 from odesk_server.db import Database
 from odesk_server.errors import LastResortMiddleware, install_error_handlers
@@ -53,7 +69,11 @@ API = (
     tasks.api,
     team.api,
     teamrooms.api,
+    mc.api,
     profiles.api,
+    providers.api,
+    search.api,
+    metadata.api,
     auth.api,
     gds.time_api,
     gds.financial_api,

@@ -46,6 +46,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from odesk_server import db, security
+from odesk_server.demo_parts import messages as demo_messages
+from odesk_server.demo_parts import profiles as demo_profiles
 from odesk_server.domain import contracts as contracts_rules
 from odesk_server.domain import engagements, ledger, milestones
 from odesk_server.domain import jobs as job_rules
@@ -233,7 +235,7 @@ def load_demo(
                 _delete_every_row(conn)
             # The diaries draw from their own generator: the rest of the demo stays as it was before them.
             diary = _Diary(random.Random(seed * 7919 + 1), end, now if now.date() <= end else None)
-            _DemoBuilder(conn, random.Random(seed), end, report, diary).build()
+            _DemoBuilder(conn, random.Random(seed), end, report, diary, seed=seed).build()
         credentials = stored_demo_credentials(engine)
     assert credentials is not None
     return credentials
@@ -758,8 +760,11 @@ class _Diary:
 
 
 class _DemoBuilder:
-    def __init__(self, conn: Connection, rng: random.Random, end: dt.date, progress: Progress, diary: _Diary) -> None:
+    def __init__(
+        self, conn: Connection, rng: random.Random, end: dt.date, progress: Progress, diary: _Diary, *, seed: int
+    ) -> None:
         self.conn = conn
+        self.seed = seed  # for the demo parts' own generators (demo_parts)
         self.rng = rng
         self.diary = diary
         self.end = end
@@ -812,6 +817,10 @@ class _DemoBuilder:
         self.make_hiring(contracts, book)
         book.payments(self.provider_entity.values(), self.agency_entity)
         self.make_milestones(book.flush())
+        self.progress("provider profiles")
+        demo_profiles.build(self)
+        self.progress("message threads")
+        demo_messages.build(self)
         self.progress("consumer and access tokens")
         self.make_credentials()
 

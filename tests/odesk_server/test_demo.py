@@ -57,7 +57,18 @@ COMPARED_TABLES = (
     "snapshots",
 )
 # The demo writes none of these.
-IGNORED_TABLES = ("oauth_request_tokens", "oauth_nonces", "oauth_consumer_callback_origins", "failed_login_counters")
+IGNORED_TABLES = (
+    "oauth_request_tokens",
+    "oauth_nonces",
+    "oauth_consumer_callback_origins",
+    "failed_login_counters",
+    # reference data the migrations write (the demo neither writes nor resets them)
+    "skills",
+    "regions",
+    "skill_tests",
+    "reasons",
+    "specialties",
+)
 
 
 def table_contents(url: str) -> dict[str, list[tuple]]:

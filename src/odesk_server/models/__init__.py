@@ -10,6 +10,9 @@
 - ``money``: accounting entities and ledger entries;
 - ``tasks``: activities (task codes) of teams and their contracts;
 - ``diary``: the ten-minute snapshots of work diaries;
+- ``reference``: the metadata API's skills, regions, tests, reasons, specialties;
+- ``profiles``: provider profiles (skills, tests taken, portfolio);
+- ``messages``: the message center's threads, posts and flags;
 - ``auth``: OAuth consumers and tokens, nonces, the login throttle;
 - ``references``: the ``reference`` numbers the API shows, per kind.
 
@@ -26,6 +29,8 @@ backend); money and hours are ``Numeric`` and read back as ``Decimal``.
 
 from __future__ import annotations
 
+import odesk_server.models.messages  # noqa: F401  (its tables, once written)
+import odesk_server.models.profiles  # noqa: F401
 from odesk_server.models.auth import (
     AccessToken,
     Consumer,
@@ -84,6 +89,7 @@ from odesk_server.models.org import (
     UserRole,
     UserRolePermission,
 )
+from odesk_server.models.reference import Reason, Region, Skill, SkillTest, Specialty
 from odesk_server.models.references import REFERENCE_BASES, next_reference
 from odesk_server.models.tasks import ACTIVITY_STATUSES, Activity, ActivityAssignment
 from odesk_server.models.work import (
@@ -164,8 +170,13 @@ __all__ = [
     "OAuthNonce",
     "Offer",
     "OfferMilestone",
+    "Reason",
+    "Region",
     "RequestToken",
+    "Skill",
+    "SkillTest",
     "Snapshot",
+    "Specialty",
     "Submission",
     "Team",
     "TimeLog",
