@@ -26,7 +26,11 @@ _SEEDED = {"info": {SEEDED_BY_MIGRATIONS: True}}
 
 
 class Skill(Base):
-    """A skill, by its name (``python``, ``django``): what profiles list and jobs ask for."""
+    """A skill, by its name (``python``, ``django``): what profiles list and jobs ask for.
+
+    ``name`` is a lower-case slug (``ruby-on-rails``), the text the v1
+    skills list shows; ``category_id`` the version-2 category it belongs to.
+    """
 
     __tablename__ = "skills"
     __table_args__ = (_SEEDED,)
@@ -37,7 +41,7 @@ class Skill(Base):
 
 
 class Region(Base):
-    """A region of the world (``parent_id`` None) or a part of one."""
+    """A region of the world (``parent_id`` None, ``Latin America``) or a part of one (a country)."""
 
     __tablename__ = "regions"
     __table_args__ = (_SEEDED,)
@@ -48,7 +52,11 @@ class Region(Base):
 
 
 class SkillTest(Base):
-    """A skill test (``/metadata/tests``): providers take it and show their score."""
+    """A skill test (``/metadata/tests``): providers take it and show their score.
+
+    ``category_id``: the version-2 category it tests for; None for the
+    general tests (English, the readiness test).
+    """
 
     __tablename__ = "skill_tests"
     __table_args__ = (_SEEDED,)
@@ -59,18 +67,30 @@ class SkillTest(Base):
 
 
 class Reason(Base):
-    """A reason of one ``reason_type`` (``EndProviderContract``, ``RejectCandidate``...)."""
+    """A reason of one ``reason_type`` (``EndProviderContract``, ``RejectCandidate``...).
+
+    ``code`` is what a write route takes for it: ``delete_job``'s
+    ``reason_code`` is a ``CloseOpening`` reason's code (``67``, also its
+    id), ``end_contract``'s ``reason`` an ``EndProviderContract`` one
+    (``API_REAS_HIRED_DIFFERENT``); those routes accept exactly the codes
+    of this table.
+    """
 
     __tablename__ = "reasons"
-    __table_args__ = (UniqueConstraint("reason_type", "title"), _SEEDED)
+    __table_args__ = (UniqueConstraint("reason_type", "code"), UniqueConstraint("reason_type", "title"), _SEEDED)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     reason_type: Mapped[str] = mapped_column(String(40), index=True)
+    code: Mapped[str] = mapped_column(String(64))
     title: Mapped[str] = mapped_column(String(200))
 
 
 class Specialty(Base):
-    """A specialty within a version-2 category (python-upwork's ``metadata/specialties``)."""
+    """A specialty within a version-2 category (python-upwork's ``metadata/specialties``).
+
+    ``category_id`` is a version-2 subcategory (``Web & Mobile
+    Programming``); its category is the subcategory's parent.
+    """
 
     __tablename__ = "specialties"
     __table_args__ = (UniqueConstraint("category_id", "title"), _SEEDED)
