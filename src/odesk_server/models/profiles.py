@@ -36,8 +36,9 @@ class ProviderProfile(Base):
 
     ``english_skill``: 0 (not stated) to 5 (fluent), oDesk's scale.
     ``hours_per_week``: how many hours a week the provider is available
-    (None: not stated, 0: not available). ``region_id``: where he works
-    from, a ``regions`` row. A profile that is not ``is_public`` is shown to
+    (None: not stated, 0: not available). ``region_id``: the world region he
+    works from (a top-level ``regions`` row, the ``loc`` a search filters
+    on; his country is ``users.country``). A profile that is not ``is_public`` is shown to
     nobody but its owner and the staffing managers of his agency.
     """
 
