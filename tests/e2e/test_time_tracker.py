@@ -2,11 +2,17 @@
 
 On a server of the module's own (``writable_server``), SQLite and
 PostgreSQL: a contractor made for the test (no demo time: every ten minutes
-of today until now are his to upload) is hired through the API on three
-contracts (hourly; hourly with a weekly limit of half an hour; fixed
-price), then uploads one snapshot in a form and in JSON, batches, and every
-upload the server refuses. What he uploads shows at once in the team
-report (hours and charges) and in the team room.
+up to now are his to upload) is hired through the API on three contracts
+(hourly; hourly with a weekly limit of half an hour; fixed price), then
+uploads one snapshot in a form and in JSON, batches, and every upload the
+server refuses. What he uploads shows at once in the team report (hours and
+charges) and in the team room.
+
+His uploads go into yesterday (UTC), a whole day behind us whatever the time
+of day: the fixture moves his contracts' start back to it (they start today
+when hired). One day is one week and one time log per task and memo, as the
+weekly limit and the report's totals expect. Only the team room's "online
+now" uploads at the current time.
 """
 
 from __future__ import annotations
@@ -27,16 +33,18 @@ from tests.e2e.tracker_support import (
     error_of,
     hire,
     new_contractor,
-    segments_today_behind,
     stamp,
+    start_contract_on,
     upload_form,
     upload_json,
 )
 
 CONTRACTOR = "ttracker"
 RATE = Decimal("45.00")
-# The ten-minute segments of today the module uploads into, besides the current one.
+# The ten-minute segments of the work day the module uploads into (besides the current one, for "online now").
 SEGMENTS_NEEDED = 15
+# The work day's segments are taken backwards from this time of day.
+DAY_ENDS = dt.time(18, 0)
 ZEROS = ",".join(["0"] * 10)
 KEYBOARD = "12,30,0,44,51,9,0,18,27,33"
 MOUSE = "5,0,0,11,22,7,3,0,9,14"
@@ -44,30 +52,36 @@ MOUSE = "5,0,0,11,22,7,3,0,9,14"
 
 @dataclass
 class Tracker:
-    """The module's contractor, his contracts, and the segments of today not used yet (latest first)."""
+    """The module's contractor, his contracts (started on ``day``), and the segments of ``day`` not used yet.
+
+    ``free`` is latest first.
+    """
 
     server: Server
     hourly: str
     limited: str
     fixed: str
+    day: dt.date
     free: list[dt.datetime] = field(default_factory=list)
 
     def segment(self) -> dt.datetime:
-        """A ten-minute segment of today, before the current one, that no test used."""
+        """A ten-minute segment of the work day that no test used."""
         return self.free.pop(0)
 
 
 @pytest.fixture(scope="module")
 def tracker(writable_server: Server) -> Tracker:
-    if segments_today_behind() < SEGMENTS_NEEDED:
-        pytest.skip(f"the uploads need {SEGMENTS_NEEDED} ten-minute segments of today (UTC) behind the current one")
     new_contractor(writable_server, CONTRACTOR, "Tess", "Tracker")
     hourly = hire(writable_server, CONTRACTOR, rate=str(RATE))
     limited = hire(writable_server, CONTRACTOR, weekly_limit="0.5")
     fixed = hire(writable_server, CONTRACTOR, fixed_price="300.00")
-    now = current_segment()
-    free = [now - SEGMENT * n for n in range(1, SEGMENTS_NEEDED + 1)]
-    return Tracker(writable_server, hourly, limited, fixed, free)
+    # Yesterday: all its segments are past, in one week, whatever the time of day (or weekday) now.
+    day = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
+    for contract in (hourly, limited, fixed):
+        start_contract_on(writable_server, contract, day)
+    end = dt.datetime.combine(day, DAY_ENDS, dt.UTC)
+    free = [end - SEGMENT * n for n in range(1, SEGMENTS_NEEDED + 1)]
+    return Tracker(writable_server, hourly, limited, fixed, day, free)
 
 
 def epoch(moment: dt.datetime) -> str:
@@ -194,7 +208,7 @@ def test_an_activity_assigned_to_the_contract(tracker: Tracker) -> None:
 
 def test_only_the_contractor_uploads(tracker: Tracker) -> None:
     server = tracker.server
-    fields = {"time": stamp(current_segment() - dt.timedelta(hours=1))}
+    fields = {"time": stamp(tracker.free[0])}  # a time the contractor may upload: only the caller is wrong
     for role in ("owner", "hiring_manager", "finance"):  # the buyer side sees the contract
         status, code, message = error_of(upload_form(server, role, tracker.hourly, fields))
         assert (status, code) == (403, "access_denied") and "Only the contractor" in message, role
@@ -215,7 +229,7 @@ def test_only_the_contractor_uploads(tracker: Tracker) -> None:
 def test_refused_times_and_fields(tracker: Tracker) -> None:
     spare = tracker.free[0]  # not used up: every upload here is refused
     now = dt.datetime.now(dt.UTC)
-    started = dt.datetime.combine(now.date(), dt.time(), dt.UTC)
+    started = dt.datetime.combine(tracker.day, dt.time(), dt.UTC)
     cases = [
         ({"time": stamp(now + dt.timedelta(hours=1))}, "time: ", "is in the future"),
         ({"time": stamp(started - dt.timedelta(hours=12))}, "time: ", "is before contract"),
@@ -279,8 +293,8 @@ def test_fixed_price_suspended_and_closed_contracts(tracker: Tracker) -> None:
 
 
 def _totals(tracker: Tracker) -> tuple[Decimal, Decimal]:
-    today = dt.datetime.now(dt.UTC).date().isoformat()
-    query = f"SELECT sum(hours), sum(charges) WHERE assignment_ref = '{tracker.hourly}' AND worked_on = '{today}'"
+    day = tracker.day.isoformat()
+    query = f"SELECT sum(hours), sum(charges) WHERE assignment_ref = '{tracker.hourly}' AND worked_on = '{day}'"
     result = tracker.server.client("owner").timereport.get_team_report("acme", "engineering", query)
     rows = list(Table(result["table"]))
     if not rows:

@@ -2,8 +2,10 @@
 
 A contractor made for the test (``odesk-server user create`` and ``token
 create``, as an administrator would) has no demo time, so every ten minutes
-of today (UTC) until now are free for his uploads. He is hired through the
-API (a job, an offer, its acceptance), so his contracts start today.
+up to now are free for his uploads. He is hired through the API (a job, an
+offer, its acceptance), so his contracts start today (UTC); a test that
+uploads earlier time moves a contract's start back (``start_contract_on``,
+in the server's database), so its uploads do not depend on the time of day.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import re
 from typing import Any
 
 import httpx
+import sqlalchemy as sa
 
 from tests.e2e.e2e_support import Role, Server
 
@@ -105,6 +108,20 @@ def hire(
     return accepted["engagement__reference"]
 
 
+def start_contract_on(server: Server, contract: str, day: dt.date) -> None:
+    """Make ``contract`` start on ``day``, in ``server``'s database (test setup: no API moves a start back)."""
+    engagements = sa.table("engagements", sa.column("reference", sa.BigInteger), sa.column("started_on", sa.Date))
+    engine = sa.create_engine(server.database_url)
+    try:
+        with engine.begin() as connection:
+            changed = connection.execute(
+                sa.update(engagements).where(engagements.c.reference == int(contract)).values(started_on=day)
+            )
+            assert changed.rowcount == 1, contract
+    finally:
+        engine.dispose()
+
+
 def stamp(moment: dt.datetime) -> str:
     """A moment as the tracker sends it: ``yyyymmddTHHMMSSZ``."""
     return moment.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -114,12 +131,6 @@ def current_segment(now: dt.datetime | None = None) -> dt.datetime:
     """The start of the ten minutes holding ``now`` (default: this moment), UTC."""
     now = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
     return now.replace(minute=now.minute - now.minute % 10, second=0, microsecond=0)
-
-
-def segments_today_behind(now: dt.datetime | None = None) -> int:
-    """How many whole ten-minute segments of today (UTC) start before the current one."""
-    segment = current_segment(now)
-    return (segment.hour * 60 + segment.minute) // 10
 
 
 def upload_form(server: Server, role: str, contract: str, fields: dict[str, str]) -> httpx.Response:
