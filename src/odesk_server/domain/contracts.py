@@ -5,8 +5,10 @@ contract with a reason, whether the buyer would hire the contractor again,
 and optional feedback. ``ending(...)`` reads what the caller sent into an
 ``Ending`` or raises ``problems.Invalid`` naming what was wrong:
 
-- ``reason``: one of the six documented ``API_REAS_*`` codes
-  (``models.END_REASONS``);
+- ``reason``: one of the six documented ``API_REAS_*`` codes: the codes
+  of the ``EndProviderContract`` reasons of the reference data, which the
+  endpoint reads and passes as ``reasons`` (``models.END_REASONS``, the
+  same six, when none are passed);
 - ``would_hire_again``: ``yes`` or ``no``; the documentation requires it
   only when nothing was charged on the contract, so it may be left out
   otherwise;
@@ -25,7 +27,7 @@ The contract's states and moves are ``domain.engagements``; its money
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -57,17 +59,19 @@ def ending(
     comment: str | None,
     *,
     charged: bool,
+    reasons: Collection[str] = END_REASONS,
 ) -> Ending:
     """The ``Ending`` the parameters describe (``params``: every parameter as sent, for ``fb_scores[id]``).
 
     ``charged``: whether anything was charged on the contract (when not,
-    ``would_hire_again`` is required). Raises ``Invalid`` naming the
-    parameter for an unknown reason, a would-hire-again other than yes or
-    no, a missing one when required, a score id or value out of range, an
-    incomplete set of scores, or a comment without scores.
+    ``would_hire_again`` is required); ``reasons``: the reason codes
+    accepted. Raises ``Invalid`` naming the parameter for an unknown
+    reason, a would-hire-again other than yes or no, a missing one when
+    required, a score id or value out of range, an incomplete set of
+    scores, or a comment without scores.
     """
-    if reason not in END_REASONS:
-        raise Invalid(f"reason must be one of {', '.join(sorted(END_REASONS))}, got {reason!r}")
+    if reason not in reasons:
+        raise Invalid(f"reason must be one of {', '.join(sorted(reasons))}, got {reason!r}")
     hire_again = _would_hire_again(would_hire_again, charged=charged)
     scores = feedback_scores(params)
     text = comment or None

@@ -55,6 +55,7 @@ from odesk_server.models import Engagement, EngagementEvent, EngagementFeedbackS
 from odesk_server.problems import Invalid, NotFound, WrongState
 from odesk_server.queries import engagements as queries
 from odesk_server.queries.engagements import EngagementFilter, EngagementRow, EngagementVisibility
+from odesk_server.queries.metadata import ReasonType, reason_codes
 from odesk_server.wire import Lister, epoch_ms_text, lister, text
 
 api = Api("hr engagements", "HR v2: contracts (engagements), their suspension, restart and end, and team adjustments")
@@ -384,7 +385,8 @@ def _suspend_or_restart(call: Call[MoveParams], move: str) -> EngagementReply:
 def end_contract(call: Call[EndParams]) -> EngagementReply:
     """End an active or suspended contract: reason, would-hire-again, feedback; it is closed for good.
 
-    ``reason``: one of the six ``API_REAS_*`` codes; ``would_hire_again``:
+    ``reason``: one of the six ``API_REAS_*`` codes (the ``EndProviderContract``
+    reasons of ``/api/profiles/v1/metadata/reasons``); ``would_hire_again``:
     yes or no (required when nothing was charged on the contract);
     ``fb_scores[3]`` to ``fb_scores[8]``: all six or none, each from 1 to 5;
     ``fb_comment`` only with the scores. The end date is today (UTC), or
@@ -398,7 +400,8 @@ def end_contract(call: Call[EndParams]) -> EngagementReply:
     after = _move(contract, key, "end", today)
     charged = queries.total_charged(call.db, row.id) > 0
     p = call.params
-    how = contracts.ending(p.reason, p.would_hire_again, call.raw_params, p.fb_comment, charged=charged)
+    known = reason_codes(call.db, ReasonType.END_PROVIDER_CONTRACT)
+    how = contracts.ending(p.reason, p.would_hire_again, call.raw_params, p.fb_comment, charged=charged, reasons=known)
     _record(
         call,
         row,

@@ -50,6 +50,7 @@ from odesk_server.models import Job, utcnow
 from odesk_server.problems import Forbidden, Invalid, NotFound
 from odesk_server.queries import jobs as queries
 from odesk_server.queries.jobs import JobFilter, JobView
+from odesk_server.queries.metadata import ReasonType, reasons
 from odesk_server.wire import Lister, day_text, epoch_ms_text, lister, money_text
 
 api = Api(
@@ -76,17 +77,15 @@ def _hours(value: object) -> object:
 
 
 def _reason(value: object) -> object:
-    try:
-        return CancelReason(int(str(value).strip()))
-    except ValueError:
-        codes = ", ".join(str(int(code)) for code in CancelReason)
-        raise ValueError(f"must be one of the documented reason codes {codes}, got {value!r}") from None
+    # A whole number is read as one (41, "41", "041"); delete_job checks the code against the reference data.
+    text = str(value).strip()
+    return str(int(text)) if text.isdigit() and text.isascii() else text
 
 
 OptionalHours = Annotated[int | None, BeforeValidator(_hours), Field(json_schema_extra={"examples": ["90"]})]
 # get_jobs' status: one status or several joined by ";" (absent: all).
 JobStatuses = Annotated[tuple[str, ...] | None, StatusList(status.value for status in JobStatus)]
-ReasonCode = Annotated[CancelReason, BeforeValidator(_reason), Field(json_schema_extra={"examples": ["41"]})]
+ReasonCode = Annotated[str, BeforeValidator(_reason), Field(json_schema_extra={"examples": ["41"]})]
 
 
 # --------------------------------------------------------------------------
@@ -454,6 +453,14 @@ def update_job(call: Call[UpdateJobParams]) -> JobReply:
     return _shown(call, str(job.reference))
 
 
+def _close_reason(call: Call[Any], code: str) -> CancelReason:
+    """``reason_code`` as a ``CancelReason``: one of the ``CloseOpening`` reasons' codes (``queries.metadata``)."""
+    known = [row.code for row in reversed(reasons(call.db, ReasonType.CLOSE_OPENING))]
+    if code not in known:
+        raise Invalid(f"reason_code must be one of the documented reason codes {', '.join(known)}, got {code!r}")
+    return CancelReason(int(code))
+
+
 @api.delete(
     f"{PREFIX}/{{job_id}}",
     access=SIGNED_IN,
@@ -469,12 +476,13 @@ def delete_job(call: Call[DeleteJobParams]) -> JobReply:
     hiring permission on the job's team.
     """
     p = call.params
+    reason = _close_reason(call, p.reason_code)
     scope = org_scope(call.db, call.user.id)
     view = _job(call, scope, p.job_id, acting=True)
     job = call.db.session.get(Job, view.id, with_for_update=True)
     if job is None:
         raise NotFound(f"No job with reference or id {p.job_id!r}")
-    rules.cancel(job, p.reason_code, utcnow())
+    rules.cancel(job, reason, utcnow())
     call.db.session.flush()
     return _shown(call, str(job.reference))
 
