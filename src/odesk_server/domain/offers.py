@@ -41,7 +41,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from odesk_server.db.work import UnitOfWork
-from odesk_server.domain import engagements, ledger, payments
+from odesk_server.domain import engagements, ledger, messages, payments
 from odesk_server.models import (
     DEFAULT_FEE_RATE,
     Candidacy,
@@ -324,6 +324,10 @@ def make_offer(work: UnitOfWork, draft: OfferDraft, now: dt.datetime) -> Offer:
         ]
     session.add(offer)
     session.flush()
+    if candidacy is not None:  # the buyer answers the candidate: his interview thread says so (domain.messages)
+        messages.interview_post(
+            session, candidacy, draft.created_by_user_id, draft.message or "", now, fallback=f"An offer: {title}"
+        )
     return offer
 
 

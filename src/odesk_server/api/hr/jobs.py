@@ -44,6 +44,7 @@ from odesk_server.api.params import (
     StatusList,
 )
 from odesk_server.domain import jobs as rules
+from odesk_server.domain import messages
 from odesk_server.domain.engagements import JobType
 from odesk_server.domain.jobs import CancelReason, JobStatus, Visibility
 from odesk_server.models import Job, utcnow
@@ -525,6 +526,11 @@ def invite_to_interview(call: Call[InviteParams]) -> InvitationReply:
     if job is None:
         raise NotFound(f"No job with reference or id {p.job_id!r}")
     candidacy = rules.invite(call.db.session, job, provider_id, _text("cover", p.cover, MAX_COVER), utcnow())
+    # The invitation opens the candidacy's interview thread in the message center (domain.messages).
+    fallback = f"Invitation to interview: {job.title}"
+    messages.interview_post(
+        call.db.session, candidacy, call.user.id, candidacy.cover, candidacy.created_at, fallback=fallback
+    )
     provider = candidacy.provider
     return {
         "application": {

@@ -46,6 +46,7 @@ from odesk_server.api.params import (
     UsDate,
 )
 from odesk_server.db.work import UnitOfWork
+from odesk_server.domain import messages
 from odesk_server.domain import offers as rules
 from odesk_server.models import Candidacy, Job, Offer, Team, User, utcnow
 from odesk_server.models.references import next_reference
@@ -465,7 +466,8 @@ def post_offer(call: Call[PostOfferParams]) -> OfferReply | InvitationReply:
     provider = provider_named(work, p.provider__reference, p.profile_key, "reference or profile key")
     provider_team = provider_team_named(work, p.provider_team__reference, "reference or id")
     if p.hourly_pay_rate is None and p.fixed_charge_amount_agreed is None and p.weekly_salary_charge_amount is None:
-        return {"application": _invite(work, job, provider, provider_team, p.message_from_buyer or "", now)}
+        cover = p.message_from_buyer or ""
+        return {"application": _invite(work, job, provider, provider_team, cover, now, call.user.id)}
     draft = rules.OfferDraft(
         buyer_team_id=job.buyer_team_id,
         created_by_user_id=call.user.id,
@@ -512,7 +514,13 @@ def _terms(p: PostOfferParams) -> rules.OfferTerms:
 
 
 def _invite(
-    work: UnitOfWork, job: Job, provider: User, provider_team: Team | None, cover: str, now: dt.datetime
+    work: UnitOfWork,
+    job: Job,
+    provider: User,
+    provider_team: Team | None,
+    cover: str,
+    now: dt.datetime,
+    author_id: int,
 ) -> InvitationObject:
     """The provider's candidacy for the job: an invitation, unless he is a candidate already."""
     if job.status != "open":
@@ -533,6 +541,10 @@ def _invite(
         )
         work.session.add(candidacy)
         work.session.flush()
+        # The invitation opens the candidacy's interview thread (domain.messages).
+        messages.interview_post(
+            work.session, candidacy, author_id, cover, now, fallback=f"Invitation to interview: {job.title}"
+        )
     return {
         "reference": str(candidacy.reference),
         "status": candidacy.status,
