@@ -44,33 +44,11 @@ NOT_BUILT_YET: dict[str, str] = {
     # hr_v3: applications, milestones, submissions
     # job (profiles v1)
     # mc: message center
-    "mc.get_trays": "not built yet",
-    "mc.get_tray_content": "not built yet",
-    "mc.get_thread_content": "not built yet",
-    "mc.get_thread_by_context": "not built yet",
-    "mc.put_threads_read_unread": "not built yet",
-    "mc.put_threads_read": "not built yet",
-    "mc.put_threads_unread": "not built yet",
-    "mc.put_threads_starred_or_unstarred": "not built yet",
-    "mc.put_threads_starred": "not built yet",
-    "mc.put_threads_unstarred": "not built yet",
-    "mc.put_threads_deleted_or_undeleted": "not built yet",
-    "mc.put_threads_deleted": "not built yet",
-    "mc.put_threads_undeleted": "not built yet",
-    "mc.post_message": "not built yet",
     # offers (v1)
     # provider (profiles v1)
-    "provider.get_provider": "not built yet",
-    "provider.get_provider_brief": "not built yet",
     "provider.search_providers": "not built yet",
     "provider.search_jobs": "not built yet",
-    "provider.get_categories_metadata": "not built yet",
-    "provider.get_skills_metadata": "not built yet",
-    "provider.get_regions_metadata": "not built yet",
-    "provider.get_tests_metadata": "not built yet",
-    "provider.get_reasons_metadata": "not built yet",
     # provider_v2 (profiles v2)
-    "provider_v2.get_categories_metadata": "not built yet",
     "provider_v2.search_providers": "not built yet",
     "provider_v2.search_jobs": "not built yet",
 }
@@ -361,7 +339,8 @@ ROUTING_CASES = [
     ("POST", "/api/hr/v2/jobs/6001.json", {"http_method": "put"}, "PUT /api/hr/v2/jobs/6001", True),
     ("POST", "/api/hr/v2/jobs/6001.json?http_method=delete", None, "DELETE /api/hr/v2/jobs/6001", True),
     ("POST", "/api/hr/v2/jobs.json", {"http_method": "delete"}, "DELETE /api/hr/v2/jobs", False),
-    ("GET", "/api/mc/v1/trays.json", None, "GET /api/mc/v1/trays", False),
+    ("GET", "/api/mc/v1/trays.json", None, "GET /api/mc/v1/trays", True),
+    ("GET", "/api/mc/v9/nowhere.json", None, "GET /api/mc/v9/nowhere", False),
 ]
 
 

@@ -55,6 +55,13 @@ COMPARED_TABLES = (
     "activities",
     "activity_assignments",
     "snapshots",
+    "provider_profiles",
+    "provider_skills",
+    "provider_tests",
+    "portfolio_items",
+    "message_threads",
+    "message_thread_members",
+    "message_posts",
 )
 # The demo writes none of these.
 IGNORED_TABLES = (
