@@ -41,6 +41,20 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[1] / "migrations"
 
+# The search engine's tables (odesk_server.search.index: full-text indexes and their shadow tables, a work
+# summary) are made by the migrations outside the model; each is named with this prefix.
+SEARCH_TABLE_PREFIX = "search_"
+
+
+def is_model_table(name: str) -> bool:
+    """Whether the table ``name`` belongs to the model (``models``), not to the search engine's indexes."""
+    return not name.startswith(SEARCH_TABLE_PREFIX)
+
+
+def include_name(name: str | None, type_: str, _parent_names: object) -> bool:
+    """Alembic's ``include_name``: compare the model with every table but the search engine's."""
+    return type_ != "table" or name is None or is_model_table(name)
+
 
 class DatabaseError(RuntimeError):
     """The database cannot be reached or is not in a usable state; the message says why."""

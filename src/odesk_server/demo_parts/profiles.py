@@ -29,6 +29,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from odesk_server import search
 from odesk_server.models import (
     Company,
     Engagement,
@@ -288,6 +289,8 @@ def build(builder: Any) -> None:
         conn.execute(sa.insert(table_of(ProviderTest)), test_rows)
     if portfolio_rows:
         conn.execute(sa.insert(table_of(PortfolioItem)), portfolio_rows)
+    # The search indexes hold the demo's jobs (written before) and these profiles.
+    search.rebuild(conn)
 
 
 def _areas(conn: Any, user_ids: Sequence[int]) -> dict[int, str]:

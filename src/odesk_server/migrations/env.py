@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from odesk_server.db import include_name
 from odesk_server.models import Base, UTCDateTime
 
 target_metadata = Base.metadata
@@ -33,6 +34,8 @@ def run_migrations() -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         render_item=render_item,
+        # The search engine's tables live outside the model (odesk_server.search.index).
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -29,6 +29,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field
 from typing_extensions import TypedDict
 
+from odesk_server import search
 from odesk_server.access.keys import as_reference
 from odesk_server.access.predicates import is_hiring_manager, reads_hiring
 from odesk_server.access.rules import HIRING_NEEDED, READING_NEEDED, hiring_team, reading_team
@@ -402,6 +403,7 @@ def post_job(call: Call[PostJobParams]) -> JobReply:
         skills=rules.skills_text(p.skills),
     )
     job = rules.post(call.db.session, team.id, call.user.id, posting, utcnow())
+    search.jobs_changed(call.db.connection, [job.id])
     return _shown(call, str(job.reference))
 
 
@@ -451,6 +453,7 @@ def update_job(call: Call[UpdateJobParams]) -> JobReply:
     )
     rules.revise(job, posting, JobStatus(p.status), utcnow())
     call.db.session.flush()
+    search.jobs_changed(call.db.connection, [job.id])
     return _shown(call, str(job.reference))
 
 
@@ -485,6 +488,7 @@ def delete_job(call: Call[DeleteJobParams]) -> JobReply:
         raise NotFound(f"No job with reference or id {p.job_id!r}")
     rules.cancel(job, reason, utcnow())
     call.db.session.flush()
+    search.jobs_changed(call.db.connection, [job.id])
     return _shown(call, str(job.reference))
 
 
