@@ -29,8 +29,6 @@ backend); money and hours are ``Numeric`` and read back as ``Decimal``.
 
 from __future__ import annotations
 
-import odesk_server.models.messages  # noqa: F401  (its tables, once written)
-import odesk_server.models.profiles  # noqa: F401
 from odesk_server.models.auth import (
     AccessToken,
     Consumer,
@@ -65,6 +63,7 @@ from odesk_server.models.hiring import (
     Offer,
     OfferMilestone,
 )
+from odesk_server.models.messages import MessagePost, MessageThread, ThreadMember
 from odesk_server.models.money import (
     ACCOUNTING_ENTITY_KINDS,
     CENT,
@@ -89,6 +88,7 @@ from odesk_server.models.org import (
     UserRole,
     UserRolePermission,
 )
+from odesk_server.models.profiles import PortfolioItem, ProviderProfile, ProviderSkill, ProviderTest
 from odesk_server.models.reference import Reason, Region, Skill, SkillTest, Specialty
 from odesk_server.models.references import REFERENCE_BASES, next_reference
 from odesk_server.models.tasks import ACTIVITY_STATUSES, Activity, ActivityAssignment
@@ -144,8 +144,8 @@ __all__ = [
     "RATE",
     "REFERENCE_BASES",
     "ROLES",
-    "SEGMENT_MINUTES",
     "SEEDED_BY_MIGRATIONS",
+    "SEGMENT_MINUTES",
     "STAFFING_MANAGER",
     "STATUSES",
     "SUBMISSION_STATUSES",
@@ -166,10 +166,16 @@ __all__ = [
     "Job",
     "JobCategory",
     "LedgerEntry",
+    "MessagePost",
+    "MessageThread",
     "Milestone",
     "OAuthNonce",
     "Offer",
     "OfferMilestone",
+    "PortfolioItem",
+    "ProviderProfile",
+    "ProviderSkill",
+    "ProviderTest",
     "Reason",
     "Region",
     "RequestToken",
@@ -179,6 +185,7 @@ __all__ = [
     "Specialty",
     "Submission",
     "Team",
+    "ThreadMember",
     "TimeLog",
     "UTCDateTime",
     "User",
