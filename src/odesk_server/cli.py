@@ -28,7 +28,9 @@ from odesk_server import access_log, db, security
 from odesk_server.demo import DemoError
 from odesk_server.domain import timelogs
 from odesk_server.models import utcnow
-from odesk_server.oauth.callbacks import OOB, CallbackRejected, origin_of, parse_origin, registered_origins
+from odesk_server.oauth import applications
+from odesk_server.oauth.callbacks import OOB, CallbackRejected, origin_of, parse_origin
+from odesk_server.problems import NotFound, WrongState
 from odesk_server.settings import Settings, SettingsError, check_database_url
 
 PROG = "odesk-server"
@@ -332,47 +334,32 @@ def _emit_demo(credentials, settings: Settings, args: argparse.Namespace) -> Non
 
 
 def cmd_consumer(settings: Settings, args: argparse.Namespace) -> int:
-    from odesk_server.models import AccessToken, Consumer, ConsumerCallbackOrigin, utcnow
-
     database = _open(settings)
     with database.session() as session:
         if args.consumer_command == "create":
-            consumer = Consumer(
-                key=security.new_key(), secret=security.new_secret(), name=args.name, callback_uri=args.callback
+            registered = applications.register_application(session, args.name, args.callback, args.callback_origin)
+            print(f"Consumer {registered.name!r} created.")
+            print(f"key:    {registered.key}")
+            print(f"secret: {registered.secret}")
+            print(
+                f"callback origins: {', '.join(sorted(registered.origins)) or 'none (oob and loopback callbacks only)'}"
             )
-            session.add(consumer)
-            session.flush()
-            # The default callback's origin is registered by the callback itself: no row for it.
-            extra = sorted(set(args.callback_origin) - {origin_of(args.callback)})
-            session.add_all(ConsumerCallbackOrigin(consumer_id=consumer.id, origin=origin) for origin in extra)
-            print(f"Consumer {consumer.name!r} created.")
-            print(f"key:    {consumer.key}")
-            print(f"secret: {consumer.secret}")
-            origins = registered_origins(session, consumer.id, consumer.callback_uri)
-            print(f"callback origins: {', '.join(sorted(origins)) or 'none (oob and loopback callbacks only)'}")
         elif args.consumer_command == "list":
-            consumers = session.scalars(sa.select(Consumer).order_by(Consumer.id)).all()
-            if not consumers:
+            listed_all = applications.all_applications(session)
+            if not listed_all:
                 print("No consumers. Create one with 'odesk-server consumer create --name NAME'.", file=sys.stderr)
-            for listed in consumers:
+            for listed in listed_all:
                 state = f"revoked {listed.revoked_at:%Y-%m-%d %H:%M}" if listed.revoked_at else "active"
-                listed_origins = sorted(registered_origins(session, listed.id, listed.callback_uri))
-                shown = f"  callback origins: {', '.join(listed_origins)}" if listed_origins else ""
+                shown = f"  callback origins: {', '.join(listed.origins)}" if listed.origins else ""
                 print(f"{listed.key}  {state:<24}  {listed.name}{shown}")
         else:
-            to_revoke = session.scalar(sa.select(Consumer).where(Consumer.key == args.key))
-            if to_revoke is None:
-                raise CommandError(f"no consumer has the key {args.key!r} (see 'odesk-server consumer list')")
-            if to_revoke.revoked_at is not None:
-                raise CommandError(f"the consumer {args.key!r} was already revoked on {to_revoke.revoked_at:%Y-%m-%d}")
-            now = utcnow()
-            to_revoke.revoked_at = now
-            session.execute(
-                sa.update(AccessToken)
-                .where(AccessToken.consumer_id == to_revoke.id, AccessToken.revoked_at.is_(None))
-                .values(revoked_at=now)
-            )
-            print(f"Consumer {to_revoke.name!r} ({to_revoke.key}) and its tokens are revoked.")
+            try:
+                revoked = applications.revoke_application(session, args.key)
+            except NotFound:
+                raise CommandError(f"no consumer has the key {args.key!r} (see 'odesk-server consumer list')") from None
+            except WrongState as already:
+                raise CommandError(str(already).replace("The application", "the consumer")) from None
+            print(f"Consumer {revoked.name!r} ({revoked.key}) and its tokens are revoked.")
     return 0
 
 
@@ -412,26 +399,21 @@ def cmd_user(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
-    from odesk_server.models import AccessToken, Consumer, User
-
     database = _open(settings)
     with database.session() as session:
-        user = session.scalar(sa.select(User).where(User.uid == args.user))
-        if user is None:
-            raise CommandError(f"no user has the uid {args.user!r}")
-        consumer = session.scalar(sa.select(Consumer).where(Consumer.key == args.consumer))
-        if consumer is None:
-            raise CommandError(f"no consumer has the key {args.consumer!r} (see 'odesk-server consumer list')")
-        if consumer.revoked_at is not None:
-            raise CommandError(f"the consumer {args.consumer!r} is revoked")
-        token = AccessToken(
-            token=security.new_key(), secret=security.new_secret(), consumer_id=consumer.id, user_id=user.id
-        )
-        session.add(token)
-        session.flush()
-        print(f"Access token for {user.uid!r} through {consumer.name!r}:")
-        print(f"token:  {token.token}")
-        print(f"secret: {token.secret}")
+        try:
+            issued = applications.issue_token(session, args.user, args.consumer)
+        except NotFound as missing:
+            if "uid" in missing.message:
+                raise CommandError(f"no user has the uid {args.user!r}") from None
+            raise CommandError(
+                f"no consumer has the key {args.consumer!r} (see 'odesk-server consumer list')"
+            ) from None
+        except WrongState:
+            raise CommandError(f"the consumer {args.consumer!r} is revoked") from None
+        print(f"Access token for {issued.uid!r} through {issued.consumer_name!r}:")
+        print(f"token:  {issued.token}")
+        print(f"secret: {issued.secret}")
     return 0
 
 
