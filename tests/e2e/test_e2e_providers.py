@@ -424,11 +424,9 @@ def test_no_earnings_rates_or_private_contract_details(server: Server) -> None:
         private_titles = {title for _k, _r, _f, title, visibility in mine if visibility not in ("public", "odesk")}
         public_titles = {job["as_opening_title"] for job in jobs}
         assert not (private_titles - public_titles) & {value for _name, value in _values(jobs)}
-    # what the provider earned is nowhere in his profile
-    report = server.client("provider").timereport.get_provider_report(
-        "jwalker", f"SELECT sum(earnings) WHERE {ALL_TIME}"
-    )
-    earned = sum((Decimal(row["earnings"]) for row in Table(report["table"])), Decimal(0))
+    # what the provider earned (his earnings report: the provider time report has no money) is nowhere in his profile
+    report = server.client("provider").finreport.get_provider_earnings("jwalker", "SELECT sum(amount)")
+    earned = sum((Decimal(row["amount"]) for row in Table(report["table"])), Decimal(0))
     assert earned > 0
     text = json.dumps(client.provider.get_provider(_own_key(server, "provider")))
     assert f"{earned:.2f}" not in text and str(earned) not in text

@@ -93,14 +93,14 @@ TIME_COLUMNS = {
     + ["company_id", "agency_company_id"]
     + WORK
     + HOURS,
+    # "No monetary fields, such as charges or earnings, are supported": /hours or not.
     (TimeEndpoint.PROVIDER, False): DATES
     + TEAM
     + ASSIGNMENT
     + AGENCY
     + ["company_id", "agency_company_id"]
     + WORK
-    + HOURS
-    + EARNINGS,
+    + HOURS,
 }
 
 # The fields of the supervisor rule: a team report query about them is about people.
@@ -298,6 +298,8 @@ HIDDEN = [
         "agency_name",
     ),
     (TimeEndpoint.PROVIDER, False, {"provider": "jwalker"}, "provider", "charges"),
+    (TimeEndpoint.PROVIDER, False, {"provider": "jwalker"}, "provider", "earnings"),
+    (TimeEndpoint.PROVIDER, False, {"provider": "akowalski"}, "agency_provider", "earnings_online"),
     (TimeEndpoint.PROVIDER, True, {"provider": "jwalker"}, "provider", "earnings"),
     (TimeEndpoint.PROVIDER, True, {"provider": "jwalker"}, "provider", "provider_name"),
 ]

@@ -130,7 +130,7 @@ def _provider_time_report(caller: User, target: TimeReportTarget, person_field: 
     if not is_the_provider(caller, target.provider or ""):
         raise _time_report_denied(target, person_field)
     fields = visible_time_fields(target.endpoint, hours_only=target.hours_only)
-    return time_report_scope(fields, TimeRowFilter(provider_user_id=caller.id, agency_earnings_hidden=True))
+    return time_report_scope(fields, TimeRowFilter(provider_user_id=caller.id))
 
 
 def _organisation_time_report(scope: OrgScope, target: TimeReportTarget, person_field: str | None) -> ReportScope:

@@ -141,19 +141,22 @@ _TIME_HIDDEN: dict[TimeEndpoint, frozenset[str]] = {
     TimeEndpoint.PROVIDER: frozenset({"provider_id", "provider_name"}),
 }
 
-# The money group each full (not /hours) endpoint shows.
+# The money group each full (not /hours) endpoint shows.  The provider report shows
+# none: "No monetary fields, such as charges or earnings, are supported" (oDesk's
+# documentation of it); a provider's money is in the financial reports.
 _TIME_MONEY: dict[TimeEndpoint, frozenset[Money]] = {
     TimeEndpoint.TEAM: frozenset({Money.CHARGES}),
     TimeEndpoint.COMPANY: frozenset({Money.CHARGES}),
     TimeEndpoint.AGENCY: frozenset({Money.EARNINGS}),
-    TimeEndpoint.PROVIDER: frozenset({Money.EARNINGS}),
+    TimeEndpoint.PROVIDER: frozenset(),
 }
 
 
 def visible_time_fields(endpoint: TimeEndpoint, *, hours_only: bool) -> tuple[ReportField, ...]:
     """The fields a time report endpoint exposes, in catalogue order.
 
-    ``hours_only`` is the ``/hours`` variant: every money field is hidden.
+    ``hours_only`` is the ``/hours`` variant: every money field is hidden (the
+    provider report hides them with or without it).
     """
     hidden = _TIME_HIDDEN[endpoint]
     money = frozenset() if hours_only else _TIME_MONEY[endpoint]

@@ -140,15 +140,12 @@ class TimeRowFilter:
     ``buyer_company_id``: the buyer team belongs to this company;
     ``agency_company_id``: the contract goes through this agency;
     ``provider_user_id``: the contract's provider is this user.
-    ``agency_earnings_hidden`` blanks the earnings of contracts made through
-    an agency (the agency, not the contractor, controls those).
     """
 
     buyer_team_ids: frozenset[int] | None = None
     buyer_company_id: int | None = None
     agency_company_id: int | None = None
     provider_user_id: int | None = None
-    agency_earnings_hidden: bool = False
 
 
 def _require_fields(fields: Collection[ReportField], known: Collection[str], kind: str) -> None:
@@ -214,9 +211,6 @@ def _time_source() -> _Source:
         "charges_offline": log.c.charges_offline,
         "earnings_offline": log.c.earnings_offline,
     }
-    # The same earnings, blank on contracts made through an agency.
-    for name in ("earnings", "earnings_online", "earnings_offline"):
-        expressions[f"{name}:own"] = sa.case((eng.c.agency_company_id.is_(None), expressions[name]), else_=sa.null())
     joined = (
         sa.select(log.c.id)
         .select_from(log)
@@ -238,10 +232,7 @@ def time_report_scope(fields: Collection[ReportField], rows: TimeRowFilter) -> R
     """
     _require_fields(fields, TIME_FIELDS_BY_NAME, "time")
     source = _time_source()
-    expressions = dict(source.expressions)
-    if rows.agency_earnings_hidden:
-        for name in ("earnings", "earnings_online", "earnings_offline"):
-            expressions[name] = expressions[f"{name}:own"]
+    expressions = source.expressions
     eng, buyer_team = source.tables["eng"], source.tables["buyer_team"]
     where: list[ColumnElement] = []
     if rows.buyer_team_ids is not None:
