@@ -61,6 +61,7 @@ from odesk_server.oauth import OAuthProvider
 from odesk_server.settings import Settings
 from odesk_server.web import authorize as authorize_page
 from odesk_server.web import docs as docs_pages
+from odesk_server.web import pages as person_pages
 
 # Every declared endpoint, by namespace; the order is the route table's.
 API = (
@@ -125,6 +126,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     openapi.install(app, API)
     # The pages' routes go on the app's own list, like the endpoints' (one matching pass; listed in the API document).
     app.router.routes.extend(authorize_page.router.routes)
+    person_pages.install(app)
     docs_pages.install(app)
     app.add_middleware(CompatMiddleware)
     app.add_middleware(LastResortMiddleware)

@@ -54,8 +54,14 @@ def test_every_operation_names_its_access_rule_and_formats(served):
         assert operation["x-odesk-access"]["name"] and operation["x-odesk-access"]["description"]
         assert operation["x-odesk-formats"]
         assert "200" in operation["responses"]
-        signed = operation["x-odesk-access"]["name"] not in ("public", "page")
-        assert operation["security"] == ([{"oauth1": []}] if signed else [])
+        access = operation["x-odesk-access"]["name"]
+        if access in ("public", "page"):
+            assert operation["security"] == []
+        elif access == "consumer":
+            assert operation["security"] == [{"oauth1": []}]
+        else:  # acting for a user: an OAuth signature or a signed-in browser's cookie
+            assert operation["security"] == [{"oauth1": []}, {"session": []}]
+    assert document["components"]["securitySchemes"]["session"]["in"] == "cookie"
     assert document["components"]["securitySchemes"]["oauth1"] == {
         "type": "http",
         "scheme": "OAuth",

@@ -12,7 +12,11 @@ request waits too long for its turn. ``verify_caller`` checks the OAuth
 signature (header, query or form body) over the URL exactly as the client
 sent it (see ``odesk_server.compat``) and raises the 401/400
 ``OAuthProblem`` that names the failed check; ``authenticated`` is the same
-as a FastAPI dependency.
+as a FastAPI dependency. A request that carries no OAuth parameter at all
+but a web session cookie (``odesk_server.sessions``) is the session's
+person instead: the same ``Caller`` and so the same permission checks; a
+write through the cookie (any verb but GET and HEAD) must repeat the
+session's CSRF token in the ``X-CSRF-Token`` header.
 """
 
 from __future__ import annotations
@@ -32,11 +36,13 @@ from urllib.parse import parse_qsl
 import anyio
 from fastapi import Request
 
+from odesk_server import sessions
 from odesk_server.compat import original_method, original_url
 from odesk_server.db import Database
 from odesk_server.errors import ApiError, bad_request
 from odesk_server.models import AccessToken, Consumer, User
 from odesk_server.oauth import OAuthProvider, SignedRequest, signature_uris
+from odesk_server.oauth.problems import unauthorized
 from odesk_server.settings import Settings
 
 T = TypeVar("T")
@@ -49,7 +55,9 @@ _PROTOCOL_PARAMS = frozenset({"http_method", "realm"})
 class Caller:
     """The authenticated caller of an API request.
 
-    ``user`` acts through ``consumer`` with ``access_token``. They are
+    ``user`` acts through ``consumer`` with ``access_token`` (an OAuth
+    signed request), or through the web session ``session`` (a signed-in
+    browser: ``consumer`` and ``access_token`` are None). They are
     detached ORM objects, shared read-only with other requests of the same
     token (the OAuth layer caches them briefly; revocation is still checked
     on every request): read their columns (``user.id``, ``user.uid``...),
@@ -58,8 +66,14 @@ class Caller:
     """
 
     user: User
-    consumer: Consumer
-    access_token: AccessToken
+    consumer: Consumer | None
+    access_token: AccessToken | None
+    session: sessions.SignedIn | None = None
+
+    @property
+    def by_cookie(self) -> bool:
+        """Whether the request was authenticated by a web session cookie rather than an OAuth signature."""
+        return self.session is not None
 
 
 def get_database(request: Request) -> Database:
@@ -212,10 +226,60 @@ def verify_caller(request: Request, body: bytes) -> Caller:
     cached = getattr(request.state, "caller", None)
     if cached is not None:
         return cached
+    cookie = sessions.cookie_token(request)
+    if cookie is not None and not carries_oauth(request, body):
+        caller = session_caller(request, cookie)
+        request.state.caller = caller
+        return caller
     verified = get_oauth_provider(request).verify(signed_request(request, body))
     caller = Caller(user=verified.user, consumer=verified.consumer, access_token=verified.access_token)
     request.state.caller = caller
     return caller
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD"})
+
+
+def carries_oauth(request: Request, body: bytes) -> bool:
+    """Whether the request carries any OAuth parameter (header, query string or form body).
+
+    Such a request is verified as OAuth, whatever cookie it carries too.
+    """
+    if request.headers.get("authorization", "").lstrip()[:6].lower() == "oauth ":
+        return True
+    if b"oauth_" in request.scope.get("query_string", b""):
+        if any(key.startswith("oauth_") for key in request.query_params):
+            return True
+    if body and b"oauth_" in body:
+        media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        if media == "application/x-www-form-urlencoded":
+            return any(key.startswith("oauth_") for key, _ in parse_qsl(body.decode("utf-8", "replace")))
+    return False
+
+
+def session_caller(request: Request, token: str) -> Caller:
+    """The caller of a request signed by the web session cookie ``token``; blocking.
+
+    Raises 401 ``parameter_absent`` when the cookie names no live session
+    (signed out, expired, unknown) and 403 ``csrf_failed`` for a write
+    without the session's CSRF token in ``X-CSRF-Token``.
+    """
+    signed_in = sessions.find(get_database(request), token)
+    if signed_in is None:
+        raise unauthorized(
+            "parameter_absent",
+            "This resource needs an OAuth 1.0 signed request or a live web session; "
+            "the session cookie sent has ended or expired: sign in again",
+        )
+    if original_method(request) not in SAFE_METHODS and not signed_in.csrf_matches(
+        request.headers.get(sessions.CSRF_HEADER)
+    ):
+        raise ApiError(
+            403,
+            "csrf_failed",
+            f"A write signed by the session cookie must repeat the session's CSRF token in {sessions.CSRF_HEADER}",
+        )
+    return Caller(user=signed_in.user, consumer=None, access_token=None, session=signed_in)
 
 
 def _json_value_text(value: object) -> str:

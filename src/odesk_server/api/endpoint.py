@@ -456,7 +456,23 @@ def _work(
         except problems.Problem as problem:
             status, code = problems.response_of(problem)
             raise ApiError(status, code, problem.message) from None
-        return _answer(endpoint, call, result)
+        response = _answer(endpoint, call, result)
+        if caller is not None and caller.by_cookie:
+            for_cookie(response)
+        return response
+
+
+def for_cookie(response: Response) -> Response:
+    """``response`` made fit for a request signed by a web session cookie.
+
+    No cross-origin answer (every ``Access-Control-*`` header goes), and no
+    copy kept by a cache: the answer is one person's.
+    """
+    for name in [key for key in response.headers if key.lower().startswith("access-control-")]:
+        del response.headers[name]
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Vary"] = "Cookie"
+    return response
 
 
 def _answer(endpoint: Endpoint, call: Call[Any], result: Any) -> Response:

@@ -7,7 +7,9 @@ and answers in one of two dialects (``spec/gds-data-model.md`` section 4):
   in the format of ``tqx`` ``out`` or, failing that, of the ``.json`` /
   ``.xml`` path suffix;
 - Google's data source protocol (``gvizql.protocol``) when ``tqx`` carries
-  ``reqId`` or ``responseHandler``, as Google Visualization clients send.
+  ``reqId`` or ``responseHandler``, as Google Visualization clients send;
+  never to a browser signed in by its session cookie (its answers are
+  JavaScript another site could load): 400 ``invalid_request`` instead.
 
 The work itself (permissions, scoped SQL, timeout) is
 ``odesk_server.reports.runner``; this module only maps HTTP to it.
@@ -25,7 +27,7 @@ from starlette.responses import Response
 
 from gvizql import protocol
 from gvizql.datatable import DataTable
-from gvizql.errors import QueryError
+from gvizql.errors import QueryError, Reason
 from odesk_server.api.endpoint import Access, Api, Call, Params
 from odesk_server.api.params import PathKey
 from odesk_server.db.work import UnitOfWork
@@ -44,6 +46,10 @@ financial_api = Api(
 TIME_BASE = "/gds/timereports/v1"
 FIN_BASE = "/gds/finreports/v2"
 
+COOKIE_GOOGLE_REFUSED = (
+    "Google's data source protocol (tqx with reqId or responseHandler) is not answered to a request "
+    "signed by a web session cookie; sign the request with OAuth"
+)
 _GOOGLE_KEYS = re.compile(r"(?:^|;)\s*(?:reqId|responseHandler)\s*:")
 _EXPLICIT_OUT = re.compile(r"(?:^|;)\s*(?:out\s*:|(?:json|jsonp|csv|xml|html|tsv-excel)\s*(?:;|$))", re.IGNORECASE)
 
@@ -134,6 +140,11 @@ def answer(call: Call[Any], run: Callable[[UnitOfWork, User, str, float], DataTa
         dialect = _dialect(call.suffix, params.tqx)
     except _DialectError as problem:
         return ReportOutcome(problem.dialect, params.tq, error=problem.error)
+    if dialect.google and call.caller is not None and call.caller.by_cookie:
+        # Google's answers are JavaScript (JSONP) that any site may load with a script tag:
+        # never for a browser signed in by its cookie, whose reports another site must not read.
+        plain = Dialect(False, protocol.Tqx(out="json"), "json")
+        return ReportOutcome(plain, params.tq, error=ReportError(Reason.INVALID_REQUEST, COOKIE_GOOGLE_REFUSED))
     try:
         table = run(call.db, call.user, params.tq, call.settings.report_timeout)
     except ReportError as error:

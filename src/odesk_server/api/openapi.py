@@ -45,6 +45,7 @@ api = Api("operations")
 
 SCHEMA_REF = "#/components/schemas/{model}"
 SECURITY_SCHEME = "oauth1"
+SESSION_SCHEME = "session"
 
 
 class AuthUser(TypedDict):
@@ -216,7 +217,7 @@ def build(apis: Iterable[Api], public_url: str | None = None, pages: Iterable[Pa
             "summary": endpoint.summary,
             "parameters": _parameters(endpoint, params_schema),
             "responses": responses,
-            "security": [] if endpoint.access.signature == "none" else [{SECURITY_SCHEME: []}],
+            "security": [] if endpoint.access.signature == "none" else _signed_security(endpoint),
             "x-odesk-access": {"name": endpoint.access.name, "description": endpoint.access.description},
             "x-odesk-formats": list(endpoint.formats),
         }
@@ -262,13 +263,31 @@ def build(apis: Iterable[Api], public_url: str | None = None, pages: Iterable[Pa
                         "token from /api/auth/v1/oauth/token/access, in the Authorization header, the query "
                         "string or a form body. The token endpoints need the consumer's signature only."
                     ),
-                }
+                },
+                SESSION_SCHEME: {
+                    "type": "apiKey",
+                    "in": "cookie",
+                    "name": "odesk_session",
+                    "description": (
+                        "A browser signed in on the server's pages (POST /signin): a request without any OAuth "
+                        "parameter is its session's person, with the same permission checks. A write (not GET or "
+                        "HEAD) must repeat the session's CSRF token in X-CSRF-Token; the reports never answer such "
+                        "a request in Google's JSONP dialect, and no response to it carries CORS headers."
+                    ),
+                },
             },
         },
     }
     if public_url:
         document["servers"] = [{"url": public_url}]
     return document
+
+
+def _signed_security(endpoint: Endpoint) -> list[dict[str, list[str]]]:
+    """An OAuth signature; for the endpoints acting for a user, a web session's cookie instead."""
+    if endpoint.access.signature == "token":
+        return [{SECURITY_SCHEME: []}, {SESSION_SCHEME: []}]
+    return [{SECURITY_SCHEME: []}]
 
 
 def install(app: Any, apis: Iterable[Api]) -> None:

@@ -36,6 +36,7 @@ from odesk_server.models.auth import (
     FailedLoginCounter,
     OAuthNonce,
     RequestToken,
+    WebSession,
 )
 from odesk_server.models.base import (
     HOURS,
@@ -191,6 +192,7 @@ __all__ = [
     "User",
     "UserRole",
     "UserRolePermission",
+    "WebSession",
     "money",
     "next_reference",
     "price_time",

@@ -133,3 +133,24 @@ class FailedLoginCounter(Base):
     key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer)
     last_failure_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class WebSession(Base):
+    """A person signed in on the web pages: the browser holds a random token, the row its SHA-256.
+
+    The cookie's token is never stored, so a copy of the database signs no
+    one in. ``csrf_token`` is the value every form (and every cookie-signed
+    write to the API) of the session must repeat. A session ends when the
+    person signs out (``ended_at``), or at ``expires_at``; either way every
+    page, report and API route refuses its cookie from then on.
+    """
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = created_at_column()
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

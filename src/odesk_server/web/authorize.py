@@ -12,7 +12,7 @@ consumer may use (``odesk_server.oauth.callbacks``): any other is an error
 page, for "allow" and "deny" alike, so no link can send a verifier, or the
 user, to a stranger's site.
 
-The password check goes through the login throttle
+The password check is the sign-in page's (``odesk_server.web.login``), through the login throttle
 (``odesk_server.web.login_throttle``): a throttled attempt gets 429 and a
 saturated server 503, both with ``Retry-After`` and without checking the
 password. Database work and hashing run in a worker thread, and no
@@ -21,6 +21,7 @@ database connection is held while the password hash is checked.
 CSRF protection is a double-submit token: a random value in a
 ``SameSite=Strict``, ``HttpOnly`` cookie scoped to this path, repeated in a
 hidden form field; both must match. Pages forbid framing (clickjacking).
+The pages are the site's layout (``web/layout.py``, ``templates/authorize.html``).
 Errors are HTML pages with the matching status and the ``X-Odesk-Error-*``
 headers.
 """
@@ -41,22 +42,18 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from odesk_server.api.deps import get_database
 from odesk_server.db import Database
 from odesk_server.errors import error_headers
-from odesk_server.models import Consumer, RequestToken, User, utcnow
+from odesk_server.models import Consumer, RequestToken, utcnow
 from odesk_server.oauth.callbacks import OOB, CallbackRejected, check_callback, registered_origins
-from odesk_server.security import constant_time_equals, new_verifier, verify_password
-from odesk_server.web import login_throttle, templates
-from odesk_server.web.login_throttle import LoginAttempt, LoginRefused
+from odesk_server.security import constant_time_equals, new_verifier
+from odesk_server.web import layout
+from odesk_server.web.login import LoginFailed, LoginRefused, check_password
 
 router = APIRouter()
 
 AUTHORIZE_PATH = "/services/api/auth"
 CSRF_COOKIE = "odesk_csrf"
-_SECURITY_HEADERS = {
-    "X-Frame-Options": "DENY",
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
-}
+# The layout's headers, never cached (the verifier must not stay in a cache).
+_SECURITY_HEADERS = {**layout.PAGE_HEADERS, **layout.PRIVATE}
 
 
 class PageError(Exception):
@@ -82,18 +79,28 @@ class PendingAuthorization:
     callback: str
 
 
-def _html(body: str, status: int = 200, extra: dict[str, str] | None = None) -> HTMLResponse:
+def _html(
+    request: Request, template: str, status: int = 200, extra: dict[str, str] | None = None, **context: Any
+) -> HTMLResponse:
     headers = dict(_SECURITY_HEADERS)
     if extra:
         headers.update(extra)
+    body = layout.render(
+        template, root=layout.root_of(request), signed_in=None, authorize_path=AUTHORIZE_PATH, **context
+    )
     return HTMLResponse(body, status_code=status, headers=headers)
 
 
-def _error_page(error: PageError) -> HTMLResponse:
+def _error_page(request: Request, error: PageError) -> HTMLResponse:
     return _html(
-        templates.message_page("Authorization failed", error.message),
+        request,
+        "message.html",
         status=error.status,
         extra=error_headers(error.code, error.message),
+        title="Authorization failed",
+        message=error.message,
+        error=True,
+        link="",
     )
 
 
@@ -148,16 +155,17 @@ def _form_page(
 ) -> HTMLResponse:
     csrf = _csrf_cookie(request) or secrets.token_urlsafe(32)
     response = _html(
-        templates.authorize_form(
-            consumer=pending.consumer_name,
-            csrf_token=csrf,
-            oauth_token=pending.token,
-            # The form carries the callback the user saw; "" means the stored one.
-            oauth_callback=given_callback,
-            username=username,
-            error=error,
-        ),
+        request,
+        "authorize.html",
         status=status,
+        title="Authorize application",
+        consumer=pending.consumer_name,
+        csrf_token=csrf,
+        oauth_token=pending.token,
+        # The form carries the callback the user saw; "" means the stored one.
+        oauth_callback=given_callback,
+        username=username,
+        error=error,
     )
     response.set_cookie(
         CSRF_COOKIE,
@@ -178,7 +186,7 @@ def show_authorize_page(request: Request) -> Response:
         with get_database(request).session() as session:
             pending = _pending(session, request.query_params.get("oauth_token", ""), given_callback)
     except PageError as error:
-        return _error_page(error)
+        return _error_page(request, error)
     return _form_page(request, pending, given_callback)
 
 
@@ -189,37 +197,6 @@ class _Decision:
     username: str
     password: str
     allow: bool
-
-
-@dataclass(frozen=True)
-class _Account:
-    """What the login needs of a user: id, password hash (None: cannot log in) and whether active."""
-
-    id: int
-    password_hash: str | None
-    active: bool
-
-
-def _account(database: Database, login: str) -> _Account | None:
-    """The user whose uid or email is ``login``, or None."""
-    if not login:
-        return None
-    with database.session() as session:
-        found = session.execute(
-            sa.select(User.id, User.password_hash, User.status).where(sa.or_(User.uid == login, User.email == login))
-        ).one_or_none()
-    if found is None:
-        return None
-    return _Account(id=found.id, password_hash=found.password_hash, active=found.status == "active")
-
-
-def _password_checks_out(account: _Account | None, password: str) -> bool:
-    """True for an active account whose password this is; always one argon2 verification, whoever asks."""
-    with login_throttle.password_check_slot():
-        # verify_password verifies against a dummy hash when there is none:
-        # an unknown user or one without a password costs a wrong password's time.
-        matches = verify_password(account.password_hash if account else None, password)
-    return matches and account is not None and account.active
 
 
 def _grant(database: Database, pending: PendingAuthorization, user_id: int) -> str:
@@ -253,28 +230,31 @@ def _authorize(request: Request, decision: _Decision) -> Response:
         pending = _pending(session, decision.token, decision.callback)
     if not decision.allow:
         if pending.callback == OOB:
-            return _html(templates.message_page("Access denied", f"You denied {pending.consumer_name} access."))
+            return _html(
+                request,
+                "message.html",
+                title="Access denied",
+                message=f"You denied {pending.consumer_name} access.",
+                error=False,
+                link="",
+            )
         refusal = {"oauth_token": pending.token, "oauth_problem": "user_refused"}
         return _redirect(_with_params(pending.callback, refusal))
 
-    login = decision.username.strip()
-    attempt = LoginAttempt(login=login, address=request.client.host if request.client else "")
+    address = request.client.host if request.client else ""
     try:
-        login_throttle.check_allowed(database.engine, attempt)
-        account = _account(database, login)
-        if not _password_checks_out(account, decision.password):
-            login_throttle.record_failure(database.engine, attempt)
-            return _login_form_again(request, pending, decision, 401, "login_failed", "Wrong user id or password.")
+        user_id = check_password(database, decision.username, decision.password, address)
+    except LoginFailed as failed:
+        return _login_form_again(request, pending, decision, failed.status, failed.code, failed.message)
     except LoginRefused as refused:
         return _login_form_again(
             request, pending, decision, refused.status, refused.code, refused.message, refused.retry_after
         )
-    login_throttle.record_success(database.engine, attempt)
-    if account is None:  # _password_checks_out is false without an account
-        raise RuntimeError("a password check passed without an account")
-    verifier = _grant(database, pending, account.id)
+    verifier = _grant(database, pending, user_id)
     if pending.callback == OOB:
-        return _html(templates.verifier_page(pending.consumer_name, verifier))
+        return _html(
+            request, "verifier.html", title="Application authorized", consumer=pending.consumer_name, verifier=verifier
+        )
     return _redirect(_with_params(pending.callback, {"oauth_token": pending.token, "oauth_verifier": verifier}))
 
 
@@ -310,7 +290,8 @@ async def submit_authorize_page(request: Request) -> Response:
     submitted = field("csrf_token")
     if not cookie or not submitted or not constant_time_equals(cookie, submitted):
         return _error_page(
-            PageError(403, "csrf_failed", "The form has expired or did not come from this site; reload the page")
+            request,
+            PageError(403, "csrf_failed", "The form has expired or did not come from this site; reload the page"),
         )
     decision = _Decision(
         token=field("oauth_token"),
@@ -322,4 +303,4 @@ async def submit_authorize_page(request: Request) -> Response:
     try:
         return await run_in_threadpool(_authorize, request, decision)
     except PageError as error:
-        return _error_page(error)
+        return _error_page(request, error)

@@ -1,4 +1,4 @@
-"""``/`` and ``/docs``: the server's landing page and its API reference, for people.
+"""``/docs``: the server's API reference, for people (the home page ``/`` is ``web.pages``).
 
 The reference is read from the OpenAPI document the server serves at
 ``/openapi.json`` (``request.app.state.openapi()``, a cached dict), so it
@@ -29,24 +29,16 @@ from fastapi import APIRouter, FastAPI, Request
 from starlette.responses import HTMLResponse
 from starlette.staticfiles import StaticFiles
 
-from odesk_server.web import docs_templates
+from odesk_server import sessions
+from odesk_server.web import docs_templates, layout
 
 router = APIRouter()
 
 STATIC_DIR = Path(__file__).parent / "static"
 STATIC_PATH = "/static"
 
-# The authorize page's headers, except that these pages load their own
-# stylesheet and script ('self') and may be cached by the browser (no secrets).
-SECURITY_HEADERS = {
-    "X-Frame-Options": "DENY",
-    "Content-Security-Policy": (
-        "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; "
-        "form-action 'none'; base-uri 'none'; frame-ancestors 'none'"
-    ),
-    "Cache-Control": "no-cache",
-    "Referrer-Policy": "no-referrer",
-}
+# The headers of every page of the layout, as an anonymous reader gets them.
+SECURITY_HEADERS = {**layout.PAGE_HEADERS, **layout.PUBLIC}
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 # Deeper than any schema of ours; a bound so a self-referring schema still renders.
@@ -419,22 +411,15 @@ def _root(request: Request) -> str:
     return str(request.scope.get("root_path", "")).rstrip("/")
 
 
-def _page(body: str) -> HTMLResponse:
-    return HTMLResponse(body, headers=SECURITY_HEADERS)
-
-
-@router.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
-def landing_page(request: Request) -> HTMLResponse:
-    """What this server is, where its reference is, and how to try it (HTML)."""
-    return _page(docs_templates.landing_page(_root(request), request.app.state.settings.base_url))
-
-
 @router.api_route("/docs", methods=["GET", "HEAD"], include_in_schema=False)
 @router.api_route("/docs/", methods=["GET", "HEAD"], include_in_schema=False)
 def reference_page(request: Request) -> HTMLResponse:
     """The API reference built from the server's OpenAPI document (HTML)."""
     document = request.app.state.openapi()
-    return _page(docs_templates.reference_page(_root(request), read_reference(document)))
+    signed_in = sessions.of_request(request)
+    body = docs_templates.reference_page(_root(request), read_reference(document), signed_in)
+    headers = {**layout.PAGE_HEADERS, **(layout.PRIVATE if signed_in is not None else layout.PUBLIC)}
+    return HTMLResponse(body, headers=headers)
 
 
 def install(app: FastAPI) -> None:

@@ -1,7 +1,6 @@
-"""The HTML of the landing page and the API reference: every value escaped.
+"""The HTML of the API reference: every value escaped, inside the site's layout.
 
-Like ``templates`` (the authorize pages), ``string.Template`` for the fixed
-parts and ``html.escape`` on every value: the reference's values come from
+``string.Template`` for the fixed parts and ``html.escape`` on every value: the reference's values come from
 the OpenAPI document, which this module treats as untrusted text. The only
 links taken from the document are http(s) ones (``docs.Link``); every other
 link is to this server, relative to ``root`` (the app's path prefix).
@@ -16,88 +15,10 @@ import re
 from string import Template
 from typing import TYPE_CHECKING
 
-from odesk_server.web.authorize import AUTHORIZE_PATH
+from odesk_server.web import layout
 
 if TYPE_CHECKING:  # docs imports this module to render its dataclasses
     from odesk_server.web.docs import ApiReference, Body, FieldView, Operation, SchemaView, TagSection
-
-_PAGE = Template(
-    """<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>$title</title>
-<link rel="stylesheet" href="$root/static/docs.css">
-$scripts</head>
-<body>
-<a class="skip-link" href="#main">Skip to content</a>
-<header class="site-header">
-<nav aria-label="Site">
-<a href="$root/">Home</a>
-<a href="$root/docs">API reference</a>
-<a href="$root/openapi.json">OpenAPI document</a>
-</nav>
-</header>
-<main id="main">
-$content</main>
-</body>
-</html>
-"""
-)
-
-_LANDING = Template(
-    """<h1>oDesk API, self-hosted</h1>
-<p>This server speaks the oDesk REST API with OAuth 1.0a: the HR endpoints of an
-organisation (users, companies, teams, roles), the auth endpoints, and the GDS time
-and financial reports, queried in the Google Visualization API Query Language and
-answered in the historic oDesk envelope or in Google's data source protocol.
-Clients written for the original API, such as the <code>odesk</code> Python package,
-work against it unchanged.</p>
-
-<h2>Where to look</h2>
-<ul>
-<li><a href="$root/docs">API reference</a>: every endpoint, its parameters, who may call it,
-what it answers and its errors.</li>
-<li><a href="$root/openapi.json">OpenAPI document</a>: the same description, machine-readable
-(OpenAPI 3.1).</li>
-<li><a href="$root/healthz"><code>/healthz</code></a>: the process is up (for a load balancer).</li>
-<li><a href="$root/readyz"><code>/readyz</code></a>: the process can serve the API now: its
-database answers and its schema is current.</li>
-</ul>
-
-<h2>How an application gets access</h2>
-<p>Every API call is signed with OAuth 1.0a: the application's consumer key and
-secret, and an access token that a user granted it. The user grants it in three steps:</p>
-<ol>
-<li>The application asks for a request token: a signed <code>POST
-/api/auth/v1/oauth/token/request</code> with its consumer key.</li>
-<li>It sends the user's browser to <code>$authorize?oauth_token=REQUEST_TOKEN</code>
-(optionally with <code>&amp;oauth_callback=URL</code>). There the user logs in and
-allows or denies the application. The page needs that request token: opened
-without one, it only shows an error.</li>
-<li>On "allow", the browser goes back to the callback with an
-<code>oauth_verifier</code> (or the page shows the verifier, for a callback of
-<code>oob</code>), and the application trades request token and verifier for an access
-token at <code>POST /api/auth/v1/oauth/token/access</code>.</li>
-</ol>
-
-<h2>Quick start</h2>
-<p>From a checkout of the repository, one command runs the demo server:</p>
-<pre><code>./scripts/run</code></pre>
-<p>It installs the server and the client into <code>.venv</code>, fills a SQLite database
-with a demo organisation on the first run, prints a consumer key and secret, an access
-token pair for each demo role and the demo password (also written to
-<code>demo-credentials.json</code>), and serves the API until Ctrl-C.</p>
-<p>In a second terminal, at the root of the repository, point the <code>odesk</code> client
-at the server, run the <code>odesk login</code> line the demo printed (log in as
-<code>mhale</code> with the demo password and approve), then ask for a report:</p>
-<pre><code>. .venv/bin/activate
-export PYTHON_ODESK_BASE_URL=$base_url
-odesk report time --company acme --team engineering \\
-  --tq "SELECT provider_id, sum(hours) WHERE worked_on &gt;= '2025-01-01'"</code></pre>
-"""
-)
 
 _REFERENCE_HEAD = Template(
     """<h1>$title$version</h1>
@@ -140,19 +61,20 @@ def _code(match: re.Match[str]) -> str:
     return f"<code>{match.group(1)}</code>"  # already escaped with its paragraph
 
 
-def page(root: str, title: str, content_html: str, *, with_script: bool = False) -> str:
-    """A whole HTML page loading this server's stylesheet (and script); ``content_html`` must be safe HTML."""
-    scripts = f'<script src="{_e(root)}/static/docs.js" defer></script>\n' if with_script else ""
-    return _PAGE.substitute(root=_e(root), title=_e(title), scripts=scripts, content=content_html)
+def page(root: str, title: str, content_html: str, *, with_script: bool = False, signed_in: object = None) -> str:
+    """A whole page in the site's layout (``web/layout.py``); ``content_html`` must be safe HTML."""
+    return layout.render(
+        "docs.html",
+        root=root,
+        title=title,
+        signed_in=signed_in,
+        content=layout.markup(content_html),
+        scripts=("docs.js",) if with_script else (),
+        current="docs",
+    )
 
 
-def landing_page(root: str, base_url: str) -> str:
-    """The landing page; ``base_url`` is where clients reach this server (shown in the quick start)."""
-    content = _LANDING.substitute(root=_e(root), authorize=_e(root + AUTHORIZE_PATH), base_url=_e(base_url))
-    return page(root, "oDesk API, self-hosted", content)
-
-
-def reference_page(root: str, reference: ApiReference) -> str:
+def reference_page(root: str, reference: ApiReference, signed_in: object = None) -> str:
     """The API reference page of ``reference``."""
     external = ""
     if reference.external_docs is not None:
@@ -169,7 +91,7 @@ def reference_page(root: str, reference: ApiReference) -> str:
     sections = "".join(_section(section) for section in reference.sections)
     if not reference.sections:
         sections = "<p>The document describes no operations.</p>\n"
-    return page(root, f"{reference.title}: API reference", head + sections, with_script=True)
+    return page(root, f"{reference.title}: API reference", head + sections, with_script=True, signed_in=signed_in)
 
 
 def _path_html(operation: Operation) -> str:
@@ -244,7 +166,8 @@ def _operation(operation: Operation) -> str:
 def _security(operation: Operation) -> str:
     if not operation.security:
         return "None: the call needs no signature."
-    schemes = "; ".join(
+    # The document lists alternatives (an OAuth signature or a session cookie): any one will do.
+    schemes = "; or ".join(
         f"<strong>{_e(scheme.name)}</strong>" + (f": {_inline(scheme.description)}" if scheme.description else "")
         for scheme in operation.security
     )
