@@ -159,12 +159,22 @@ class AnalyzedQuery:
         aggregating expression becomes one column per key, in key order; the other
         selected expressions (the grouped ones) keep their place. Raises
         ``QueryError`` when the keys make too many columns (see ``check_pivot_keys``).
+
+        Labels, as the reference writes them: an aggregation is labelled with the
+        key alone (``alpha``) when SELECT holds one distinct aggregation, else with
+        the key and its label (``alpha sum Hours``); any other expression with the
+        key and its label (``alpha quotient(sum Hours2.0())``); a LABEL with the key
+        and that label. No key at all (WHERE left no row) gives the columns of the
+        query without its PIVOT, as the reference does.
         """
+        if not pivot_keys:
+            return self.output_columns()
         self.check_pivot_keys(len(pivot_keys))
         keys = self.pivot_key_order(pivot_keys)
         types = self.pivot_types
         key_texts = [pivot_key_text(k, types) for k in keys]
-        several = sum(1 for e in self.selected if self.is_pivoted(e)) > 1
+        distinct = {a for e in self.selected for a in aggregations_in(e)}
+        key_alone = len(distinct) == 1
         columns: list[Column] = []
         for e in self.selected:
             if not self.is_pivoted(e):
@@ -177,10 +187,10 @@ class AnalyzedQuery:
             for text in key_texts:
                 if explicit is not None:
                     label = f"{text} {explicit}"
-                elif several:
-                    label = f"{text} {self.label_of(e)}"
-                else:
+                elif key_alone and isinstance(e, Aggregation):
                     label = text
+                else:
+                    label = f"{text} {self.label_of(e)}"
                 columns.append(Column(pivot_column_id(text, expr_id), value_type, label, pattern))
         return columns
 
@@ -476,6 +486,7 @@ def _check_grouping(query: Query, select_aggregates: bool) -> None:
     if not select_aggregates:
         clause, first = ("GROUP BY", query.group_by[0]) if query.group_by else ("PIVOT", query.pivot[0])
         raise invalid_query(f"{clause} needs at least one aggregation in SELECT", position=first.pos)
+    _check_aggregated_columns(query)
     pivoted = set(query.pivot)
     for e in query.group_by:
         if e in pivoted:
@@ -501,6 +512,43 @@ def _check_grouping(query: Query, select_aggregates: bool) -> None:
                 f"or aggregated in SELECT",
                 position=culprit.pos,
             )
+
+
+def _check_aggregated_columns(query: Query) -> None:
+    """A column aggregated in SELECT is used nowhere else as it is, as in the reference.
+
+    It may not also be selected plainly (even inside a scalar function: ``select
+    year(d), max(d)``), nor be a GROUP BY or PIVOT column.
+    """
+    aggregated: dict[str, Aggregation] = {}
+    plain: list[ColumnRef] = []
+    for e in query.select or ():
+        for a in aggregations_in(e):
+            aggregated.setdefault(a.column.name, a)
+        plain.extend(_plain_columns(e))
+    for column in plain:
+        if column.name in aggregated:
+            raise invalid_query(
+                f'Column "{query_text(column)}" cannot be selected both as it is and aggregated',
+                position=column.pos,
+            )
+    for verb, items in (("grouped", query.group_by), ("pivoted", query.pivot)):
+        for e in items:
+            if isinstance(e, ColumnRef) and e.name in aggregated:
+                a = aggregated[e.name]
+                raise invalid_query(
+                    f'Column "{query_text(e)}" cannot be both {verb} and aggregated in "{query_text(a)}"',
+                    position=a.pos,
+                )
+
+
+def _plain_columns(e: Expression) -> Iterator[ColumnRef]:
+    """The columns of ``e`` outside any aggregation."""
+    if isinstance(e, ColumnRef):
+        yield e
+    elif isinstance(e, FunctionCall):
+        for arg in e.args:
+            yield from _plain_columns(arg)
 
 
 def _check_order_by(query: Query, aggregated: bool) -> None:

@@ -98,63 +98,113 @@ _UNICODE_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 # Quoted text (possibly unterminated) or a parenthesis, for the nesting pre-scan.
 _NESTING_TOKENS = re.compile(r"'[^']*'?|\"[^\"]*\"?|`[^`]*`?|[()]")
 
-_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_DATETIME = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2}) (\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,3}))?)?")
-_TIMEOFDAY = re.compile(r"(\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.(\d{1,3}))?")
+# Java's Integer.parseInt: an optional sign and decimal digits (any script's, as
+# Character.digit reads them), within 32 bits.
+_JAVA_INT = re.compile(r"[+-]?\d+")
+_INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
 
 
-# --- literal text --------------------------------------------------------------------
+def _java_split(text: str, separator: str) -> list[str]:
+    """``text.split(separator)`` as Java's ``String.split`` does it: trailing empty parts dropped."""
+    if separator not in text:
+        return [text]
+    parts = text.split(separator)
+    while parts and not parts[-1]:
+        parts.pop()
+    return parts
+
+
+def _java_int(text: str) -> int | None:
+    """``Integer.parseInt(text)``, or None where Java throws NumberFormatException."""
+    if _JAVA_INT.fullmatch(text) is None:
+        return None
+    value = int(text)
+    return value if _INT_MIN <= value <= _INT_MAX else None
+
+
+def _java_ints(parts: list[str], count: int) -> list[int] | None:
+    if len(parts) != count:
+        return None
+    values = [_java_int(p) for p in parts]
+    return None if any(v is None for v in values) else values  # type: ignore[return-value]
+
+
+def _date_fields(text: str) -> list[int] | None:
+    return _java_ints(_java_split(text, "-"), 3)
+
+
+def _time_fields(text: str) -> list[int] | None:
+    """Hours, minutes, seconds and milliseconds of ``H:m:s[.S]`` (milliseconds read as an integer)."""
+    parts = _java_split(text, ":")
+    if len(parts) != 3:
+        return None
+    seconds = parts[2]
+    millis = "0"
+    if "." in seconds:
+        pieces = _java_split(seconds, ".")
+        if len(pieces) != 2:
+            return None
+        seconds, millis = pieces
+    return _java_ints([parts[0], parts[1], seconds, millis], 4)
+
+
+def _make(factory: Callable[..., Any], *fields: int) -> Any:
+    try:
+        return factory(*fields)
+    except (ValueError, OverflowError):
+        return None
 
 
 def parse_date(text: str) -> dt.date | None:
-    """``yyyy-M-d`` (one-digit month/day allowed) as a date, or None if it is not one."""
-    m = _DATE.fullmatch(text)
-    if m is None:
-        return None
-    try:
-        return dt.date(int(m[1]), int(m[2]), int(m[3]))
-    except ValueError:
-        return None
+    """``yyyy-M-d`` as a date, or None if it is not one.
+
+    Read as the reference reads it: three parts split at ``-`` (trailing empty parts
+    dropped, as Java's ``String.split``), each a Java integer (a sign and any number
+    of digits: ``2009-1-5``, ``02009-01-005``, ``+2009-+1-+5``), making a real date.
+    Years are 1 to 9999 (Python's dates; the reference's go further).
+    """
+    fields = _date_fields(text)
+    return None if fields is None else _make(dt.date, *fields)
 
 
 def parse_datetime(text: str) -> dt.datetime | None:
-    """``yyyy-M-d H:m[:s[.SSS]]`` as a datetime, or None.
+    """``yyyy-M-d H:m:s[.S]`` as a datetime, or None.
 
-    Milliseconds are read as an integer, as the reference does (``.4`` is 4 ms).
+    One space between date and time (trailing spaces are dropped, as Java's split
+    drops trailing empty parts); seconds are required; milliseconds are read as an
+    integer from 0 to 999, as the reference does (``.4`` is 4 ms, ``.999`` 999 ms).
     """
-    m = _DATETIME.fullmatch(text)
-    if m is None:
+    parts = _java_split(text, " ")
+    if len(parts) != 2:
         return None
-    try:
-        return dt.datetime(
-            int(m[1]),
-            int(m[2]),
-            int(m[3]),
-            int(m[4]),
-            int(m[5]),
-            int(m[6] or 0),
-            int(m[7] or 0) * 1000,
-        )
-    except ValueError:
+    day, time = _date_fields(parts[0]), _time_fields(parts[1])
+    if day is None or time is None or not 0 <= time[3] <= 999:
         return None
+    return _make(dt.datetime, *day, *time[:3], time[3] * 1000)
 
 
 def parse_timeofday(text: str) -> dt.time | None:
-    """``H:m:s[.SSS]`` as a time, or None (milliseconds accepted, unlike the reference)."""
-    m = _TIMEOFDAY.fullmatch(text)
-    if m is None:
+    """``H:m:s[.S]`` as a time, or None (milliseconds accepted, unlike the reference, which
+    rejects every timeofday literal that has them)."""
+    time = _time_fields(text)
+    if time is None or not 0 <= time[3] <= 999:
         return None
-    try:
-        return dt.time(int(m[1]), int(m[2]), int(m[3]), int(m[4] or 0) * 1000)
-    except ValueError:
-        return None
+    return _make(dt.time, *time[:3], time[3] * 1000)
 
 
-def _number(text: str) -> int | float:
-    # The reference reads every number as a Java double; small integers stay
-    # Python ints (exact, and printed as doubles where ids need it).
+def _number(token: _Token) -> int | float:
+    """The value of a NUMBER token: digits with an optional fraction, no exponent.
+
+    The reference reads every number as a Java double; small integers stay Python
+    ints (exact, and printed as doubles where ids need it). Its grammar has no
+    exponent (``1e5`` is the number 1 and then an unexpected ``e5``): refused here
+    with its own message.
+    """
+    text = token.value
     if text.isdigit() and len(text) <= 18:
         return int(text)
+    if "e" in text or "E" in text:
+        raise _error(f'Number "{text}" has an exponent, which the query language does not allow', token.start_pos)
     return float(text)
 
 
@@ -197,6 +247,10 @@ class _ToAst(lark.Transformer):
     def reset(self) -> None:
         # id(node) -> (node, depth); holding the node keeps its id from being reused.
         self._local.depths = {}
+        # Parenthesised expressions, and the operator token of each arithmetic node
+        # (id(node) -> (node, ...)): what the reference's rule on literals needs.
+        self._local.parenthesised = {}
+        self._local.operators = {}
 
     def _nested(self, node: Any, children: tuple[Any, ...]) -> Any:
         depths: dict[int, tuple[Any, int]] = self._local.depths
@@ -253,7 +307,8 @@ class _ToAst(lark.Transformer):
         return self._unique(c[1], "PIVOT")
 
     def order_clause(self, c: list[Any]) -> tuple[OrderItem, ...]:
-        _check_item_count(c[2], "ORDER BY")
+        # As in the reference, an expression may be sorted on once, whatever the directions.
+        self._unique([item.expression for item in c[2]], "ORDER BY")
         return tuple(c[2])
 
     def order_item(self, c: list[Any]) -> OrderItem:
@@ -343,10 +398,12 @@ class _ToAst(lark.Transformer):
         return self._nested(Not(c[1], pos=c[0].start_pos), (c[1],))
 
     def compare(self, c: list[Any]) -> Comparison:
+        self._check_literals(c[0], c[2])
         return self._nested(Comparison(_OPERATORS[c[1].value], c[0], c[2], pos=_pos(c[0])), (c[0], c[2]))
 
     def _text_operator(op: ComparisonOperator) -> Any:  # type: ignore[misc]  # noqa: N805
         def build(self: _ToAst, c: list[Any]) -> Comparison:
+            self._check_literals(c[0], c[-1])
             return self._nested(Comparison(op, c[0], c[-1], pos=_pos(c[0])), (c[0], c[-1]))
 
         return build
@@ -359,15 +416,60 @@ class _ToAst(lark.Transformer):
     del _text_operator
 
     def is_null(self, c: list[Any]) -> IsNull:
+        self._check_null_test(c[0], c[1])
         return self._nested(IsNull(c[0], False, pos=_pos(c[0])), (c[0],))
 
     def is_not_null(self, c: list[Any]) -> IsNull:
+        self._check_null_test(c[0], c[1])
         return self._nested(IsNull(c[0], True, pos=_pos(c[0])), (c[0],))
+
+    # The reference's grammar reads a literal first wherever an operand may be one, and
+    # then stands by it: the operand on the left of a comparison, or on the right of
+    # anything but a literal, is that literal alone. ``2 * hours > 10`` and
+    # ``hours > 2 * 3`` are errors at the ``*``, ``1 is null`` at the ``is``;
+    # ``hours * 2 > 10``, ``(2) * hours > 10`` and ``1 = 1 + 1`` are fine.
+
+    def _leading_literal(self, e: Expression) -> tuple[Literal, _Token | None] | None:
+        """The literal ``e`` starts with (not in parentheses) and the operator just after it."""
+        parenthesised = self._local.parenthesised
+        operators = self._local.operators
+        after = None
+        while id(e) not in parenthesised:
+            if isinstance(e, Literal):
+                return e, after
+            operator = operators.get(id(e))
+            if operator is None:
+                return None
+            after = operator[1]
+            e = e.args[0]  # type: ignore[union-attr]
+        return None
+
+    def _check_literals(self, left: Expression, right: Expression) -> None:
+        lead = self._leading_literal(left)
+        if lead is not None:
+            if lead[1] is not None:
+                raise _SyntaxError("token", lead[1].start_pos, lead[1].value)
+            return  # a literal on the left: the right may be any expression
+        lead = self._leading_literal(right)
+        if lead is not None and lead[1] is not None:
+            raise _SyntaxError("token", lead[1].start_pos, lead[1].value)
+
+    def _check_null_test(self, operand: Expression, is_token: _Token) -> None:
+        lead = self._leading_literal(operand)
+        if lead is not None:
+            token = lead[1] or is_token
+            raise _SyntaxError("token", token.start_pos, token.value)
 
     # -- expressions
     def arithmetic(self, c: list[Any]) -> FunctionCall:
         left, op, right = c
-        return self._nested(FunctionCall(ARITHMETIC_FUNCTIONS[op.value], (left, right), pos=_pos(left)), (left, right))
+        node = FunctionCall(ARITHMETIC_FUNCTIONS[op.value], (left, right), pos=_pos(left))
+        self._local.operators[id(node)] = (node, op)
+        return self._nested(node, (left, right))
+
+    def parenthesised(self, c: list[Any]) -> Expression:
+        self._local.parenthesised[id(c[0])] = c[0]
+        return c[0]
 
     def call(self, c: list[Any]) -> Expression:
         name_token = c[0]
@@ -390,7 +492,7 @@ class _ToAst(lark.Transformer):
         return self._nested(FunctionCall(name, args, pos=pos), args)
 
     def negative_literal(self, c: list[Any]) -> Literal:
-        return Literal(-_number(c[1].value), ValueType.NUMBER, pos=c[0].start_pos)
+        return Literal(-_number(c[1]), ValueType.NUMBER, pos=c[0].start_pos)
 
     def column(self, c: list[Any]) -> ColumnRef:
         token = c[0]
@@ -398,7 +500,7 @@ class _ToAst(lark.Transformer):
         return ColumnRef(name, pos=token.start_pos)
 
     def number(self, c: list[Any]) -> Literal:
-        return Literal(_number(c[0].value), ValueType.NUMBER, pos=c[0].start_pos)
+        return Literal(_number(c[0]), ValueType.NUMBER, pos=c[0].start_pos)
 
     def string(self, c: list[Any]) -> Literal:
         return Literal(c[0].value[1:-1], ValueType.STRING, pos=c[0].start_pos)
@@ -484,6 +586,7 @@ _KEYWORDS = frozenset(
         "DATE",
         "DATETIME",
         "TIMEOFDAY",
+        "TIMESTAMP",
         "NO_FORMAT",
         "NO_VALUES",
     }

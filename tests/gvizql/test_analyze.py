@@ -120,7 +120,7 @@ OUTPUT_COLUMNS = [
         ],
     ),
     (
-        "select 2009, 1e7, 0.0001",
+        "select 2009, 10000000, 0.0001",
         [
             ("2009.0_", "number", "2009.0()", None),
             ("1.0E7_", "number", "1.0E7()", None),
@@ -196,9 +196,9 @@ PIVOTS = [
     ),
     # numbers as Java doubles, several pivot columns joined by commas, null as "null"
     (
-        "select sum(hours) pivot hours, team",
+        "select sum(salary) pivot hours, team",
         [(2009, "x"), (None, "y"), (1.5, "x")],
-        [("null,y sum-hours", "null,y"), ("1.5,x sum-hours", "1.5,x"), ("2009.0,x sum-hours", "2009.0,x")],
+        [("null,y sum-salary", "null,y"), ("1.5,x sum-salary", "1.5,x"), ("2009.0,x sum-salary", "2009.0,x")],
     ),
     (
         "select sum(hours) pivot worked_on",
@@ -220,8 +220,31 @@ PIVOTS = [
     ),
     # a null text and '' are one pivot value (the first one seen is kept)
     ("select sum(hours) pivot team", [("",), (None,)], [(" sum-hours", "")]),
-    # scalar functions over aggregations are pivoted too
-    ("select sum(hours) / 2 pivot team", [("x",)], [("x quotient_sum-hours,2.0_", "x")]),
+    # scalar functions over aggregations are pivoted too, labelled with the key and their label
+    ("select sum(hours) / 2 pivot team", [("x",)], [("x quotient_sum-hours,2.0_", "x quotient(sum Hours2.0())")]),
+    (
+        "select sum(hours), sum(hours) / 2 pivot team",
+        [("x",)],
+        [("x sum-hours", "x"), ("x quotient_sum-hours,2.0_", "x quotient(sum Hours2.0())")],
+    ),
+    # several distinct aggregations, wherever they are selected: each labelled in full
+    (
+        "select max(hours), sum(salary) / 2 pivot team",
+        [("x",)],
+        [("x max-hours", "x max Hours"), ("x quotient_sum-salary,2.0_", "x quotient(sum Salary2.0())")],
+    ),
+    (
+        "select sum(hours) / 2 pivot team label sum(hours) / 2 'Half'",
+        [("x",), ("y",)],
+        [("x quotient_sum-hours,2.0_", "x Half"), ("y quotient_sum-hours,2.0_", "y Half")],
+    ),
+    # no key (WHERE left no row): the columns of the query without its PIVOT
+    (
+        "select team, sum(hours) / 2 group by team pivot billable",
+        [],
+        [("team", None), ("quotient_sum-hours,2.0_", "quotient(sum Hours2.0())")],
+    ),
+    ("select sum(hours) pivot team label sum(hours) 'Total'", [], [("sum-hours", "Total")]),
 ]
 
 
@@ -232,7 +255,7 @@ def test_pivot_output_columns(tq: str, keys: list[tuple], expected: list[tuple[s
 
 
 def test_pivot_key_order_and_types() -> None:
-    a = run("select sum(hours) pivot team, hours")
+    a = run("select sum(salary) pivot team, hours")
     assert a.pivot_types == (T.STRING, T.NUMBER)
     assert a.pivot_key_order([("b", 1), ("a", 2), ("a", None), (None, 3), ("", 1)]) == [
         ("", 1),
@@ -353,6 +376,23 @@ ERRORS = [
         'Column "team" cannot be both grouped and pivoted (at position 33)',
     ),
     ("select team group by team", "GROUP BY needs at least one aggregation in SELECT (at position 21)"),
+    # as in the reference: a column aggregated in SELECT is used nowhere else as it is
+    (
+        "select team, count(team) group by team",
+        'Column "team" cannot be selected both as it is and aggregated (at position 7)',
+    ),
+    (
+        "select year(worked_on), max(worked_on) group by year(worked_on)",
+        'Column "worked_on" cannot be selected both as it is and aggregated (at position 12)',
+    ),
+    (
+        "select count(team) group by team",
+        'Column "team" cannot be both grouped and aggregated in "count(team)" (at position 7)',
+    ),
+    (
+        "select provider_id, max(hours) group by provider_id pivot hours",
+        'Column "hours" cannot be both pivoted and aggregated in "max(hours)" (at position 20)',
+    ),
     ("select team pivot provider_id", "PIVOT needs at least one aggregation in SELECT (at position 18)"),
     ("select sum(hours) group by sum(salary)", 'Aggregation "sum(salary)" is not allowed in GROUP BY (at position 27)'),
     ("select sum(hours) pivot max(team)", 'Aggregation "max(team)" is not allowed in PIVOT (at position 24)'),

@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 from gvizql import Column, DataTable, run_query
 from gvizql import ValueType as T
 from gvizql.ast import ComparisonOperator as Op
-from gvizql.naming import java_number
 from gvizql.values import compare
 
 TYPES = [T.STRING, T.NUMBER, T.BOOLEAN, T.DATE, T.DATETIME, T.TIMEOFDAY]
@@ -34,7 +33,9 @@ def literal_text(value: Any, value_type: T) -> str:
     if value_type is T.STRING:
         return "'" + value + "'"
     if value_type is T.NUMBER:
-        return java_number(value) if value >= 0 else "-" + java_number(-value)
+        # Plain decimals: the language has no exponents (1e7 is written 10000000).
+        text = str(int(abs(value))) if value == int(value) else repr(abs(value))
+        return text if value >= 0 else "-" + text
     if value_type is T.BOOLEAN:
         return "true" if value else "false"
     if value_type is T.DATE:

@@ -112,7 +112,7 @@ ROWS: list[tuple[str, list[tuple[Any, ...]]]] = [
     ("select name where dept = 'Eng' and not senior = true or hours < 2", [("Dave",), ("dana",), (None,)]),
     ("select name where dept = 'Eng' and (senior = false or hours < 5)", [("Dave",)]),
     ("select name where not (dept = 'Eng' or dept = 'Sales')", [("Élise",), (None,)]),
-    ("select name where not not hours > 7", [("John",)]),
+    ("select name where not (not hours > 7)", [("John",)]),
     # --- scalar functions and arithmetic
     (
         "select year(stamp), month(stamp), day(stamp), hour(stamp), minute(stamp), second(stamp), "
@@ -291,7 +291,19 @@ COLUMNS = [
             ("Marketing max-hired", "date", "Marketing max Hired", None),
         ],
     ),
-    ("select sum(hours) where hours > 100 pivot dept", []),
+    # no pivot value: the columns of the query without its PIVOT, as in the reference
+    ("select sum(hours) where hours > 100 pivot dept", [("sum-hours", "number", "sum Hours", None)]),
+    (
+        "select dept, max(hours) / 2 where hours > 100 group by dept pivot senior",
+        [("dept", "string", None, None), ("quotient_max-hours,2.0_", "number", "quotient(max Hours2.0())", None)],
+    ),
+    (
+        "select dept, max(hours) / 2 where hours > 7 group by dept pivot senior",
+        [
+            ("dept", "string", None, None),
+            ("true quotient_max-hours,2.0_", "number", "true quotient(max Hours2.0())", None),
+        ],
+    ),
     (
         "select year(hired), sum(salary) / 7 group by year(hired)",
         [
@@ -383,7 +395,8 @@ def test_en_us_collation_for_order_by() -> None:
         "Z",
     ]
     # GROUP BY keeps code-point (UTF-16) order
-    grouped = run_query(table, "select w, count(w) group by w").rows
+    table = DataTable([Column("w", T.STRING), Column("n", T.NUMBER)], [(w, 1) for w in words])
+    grouped = run_query(table, "select w, count(n) group by w").rows
     assert [r[0] for r in grouped] == sorted(words)
 
 
@@ -433,8 +446,8 @@ def test_the_source_table_is_not_modified() -> None:
 
 
 def test_empty_table_and_no_columns() -> None:
-    empty = DataTable([Column("a", T.NUMBER)])
-    assert run_query(empty, "select a, count(a) group by a").rows == []
+    empty = DataTable([Column("a", T.NUMBER), Column("b", T.NUMBER)])
+    assert run_query(empty, "select a, count(b) group by a").rows == []
     assert run_query(empty, "select count(a)").rows == []
     assert run_query(DataTable([]), "").rows == []
 

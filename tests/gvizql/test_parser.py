@@ -77,7 +77,7 @@ QUERIES = [
     ("select (a + b) * c", Query(select=(Fn("product", (Fn("sum", (a, b)), c)),))),
     ("select a - b - c", Query(select=(Fn("difference", (Fn("difference", (a, b)), c)),))),
     ("select a / 2 % 3", Query(select=(Fn("modulo", (Fn("quotient", (a, num(2))), num(3))),))),
-    ("select -1.5, 2e3, .5", Query(select=(num(-1.5), num(2000.0), num(0.5)))),
+    ("select -1.5, 2000., .5", Query(select=(num(-1.5), num(2000.0), num(0.5)))),
     ("select a - -1", Query(select=(Fn("difference", (a, num(-1))),))),
     (
         "select year(a), dayOfWeek(a), DATEDIFF(a, b), toDate(a), now()",
@@ -96,7 +96,21 @@ QUERIES = [
         "select datetime '2009-10-01 10:20:30'",
         Query(select=(Literal(dt.datetime(2009, 10, 1, 10, 20, 30), T.DATETIME),)),
     ),
-    ("select datetime '2008-03-01 10:00'", Query(select=(Literal(dt.datetime(2008, 3, 1, 10), T.DATETIME),))),
+    # timestamp is another name for datetime; milliseconds are read as an integer
+    (
+        "select timestamp '1999-12-31 23:59:59.999'",
+        Query(select=(Literal(dt.datetime(1999, 12, 31, 23, 59, 59, 999000), T.DATETIME),)),
+    ),
+    # every form Java's String.split and Integer.parseInt let through, as in the reference
+    ("select date '02009-001-0005'", Query(select=(Literal(dt.date(2009, 1, 5), T.DATE),))),
+    ("select date '+2009-+1-+5'", Query(select=(Literal(dt.date(2009, 1, 5), T.DATE),))),
+    ("select date '2009-1-5-'", Query(select=(Literal(dt.date(2009, 1, 5), T.DATE),))),
+    ("select date '\uff12\uff10\uff10\uff19-1-5'", Query(select=(Literal(dt.date(2009, 1, 5), T.DATE),))),
+    (
+        "select datetime '2009-1-5 7:8:9.0999 '",
+        Query(select=(Literal(dt.datetime(2009, 1, 5, 7, 8, 9, 999000), T.DATETIME),)),
+    ),
+    ("select datetime '2009-1-5 7:8:9:'", Query(select=(Literal(dt.datetime(2009, 1, 5, 7, 8, 9), T.DATETIME),))),
     (
         "select datetime '2009-10-01 10:20:30.4'",
         Query(select=(Literal(dt.datetime(2009, 10, 1, 10, 20, 30, 4000), T.DATETIME),)),
@@ -127,6 +141,22 @@ QUERIES = [
     ("where a IS NOT NULL", Query(where=IsNull(a, negated=True))),
     ("where year(a) = 2009", Query(where=cmp(Op.EQ, Fn("year", (a,)), num(2009)))),
     ("where a = -1", Query(where=cmp(Op.EQ, a, num(-1)))),
+    # expressions on either side, as in the reference (but see the literal rule in ERRORS)
+    ("where a * 2 > 10", Query(where=cmp(Op.GT, Fn("product", (a, num(2))), num(10)))),
+    ("where a % 200 = 0", Query(where=cmp(Op.EQ, Fn("modulo", (a, num(200))), num(0)))),
+    ("where (a) > 7", Query(where=cmp(Op.GT, a, num(7)))),
+    ("where ((a) > 7)", Query(where=cmp(Op.GT, a, num(7)))),
+    (
+        "where day(a) - hour(b) > -5",
+        Query(where=cmp(Op.GT, Fn("difference", (Fn("day", (a,)), Fn("hour", (b,)))), num(-5))),
+    ),
+    ("where (2) * a > 10", Query(where=cmp(Op.GT, Fn("product", (num(2), a)), num(10)))),
+    ("where a > (2 * 3)", Query(where=cmp(Op.GT, a, Fn("product", (num(2), num(3)))))),
+    ("where 1 = 1 + a", Query(where=cmp(Op.EQ, num(1), Fn("sum", (num(1), a))))),
+    ("where a = b + 1", Query(where=cmp(Op.EQ, a, Fn("sum", (b, num(1)))))),
+    ("where upper(a) contains lower(b)", Query(where=cmp(Op.CONTAINS, Fn("upper", (a,)), Fn("lower", (b,))))),
+    ("where a + 1 is null", Query(where=IsNull(Fn("sum", (a, num(1)))))),
+    ("where (1) is not null", Query(where=IsNull(num(1), negated=True))),
     # precedence: not > and > or
     (
         "where a = 1 or b = 2 and c = 3",
@@ -141,7 +171,7 @@ QUERIES = [
         "where a = 1 and b = 2 and c = 3",
         Query(where=And((cmp(Op.EQ, a, num(1)), cmp(Op.EQ, b, num(2)), cmp(Op.EQ, c, num(3))))),
     ),
-    ("where not not a is null", Query(where=Not(Not(IsNull(a))))),
+    ("where not (not a is null)", Query(where=Not(Not(IsNull(a))))),
     # GROUP BY, PIVOT, ORDER BY
     ("select a, sum(b) group by a", Query(select=(a, Aggregation(F.SUM, b)), group_by=(a,))),
     (
@@ -157,6 +187,10 @@ QUERIES = [
         Query(select=(Aggregation(F.SUM, a),), order_by=(OrderItem(Aggregation(F.SUM, a), SortDirection.DESC),)),
     ),
     ("order by a + 1", Query(order_by=(OrderItem(Fn("sum", (a, num(1)))),))),
+    (
+        "order by (a) desc, a % 2",
+        Query(order_by=(OrderItem(a, SortDirection.DESC), OrderItem(Fn("modulo", (a, num(2)))))),
+    ),
     # SKIPPING, LIMIT, OFFSET
     ("skipping 3", Query(skipping=3)),
     ("limit 10", Query(limit=10)),
@@ -169,7 +203,6 @@ QUERIES = [
     ("format a '#,##0.0', b 'yyyy'", Query(formats=(FormatItem(a, "#,##0.0"), FormatItem(b, "yyyy")))),
     ("options no_format", Query(options=frozenset({QueryOption.NO_FORMAT}))),
     ("options NO_VALUES no_format", Query(options=frozenset({QueryOption.NO_FORMAT, QueryOption.NO_VALUES}))),
-    ("options no_values, no_format", Query(options=frozenset({QueryOption.NO_FORMAT, QueryOption.NO_VALUES}))),
     # every clause, in order
     (
         "select a, sum(b) where c > 1 group by a pivot c order by a desc skipping 2 limit 3 offset 1 "
@@ -220,8 +253,15 @@ ERRORS = [
     # clauses in the wrong order
     ("where a = 1 select a", 'Unexpected token "select" at position 12'),
     ("limit 1 order by a", 'Unexpected token "order" at position 8'),
-    # as in the reference: no arithmetic and no bare boolean in WHERE
+    # as in the reference: an operand that starts with a literal is that literal alone
+    # (except on the right of a literal), and no bare boolean in WHERE
     ("where 2 * a > 10", 'Unexpected token "*" at position 8'),
+    ("where a > 2 * 3", 'Unexpected token "*" at position 12'),
+    ("where a > -2 - a", 'Unexpected token "-" at position 13'),
+    ("where 'x' + a = 1", 'Unexpected token "+" at position 10'),
+    ("where 1 is null", 'Unexpected token "is" at position 8'),
+    ("where not not a = 1", 'Unexpected token "not" at position 10'),
+    ("where (a)", "Unexpected end of query at position 9"),
     ("where true", "Unexpected end of query at position 10"),
     ("where a", "Unexpected end of query at position 7"),
     # keywords must be back-quoted to be columns
@@ -235,6 +275,10 @@ ERRORS = [
     ("select count(a, b)", 'Aggregation "count" takes exactly one column, not 2 arguments (at position 7)'),
     ("select max()", 'Aggregation "max" takes exactly one column, not 0 arguments (at position 7)'),
     ("select count(*)", 'Unexpected token "*" at position 13'),
+    # no exponents in numbers
+    ("select 1e5", 'Number "1e5" has an exponent, which the query language does not allow (at position 7)'),
+    ("where a > 2.5E-3", 'Number "2.5E-3" has an exponent, which the query language does not allow (at position 10)'),
+    ("where a > -1e5", 'Number "1e5" has an exponent, which the query language does not allow (at position 11)'),
     # literals
     ("select date '2009-13-01'", "Invalid date literal '2009-13-01' (expected 'yyyy-MM-dd') (at position 12)"),
     ("select date 'yesterday'", "Invalid date literal 'yesterday' (expected 'yyyy-MM-dd') (at position 12)"),
@@ -242,6 +286,22 @@ ERRORS = [
         "select datetime '2009-10-01'",
         "Invalid datetime literal '2009-10-01' (expected 'yyyy-MM-dd HH:mm:ss[.SSS]') (at position 16)",
     ),
+    (
+        "select datetime '2008-03-01 10:00'",
+        "Invalid datetime literal '2008-03-01 10:00' (expected 'yyyy-MM-dd HH:mm:ss[.SSS]') (at position 16)",
+    ),
+    (
+        "select datetime '2008-03-01  10:00:00'",
+        "Invalid datetime literal '2008-03-01  10:00:00' (expected 'yyyy-MM-dd HH:mm:ss[.SSS]') (at position 16)",
+    ),
+    (
+        "select datetime '2008-03-01 10:00:00.1000'",
+        "Invalid datetime literal '2008-03-01 10:00:00.1000' (expected 'yyyy-MM-dd HH:mm:ss[.SSS]') (at position 16)",
+    ),
+    ("select date '2009--1-5'", "Invalid date literal '2009--1-5' (expected 'yyyy-MM-dd') (at position 12)"),
+    ("select date ' 2009-1-5'", "Invalid date literal ' 2009-1-5' (expected 'yyyy-MM-dd') (at position 12)"),
+    ("select date '0-1-5'", "Invalid date literal '0-1-5' (expected 'yyyy-MM-dd') (at position 12)"),
+    ("select date '2009-02-29'", "Invalid date literal '2009-02-29' (expected 'yyyy-MM-dd') (at position 12)"),
     (
         "select timeofday '25:00:00'",
         "Invalid timeofday literal '25:00:00' (expected 'HH:mm:ss[.SSS]') (at position 17)",
@@ -258,6 +318,9 @@ ERRORS = [
     ("select sum(b) group by a, a", '"a" appears more than once in GROUP BY (at position 26)'),
     ("select sum(b) pivot a, a", '"a" appears more than once in PIVOT (at position 23)'),
     ("options foo", 'Unexpected token "foo" at position 8'),
+    # as in the reference: options are separated by spaces only
+    ("options no_values, no_format", 'Unexpected token "," at position 17'),
+    ("select a order by a, b, a desc", '"a" appears more than once in ORDER BY (at position 24)'),
     # escapes: positions refer to the original text
     ("select \\u0061 from", 'Unexpected token "from" at position 14'),
 ]
@@ -285,7 +348,7 @@ def test_query_too_long() -> None:
         "select " + "(" * 5000 + "a" + ")" * 5000,
         "select " + "upper(" * 500 + "a" + ")" * 500,
         "select " + " + ".join(["a"] * 2000),
-        "where " + "not " * 5000 + "a is null",
+        "where " + "not (" * 5000 + "a is null" + ")" * 5000,
         "where " + "(" * 5000 + "a is null" + ")" * 5000,
     ],
     ids=["parentheses", "calls", "arithmetic-chain", "nots", "condition-parentheses"],

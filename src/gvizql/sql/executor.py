@@ -34,13 +34,19 @@ _TYPE_FAMILIES: tuple[tuple[type[sa.types.TypeEngine[Any]], ValueType], ...] = (
 def schema_of(source: sa.FromClause) -> list[Column]:
     """The gviz columns of a selectable, typed from its SQLAlchemy column types.
 
+    Each column's id is its key. Its label is the label attached to it with
+    ``info={"label": "..."}`` (on the column, or on the table column it stands for
+    through subqueries and ``.label()`` renames), else its name: as Google's SQL
+    data source, which labels a column with the result set's column label, so
+    ``select *`` has headers.
+
     Raises ``QueryError('internal_error')`` for a column type with no gviz counterpart.
     """
     columns = []
     for column in source.columns:
         for family, value_type in _TYPE_FAMILIES:
             if isinstance(column.type, family):
-                columns.append(Column(column.key, value_type))
+                columns.append(Column(column.key, value_type, _label_of(column)))
                 break
         else:
             raise QueryError(
@@ -49,6 +55,23 @@ def schema_of(source: sa.FromClause) -> list[Column]:
                 f"Column {column.key!r} has SQL type {column.type!r}, which maps to no gviz type.",
             )
     return columns
+
+
+def _label_of(column: sa.ColumnElement[Any]) -> str:
+    own = _attached_label(column)
+    if own is not None:
+        return own
+    found = {label for c in column.proxy_set if (label := _attached_label(c)) is not None}
+    if len(found) == 1:
+        return found.pop()
+    return str(column.name)
+
+
+def _attached_label(column: Any) -> str | None:
+    # Only schema Columns have ``info``; on other elements the attribute lookup may raise.
+    info = column.__dict__.get("info") if isinstance(column, sa.Column) else None
+    label = info.get("label") if info else None
+    return label if isinstance(label, str) else None
 
 
 def run_query(
