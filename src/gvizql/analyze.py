@@ -110,7 +110,8 @@ class AnalyzedQuery:
         return self.label_of(expr)
 
     def pattern_of(self, expr: Expression) -> str | None:
-        """The valid FORMAT pattern of a selected expression, or None."""
+        """The FORMAT pattern of a selected expression (even an invalid one, which renderers
+        do not apply: see ``warnings``), or None."""
         return self._patterns.get(expr)
 
     def is_pivoted(self, expr: Expression) -> bool:
@@ -594,9 +595,10 @@ def _patterns(query: Query, select: Sequence[Expression], typer: _Typer) -> tupl
     is_valid = _pattern_checker()
     for item in query.formats:
         value_type = typer.type_of(item.expression)
-        if is_valid(value_type, item.pattern):
-            patterns[item.expression] = item.pattern
-        else:
+        # As in the reference, the column keeps even an invalid pattern's text; renderers
+        # give its cells no formatted value.
+        patterns[item.expression] = item.pattern
+        if not is_valid(value_type, item.pattern):
             warnings.append(
                 Warning(
                     str(Reason.ILLEGAL_FORMATTING_PATTERNS),

@@ -16,6 +16,7 @@ below does.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -211,6 +212,21 @@ def test_columns(
     answer: Callable[[str], DataTable], tq: str, expected: list[tuple[str, str, str | None, str | None]]
 ) -> None:
     assert [(c.id, c.type.value, c.label, c.pattern) for c in answer(tq).columns] == expected
+
+
+def test_an_invalid_format_pattern_is_kept_with_a_warning_and_no_formatted_values(
+    answer: Callable[[str], DataTable],
+) -> None:
+    table = answer("select hours, salary where hours > 7 format hours '#.#.#', salary '#,##0'")
+    assert [(c.id, c.pattern) for c in table.columns] == [("hours", "#.#.#"), ("salary", "#,##0")]
+    assert [w.reason for w in table.warnings] == ["illegal_formatting_patterns"]
+    assert json.loads(table.to_json()) == {
+        "cols": [
+            {"id": "hours", "label": "Hours", "type": "number", "pattern": "#.#.#"},
+            {"id": "salary", "label": "Salary", "type": "number", "pattern": "#,##0"},
+        ],
+        "rows": [{"c": [{"v": 8}, {"v": 1000, "f": "1,000"}]}, {"c": [{"v": 7.5}, {"v": 750, "f": "750"}]}],
+    }
 
 
 # --- errors -------------------------------------------------------------------------------------

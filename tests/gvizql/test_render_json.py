@@ -73,7 +73,7 @@ FORMATTED = DataTable(
         Column("n", N, "Hours", pattern="#,##0.0"),
         Column("d", D, "Day", pattern="MMM d, yyyy"),
         Column("b", B, "Billable", pattern="yes:no"),
-        Column("x", N, "Bad", pattern="0#"),  # invalid: no pattern, no f
+        Column("x", N, "Bad", pattern="0#"),  # invalid: the pattern shown (as the reference), no f
         Column("s", S, "Text", pattern="anything"),
     ],
     [(6.25, dt.date(2009, 2, 3), True, 1, "<b>"), (None, None, None, None, None)],
@@ -85,7 +85,7 @@ FORMATTED_CASES = [
         '{"cols":[{"id":"n","label":"Hours","type":"number","pattern":"#,##0.0"},'
         '{"id":"d","label":"Day","type":"date","pattern":"MMM d, yyyy"},'
         '{"id":"b","label":"Billable","type":"boolean","pattern":"yes:no"},'
-        '{"id":"x","label":"Bad","type":"number"},'
+        '{"id":"x","label":"Bad","type":"number","pattern":"0#"},'
         '{"id":"s","label":"Text","type":"string","pattern":"anything"}],'
         '"rows":[{"c":[{"v":6.25,"f":"6.2"},{"v":"Date(2009,1,3)","f":"Feb 3, 2009"},'
         '{"v":true,"f":"yes"},{"v":1},{"v":"\\u003cb\\u003e","f":"\\u003cb\\u003e"}]},'
@@ -106,7 +106,7 @@ FORMATTED_CASES = [
         '{"cols":[{"id":"n","label":"Hours","type":"number","pattern":"#,##0.0"},'
         '{"id":"d","label":"Day","type":"date","pattern":"MMM d, yyyy"},'
         '{"id":"b","label":"Billable","type":"boolean","pattern":"yes:no"},'
-        '{"id":"x","label":"Bad","type":"number"},'
+        '{"id":"x","label":"Bad","type":"number","pattern":"0#"},'
         '{"id":"s","label":"Text","type":"string","pattern":"anything"}],'
         '"rows":[{"c":[{"f":"6.2"},{"f":"Feb 3, 2009"},{"f":"yes"},{"f":"1"},{"f":"\\u003cb\\u003e"}]},'
         '{"c":[null,null,null,null,null]}]}',

@@ -251,10 +251,10 @@ def _rows_fast(table: DataTable, options: RenderOptions) -> bytes:
 
 def _cols_object(table: DataTable, options: RenderOptions) -> list[dict[str, str]]:
     cols = []
-    for column, pattern in zip(table.columns, pattern_formatters(table, options), strict=True):
+    for column in table.columns:
         col = {"id": column.id, "label": label_of(column), "type": str(column.type)}
-        if column.pattern is not None and pattern is not None:
-            col["pattern"] = column.pattern
+        if column.pattern is not None and not options.no_format:
+            col["pattern"] = column.pattern  # an invalid pattern too, as the reference (it has no f)
         cols.append(col)
     return cols
 

@@ -125,8 +125,10 @@ def _column_parts(
 def _table(table: DataTable, options: RenderOptions) -> list[str]:
     patterns = pattern_formatters(table, options)
     parts = ["<table>\n<cols>\n"]
-    for column, pattern in zip(table.columns, patterns, strict=True):
-        extra = f' pattern="{attribute(column.pattern)}"' if pattern is not None and column.pattern is not None else ""
+    for column in table.columns:
+        # An invalid pattern is shown too, as in the reference (its cells have no f).
+        shown = column.pattern is not None and not options.no_format
+        extra = f' pattern="{attribute(column.pattern)}"' if shown else ""
         parts.append(
             f'<col id="{attribute(column.id)}" label="{attribute(label_of(column))}" type="{column.type}"{extra}/>\n'
         )
