@@ -122,7 +122,11 @@ _EPOCH = dt.datetime(1970, 1, 1)
 
 
 def todate(v: Any) -> dt.date | None:
-    """The date of a date or datetime, or of a number of milliseconds since 1970-01-01 UTC."""
+    """The date of a date or datetime, or of a number of milliseconds since 1970-01-01 UTC.
+
+    A number is first truncated toward zero to whole milliseconds, as the reference's
+    ``(long)`` cast does: ``-0.5`` is 1970-01-01, ``-1.5`` 1969-12-31, NaN 0 (1970-01-01).
+    """
     if v is None:
         return None
     if isinstance(v, dt.datetime):
@@ -130,9 +134,11 @@ def todate(v: Any) -> dt.date | None:
     if isinstance(v, dt.date):
         return v
     try:
-        return (_EPOCH + dt.timedelta(milliseconds=float(v))).date()
+        number = float(v)
+        millis = 0 if math.isnan(number) else int(number)
+        return (_EPOCH + dt.timedelta(milliseconds=millis)).date()
     except (OverflowError, ValueError):
-        return None  # NaN, infinities and dates outside years 1..9999
+        return None  # infinities and dates outside years 1..9999 (the reference goes further)
 
 
 def upper(v: str | None) -> str:
@@ -162,11 +168,22 @@ def _mixed(op: Callable[[Any, Any], Any], a: Any, b: Any) -> Any:
         return math.nan
 
 
+# Integers stay exact ints up to 2**53, where every one is a double too; past it the
+# reference's doubles round, and so does the result here.
+_EXACT = 2**53
+
+
+def _as_double(r: Any) -> Any:
+    if type(r) is int and not -_EXACT <= r <= _EXACT:
+        return _float(r)
+    return r
+
+
 def sum_(a: Any, b: Any) -> Any:
     if a is None or b is None:
         return None
     try:
-        return a + b
+        return _as_double(a + b)
     except (TypeError, OverflowError):
         return _mixed(lambda x, y: x + y, a, b)
 
@@ -175,7 +192,7 @@ def difference(a: Any, b: Any) -> Any:
     if a is None or b is None:
         return None
     try:
-        return a - b
+        return _as_double(a - b)
     except (TypeError, OverflowError):
         return _mixed(lambda x, y: x - y, a, b)
 
@@ -187,7 +204,7 @@ def product(a: Any, b: Any) -> Any:
         # Beyond any double: don't let repeated products build enormous ints.
         return _float(a) * _float(b)
     try:
-        return a * b
+        return _as_double(a * b)
     except (TypeError, OverflowError):
         return _mixed(lambda x, y: x * y, a, b)
 

@@ -60,6 +60,7 @@ ROWS = [
     ("aesir", "gamma", 2.5, 350, D(2010, 6, 1), TOD(12, 0), DT(2010, 6, 1, 12, 0), False),
 ]
 NAMES = [r[0] for r in ROWS]
+NAN = math.nan
 
 EXECUTORS = ("memory", *SQL_DATABASES)
 
@@ -147,6 +148,26 @@ ANSWERS: list[tuple[str, list[tuple[Any, ...]]]] = [
     ("select name where s = datetime '2009-01-02 23:00:00 '", names(3, 8)),
     ("select name where s = datetime '2009-1-15 8:30:0.250'", names(1)),
     ("select name where t = timeofday '2:0:0.500'", names(6)),
+    # Values: x % 0 is NaN (a null dividend stays null); toDate() of a number truncates the
+    # milliseconds toward zero before it takes the UTC day
+    (
+        "select name, hours % 0, salary % 0, 7 % 0 where hours > 7",
+        [("Ann", NAN, NAN, NAN), ("İstanbul", NAN, NAN, NAN)],
+    ),
+    ("select name, hours % 0 where hours is null", [("æsir", None)]),
+    ("select name, -7 % 3, 7.5 % -2 where hours > 7.5", [("Ann", -1, 1.5)]),
+    (
+        "select toDate(-0.5), toDate(-1.5), toDate(86399999.9), toDate(salary * 86400000 - 0.5) where hours > 7.5",
+        [(D(1970, 1, 1), D(1969, 12, 31), D(1970, 1, 1), D(1972, 9, 26))],
+    ),
+    ("select name where toDate(salary - 1000.5) = date '1970-01-01'", names(1)),
+    # Arithmetic in doubles, as the reference: no 32-bit (or 64-bit) integer overflow
+    (
+        "select 1000000 * 1000000, salary * 86400000, salary * salary * salary where hours > 7.5",
+        [(10**12, 86400000000, 10**9)],
+    ),
+    ("select 10000000000 * 10000000000 - 1, salary - 2147483647 - 2 where hours > 7.5", [(1e20, -2147482649)]),
+    ("select name where salary * 3000000 > 2147483647", names(1, 6)),
     # A pivot whose WHERE leaves no row: no row, the columns of the query without its PIVOT
     ("select sum(hours) where hours > 100 pivot team", []),
     ("select team, sum(hours) / 2 where hours > 100 group by team pivot b", []),

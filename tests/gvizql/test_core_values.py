@@ -161,7 +161,11 @@ FUNCTIONS = [
     ("todate", (D(2009, 1, 1),), D(2009, 1, 1)),
     ("todate", (1234567890123,), D(2009, 2, 13)),
     ("todate", (-86400000,), D(1969, 12, 31)),
-    ("todate", (float("nan"),), None),
+    ("todate", (-0.5,), D(1970, 1, 1)),  # truncated toward zero first, as Java's (long) cast
+    ("todate", (-1.5,), D(1969, 12, 31)),
+    ("todate", (86399999.9,), D(1970, 1, 1)),
+    ("todate", (float("nan"),), D(1970, 1, 1)),  # (long) NaN is 0 in Java
+    ("todate", (float("inf"),), None),  # past Python's dates
     ("todate", (1e300,), None),
     ("todate", (None,), None),
     ("upper", ("abc",), "ABC"),

@@ -74,6 +74,9 @@ _TEXT_OPERATORS = frozenset(
 )
 
 
+# Arithmetic whose SQL result is a double (unless a Decimal operand keeps it exact).
+_DOUBLE_FUNCTIONS = frozenset({"sum", "difference", "product", "quotient", "modulo"})
+
 # Scalar functions that never return null (a null argument gives '').
 _NEVER_NULL_FUNCTIONS = frozenset({"upper", "lower"})
 
@@ -85,15 +88,18 @@ class OutputColumn:
     sql: Expr
     type: ValueType
     decimal: bool = False
+    nan_text: bool = False  # NaN comes back as the text 'NaN' (SQLite, which has no NaN)
 
 
 @dataclass(frozen=True, slots=True)
 class Statement:
-    """A compiled SELECT, the gviz type of each result column, and which may hold Decimals."""
+    """A compiled SELECT, the gviz type of each result column, and which may hold Decimals
+    or the text 'NaN' for a NaN."""
 
     select: sa.Select[Any]
     types: tuple[ValueType, ...]
     decimals: tuple[bool, ...] = ()
+    nan_texts: tuple[bool, ...] = ()
 
 
 class QueryCompiler:
@@ -233,6 +239,10 @@ class QueryCompiler:
         dialect = self.dialect
         if name in ("sum", "difference", "product"):
             left, right = args
+            if not any(self.may_be_decimal(a) for a in e.args):
+                # In doubles, as the reference computes: integers (columns, and literals the
+                # driver binds as 32-bit) would overflow where it does not (1000000 * 1000000).
+                left, right = (self.double_operand(a, sql) for a, sql in zip(e.args, args))
             if name == "sum":
                 return left + right
             if name == "difference":
@@ -260,6 +270,15 @@ class QueryCompiler:
         if name == "lower":
             return dialect.lower(self.text(e.args[0], pivot))
         raise NotImplementedError(f"scalar function {name!r}")
+
+    def double_operand(self, e: ast.Expression, sql: Expr) -> Expr:
+        """``sql`` as a double, without a cast where it is one already (a Float column, or
+        arithmetic, whose results are doubles): one cast less per nesting level."""
+        if isinstance(e, ast.FunctionCall) and e.name in _DOUBLE_FUNCTIONS:
+            return sql
+        if isinstance(e, ast.ColumnRef) and isinstance(self.source.c[e.name].type, sa.Float):
+            return sql
+        return self.dialect.to_double(sql)
 
     # --- grouping and pivoting -----------------------------------------------------------
 
@@ -493,9 +512,9 @@ class QueryCompiler:
             decimal = self.dialect.returns_decimal and self.may_be_decimal(e)
             if query.pivot and contains_aggregation(e):
                 for key in pivot_keys:
-                    outputs.append(OutputColumn(self.expression(e, key), type_, decimal))
+                    outputs.append(self.output(e, type_, decimal, key))
             else:
-                outputs.append(OutputColumn(self.expression(e), type_, decimal))
+                outputs.append(self.output(e, type_, decimal, None))
         columns = [sa.type_coerce(o.sql, RawResult()).label(f"c{i}") for i, o in enumerate(outputs)]
         select = sa.select(*columns).select_from(self.source)
         where = self.where()
@@ -525,7 +544,29 @@ class QueryCompiler:
             select = select.limit(query.limit)
         if query.offset:
             select = select.offset(query.offset)
-        return Statement(select, tuple(o.type for o in outputs), tuple(o.decimal for o in outputs))
+        return Statement(
+            select,
+            tuple(o.type for o in outputs),
+            tuple(o.decimal for o in outputs),
+            tuple(o.nan_text for o in outputs),
+        )
+
+    def output(self, e: ast.Expression, type_: ValueType, decimal: bool, pivot: PivotKey | None) -> OutputColumn:
+        """A selected expression as a result column.
+
+        A selected ``x % y`` whose divisor is a column, literal or aggregation gives NaN
+        for ``y = 0`` even where the database has no NaN (``Dialect.nan_modulo``).
+        """
+        if (
+            isinstance(e, ast.FunctionCall)
+            and e.name == "modulo"
+            and isinstance(e.args[1], (ast.ColumnRef, ast.Literal, ast.Aggregation))
+        ):
+            left, right = (self.expression(a, pivot) for a in e.args)
+            nan = self.dialect.nan_modulo(left, right)
+            if nan is not None:
+                return OutputColumn(nan, type_, decimal, nan_text=True)
+        return OutputColumn(self.expression(e, pivot), type_, decimal)
 
     def may_be_decimal(self, e: ast.Expression) -> bool:
         """Whether the driver may return Decimal for ``e`` (numeric columns, sums of integers)."""

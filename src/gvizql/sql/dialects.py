@@ -142,11 +142,18 @@ class Dialect:
         (repeated at every level, ``a % (b % (c % ...))`` would double the SQL each time).
         """
         remainder = sa.func.mod(self.to_double(left), sa.func.nullif(self.to_double(right), 0))
-        return self.nan_when_zero(right, remainder) if nan_for_zero else remainder
+        return self.nan_when_zero(left, right, remainder) if nan_for_zero else remainder
 
-    def nan_when_zero(self, divisor: Expr, result: Expr) -> Expr:
-        """``result``, or NaN when ``divisor`` is 0 (what the reference gives for ``x % 0``)."""
-        return sa.case((divisor == 0, sa.cast(sa.literal_column("'NaN'"), self.double)), else_=result)
+    def nan_modulo(self, left: Expr, right: Expr) -> Expr | None:
+        """A selected ``left % right`` giving the text 'NaN' for a zero divisor, where the
+        database has no NaN to give (None: the database has NaN, ``modulo`` does it)."""
+        return None
+
+    def nan_when_zero(self, dividend: Expr, divisor: Expr, result: Expr) -> Expr:
+        """``result``, or NaN when ``divisor`` is 0 and ``dividend`` not null (what the
+        reference gives for ``x % 0``)."""
+        nan = sa.and_(dividend.is_not(None), divisor == 0)
+        return sa.case((nan, sa.cast(sa.literal_column("'NaN'"), self.double)), else_=result)
 
     # --- dates --------------------------------------------------------------------------
 
@@ -164,6 +171,8 @@ class Dialect:
         return sa.cast(expr, sa.Date)
 
     def date_from_millis(self, expr: Expr) -> Expr:
+        """The UTC date of a number of milliseconds since the epoch, truncated toward zero
+        first (Java's ``(long)`` cast, as the reference: -0.5 is 1970-01-01)."""
         raise NotImplementedError
 
 
@@ -248,8 +257,13 @@ class SQLiteDialect(Dialect):
 
     def modulo(self, left: Expr, right: Expr, *, nan_for_zero: bool) -> Expr:
         # SQLite's % truncates reals to integers; its math mod() is fmod. SQLite has no
-        # NaN (it stores NULL), so x % 0 is null here: a documented difference.
+        # NaN (it makes every NaN a NULL), so x % 0 is null inside an expression; a
+        # selected x % 0 is NaN all the same (``nan_modulo``).
         return sa.func.mod(left, sa.func.nullif(right, 0))
+
+    def nan_modulo(self, left: Expr, right: Expr) -> Expr | None:
+        nan = sa.and_(left.is_not(None), right == 0)
+        return sa.case((nan, sa.literal("NaN", sa.String)), else_=self.modulo(left, right, nan_for_zero=False))
 
     # SQLAlchemy writes dates as 'YYYY-MM-DD', datetimes as 'YYYY-MM-DD HH:MM:SS.ffffff'
     # and times as 'HH:MM:SS.ffffff': reading the digits is exact and fast.
@@ -290,7 +304,8 @@ class SQLiteDialect(Dialect):
         return sa.func.date(expr)
 
     def date_from_millis(self, expr: Expr) -> Expr:
-        return sa.func.date(expr / 1000.0, "unixepoch")
+        # CAST AS INTEGER truncates toward zero.
+        return sa.func.date(sa.cast(expr, sa.Integer) / 1000.0, "unixepoch")
 
 
 class PostgreSQLDialect(Dialect):
@@ -379,7 +394,7 @@ class PostgreSQLDialect(Dialect):
         # mod() on numeric keeps the sign of the dividend, as Java's % does.
         remainder = sa.func.mod(sa.cast(left, sa.Numeric), sa.func.nullif(sa.cast(right, sa.Numeric), 0))
         result = sa.cast(remainder, self.double)
-        return self.nan_when_zero(right, result) if nan_for_zero else result
+        return self.nan_when_zero(left, right, result) if nan_for_zero else result
 
     _FIELDS = {
         "year": "YEAR",
@@ -408,7 +423,8 @@ class PostgreSQLDialect(Dialect):
         return _int(sa.func.trunc(seconds / 86400))
 
     def date_from_millis(self, expr: Expr) -> Expr:
-        stamp = sa.func.to_timestamp(sa.cast(expr, sa.Numeric) / 1000).op("AT TIME ZONE")(sa.literal("UTC", sa.String))
+        millis = sa.func.trunc(sa.cast(expr, sa.Numeric))
+        stamp = sa.func.to_timestamp(millis / 1000).op("AT TIME ZONE")(sa.literal("UTC", sa.String))
         return sa.cast(stamp, sa.Date)
 
 
@@ -474,7 +490,8 @@ class DuckDBDialect(Dialect):
         return sa.cast(sa.func.trunc(sa.cast(millis, self.double) / 86400000), sa.BigInteger)
 
     def date_from_millis(self, expr: Expr) -> Expr:
-        return sa.cast(sa.func.epoch_ms(sa.cast(expr, sa.BigInteger)), sa.Date)
+        # A cast to BIGINT rounds: truncate first.
+        return sa.cast(sa.func.epoch_ms(sa.cast(sa.func.trunc(expr), sa.BigInteger)), sa.Date)
 
 
 def _millis_suffix(millis: Expr, digits: Expr) -> Expr:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import math
 from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any, cast
@@ -141,6 +142,9 @@ def _fetch(connection: sa.Connection, statement: Statement, dialect: Dialect) ->
     for i, maybe_decimal in enumerate(statement.decimals):
         if maybe_decimal:
             converters[i] = _number
+    for i, nan_text in enumerate(statement.nan_texts):
+        if nan_text:
+            converters[i] = _nan_or_number
     if not rows or not any(converters):
         return rows
     return _row_converter(tuple(converters))(rows)
@@ -171,6 +175,11 @@ def _number(value: Any) -> Any:
     if type(value) is Decimal:
         return int(value) if value == value.to_integral_value() else float(value)
     return value
+
+
+def _nan_or_number(value: Any) -> Any:
+    # The text 'NaN' stands for NaN where the database has none (``Dialect.nan_modulo``).
+    return math.nan if value == "NaN" else _number(value)
 
 
 @contextlib.contextmanager
