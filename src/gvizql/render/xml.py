@@ -127,8 +127,8 @@ def _table(table: DataTable, options: RenderOptions) -> list[str]:
     parts = ["<table>\n<cols>\n"]
     for column in table.columns:
         # An invalid pattern is shown too, as in the reference (its cells have no f).
-        shown = column.pattern is not None and not options.no_format
-        extra = f' pattern="{attribute(column.pattern)}"' if shown else ""
+        pattern = None if options.no_format else column.pattern
+        extra = f' pattern="{attribute(pattern)}"' if pattern is not None else ""
         parts.append(
             f'<col id="{attribute(column.id)}" label="{attribute(label_of(column))}" type="{column.type}"{extra}/>\n'
         )
