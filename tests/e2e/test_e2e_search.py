@@ -135,3 +135,28 @@ def test_both_databases_find_the_same(servers, what: str, data: dict) -> None:
     else:
         assert sorted(answers[0]) == sorted(answers[1])
     assert answers[0], "the demo finds something"
+
+
+def test_a_job_filled_by_an_accepted_offer_leaves_the_open_jobs(writable_server: Server) -> None:
+    owner, provider = writable_server.client("owner"), writable_server.client("provider")
+    team = writable_server.team("acme:engineering")["reference"]
+    job = owner.hr.post_job(
+        team, "Octopus feeding schedule", "fixed-price", "A schedule for the aquarium's octopus.", "public",
+        category="Web Development", subcategory="Web Programming", budget=300,
+    )["job"]  # fmt: skip
+    assert [j["id"] for j in provider.provider_v2.search_jobs({"q": "octopus"})] == [job["job_key"]]
+    offer = owner.hr.post_offer(
+        job["reference"],
+        provider_reference=provider.hr.get_user_me()["reference"],
+        engagement_title="Octopus feeding schedule",
+        fixed_charge_amount_agreed="300.00",
+    )["offer"]
+    provider.offers.accept_or_decline(offer["reference"], "accept")
+    assert provider.provider_v2.search_jobs({"q": "octopus"}) == []
+    filled = provider.provider_v2.search_jobs({"q": "octopus", "job_status": "completed"})
+    assert [(j["id"], j["job_status"]) for j in filled] == [(job["job_key"], "Completed")]
+    # v1 tells a filled job with its contract running (In Progress) from one whose contracts ended (Completed)
+    assert [j["ciphertext"] for j in provider.provider.search_jobs({"q": "octopus", "st": "In Progress"})["job"]] == [
+        job["job_key"]
+    ]
+    assert provider.provider.search_jobs({"q": "octopus", "st": "Completed"})["job"] == []

@@ -34,6 +34,7 @@ import sqlalchemy as sa
 from pydantic import BeforeValidator
 from typing_extensions import TypedDict
 
+from odesk_server import search
 from odesk_server.access.keys import as_reference
 from odesk_server.access.rules import (
     HIRING_NEEDED,
@@ -466,6 +467,9 @@ def accept_or_decline(call: Call[ActionParams]) -> OfferReply:
     offer = _offer_for_contractor(work, scope, p.offer_id)
     if p.action_name == "accept":
         rules.accept_offer(work, offer, now)
+        if offer.job_id is not None:  # the job may be filled now: its search document says so
+            work.session.flush()
+            search.jobs_changed(work.connection, [offer.job_id])
     else:
         rules.decline_offer(work, offer, now)
     return {"offer": one_offer_payload(work, now, offer.id, V1_STATUS_NAMES)}

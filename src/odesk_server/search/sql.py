@@ -1,26 +1,27 @@
-"""The SQL search engine: a ``SearchRequest`` compiled to one query (and its count) on SQLite or PostgreSQL.
+"""The SQL search engine: a ``SearchRequest`` compiled to SQL on SQLite or PostgreSQL.
 
-How a request becomes SQL:
+Two ways through the indexes of ``search.index``:
 
-- The top-level conditions that are text (words and phrases, ANDed, ORed,
-  with ``NOT`` parts beside a positive one) drive the query: on SQLite one
-  FTS5 ``MATCH`` expression over ``search_jobs``/``search_providers``
-  (column filters for fields, BM25 with per-column weights for the
-  ranking); on PostgreSQL ``document @@ tsquery`` tests on the joined
-  ``tsvector`` (``ts_filter`` to a field's weight), ranked by ``ts_rank``.
-- Every other condition is a predicate on the rows: columns of ``jobs``,
-  ``users`` and ``provider_profiles``, ``EXISTS`` on skills, tests,
-  portfolio and agency roles, the triggers' work summary
-  (``search_provider_stats``), the buyer companies' hires and feedback.
-  Text nested under an OR or a NOT with other conditions becomes
-  ``id IN (SELECT rowid ... MATCH ...)`` on SQLite, a row test on PostgreSQL.
-- Visibility is one more predicate: jobs that are public (or ``odesk``),
-  and private jobs of the teams the viewer may read; public profiles of
-  active providers.
+- **With words** (a ``Text`` anywhere in the condition), the full-text
+  documents drive: on SQLite one FTS5 ``MATCH`` expression (the words, with
+  column filters for fields, and the categorical filters as facet tokens,
+  ``zzs1`` for an open job...), ranked by BM25 with per-column weights; on
+  PostgreSQL ``document @@ tsquery`` tests on the ``tsvector`` (``ts_filter``
+  to a field's weight), ranked by ``ts_rank``, the count taken in the same
+  pass. Visibility is a facet too, so a search by words and categories
+  reads the document index and nothing else; the narrow rows
+  (``search_job_rows``, ``search_provider_stats``) are joined only for a
+  condition or a sort on a number or a day, the page's public keys read
+  from them last.
+- **Without words**, the narrow rows alone: every condition a column
+  predicate (or ``EXISTS`` on a provider's skills, tests, portfolio,
+  agencies), visibility a predicate, the newest first along their indexes.
 
-Words are handed to the database's own parser, never spliced into its query
-language: an FTS5 string is quoted (``"`` doubled), a tsquery is built by
-``phraseto_tsquery`` from a bound parameter.
+Text nested under an OR or a NOT beside other conditions becomes
+``id IN (SELECT rowid ... MATCH ...)`` on SQLite, a row test on PostgreSQL.
+Words reach the database's own parser as bound values, never as query
+syntax: an FTS5 string is quoted (``"`` doubled), a tsquery is built by
+``phraseto_tsquery``; the facet tokens are the engine's own.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import datetime as dt
 import functools
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -46,8 +48,9 @@ from odesk_server.models import (
     TimeLog,
     User,
     UserRole,
+    UTCDateTime,
 )
-from odesk_server.models.profiles import PortfolioItem, ProviderProfile, ProviderSkill, ProviderTest
+from odesk_server.models.profiles import PortfolioItem, ProviderSkill, ProviderTest
 from odesk_server.search import index
 from odesk_server.search.query import (
     RECENT_DAYS,
@@ -68,23 +71,53 @@ from odesk_server.search.query import (
     fields_in,
 )
 
-# BM25 weights of the FTS5 columns (index.COLUMNS order) and their tsvector counterparts (D, C, B, A).
+# BM25 weights of the FTS5 columns (index.COLUMNS order; the facets weigh nothing).
 _BM25_WEIGHTS = {
-    "jobs": (10.0, 5.0, 1.0),  # title, skills, description
-    "providers": (2.0, 10.0, 5.0, 2.0, 1.0, 1.0),  # name, title, skills, tests, overview, portfolio
+    "jobs": (10.0, 5.0, 1.0, 0.0),  # title, skills, description, facets
+    "providers": (2.0, 10.0, 5.0, 2.0, 1.0, 1.0, 0.0),  # name, title, skills, tests, overview, portfolio, facets
 }
+# ts_rank's weights of D, C, B, A.
 _TS_WEIGHTS = "'{0.1, 0.2, 0.4, 1.0}'"
-_CONFIG = "'english'::regconfig"
+_ENGLISH = "'english'::regconfig"
+_SIMPLE = "'simple'::regconfig"
 # Statuses of a contract still running.
 _RUNNING = ("active", "suspended")
 # Public job visibilities (anyone signed in finds them).
 _PUBLIC_JOBS = ("public", "odesk")
+_JOB_TYPES = {"hourly": 1, "fixed-price": 2}
+_ENGLISH_LEVELS = range(0, 6)
 
 
-def _stats() -> sa.TableClause:
+def _job_rows() -> sa.TableClause:
+    return sa.table(
+        "search_job_rows",
+        sa.column("job_id", sa.Integer),
+        sa.column("job_key", sa.String),
+        sa.column("buyer_team_id", sa.Integer),
+        sa.column("company_id", sa.Integer),
+        sa.column("visibility", sa.String),
+        sa.column("status", sa.String),
+        sa.column("job_type", sa.String),
+        sa.column("subcategory_id", sa.Integer),
+        sa.column("subcategory2_id", sa.Integer),
+        sa.column("category_id", sa.Integer),
+        sa.column("category2_id", sa.Integer),
+        sa.column("budget", sa.Numeric(14, 2)),
+        sa.column("duration", sa.Integer),
+        sa.column("created_at", UTCDateTime()),
+    )
+
+
+def _provider_rows() -> sa.TableClause:
     return sa.table(
         "search_provider_stats",
         sa.column("user_id", sa.Integer),
+        sa.column("profile_key", sa.String),
+        sa.column("shown", sa.Boolean),
+        sa.column("created_at", UTCDateTime()),
+        sa.column("rate", sa.Numeric(14, 2)),
+        sa.column("english_skill", sa.Integer),
+        sa.column("region_id", sa.Integer),
         sa.column("hours", sa.Numeric(14, 2)),
         sa.column("last_worked_on", sa.Date),
         sa.column("feedback", sa.Numeric(4, 2)),
@@ -92,17 +125,8 @@ def _stats() -> sa.TableClause:
     )
 
 
-def _fts(kind: Kind) -> sa.TableClause:
-    return sa.table(f"search_{kind.value}", sa.column("rowid", sa.Integer))
-
-
-def _documents(kind: Kind) -> sa.TableClause:
-    id_column = "job_id" if kind is Kind.JOBS else "user_id"
-    return sa.table(f"search_{kind.value}", sa.column(id_column, sa.Integer), sa.column("document", TSVECTOR))
-
-
 # --------------------------------------------------------------------------
-# Text
+# Words
 
 
 def _pieces(text: Text) -> list[str]:
@@ -114,71 +138,12 @@ def _fts_string(piece: str) -> str:
     return '"' + piece.replace('"', '""') + '"'
 
 
-def _fts_text(text: Text, kind: Kind) -> str:
-    """An FTS5 expression for ``text``: each piece a quoted string, restricted to the fields' columns."""
-    columns = [c for c in index.COLUMNS[kind.value] if c in text.fields] if text.fields else []
-    strings = " AND ".join(_fts_string(piece) for piece in _pieces(text))
-    if not columns:
-        return f"({strings})"
-    return "{" + " ".join(columns) + "} : (" + strings + ")"
-
-
-def _fts_expression(condition: Condition, kind: Kind) -> str | None:
-    """The FTS5 expression of a condition made only of text (None when it is not one, or only negative)."""
-    if isinstance(condition, Text):
-        return _fts_text(condition, kind)
-    if isinstance(condition, AllOf):
-        positive: list[str] = []
-        negative: list[str] = []
-        for operand in condition.operands:
-            if isinstance(operand, Not):
-                found = _fts_expression(operand.operand, kind)
-                if found is None:
-                    return None
-                negative.append(found)
-            else:
-                found = _fts_expression(operand, kind)
-                if found is None:
-                    return None
-                positive.append(found)
-        if not positive:
-            return None
-        expression = "(" + " AND ".join(positive) + ")"
-        return expression + "".join(f" NOT {part}" for part in negative)
-    if isinstance(condition, AnyOf):
-        parts = [_fts_expression(operand, kind) for operand in condition.operands]
-        if any(part is None for part in parts):
-            return None
-        return "(" + " OR ".join(part for part in parts if part is not None) + ")"
-    return None
-
-
 def _tsquery(text: Text) -> ColumnElement[Any]:
-    pieces = [sa.func.phraseto_tsquery(sa.literal_column(_CONFIG), piece) for piece in _pieces(text)]
+    pieces = [sa.func.phraseto_tsquery(sa.literal_column(_ENGLISH), piece) for piece in _pieces(text)]
     return functools.reduce(lambda left, right: left.op("&&")(right), pieces)
 
 
-def _weights(text: Text, kind: Kind) -> str | None:
-    """The tsvector weights of ``text``'s fields (None: every field)."""
-    if not text.fields:
-        return None
-    letters = sorted({index.WEIGHTS[kind.value][f].lower() for f in text.fields if f in index.WEIGHTS[kind.value]})
-    return "'{" + ",".join(letters) + "}'"
-
-
-def _is_text(condition: Condition) -> bool:
-    if isinstance(condition, Text):
-        return True
-    if isinstance(condition, Not):
-        return _is_text(condition.operand)
-    if isinstance(condition, (AllOf, AnyOf)):
-        return all(_is_text(operand) for operand in condition.operands)
-    return False
-
-
 def _has_text(condition: Condition | None) -> bool:
-    if condition is None:
-        return False
     if isinstance(condition, Text):
         return True
     if isinstance(condition, Not):
@@ -208,63 +173,125 @@ def _between(column: ColumnElement[Any], condition: Between) -> ColumnElement[bo
     return sa.and_(*parts)
 
 
+def _levels(condition: Between, levels: Iterable[int]) -> list[int]:
+    """The whole levels (English skill 0-5) inside ``condition``'s bounds."""
+    low = Decimal(str(condition.low)) if condition.low is not None else None
+    high = Decimal(str(condition.high)) if condition.high is not None else None
+    return [
+        level
+        for level in levels
+        if (low is None or level > low or (level == low and condition.include_low))
+        and (high is None or level < high or (level == high and condition.include_high))
+    ]
+
+
 # --------------------------------------------------------------------------
 # One query
 
 
 @dataclass
 class _Plan:
-    """What one request compiles to: the FROM, the predicates, the score, the order."""
-
     from_: sa.FromClause
     where: list[ColumnElement[bool]]
     score: ColumnElement[Any]
     ranked: bool
+    id_column: ColumnElement[int]
+    joined_rows: bool
 
 
 class _Query:
-    """A request of one kind compiled for one dialect (the kind's specifics in the subclasses)."""
+    """A request of one kind compiled for one dialect (the kind's fields in the subclasses)."""
 
     kind: Kind
+    id_name: str
+    key_name: str
 
-    def __init__(self, dialect: str, request: SearchRequest) -> None:
+    def __init__(self, dialect: str, request: SearchRequest, rows: sa.TableClause) -> None:
         self.dialect = dialect
         self.request = request
-        self.documents = _documents(self.kind) if dialect == "postgresql" else None
-        self.fts = _fts(self.kind) if dialect == "sqlite" else None
+        self.rows = rows
+        self.fts = (
+            sa.table(f"search_{self.kind.value}", sa.column("rowid", sa.Integer)) if dialect == "sqlite" else None
+        )
+        self.documents = (
+            sa.table(f"search_{self.kind.value}", sa.column(self.id_name, sa.Integer), sa.column("document", TSVECTOR))
+            if dialect == "postgresql"
+            else None
+        )
+
+    # Set while compiling a search with words on PostgreSQL: facets are tested on the joined document.
+    on_documents = False
+
+    @property
+    def row_id(self) -> ColumnElement[int]:
+        return self.rows.c[self.id_name]
 
     # -- what each kind says
-    def base(self) -> sa.FromClause:
+    def facets(self, condition: OneOf | Between) -> list[str] | None:
+        """The facet tokens any of which a document matching ``condition`` holds (None: not a facet)."""
         raise NotImplementedError
 
-    def id_column(self) -> ColumnElement[int]:
-        raise NotImplementedError
-
-    def key_column(self) -> ColumnElement[str]:
+    def column(self, condition: OneOf | Between | Unknown) -> ColumnElement[bool]:
+        """``condition`` as a predicate on the rows (joined, ``self.rows``)."""
         raise NotImplementedError
 
     def visible(self) -> list[ColumnElement[bool]]:
+        """What the viewer may find, on the rows."""
         raise NotImplementedError
 
-    def field(self, condition: OneOf | Between | Unknown) -> ColumnElement[bool]:
+    def visible_facets(self) -> str:
+        """The same as FTS5 expression on the facets (SQLite) or tsquery text (PostgreSQL)."""
         raise NotImplementedError
-
-    def joins(self, from_: sa.FromClause) -> sa.FromClause:
-        return from_
 
     def sort_column(self, field: SortField) -> ColumnElement[Any] | None:
         raise NotImplementedError
 
-    def default_sort(self, ranked: bool) -> tuple[SortKey, ...]:
-        created = SortKey(SortField.CREATED, descending=True)
-        return (SortKey(SortField.SCORE), created) if ranked else (created,)
+    def extra_joins(self, from_: sa.FromClause) -> sa.FromClause:
+        return from_
 
-    # -- conditions
+    # -- conditions as FTS5 expressions (SQLite)
+    def fts_text(self, text: Text) -> str:
+        text_columns = [c for c in index.COLUMNS[self.kind.value] if c != "facets"]
+        columns = [c for c in text_columns if c in text.fields] if text.fields else text_columns
+        strings = " AND ".join(_fts_string(piece) for piece in _pieces(text))
+        return "{" + " ".join(columns) + "} : (" + strings + ")"
+
+    def fts_expression(self, condition: Condition) -> str | None:
+        """The FTS5 expression of ``condition`` (None: it is not made of words and facets, or only negative)."""
+        if isinstance(condition, Text):
+            return self.fts_text(condition)
+        if isinstance(condition, (OneOf, Between)):
+            tokens = self.facets(condition)
+            if not tokens:
+                return None
+            return "{facets} : (" + " OR ".join(f'"{token}"' for token in tokens) + ")"
+        if isinstance(condition, AllOf):
+            positive: list[str] = []
+            negative: list[str] = []
+            for operand in condition.operands:
+                target = negative if isinstance(operand, Not) else positive
+                found = self.fts_expression(operand.operand if isinstance(operand, Not) else operand)
+                if found is None:
+                    return None
+                target.append(found)
+            if not positive:
+                return None
+            return "(" + " AND ".join(positive) + ")" + "".join(f" NOT {part}" for part in negative)
+        if isinstance(condition, AnyOf):
+            parts = [self.fts_expression(operand) for operand in condition.operands]
+            if any(part is None for part in parts):
+                return None
+            return "(" + " OR ".join(part for part in parts if part is not None) + ")"
+        return None
+
+    # -- conditions as predicates
     def predicate(self, condition: Condition) -> ColumnElement[bool]:
-        if self.fts is not None and not isinstance(condition, Text) and _is_text(condition):
-            expression = _fts_expression(condition, self.kind)  # a text AND/OR: one MATCH
+        """``condition`` as a SQL predicate (words as a nested MATCH or a document test, the rest on the rows)."""
+        if self.fts is not None and _has_text(condition):
+            expression = self.fts_expression(condition)
             if expression is not None:
-                return self.matching(expression)
+                rows = sa.select(self.fts.c.rowid).where(sa.literal_column(self.fts.name).match(expression))
+                return self.row_id.in_(rows)
         if isinstance(condition, AllOf):
             return sa.and_(*(self.predicate(operand) for operand in condition.operands))
         if isinstance(condition, AnyOf):
@@ -274,85 +301,166 @@ class _Query:
         if isinstance(condition, Nothing):
             return sa.false()
         if isinstance(condition, Text):
-            return self.text(condition)
-        return self.field(condition)
+            return self.document_text(condition)
+        if self.on_documents and isinstance(condition, (OneOf, Between)):
+            tokens = self.facets(condition)
+            if tokens is not None:
+                if not tokens:
+                    return sa.false()
+                query = sa.func.to_tsquery(sa.literal_column(_SIMPLE), " | ".join(tokens))
+                return self.documents.c.document.op("@@")(query)
+        return self.column(condition)
 
-    def text(self, text: Text) -> ColumnElement[bool]:
-        if self.fts is not None:
-            return self.matching(_fts_text(text, self.kind))
+    def document_text(self, text: Text) -> ColumnElement[bool]:
+        """Words tested on the joined document (PostgreSQL)."""
         assert self.documents is not None
         document = self.documents.c.document
         query = _tsquery(text)
         found = document.op("@@")(query)
-        weights = _weights(text, self.kind)
-        if weights is None:
+        if not text.fields:
             return found
-        return sa.and_(found, sa.func.ts_filter(document, sa.literal_column(weights)).op("@@")(query))
-
-    def matching(self, expression: str) -> ColumnElement[bool]:
-        """``id IN`` the rows of the FTS5 table matching ``expression`` (SQLite)."""
-        assert self.fts is not None
-        table = self.fts.name
-        rows = sa.select(self.fts.c.rowid).where(sa.literal_column(table).match(expression))
-        return self.id_column().in_(rows)
+        weights = index.WEIGHTS[self.kind.value]
+        letters = sorted({weights[f].lower() for f in text.fields if f in weights})
+        restricted = sa.func.ts_filter(document, sa.literal_column("'{" + ",".join(letters) + "}'"))
+        return sa.and_(found, restricted.op("@@")(query))
 
     # -- the plan
+    def sort_keys(self, ranked: bool) -> tuple[SortKey, ...]:
+        """The sort asked for, or the best matches first (ranked), or the newest first."""
+        if self.request.sort:
+            return self.request.sort
+        return (SortKey(SortField.SCORE),) if ranked else (SortKey(SortField.CREATED),)
+
+    def needs_rows(self, conditions: list[Condition], ranked: bool) -> bool:
+        """Whether the rows must be joined: for ``conditions`` on them, or to sort on them."""
+        return bool(conditions) or any(key.field is not SortField.SCORE for key in self.sort_keys(ranked))
+
     def plan(self) -> _Plan:
         condition = self.request.condition
-        conjuncts = list(condition.operands) if isinstance(condition, AllOf) else [condition] if condition else []
-        where = self.visible()
-        from_ = self.joins(self.base())
-        score: ColumnElement[Any] = sa.literal(0.0)
-        ranked = False
+        if not _has_text(condition):
+            from_ = self.extra_joins(self.rows)
+            where = [*self.visible(), *([self.predicate(condition)] if condition is not None else [])]
+            return _Plan(from_, where, sa.literal(0.0), False, self.row_id, True)
+        assert condition is not None
+        conjuncts: list[Condition] = list(condition.operands) if isinstance(condition, AllOf) else [condition]
         if self.fts is not None:
-            positive = [c for c in conjuncts if not isinstance(c, Not) and _fts_expression(c, self.kind) is not None]
-            negative = [c for c in conjuncts if isinstance(c, Not) and _fts_expression(c.operand, self.kind)]
-            if positive:
-                expression = _fts_expression(AllOf((*positive, *negative)), self.kind)
-                assert expression is not None
-                conjuncts = [c for c in conjuncts if c not in positive and c not in negative]
-                table: ColumnElement[Any] = sa.literal_column(self.fts.name)
-                from_ = self.fts.join(from_, self.id_column() == self.fts.c.rowid)
-                where.append(table.match(expression))
-                score = -sa.func.bm25(table, *_BM25_WEIGHTS[self.kind.value])
-                ranked = True
-        elif self.documents is not None and _has_text(condition):
-            id_name = "job_id" if self.kind is Kind.JOBS else "user_id"
-            from_ = from_.join(self.documents, self.documents.c[id_name] == self.id_column())
-            ranking = [text for c in conjuncts for text in _positive_texts(c)]
-            if ranking:
-                query = functools.reduce(lambda a, b: a.op("||")(b), [_tsquery(text) for text in ranking])
-                score = sa.func.ts_rank(sa.literal_column(_TS_WEIGHTS), self.documents.c.document, query)
-                ranked = True
-        where.extend(self.predicate(c) for c in conjuncts)
-        return _Plan(from_, where, score, ranked)
+            return self.fts_plan(conjuncts)
+        return self.document_plan(conjuncts)
 
-    def order(self, plan: _Plan) -> list[ColumnElement[Any]]:
-        keys = self.request.sort or self.default_sort(plan.ranked)
-        found: list[ColumnElement[Any]] = []
-        for key in keys:
-            column = plan.score if key.field is SortField.SCORE else self.sort_column(key.field)
-            if column is None:
-                continue
-            found.append((column.desc() if key.descending else column.asc()).nulls_last())
-        found.append(self.id_column().desc())
-        return found
+    def fts_plan(self, conjuncts: list[Condition]) -> _Plan:
+        assert self.fts is not None
+        positive = [c for c in conjuncts if not isinstance(c, Not) and self.fts_expression(c) is not None]
+        negative = [c for c in conjuncts if isinstance(c, Not) and self.fts_expression(c.operand) is not None]
+        rest = [c for c in conjuncts if c not in positive and c not in negative]
+        parts = [f"{{facets}} : ({self.visible_facets()})", *(self.fts_expression(c) or "" for c in positive)]
+        excluded = [self.fts_expression(c.operand) for c in negative if isinstance(c, Not)]
+        expression = "(" + " AND ".join(parts) + ")" + "".join(f" NOT {part}" for part in excluded)
+        table: ColumnElement[Any] = sa.literal_column(self.fts.name)
+        from_: sa.FromClause = self.fts
+        ranked = any(_positive_texts(c) for c in positive)
+        joined = self.needs_rows(rest, ranked)
+        if joined:
+            from_ = self.extra_joins(self.fts.join(self.rows, self.row_id == self.fts.c.rowid))
+        where: list[ColumnElement[bool]] = [table.match(expression), *(self.predicate(c) for c in rest)]
+        score = -sa.func.bm25(table, *_BM25_WEIGHTS[self.kind.value]) if ranked else sa.literal(0.0)
+        return _Plan(from_, where, score, ranked, self.fts.c.rowid, joined)
 
+    def document_plan(self, conjuncts: list[Condition]) -> _Plan:
+        assert self.documents is not None
+        self.on_documents = True
+        document_id = self.documents.c[self.id_name]
+        from_: sa.FromClause = self.documents
+        rest = [c for c in conjuncts if not (_has_text(c) or self.is_facet(c))]
+        ranking = [text for c in conjuncts for text in _positive_texts(c)]
+        joined = self.needs_rows(rest, bool(ranking))
+        if joined:
+            from_ = self.extra_joins(self.documents.join(self.rows, self.row_id == document_id))
+        visible = sa.func.to_tsquery(sa.literal_column(_SIMPLE), self.visible_facets())
+        where: list[ColumnElement[bool]] = [
+            self.documents.c.document.op("@@")(visible),
+            *(self.predicate(c) for c in conjuncts),
+        ]
+        score: ColumnElement[Any] = sa.literal(0.0)
+        if ranking:
+            query = functools.reduce(lambda a, b: a.op("||")(b), [_tsquery(text) for text in ranking])
+            score = sa.func.ts_rank(sa.literal_column(_TS_WEIGHTS), self.documents.c.document, query)
+        return _Plan(from_, where, score, bool(ranking), document_id, joined)
+
+    def is_facet(self, condition: Condition) -> bool:
+        if isinstance(condition, (OneOf, Between)):
+            return self.facets(condition) is not None
+        if isinstance(condition, Not):
+            return self.is_facet(condition.operand)
+        if isinstance(condition, (AllOf, AnyOf)):
+            return all(self.is_facet(operand) or _has_text(operand) for operand in condition.operands)
+        return False
+
+    def order(self, plan: _Plan) -> list[tuple[ColumnElement[Any], bool]]:
+        """The sort columns and whether each is descending; the newest row last breaks ties."""
+        found: list[tuple[ColumnElement[Any], bool]] = []
+        for key in self.sort_keys(plan.ranked):
+            if key.field is SortField.SCORE:
+                column: ColumnElement[Any] | None = plan.score if plan.ranked else None
+            else:
+                column = self.sort_column(key.field) if plan.joined_rows else None
+            if column is not None:
+                found.append((column, key.descending))
+        return [*found, (plan.id_column, True)]
+
+    # -- running
     def run(self, connection: sa.Connection) -> SearchPage:
         plan = self.plan()
-        count = sa.select(sa.func.count()).select_from(plan.from_).where(*plan.where)
-        total = int(connection.execute(count).scalar_one())
-        if total <= self.request.offset:
-            return SearchPage(total, ())
+        if self.documents is not None and _has_text(self.request.condition):
+            total, ids = self.run_in_one(connection, plan)
+        else:
+            count = sa.select(sa.func.count()).select_from(plan.from_).where(*plan.where)
+            total = int(connection.execute(count).scalar_one())
+            ids = []
+            if total > self.request.offset:
+                page = (
+                    sa.select(plan.id_column)
+                    .select_from(plan.from_)
+                    .where(*plan.where)
+                    .order_by(*_ordered(self.order(plan)))
+                    .offset(self.request.offset)
+                    .limit(self.request.count)
+                )
+                ids = [int(row[0]) for row in connection.execute(page)]
+        return SearchPage(total, self.keys(connection, ids))
+
+    def run_in_one(self, connection: sa.Connection, plan: _Plan) -> tuple[int, list[int]]:
+        """PostgreSQL: the matches scored once (a materialized CTE), counted and cut to the page in one query."""
+        order = self.order(plan)
+        columns = [column.label(f"s{n}") for n, (column, _desc) in enumerate(order)]
+        matches = (
+            sa.select(*columns).select_from(plan.from_).where(*plan.where).cte("matches").prefix_with("MATERIALIZED")
+        )
+        total = sa.select(sa.func.count()).select_from(matches).scalar_subquery()
         page = (
-            sa.select(self.key_column(), plan.score.label("score"))
-            .select_from(plan.from_)
-            .where(*plan.where)
-            .order_by(*self.order(plan))
+            sa.select(matches.c[f"s{len(order) - 1}"], total.label("total"))
+            .order_by(*_ordered((matches.c[f"s{n}"], desc) for n, (_column, desc) in enumerate(order)))
             .offset(self.request.offset)
             .limit(self.request.count)
         )
-        return SearchPage(total, tuple(row[0] for row in connection.execute(page)))
+        rows = connection.execute(page).all()
+        if rows:
+            return int(rows[0][1]), [int(row[0]) for row in rows]
+        if self.request.offset == 0:
+            return 0, []
+        count = sa.select(sa.func.count()).select_from(plan.from_).where(*plan.where)
+        return int(connection.execute(count).scalar_one()), []
+
+    def keys(self, connection: sa.Connection, ids: list[int]) -> tuple[str, ...]:
+        """The public keys of the rows ``ids``, in that order."""
+        if not ids:
+            return ()
+        query = sa.select(self.row_id, self.rows.c[self.key_name]).where(self.row_id.in_(ids))
+        found = {int(row[0]): row[1] for row in connection.execute(query)}
+        return tuple(found[i] for i in ids if found.get(i))
+
+
+def _ordered(order: Iterable[tuple[ColumnElement[Any], bool]]) -> list[ColumnElement[Any]]:
+    return [(column.desc() if desc else column.asc()).nulls_last() for column, desc in order]
 
 
 # --------------------------------------------------------------------------
@@ -361,65 +469,75 @@ class _Query:
 
 class _JobQuery(_Query):
     kind = Kind.JOBS
+    id_name = "job_id"
+    key_name = "job_key"
 
     def __init__(self, dialect: str, request: SearchRequest) -> None:
-        super().__init__(dialect, request)
+        super().__init__(dialect, request, _job_rows())
         used = fields_in(request.condition) | {key.field.value for key in request.sort}
-        self.client_fields = used & {"client_feedback", "client_hires", "client_rating"}
-        self.client_money = used & {"client_total_charge", "client_total_hours"}
-        self.team = sa.alias(Team.__table__, "buyer_team")
-        self.client = _client_stats() if self.client_fields else None
-        self.client_work = _client_work() if self.client_money else None
+        self.client = _client_stats() if used & {"client_feedback", "client_hires", "client_rating"} else None
+        self.client_work = _client_work() if used & {"client_total_charge", "client_total_hours"} else None
 
-    def base(self) -> sa.FromClause:
-        return Job.__table__
+    def facets(self, condition: OneOf | Between) -> list[str] | None:
+        if not isinstance(condition, OneOf):
+            return None
+        values = sorted(condition.values, key=str)
+        if condition.field == "category":
+            return [f"zzc{value}" for value in values]
+        if condition.field == "subcategory":
+            return [f"zzu{value}" for value in values]
+        if condition.field == "job_type":
+            return [f"zzj{_JOB_TYPES[str(value)]}" for value in values]
+        if condition.field == "job_status" and all(value in index.JOB_STATUS_CODES for value in values):
+            return [f"zzs{index.JOB_STATUS_CODES[str(value)]}" for value in values]
+        return None
 
-    def id_column(self) -> ColumnElement[int]:
-        return Job.__table__.c.id
-
-    def key_column(self) -> ColumnElement[str]:
-        return Job.__table__.c.job_key
-
-    def joins(self, from_: sa.FromClause) -> sa.FromClause:
-        if self.client is None and self.client_work is None:
-            return from_
-        jobs = Job.__table__
-        from_ = from_.join(self.team, self.team.c.id == jobs.c.buyer_team_id)
-        if self.client is not None:
-            from_ = from_.outerjoin(self.client, self.client.c.company_id == self.team.c.company_id)
-        if self.client_work is not None:
-            from_ = from_.outerjoin(self.client_work, self.client_work.c.company_id == self.team.c.company_id)
-        return from_
+    def visible_facets(self) -> str:
+        teams = sorted(self.request.viewer.private_team_ids)
+        if self.fts is not None:
+            if not teams:
+                return '"zzv1"'
+            return '"zzv1" OR ("zzv2" AND (' + " OR ".join(f'"zzt{team}"' for team in teams) + "))"
+        if not teams:
+            return "zzv1"
+        return "zzv1 | (zzv2 & (" + " | ".join(f"zzt{team}" for team in teams) + "))"
 
     def visible(self) -> list[ColumnElement[bool]]:
-        jobs = Job.__table__
-        public = jobs.c.visibility.in_(_PUBLIC_JOBS)
+        rows = self.rows
+        public = rows.c.visibility.in_(_PUBLIC_JOBS)
         teams = sorted(self.request.viewer.private_team_ids)
         if not teams:
             return [public]
-        return [sa.or_(public, sa.and_(jobs.c.visibility == "private", jobs.c.buyer_team_id.in_(teams)))]
+        return [sa.or_(public, sa.and_(rows.c.visibility == "private", rows.c.buyer_team_id.in_(teams)))]
 
-    def field(self, condition: OneOf | Between | Unknown) -> ColumnElement[bool]:
-        jobs = Job.__table__
+    def extra_joins(self, from_: sa.FromClause) -> sa.FromClause:
+        if self.client is not None:
+            from_ = from_.outerjoin(self.client, self.client.c.company_id == self.rows.c.company_id)
+        if self.client_work is not None:
+            from_ = from_.outerjoin(self.client_work, self.client_work.c.company_id == self.rows.c.company_id)
+        return from_
+
+    def needs_rows(self, conditions: list[Condition], ranked: bool) -> bool:
+        return super().needs_rows(conditions, ranked) or self.client is not None or self.client_work is not None
+
+    def column(self, condition: OneOf | Between | Unknown) -> ColumnElement[bool]:
+        rows = self.rows
         name = condition.field
         if isinstance(condition, OneOf):
             values = sorted(condition.values, key=str)
             if name == "category":
-                children = sa.select(JobCategory.id).where(JobCategory.parent_id.in_(values))
-                return sa.or_(jobs.c.subcategory_id.in_(children), jobs.c.subcategory2_id.in_(children))
+                return sa.or_(rows.c.category_id.in_(values), rows.c.category2_id.in_(values))
             if name == "subcategory":
-                return sa.or_(jobs.c.subcategory_id.in_(values), jobs.c.subcategory2_id.in_(values))
+                return sa.or_(rows.c.subcategory_id.in_(values), rows.c.subcategory2_id.in_(values))
             if name == "job_type":
-                return jobs.c.job_type.in_(values)
+                return rows.c.job_type.in_(values)
             if name == "job_status":
                 return sa.or_(*(self.status(str(value)) for value in values))
         if isinstance(condition, Between):
-            if name == "duration":
-                return _between(jobs.c.duration, condition)
-            if name == "budget":
-                return _between(jobs.c.budget, condition)
+            if name in ("duration", "budget"):
+                return _between(rows.c[name], condition)
             if name == "created":
-                return _between(jobs.c.created_at, condition)
+                return _between(rows.c.created_at, condition)
             if name == "client_hires":
                 assert self.client is not None
                 return _between(sa.func.coalesce(self.client.c.hires, 0), condition)
@@ -432,23 +550,24 @@ class _JobQuery(_Query):
         raise ValueError(f"jobs cannot be searched by {condition!r}")
 
     def status(self, value: str) -> ColumnElement[bool]:
-        jobs = Job.__table__
-        if value in ("open", "filled", "cancelled"):
-            return jobs.c.status == value
-        running = sa.exists().where(Engagement.job_id == jobs.c.id, Engagement.status.in_(_RUNNING))
+        rows = self.rows
+        if value in index.JOB_STATUS_CODES:
+            return rows.c.status == value
+        running = sa.exists().where(Engagement.job_id == rows.c.job_id, Engagement.status.in_(_RUNNING))
         if value == "in_progress":
-            return sa.and_(jobs.c.status == "filled", running)
+            return sa.and_(rows.c.status == "filled", running)
         if value == "completed":
-            return sa.and_(jobs.c.status == "filled", sa.not_(running))
+            return sa.and_(rows.c.status == "filled", sa.not_(running))
         raise ValueError(f"no job status {value!r}")
 
     def sort_column(self, field: SortField) -> ColumnElement[Any] | None:
-        jobs = Job.__table__
+        rows = self.rows
+        title = sa.select(Job.title).where(Job.id == rows.c.job_id).scalar_subquery()
         columns: dict[SortField, ColumnElement[Any] | None] = {
-            SortField.CREATED: jobs.c.created_at,
-            SortField.DURATION: jobs.c.duration,
-            SortField.BUDGET: jobs.c.budget,
-            SortField.TITLE: jobs.c.title,
+            SortField.CREATED: rows.c.created_at,
+            SortField.DURATION: rows.c.duration,
+            SortField.BUDGET: rows.c.budget,
+            SortField.TITLE: title,
             SortField.CLIENT_RATING: self.client.c.feedback if self.client is not None else None,
             SortField.CLIENT_TOTAL_CHARGE: self.client_work.c.charges if self.client_work is not None else None,
             SortField.CLIENT_TOTAL_HOURS: self.client_work.c.hours if self.client_work is not None else None,
@@ -516,45 +635,47 @@ def _client_work() -> sa.Subquery:
 
 class _ProviderQuery(_Query):
     kind = Kind.PROVIDERS
+    id_name = "user_id"
+    key_name = "profile_key"
 
     def __init__(self, dialect: str, request: SearchRequest) -> None:
-        super().__init__(dialect, request)
-        self.stats = _stats()
-        used = fields_in(request.condition) | {key.field.value for key in request.sort}
-        self.with_stats = bool(used & {"feedback", "hours", "last_activity"})
+        super().__init__(dialect, request, _provider_rows())
 
-    def base(self) -> sa.FromClause:
-        users, profiles = User.__table__, ProviderProfile.__table__
-        return users.join(profiles, profiles.c.user_id == users.c.id)
+    def facets(self, condition: OneOf | Between) -> list[str] | None:
+        if isinstance(condition, Between):
+            if condition.field == "english_skill":
+                return [f"zze{level}" for level in _levels(condition, _ENGLISH_LEVELS)]
+            return None
+        values = sorted(condition.values, key=str)
+        prefix = {
+            "region": "zzr",
+            "category": "zzc",
+            "subcategory": "zzu",
+            "test": "zzk",
+            "test_top_10": "zzx",
+            "test_top_30": "zzy",
+            "agency": "zza",
+        }.get(condition.field)
+        if prefix is not None:
+            return [f"{prefix}{value}" for value in values]
+        if condition.field == "profile_type":
+            return [f"zzp{2 if value == 'agency' else 1}" for value in values]
+        return None
 
-    def id_column(self) -> ColumnElement[int]:
-        return User.__table__.c.id
-
-    def key_column(self) -> ColumnElement[str]:
-        return User.__table__.c.profile_key
-
-    def joins(self, from_: sa.FromClause) -> sa.FromClause:
-        if self.with_stats:
-            return from_.outerjoin(self.stats, self.stats.c.user_id == User.__table__.c.id)
-        return from_
+    def visible_facets(self) -> str:
+        return '"zzall"' if self.fts is not None else "zzall"
 
     def visible(self) -> list[ColumnElement[bool]]:
-        users, profiles = User.__table__, ProviderProfile.__table__
-        return [
-            users.c.status == "active",
-            users.c.is_provider.is_(True),
-            users.c.profile_key.is_not(None),
-            profiles.c.is_public.is_(True),
-        ]
+        return [self.rows.c.shown.is_(True)]
 
-    def field(self, condition: OneOf | Between | Unknown) -> ColumnElement[bool]:
-        users, profiles = User.__table__, ProviderProfile.__table__
-        user = users.c.id
+    def column(self, condition: OneOf | Between | Unknown) -> ColumnElement[bool]:
+        rows = self.rows
+        user = rows.c.user_id
         name = condition.field
         if isinstance(condition, OneOf):
             values = sorted(condition.values, key=str)
             if name == "region":
-                return profiles.c.region_id.in_(values)
+                return rows.c.region_id.in_(values)
             if name == "category":
                 children = sa.select(JobCategory.id).where(JobCategory.parent_id.in_(values))
                 skills = (
@@ -587,16 +708,10 @@ class _ProviderQuery(_Query):
             if name == "agency":
                 return _agency_member(user, values)
         if isinstance(condition, Between):
-            if name == "rate":
-                return _between(users.c.profile_hourly_rate, condition)
-            if name == "english_skill":
-                return _between(profiles.c.english_skill, condition)
-            if name == "feedback":
-                return _between(self.stats.c.feedback, condition)
-            if name == "hours":
-                return _between(sa.func.coalesce(self.stats.c.hours, 0), condition)
+            if name in ("rate", "english_skill", "feedback", "hours"):
+                return _between(rows.c[name], condition)
             if name == "last_activity":
-                return _between(self.stats.c.last_worked_on, condition)
+                return _between(rows.c.last_worked_on, condition)
             if name == "recent_hours":
                 return _between(self.recent_hours(), condition)
             if name == "portfolio_items":
@@ -609,19 +724,20 @@ class _ProviderQuery(_Query):
         worked = (
             sa.select(sa.func.sum(TimeLog.hours_online + TimeLog.hours_offline))
             .join(Engagement, Engagement.id == TimeLog.engagement_id)
-            .where(Engagement.provider_user_id == User.__table__.c.id, TimeLog.worked_on >= since)
+            .where(Engagement.provider_user_id == self.rows.c.user_id, TimeLog.worked_on >= since)
             .scalar_subquery()
         )
         return sa.func.coalesce(worked, 0)
 
     def sort_column(self, field: SortField) -> ColumnElement[Any] | None:
-        users = User.__table__
+        rows = self.rows
+        title = sa.select(User.title).where(User.id == rows.c.user_id).scalar_subquery()
         columns: dict[SortField, ColumnElement[Any] | None] = {
-            SortField.CREATED: users.c.created_at,
-            SortField.RATE: users.c.profile_hourly_rate,
-            SortField.TITLE: users.c.title,
-            SortField.FEEDBACK: self.stats.c.feedback if self.with_stats else None,
-            SortField.HOURS: self.stats.c.hours if self.with_stats else None,
+            SortField.CREATED: rows.c.created_at,
+            SortField.RATE: rows.c.rate,
+            SortField.TITLE: title,
+            SortField.FEEDBACK: rows.c.feedback,
+            SortField.HOURS: rows.c.hours,
         }
         return columns.get(field)
 
@@ -655,13 +771,13 @@ class SqlSearchEngine:
         return query.run(connection)
 
     def jobs_changed(self, connection: sa.Connection, job_ids: Collection[int]) -> None:
-        """Rewrite the documents of these jobs (their title, description, skills or category changed)."""
+        """Rewrite the documents and rows of these jobs (posted, changed, filled, cancelled)."""
         index.refresh_jobs(connection, job_ids)
 
     def providers_changed(self, connection: sa.Connection, user_ids: Collection[int]) -> None:
-        """Rewrite the documents of these providers (their profile's text, skills, tests or portfolio changed)."""
+        """Rewrite the documents and rows of these providers (their profile changed)."""
         index.refresh_providers(connection, user_ids)
 
     def rebuild(self, connection: sa.Connection) -> None:
-        """Build every document and the work summary again from the rows."""
+        """Build every document and row, and the work numbers, again from the rows."""
         index.rebuild(connection)
