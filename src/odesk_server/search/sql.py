@@ -302,7 +302,7 @@ class _Query:
             return sa.false()
         if isinstance(condition, Text):
             return self.document_text(condition)
-        if self.on_documents and isinstance(condition, (OneOf, Between)):
+        if self.on_documents and self.documents is not None and isinstance(condition, (OneOf, Between)):
             tokens = self.facets(condition)
             if tokens is not None:
                 if not tokens:
