@@ -157,7 +157,7 @@ def _time_examples(endpoint: TimeEndpoint, hours_only: bool, start: str, end: st
     ]
     if endpoint is TimeEndpoint.PROVIDER:
         examples.pop()  # the provider report has no provider fields
-    if not hours_only:
+    if not hours_only and money in {f.name for f in visible_time_fields(endpoint, hours_only=False)}:
         examples.append(
             Example(
                 f"Hours and {money} per week",

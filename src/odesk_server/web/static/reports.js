@@ -146,7 +146,11 @@
       `^${report.pattern.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{[a-z_]+\}/g, "[^/?#]+")}$`,
     );
     if (!key || !shape.test(key) || key.split("/").some((part) => part === "." || part === "..")) return null;
-    const encoded = key.split("/").map(encodeURIComponent).join("/");
+    // Colons stay as typed (acme:engineering): they are allowed in a path and easier to read.
+    const encoded = key
+      .split("/")
+      .map((part) => encodeURIComponent(part).replace(/%3A/gi, ":"))
+      .join("/");
     return `${report.base}/${encoded}${hours.checked && report.hoursFields.length ? "/hours" : ""}`;
   }
 
