@@ -26,6 +26,7 @@ import sqlalchemy as sa
 
 from odesk_server import access_log, db, security
 from odesk_server.demo import DemoError
+from odesk_server.demo_parts.scale import MAX_SCALE, MIN_SCALE
 from odesk_server.domain import timelogs
 from odesk_server.models import utcnow
 from odesk_server.oauth import applications
@@ -77,6 +78,18 @@ def _seed(text: str) -> int:
         raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"must not be negative, got {text!r}")
+    return value
+
+
+def _scale(text: str) -> int:
+    try:
+        value = int(text.replace("_", "").replace(",", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of time logs, got {text!r}") from None
+    if not MIN_SCALE <= value <= MAX_SCALE:
+        raise argparse.ArgumentTypeError(
+            f"must be between {MIN_SCALE:,} and {MAX_SCALE:,} time logs (the demo alone has about 10,000), got {text!r}"
+        )
     return value
 
 
@@ -182,6 +195,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="YYYY-MM-DD",
         help="the demo's last day of work (default today, UTC): the same seed and day give the same data",
+    )
+    demo.add_argument(
+        "--scale",
+        type=_scale,
+        default=None,
+        metavar="N",
+        help="about N time logs in all (20,000 to 1,500,000): more contractors and their invoices, no diaries",
     )
 
     consumer = commands.add_parser("consumer", help="manage OAuth consumers (applications)")
@@ -315,10 +335,52 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
 
         print(f"Loading the demo organisation into {_shown(url)} ...", file=sys.stderr)
         seed = demo.DEFAULT_SEED if args.seed is None else args.seed
-        credentials = demo.load_demo(engine, seed=seed, end_date=args.end_date, progress=progress, replace=args.reset)
+        bar = ProgressBar(sys.stderr, started)
+        credentials = demo.load_demo(
+            engine,
+            seed=seed,
+            end_date=args.end_date,
+            progress=progress,
+            replace=args.reset,
+            scale=args.scale,
+            count=bar.update,
+        )
         print(f"  [{time.monotonic() - started:5.1f}s] done", file=sys.stderr)
     _emit_demo(credentials, settings, args)
     return 0
+
+
+class ProgressBar:
+    """A step's progress on ``stream``: one line redrawn in place on a terminal, a line per tenth elsewhere."""
+
+    WIDTH = 30
+
+    def __init__(self, stream: TextIO, started: float) -> None:
+        self.stream = stream
+        self.started = started
+        self.live = stream.isatty()
+        self.shown = -1  # the last tenth (or, live, the last width step) drawn
+
+    def update(self, step: str, done: int, total: int) -> None:
+        """Show that ``done`` of ``total`` of ``step`` are done (ends the line when they all are)."""
+        share = min(done / total, 1.0) if total else 1.0
+        mark = int(share * (self.WIDTH if self.live else 10))
+        finished = done >= total
+        if mark == self.shown and not finished:
+            return
+        self.shown = mark
+        filled = int(share * self.WIDTH)
+        line = (
+            f"  [{time.monotonic() - self.started:5.1f}s] {step} [{'#' * filled}{'.' * (self.WIDTH - filled)}] "
+            f"{share:4.0%} {done:,} / {total:,}"
+        )
+        if self.live:
+            self.stream.write("\r" + line + ("\n" if finished else ""))
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+        if finished:
+            self.shown = -1
 
 
 def _emit_demo(credentials, settings: Settings, args: argparse.Namespace) -> None:

@@ -48,6 +48,7 @@ from sqlalchemy.engine import Connection, Engine
 from odesk_server import db, security
 from odesk_server.demo_parts import messages as demo_messages
 from odesk_server.demo_parts import profiles as demo_profiles
+from odesk_server.demo_parts import scale as demo_scale
 from odesk_server.domain import contracts as contracts_rules
 from odesk_server.domain import engagements, ledger, milestones
 from odesk_server.domain import jobs as job_rules
@@ -214,15 +215,25 @@ def load_demo(
     end_date: dt.date | None = None,
     progress: Progress | None = None,
     replace: bool = False,
+    scale: int | None = None,
+    count: demo_scale.Counter | None = None,
 ) -> DemoCredentials:
     """Migrate the database, fill it with the demo organisation and return its credentials.
 
     ``end_date`` (default: today, UTC) is the last day of the time logs.
     ``replace``: delete every row first, in the same transaction as the
     load, so an interrupted reload leaves the database as it was.
+    ``scale``: about that many time logs in all, with their invoices
+    (``demo_parts.scale``; ``count(step, done, total)`` follows the time
+    logs written); None is the ordinary demo.
     Raises ``DemoError`` when the database already holds data and
-    ``replace`` is false, and ``db.DatabaseError`` when it cannot be reached.
+    ``replace`` is false, ``ValueError`` for a scale out of range, and
+    ``db.DatabaseError`` when the database cannot be reached.
     """
+    if scale is not None and not demo_scale.MIN_SCALE <= scale <= demo_scale.MAX_SCALE:
+        raise ValueError(
+            f"the scale must be between {demo_scale.MIN_SCALE:,} and {demo_scale.MAX_SCALE:,} time logs, got {scale:,}"
+        )
     report = progress or (lambda _message: None)
     end = end_date or dt.datetime.now(dt.UTC).date()
     now = dt.datetime.now(dt.UTC)
@@ -235,7 +246,11 @@ def load_demo(
                 _delete_every_row(conn)
             # The diaries draw from their own generator: the rest of the demo stays as it was before them.
             diary = _Diary(random.Random(seed * 7919 + 1), end, now if now.date() <= end else None)
-            _DemoBuilder(conn, random.Random(seed), end, report, diary, seed=seed).build()
+            builder = _DemoBuilder(conn, random.Random(seed), end, report, diary, seed=seed)
+            builder.build()
+            if scale is not None:
+                report(f"at scale: contractors, contracts, time logs and invoices up to {scale:,} time logs")
+                demo_scale.build(builder, scale, count or (lambda _step, _done, _total: None))
         credentials = stored_demo_credentials(engine)
     assert credentials is not None
     return credentials

@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, fields
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -89,6 +90,11 @@ class Leg:
 Transaction = tuple[Leg, ...]
 
 
+def _values(record: ContractParties | Leg) -> dict[str, Any]:
+    """The fields of a flat record by name (``dataclasses.asdict`` without its deep copies)."""
+    return {f.name: getattr(record, f.name) for f in fields(record)}
+
+
 def provider_share(charges: Decimal, fee_rate: Decimal = DEFAULT_FEE_RATE) -> Decimal:
     """What the payee earns of ``charges`` once the platform took ``fee_rate`` of it, to the cent."""
     return money(charges * (1 - fee_rate))
@@ -114,6 +120,7 @@ def contract_transaction(
     (due at once); a refund is the same with negative amounts.
     """
     due = day + INVOICE_TERMS if kind == "Invoice" else day
+    about = _values(parties)
     return tuple(
         Leg(
             accounting_entity_id=entity,
@@ -126,7 +133,7 @@ def contract_transaction(
             memo=memo,
             comment=comment,
             notes=notes,
-            **asdict(parties),
+            **about,
         )
         for entity, amount in (
             (accounts.buyer, -charges),
@@ -167,22 +174,33 @@ def post(
     entry reference from ``next_reference()`` and a ``created_at`` from its
     date. Returns how many transactions were posted.
     """
-    rows = []
     # sorted() is stable: transactions of one day keep the order they were made in.
     ordered: Sequence[Transaction] = sorted(transactions, key=lambda legs: legs[0].date)
-    for number, legs in enumerate(ordered):
-        for leg in legs:
-            rows.append(
-                {
-                    **asdict(leg),
-                    "reference": next_reference(),
-                    "transaction_ref": first_transaction_ref + number,
-                    "created_at": created_at(leg.date),
-                }
-            )
+    rows = list(ledger_rows(ordered, first_transaction_ref, next_reference, created_at))
     if rows:
         conn.execute(sa.insert(table_of(LedgerEntry)), rows)
     return len(ordered)
+
+
+def ledger_rows(
+    transactions: Iterable[Transaction],
+    first_transaction_ref: int,
+    next_reference: Callable[[], int],
+    created_at: Callable[[dt.date], dt.datetime],
+) -> Iterator[dict[str, object]]:
+    """The ``LedgerEntry`` rows of ``transactions`` as given, numbered from ``first_transaction_ref``.
+
+    What ``post`` inserts (after ordering by date); a bulk writer that already
+    has the transactions in date order writes these itself.
+    """
+    for number, legs in enumerate(transactions):
+        for leg in legs:
+            yield {
+                **_values(leg),
+                "reference": next_reference(),
+                "transaction_ref": first_transaction_ref + number,
+                "created_at": created_at(leg.date),
+            }
 
 
 def lock_numbering(conn: Connection) -> None:
