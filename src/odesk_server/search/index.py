@@ -8,7 +8,9 @@ starts with ``search_``, ``db.SEARCH_TABLE_PREFIX``):
   field and a ``facets`` column. PostgreSQL: one ``tsvector`` per row with a
   GIN index, the text fields under their own weights (``WEIGHTS``, so that
   ``title:php`` is the document filtered to the title's weight) and the
-  facets (``simple`` configuration). Only providers a search may find (an
+  facets (``simple`` configuration), and the title and skills again in
+  tsvectors of their own (``FIELD_VECTORS``), GIN-indexed, for
+  ``title:`` and ``skills:``. Only providers a search may find (an
   active provider's public profile) have a document.
 - ``facets``: the categorical filters as tokens (``FACETS``), so that a
   search with words filters by status, visibility, category, region,
@@ -43,6 +45,8 @@ WEIGHTS = {
     "jobs": {"title": "A", "skills": "B", "description": "D"},
     "providers": {"title": "A", "skills": "B", "name": "C", "tests": "C", "portfolio": "C", "overview": "D"},
 }
+# The fields that also have a tsvector of their own, GIN-indexed (PostgreSQL): ``title_words``, ``skills_words``.
+FIELD_VECTORS = frozenset({"title", "skills"})
 # FTS5 columns, in table order (SQLite): the text fields, then the facets.
 COLUMNS = {
     "jobs": ("title", "skills", "description", "facets"),
@@ -169,9 +173,12 @@ def _documents(connection: sa.Connection, kind: str, ids: Collection[int] | None
     if dialect == "postgresql":
         id_column = "job_id" if kind == "jobs" else "user_id"
         _run(connection, f"DELETE FROM {table}" + (f" WHERE {id_column} IN :ids" if ids is not None else ""), params)
+        fields = ", ".join(f"{name}_words" for name in sorted(FIELD_VECTORS))
+        vectors = ", ".join(f"to_tsvector('english', d.{name})" for name in sorted(FIELD_VECTORS))
         _run(
             connection,
-            f"INSERT INTO {table} ({id_column}, document) SELECT d.id, {_tsvector(kind)} FROM ({source}{where}) AS d",
+            f"INSERT INTO {table} ({id_column}, document, {fields}) "
+            f"SELECT d.id, {_tsvector(kind)}, {vectors} FROM ({source}{where}) AS d",
             params,
         )
         return

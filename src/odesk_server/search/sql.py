@@ -214,7 +214,12 @@ class _Query:
             sa.table(f"search_{self.kind.value}", sa.column("rowid", sa.Integer)) if dialect == "sqlite" else None
         )
         self.documents = (
-            sa.table(f"search_{self.kind.value}", sa.column(self.id_name, sa.Integer), sa.column("document", TSVECTOR))
+            sa.table(
+                f"search_{self.kind.value}",
+                sa.column(self.id_name, sa.Integer),
+                sa.column("document", TSVECTOR),
+                *(sa.column(f"{name}_words", TSVECTOR) for name in sorted(index.FIELD_VECTORS)),
+            )
             if dialect == "postgresql"
             else None
         )
@@ -312,13 +317,15 @@ class _Query:
         return self.column(condition)
 
     def document_text(self, text: Text) -> ColumnElement[bool]:
-        """Words tested on the joined document (PostgreSQL)."""
+        """Words tested on the joined document, or on a field's own tsvector (PostgreSQL)."""
         assert self.documents is not None
         document = self.documents.c.document
         query = _tsquery(text)
         found = document.op("@@")(query)
         if not text.fields:
             return found
+        if text.fields <= index.FIELD_VECTORS:  # title, skills: indexed on their own
+            return sa.or_(*(self.documents.c[f"{name}_words"].op("@@")(query) for name in sorted(text.fields)))
         weights = index.WEIGHTS[self.kind.value]
         letters = sorted({weights[f].lower() for f in text.fields if f in weights})
         restricted = sa.func.ts_filter(document, sa.literal_column("'{" + ",".join(letters) + "}'"))
@@ -413,7 +420,9 @@ class _Query:
         if self.documents is not None and _has_text(self.request.condition):
             total, ids = self.run_in_one(connection, plan)
         else:
-            count = sa.select(sa.func.count()).select_from(plan.from_).where(*plan.where)
+            count = self.facet_count()
+            if count is None:
+                count = sa.select(sa.func.count()).select_from(plan.from_).where(*plan.where)
             total = int(connection.execute(count).scalar_one())
             ids = []
             if total > self.request.offset:
@@ -427,6 +436,35 @@ class _Query:
                 )
                 ids = [int(row[0]) for row in connection.execute(page)]
         return SearchPage(total, self.keys(connection, ids))
+
+    def facet_count(self) -> sa.Select[Any] | None:
+        """A search without words whose every condition is a facet: counted on the document index alone.
+
+        The page itself comes from the rows, newest first along their index;
+        counting there would read every row the conditions keep.
+        """
+        condition = self.request.condition
+        if condition is not None and not self.is_facet(condition):
+            return None
+        if self.fts is not None:
+            parts = [f"{{facets}} : ({self.visible_facets()})"]
+            if condition is not None:
+                expression = self.fts_expression(condition)
+                if expression is None:
+                    return None
+                parts.append(expression)
+            match = sa.literal_column(self.fts.name).match("(" + " AND ".join(parts) + ")")
+            return sa.select(sa.func.count()).select_from(self.fts).where(match)
+        assert self.documents is not None
+        self.on_documents = True
+        try:
+            visible = sa.func.to_tsquery(sa.literal_column(_SIMPLE), self.visible_facets())
+            where: list[ColumnElement[bool]] = [self.documents.c.document.op("@@")(visible)]
+            if condition is not None:
+                where.append(self.predicate(condition))
+            return sa.select(sa.func.count()).select_from(self.documents).where(*where)
+        finally:
+            self.on_documents = False
 
     def run_in_one(self, connection: sa.Connection, plan: _Plan) -> tuple[int, list[int]]:
         """PostgreSQL: the matches scored once (a materialized CTE), counted and cut to the page in one query."""

@@ -248,6 +248,7 @@ def _pg_document(weights: dict[str, str]) -> str:
     return f"{text} || to_tsvector('simple', d.facets)"
 
 
+_FIELD_WORDS = "to_tsvector('english', d.skills), to_tsvector('english', d.title)"
 _JOB_WEIGHTS = {"title": "A", "skills": "B", "description": "D"}
 _PROVIDER_WEIGHTS = {"title": "A", "skills": "B", "name": "C", "tests": "C", "portfolio": "C", "overview": "D"}
 
@@ -269,14 +270,22 @@ _PG_FEEDBACK = (
 _PG = [
     """CREATE TABLE search_jobs (
         job_id INTEGER NOT NULL PRIMARY KEY REFERENCES jobs (id) ON DELETE CASCADE,
-        document TSVECTOR NOT NULL
+        document TSVECTOR NOT NULL,
+        skills_words TSVECTOR NOT NULL,
+        title_words TSVECTOR NOT NULL
     )""",
     "CREATE INDEX search_jobs_document ON search_jobs USING gin (document)",
+    "CREATE INDEX search_jobs_skills_words ON search_jobs USING gin (skills_words)",
+    "CREATE INDEX search_jobs_title_words ON search_jobs USING gin (title_words)",
     """CREATE TABLE search_providers (
         user_id INTEGER NOT NULL PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
-        document TSVECTOR NOT NULL
+        document TSVECTOR NOT NULL,
+        skills_words TSVECTOR NOT NULL,
+        title_words TSVECTOR NOT NULL
     )""",
     "CREATE INDEX search_providers_document ON search_providers USING gin (document)",
+    "CREATE INDEX search_providers_skills_words ON search_providers USING gin (skills_words)",
+    "CREATE INDEX search_providers_title_words ON search_providers USING gin (title_words)",
     _STATS_TABLE.format(timestamp="TIMESTAMP WITH TIME ZONE"),
     _JOB_ROWS_TABLE.format(timestamp="TIMESTAMP WITH TIME ZONE"),
     *_ROWS_INDEXES,
@@ -331,12 +340,12 @@ _PG = [
     """,
     "CREATE TRIGGER search_engagements_end AFTER UPDATE OF ended_on, provider_user_id ON engagements "
     "FOR EACH ROW EXECUTE FUNCTION search_engagement_changed()",
-    "INSERT INTO search_jobs (job_id, document) SELECT d.id, "
+    "INSERT INTO search_jobs (job_id, document, skills_words, title_words) SELECT d.id, "
     + _pg_document(_JOB_WEIGHTS)
-    + f" FROM ({_JOB_TEXT}) AS d",
-    "INSERT INTO search_providers (user_id, document) SELECT d.id, "
+    + f", {_FIELD_WORDS} FROM ({_JOB_TEXT}) AS d",
+    "INSERT INTO search_providers (user_id, document, skills_words, title_words) SELECT d.id, "
     + _pg_document(_PROVIDER_WEIGHTS)
-    + " FROM ("
+    + f", {_FIELD_WORDS} FROM ("
     + _PROVIDER_TEXT.format(concat="string_agg")
     + ") AS d",
     *_FILL_ROWS,
