@@ -7,6 +7,7 @@ box on a laptop (a SQLite file in the working directory, 127.0.0.1:8000).
 | -------------------------- | ------------------ | -------------------------- |
 | ``ODESK_DATABASE_URL``     | ``database_url``   | ``sqlite:///./odesk.db``   |
 | ``ODESK_REPORT_TIMEOUT``   | ``report_timeout`` | ``30`` (seconds)           |
+| ``ODESK_REPORT_MAX_ROWS``  | ``report_max_rows`` | ``100000`` (rows of a report's answer) |
 | ``ODESK_HOST``             | ``host``           | ``127.0.0.1``              |
 | ``ODESK_PORT``             | ``port``           | ``8000``                   |
 | ``ODESK_PUBLIC_URL``       | ``public_url``     | none: built from host/port |
@@ -35,6 +36,7 @@ DEFAULT_DATABASE_URL = "sqlite:///./odesk.db"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 DEFAULT_REPORT_TIMEOUT = 30.0
+DEFAULT_REPORT_MAX_ROWS = 100_000
 DEFAULT_OAUTH_TIMESTAMP_WINDOW = 300
 _DEFAULT_LIMITS = ConnectionLimits()
 
@@ -58,6 +60,7 @@ class Settings:
 
     database_url: str = DEFAULT_DATABASE_URL
     report_timeout: float = DEFAULT_REPORT_TIMEOUT
+    report_max_rows: int = DEFAULT_REPORT_MAX_ROWS
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
     public_url: str | None = None
@@ -73,6 +76,8 @@ class Settings:
         check_database_url(self.database_url, "database_url")
         if not self.report_timeout > 0:
             raise SettingsError(f"report_timeout must be a positive number of seconds, got {self.report_timeout!r}")
+        if not 1 <= self.report_max_rows <= 10_000_000:
+            raise SettingsError(f"report_max_rows must be between 1 and 10000000, got {self.report_max_rows!r}")
         if not 1 <= self.port <= 65535:
             raise SettingsError(f"port must be between 1 and 65535, got {self.port!r}")
         if not self.host:
@@ -136,6 +141,9 @@ class Settings:
         return cls(
             database_url=database_url,
             report_timeout=_number(get("ODESK_REPORT_TIMEOUT"), "ODESK_REPORT_TIMEOUT", DEFAULT_REPORT_TIMEOUT, float),
+            report_max_rows=_number(
+                get("ODESK_REPORT_MAX_ROWS"), "ODESK_REPORT_MAX_ROWS", DEFAULT_REPORT_MAX_ROWS, int
+            ),
             host=get("ODESK_HOST") or DEFAULT_HOST,
             port=_port(get("ODESK_PORT")),
             public_url=_public_url(get("ODESK_PUBLIC_URL")),

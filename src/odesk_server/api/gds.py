@@ -231,7 +231,11 @@ def _time_handler(endpoint: TimeEndpoint, params: type[ReportParams], hours_only
         target = TimeReportTarget(
             endpoint=endpoint, hours_only=hours_only, **{name: getattr(call.params, name) for name in keys}
         )
-        return answer(call, lambda work, user, tq, timeout: run_time_report(work, user, target, tq, timeout=timeout))
+        most = call.settings.report_max_rows
+        return answer(
+            call,
+            lambda work, user, tq, timeout: run_time_report(work, user, target, tq, timeout=timeout, max_rows=most),
+        )
 
     suffix = "_hours" if hours_only else ""
     report.__name__ = f"timereport_{endpoint.value}{suffix}"
@@ -250,10 +254,12 @@ for _endpoint, (_path, _params) in _TIME_PATHS.items():
 
 def _financial_handler(endpoint: FinancialEndpoint) -> Callable[..., Any]:
     def report(call: Call[FinancialReportParams]) -> ReportOutcome:
-        key = call.params.key
+        key, most = call.params.key, call.settings.report_max_rows
         return answer(
             call,
-            lambda work, user, tq, timeout: run_financial_report(work, user, endpoint, key, tq, timeout=timeout),
+            lambda work, user, tq, timeout: run_financial_report(
+                work, user, endpoint, key, tq, timeout=timeout, max_rows=most
+            ),
         )
 
     report.__name__ = "finreport_" + endpoint.value.replace("/", "_")

@@ -18,6 +18,13 @@ An error is ``{"version": "0.6", "status": "error", "errors": [{"reason",
 "message"}]}`` with the HTTP status of the reason and the
 ``X-Odesk-Error-Code`` / ``X-Odesk-Error-Message`` headers.
 
+A table cut to the server's row limit (a ``data_truncated`` warning, see
+``reports.runner``) is still a success: the JSON and XML objects get a
+``warnings`` list after ``table`` (``[{"reason": "data_truncated",
+"message"}]``, the error entries' shape), and every format, CSV and HTML
+included, the ``X-Odesk-Warning-Code`` / ``X-Odesk-Warning-Message``
+headers. Other warnings (FORMAT patterns) do not apply to this dialect.
+
 XML is the mechanical XML form of the same object (``odesk_server.xmlout``);
 CSV, TSV for Excel and HTML hold the header row of labels and the string
 values (docs/reports.md shows each).
@@ -34,17 +41,20 @@ from typing import Any
 
 import orjson
 
-from gvizql.datatable import Column, DataTable, ValueType
+from gvizql.datatable import Column, DataTable, ValueType, Warning
+from gvizql.errors import Reason
 from gvizql.protocol import RenderedResponse
 from gvizql.render import RenderOptions
 from gvizql.render import csv as csv_render
 from gvizql.render import html as html_render
-from odesk_server.errors import error_headers
+from odesk_server.errors import error_headers, header_safe
 from odesk_server.models import User
 from odesk_server.wire import auth_user
 from odesk_server.xmlout import to_xml
 
 _AGGREGATED_ID = re.compile(r"(count|sum|avg|min|max)-(.+)")
+WARNING_CODE_HEADER = "X-Odesk-Warning-Code"
+WARNING_MESSAGE_HEADER = "X-Odesk-Warning-Message"
 
 
 # --- values and labels ----------------------------------------------------------------------
@@ -137,11 +147,31 @@ def table_payload(table: DataTable) -> dict[str, Any]:
 
 
 def payload(table: DataTable, user: User) -> dict[str, Any]:
-    """The whole success object (``server_time``, ``auth_user``, ``table``)."""
-    return {
+    """The whole success object (``server_time``, ``auth_user``, ``table``, and ``warnings`` if cut short)."""
+    body: dict[str, Any] = {
         "server_time": str(int(time.time())),
         "auth_user": auth_user(user),
         "table": table_payload(table),
+    }
+    warnings = _truncation(table)
+    if warnings:
+        body["warnings"] = [{"reason": w.reason, "message": w.message} for w in warnings]
+    return body
+
+
+def _truncation(table: DataTable) -> list[Warning]:
+    """The warnings of ``table`` this dialect reports: the row limit's."""
+    return [w for w in table.warnings if w.reason == Reason.DATA_TRUNCATED]
+
+
+def warning_headers(table: DataTable) -> dict[str, str]:
+    """``X-Odesk-Warning-Code`` / ``-Message`` of a table cut short (empty otherwise)."""
+    warnings = _truncation(table)
+    if not warnings:
+        return {}
+    return {
+        WARNING_CODE_HEADER: header_safe(warnings[0].reason, 64),
+        WARNING_MESSAGE_HEADER: header_safe(warnings[0].message),
     }
 
 
@@ -166,10 +196,11 @@ def render(table: DataTable, user: User, out: str) -> RenderedResponse:
     CSV, TSV and HTML are gvizql's renderers applied to ``text_table(table)``.
     Raises ValueError for another format.
     """
+    headers = warning_headers(table)
     if out == "json":
-        return RenderedResponse(orjson.dumps(payload(table, user)), "application/json")
+        return RenderedResponse(orjson.dumps(payload(table, user)), "application/json", headers)
     if out == "xml":
-        return RenderedResponse(to_xml(payload(table, user)), "application/xml")
+        return RenderedResponse(to_xml(payload(table, user)), "application/xml", headers)
     options = RenderOptions.of(())
     if out in ("csv", "tsv-excel"):
         body = csv_render.render_table(text_table(table), options, excel=out == "tsv-excel")
@@ -177,7 +208,7 @@ def render(table: DataTable, user: User, out: str) -> RenderedResponse:
         body = html_render.render_table(text_table(table), options)
     else:
         raise ValueError(f"unknown output format {out!r}")
-    return RenderedResponse(body, _TEXT_MEDIA_TYPES[out])
+    return RenderedResponse(body, _TEXT_MEDIA_TYPES[out], headers)
 
 
 def error_payload(reason: str, message: str) -> dict[str, Any]:

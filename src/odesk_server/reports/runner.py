@@ -12,6 +12,12 @@ where it runs: ``SET LOCAL statement_timeout`` inside a savepoint on
 PostgreSQL (the savepoint keeps the caller's transaction usable after a
 cancel), and a progress handler on the SQLite connection that interrupts the
 statement once the deadline has passed.
+
+An answer has at most ``max_rows`` rows (the ``ODESK_REPORT_MAX_ROWS``
+setting): the query is sent to the database with a LIMIT of one row more
+(``with_row_limit``), so a report that selects a million rows reads no
+more than that from the database, and a table cut short carries the data
+source protocol's ``data_truncated`` warning.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ import sqlalchemy as sa
 
 from gvizql.ast import ColumnRef, Query
 from gvizql.datatable import DataTable
+from gvizql.datatable import Warning as ProtocolWarning
 from gvizql.errors import QueryError, Reason
 from gvizql.parser import parse
 from gvizql.sql import run_query
@@ -44,6 +51,7 @@ from odesk_server.reports.access import (
 from odesk_server.reports.errors import ReportError
 from odesk_server.reports.fields import SUPERVISOR_FIELDS, FinancialEndpoint
 from odesk_server.reports.scopes import ReportScope
+from odesk_server.settings import DEFAULT_REPORT_MAX_ROWS
 
 # SQLite calls the progress handler every this many virtual machine steps.
 _SQLITE_PROGRESS_STEPS = 2000
@@ -85,9 +93,18 @@ def _check_length(tq: str) -> None:
         raise ReportError(Reason.INVALID_QUERY, f"The query contains a NUL character at position {tq.index(chr(0))}")
 
 
-def run_time_report(work: UnitOfWork, caller: User, target: TimeReportTarget, tq: str, *, timeout: float) -> DataTable:
+def run_time_report(
+    work: UnitOfWork,
+    caller: User,
+    target: TimeReportTarget,
+    tq: str,
+    *,
+    timeout: float,
+    max_rows: int = DEFAULT_REPORT_MAX_ROWS,
+) -> DataTable:
     """The result of ``tq`` on the time report ``target`` as ``caller`` may see it, in the request's ``work``.
 
+    At most ``max_rows`` rows, with a ``data_truncated`` warning when there were more.
     Raises ``ReportError``: access_denied (the caller may not run this report),
     invalid_query (including a field the endpoint hides), timeout, other.
     """
@@ -98,20 +115,27 @@ def run_time_report(work: UnitOfWork, caller: User, target: TimeReportTarget, tq
         require_some_time_report_access(work, caller, target)
         raise ReportError.from_query_error(error) from None
     scope = time_report_scope_for(work, caller, target, person_field=person_field_reached(query))
-    return execute(work, scope, tq, timeout=timeout)
+    return execute(work, scope, tq, timeout=timeout, max_rows=max_rows)
 
 
 def run_financial_report(
-    work: UnitOfWork, caller: User, endpoint: FinancialEndpoint, key: str, tq: str, *, timeout: float
+    work: UnitOfWork,
+    caller: User,
+    endpoint: FinancialEndpoint,
+    key: str,
+    tq: str,
+    *,
+    timeout: float,
+    max_rows: int = DEFAULT_REPORT_MAX_ROWS,
 ) -> DataTable:
     """The result of ``tq`` on the financial report ``endpoint`` for the path key ``key``.
 
     The field ``date`` may be written bare, as oDesk clients did (``quote_date_field``).
-    Raises ``ReportError`` as ``run_time_report`` does.
+    At most ``max_rows`` rows, as ``run_time_report``. Raises ``ReportError`` as ``run_time_report`` does.
     """
     _check_length(tq)
     scope = financial_report_scope_for(work, caller, endpoint, key)
-    return execute(work, scope, quote_date_field(tq), timeout=timeout)
+    return execute(work, scope, quote_date_field(tq), timeout=timeout, max_rows=max_rows)
 
 
 def quote_date_field(tq: str) -> str:
@@ -152,21 +176,26 @@ def _word_at(text: str, start: int, length: int) -> bool:
     return not (before.isalnum() or before in "_$") and not (after.isalnum() or after in "_$")
 
 
-def execute(work: UnitOfWork, scope: ReportScope, tq: str, *, timeout: float) -> DataTable:
+def execute(
+    work: UnitOfWork, scope: ReportScope, tq: str, *, timeout: float, max_rows: int = DEFAULT_REPORT_MAX_ROWS
+) -> DataTable:
     """Run ``tq`` on ``scope`` in ``work`` with the oDesk habits (implicit GROUP BY, date strings).
 
+    Returns at most ``max_rows`` rows; a table cut short carries a ``data_truncated`` warning.
     Raises ``ReportError`` (invalid_query, timeout, other).
     """
+    bounded = with_row_limit(tq, max_rows + 1)
     try:
         with _statement_timeout(work.connection, timeout) as connection:
-            return run_query(
-                connection,
-                scope.selectable,
-                tq,
-                implicit_group_by=True,
-                date_strings=True,
-                schema=scope.schema,
-            )
+            try:
+                table = _run(connection, scope, bounded)
+            except QueryError as error:
+                if bounded == tq or error.reason != Reason.INVALID_QUERY:
+                    raise
+                # Its positions are in the bounded text: the caller's own query on no rows
+                # fails the same way and names them in his text.
+                _run(connection, scope.without_rows(), tq)
+                raise
     except QueryError as error:
         # gvizql.sql tells a statement the database cancelled (our timeout) from other failures.
         if error.reason == Reason.TIMEOUT:
@@ -181,6 +210,71 @@ def execute(work: UnitOfWork, scope: ReportScope, tq: str, *, timeout: float) ->
             raise  # the database is gone or locked, not the report's fault: answered 503
         failures.failure("report_failed", f"report query failed: {first_line(error)}", error)
         raise ReportError(Reason.OTHER, "The report failed on the server") from None
+    if len(table.rows) > max_rows:
+        del table.rows[max_rows:]
+        table.warnings.append(truncated_warning(max_rows))
+    return table
+
+
+def _run(connection: sa.Connection, scope: ReportScope, tq: str) -> DataTable:
+    return run_query(connection, scope.selectable, tq, implicit_group_by=True, date_strings=True, schema=scope.schema)
+
+
+def truncated_warning(max_rows: int) -> ProtocolWarning:
+    """The ``data_truncated`` warning of a report cut to its first ``max_rows`` rows."""
+    message = f"The report has more than {max_rows:,} rows; only the first {max_rows:,} are sent"
+    return ProtocolWarning(
+        Reason.DATA_TRUNCATED,
+        message,
+        f"{message} (the server's ODESK_REPORT_MAX_ROWS): ask for a shorter period, group the rows, or page "
+        "through them with LIMIT and OFFSET",
+    )
+
+
+# Clause keywords that follow LIMIT in a query (the language's clause order).
+_AFTER_LIMIT = frozenset({"offset", "label", "format", "options"})
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_LIMIT_VALUE = re.compile(r"\s*(-?\s*[0-9]+)")
+
+
+def with_row_limit(tq: str, limit: int) -> str:
+    """``tq`` answering at most ``limit`` rows: its LIMIT lowered to ``limit``, or a LIMIT clause added.
+
+    The text is only scanned (outside quotes and back-quoted names) for the
+    clause keywords, whose order the language fixes: an existing ``LIMIT n``
+    keeps its place, a new one goes before OFFSET, LABEL, FORMAT and OPTIONS,
+    or at the end. A query that already answers at most ``limit`` rows, or
+    that does not parse, is returned as it is.
+    """
+    try:
+        query = parse(tq)
+    except QueryError:
+        return tq
+    if query.limit is not None and query.limit <= limit:
+        return tq
+    i, n = 0, len(tq)
+    insert_at = n
+    while i < n:
+        ch = tq[i]
+        if ch in "'\"`":
+            end = tq.find(ch, i + 1)
+            i = n if end < 0 else end + 1
+            continue
+        word = _WORD.match(tq, i) if ch.isalpha() or ch == "_" else None
+        if word is None:
+            i += 1
+            continue
+        keyword = word.group().lower()
+        if keyword == "limit":
+            value = _LIMIT_VALUE.match(tq, word.end())
+            if value is not None:
+                return f"{tq[: value.start(1)]}{limit}{tq[value.end(1) :]}"
+        if keyword in _AFTER_LIMIT and insert_at == n:
+            insert_at = word.start()
+        i = word.end()
+    if insert_at == n:
+        return f"{tq} limit {limit}" if tq.strip() else f"limit {limit}"
+    return f"{tq[:insert_at]}limit {limit} {tq[insert_at:]}"
 
 
 def _timeout_message(timeout: float) -> str:

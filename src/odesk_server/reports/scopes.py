@@ -111,6 +111,11 @@ class ReportScope:
     selectable: sa.Subquery
     schema: list[Column]
 
+    def without_rows(self) -> ReportScope:
+        """The same columns over no row (a query checked on it fails as on the real scope, at no cost)."""
+        empty = sa.select(*self.selectable.c).where(sa.false()).subquery(self.selectable.name)
+        return ReportScope(empty, self.schema)
+
 
 def _scope(
     expressions: Mapping[str, ColumnElement],
