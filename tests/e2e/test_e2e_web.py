@@ -18,6 +18,7 @@ package when it is missing); Playwright never downloads a browser here.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import uuid
@@ -234,3 +235,46 @@ def test_register_an_application_use_it_and_revoke_its_token(
     page.goto(server.base_url + "/reports")
     assert urlsplit(page.url).path == "/"
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+
+def _last_weekday_before_today() -> dt.date:
+    day = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
+    while day.weekday() >= 5:
+        day -= dt.timedelta(days=1)
+    return day
+
+
+def test_a_contractors_work_diary_and_his_messages(
+    context: BrowserContext, server: Server, screenshot_dir: Path
+) -> None:
+    page = context.new_page()
+    sign_in(page, server, "jwalker")  # the provider
+    page.get_by_role("link", name="Work diary", exact=True).click()
+    contract = page.get_by_label("Contract")
+    expect(contract.locator("option").first).not_to_have_text("Loading your contracts…")
+    reference = contract.input_value()
+    assert reference
+    day = _last_weekday_before_today()
+    page.get_by_label("Day", exact=True).fill(day.isoformat())
+    page.get_by_label("Time zone").select_option("gmt")
+    page.get_by_role("button", name="Show the day").click()
+    expect(page.locator("#diary-status")).to_contain_text("snapshots")
+    by_api = server.signed_get(
+        "provider", f"/api/team/v2/workdiaries/contracts/{reference}/{day:%Y%m%d}.json", {"tz": "gmt"}
+    ).json()["snapshots"]["snapshot"]
+    cards = page.locator("#snapshots > li")
+    expect(cards).to_have_count(len(by_api))
+    assert len(by_api) > 0
+    first = by_api[0]
+    expect(cards.first).to_contain_text(first["memo"] or "none")
+    expect(cards.first.locator("img")).to_have_attribute("alt", re.compile(r"^Screenshot at \d\d:\d\d"))
+    shoot(page, server, screenshot_dir, "workdiary", full_page=False)
+
+    page.get_by_role("link", name="Messages", exact=True).click()
+    inbox = server.signed_get("provider", "/api/mc/v1/trays/jwalker/inbox.json").json()["current_tray"]
+    expect(page.locator("#threads > li")).to_have_count(len(inbox["threads"]))
+    thread = inbox["threads"][0]
+    page.get_by_role("link", name=thread["subject"]).click()
+    expect(page.get_by_role("heading", name=thread["subject"], level=2)).to_be_focused()
+    expect(page.locator("#posts > li")).to_have_count(min(int(thread["post_count"]), 100))
+    shoot(page, server, screenshot_dir, "messages")

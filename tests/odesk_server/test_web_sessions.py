@@ -289,7 +289,7 @@ def test_signing_out_ends_the_session_everywhere(app_client) -> None:
 
 def test_signed_out_pages_send_the_browser_to_sign_in(app_client) -> None:
     client, _credentials, _url = app_client
-    for path in ("/reports?report=team&tq=SELECT%20worked_on", "/applications"):
+    for path in ("/reports?report=team&tq=SELECT%20worked_on", "/applications", "/workdiary", "/messages"):
         response = client.get(path)
         assert response.status_code == 303
         assert response.headers["location"].startswith("/?next=")

@@ -12,6 +12,9 @@
   query on the GDS routes with the cookie).
 - ``GET /applications`` and its forms: register an application, revoke
   an application or tokens (``oauth.applications`` decides who may).
+- ``GET /workdiary`` and ``GET /messages``: a contractor's day on a
+  contract, the message trays (``static/workdiary.js``,
+  ``static/messages.js`` read the team and mc routes with the cookie).
 
 Every form carries a CSRF token: the sign-in form a double-submit one (a
 random value in a ``SameSite=Strict``, ``HttpOnly`` cookie scoped to
@@ -232,6 +235,37 @@ def _reports(request: Request) -> Response:
 def reports_page(request: Request) -> Response:
     """The reports explorer: a report and its key, dates, a query, then a table, a chart and downloads (HTML)."""
     return _reports(request)
+
+
+# --- work diary and messages --------------------------------------------------------------------
+
+
+@router.api_route("/workdiary", methods=["GET", "HEAD"], include_in_schema=False)
+def work_diary_page(request: Request) -> Response:
+    """A contractor's work diary of a day on a contract he or you work on: snapshots, memos, activity (HTML)."""
+    signed_in = sessions.of_request(request)
+    if signed_in is None:
+        return _sign_in_first(request)
+    return layout.page(
+        request,
+        "workdiary.html",
+        signed_in=signed_in,
+        title="Work diary",
+        current="workdiary",
+        scripts=("workdiary.js",),
+        today=dt.datetime.now(dt.UTC).date().isoformat(),
+    )
+
+
+@router.api_route("/messages", methods=["GET", "HEAD"], include_in_schema=False)
+def messages_page(request: Request) -> Response:
+    """The message center: your trays, their threads and the posts of a thread (HTML)."""
+    signed_in = sessions.of_request(request)
+    if signed_in is None:
+        return _sign_in_first(request)
+    return layout.page(
+        request, "messages.html", signed_in=signed_in, title="Messages", current="messages", scripts=("messages.js",)
+    )
 
 
 # --- applications and tokens -------------------------------------------------------------------
