@@ -8,7 +8,7 @@ in-memory and SQL executors must agree on every one of them:
   operators, GROUP BY and PIVOT keys).
 - Otherwise a null is smaller than every value: nulls sort first ascending and
   last descending, ``hours < 1`` is true for a null ``hours``, two nulls are equal.
-- ORDER BY sorts text with en-US collation (``text_sort_key``); GROUP BY, PIVOT,
+- ORDER BY sorts text with ICU's en-US collation (``text_sort_key``); GROUP BY, PIVOT,
   ``min``/``max`` and comparisons in WHERE use UTF-16 code-unit order
   (``code_unit_key``), which is Java's ``String.compareTo``.
 - ``contains``, ``starts with``, ``ends with``, ``like`` and ``matches`` work on
@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from gvizql import collation
 from gvizql.ast import ComparisonOperator
 from gvizql.datatable import ValueType
 from gvizql.naming import value_text
@@ -74,65 +74,9 @@ def code_unit_key(s: str) -> str:
     return "".join(out)
 
 
-# Primary classes of the en-US collation (ICU's root order, which the reference
-# uses): spaces, then punctuation and symbols, then digits, then letters (anything
-# else after letters, by code point).
-_SPACE, _PUNCTUATION, _DIGIT, _LETTER, _OTHER = range(5)
-# ICU's order of the ASCII spaces, punctuation and symbols (not code-point order).
-_VARIABLE_ORDER = {ch: i for i, ch in enumerate("\t\n\x0b\x0c\r _-,;:!?.'\"()[]{}@*/\\&#%`^+<=>|~$")}
-
-
-def _collation_element(ch: str) -> tuple[int, int, int] | None:
-    decomposed = unicodedata.normalize("NFD", ch)
-    base = decomposed[0]
-    category = unicodedata.category(base)
-    if category in ("Cc", "Cf") and base not in _VARIABLE_ORDER:
-        return None  # control and format characters are ignorable
-    major = category[0]
-    folded = base.lower()
-    weight = ord(folded[0])
-    if base in _VARIABLE_ORDER:
-        cls = _SPACE if base.isspace() else _PUNCTUATION
-        weight = _VARIABLE_ORDER[base]
-    elif major == "Z" or base.isspace():
-        cls = _SPACE
-        weight += 0x100
-    elif major in ("P", "S"):
-        cls = _PUNCTUATION
-        weight += 0x100
-    elif major == "N":
-        cls = _DIGIT
-        digit = unicodedata.digit(base, None)
-        weight = digit if digit is not None else weight + 0x100
-    elif major == "L":
-        cls = _LETTER
-    else:
-        cls = _OTHER
-    primary = (cls << 21) | weight
-    accents = sum(ord(m) for m in decomposed[1:])
-    upper = 1 if base != folded else 0  # lower case sorts before upper case
-    return primary, accents, upper
-
-
-@functools.lru_cache(maxsize=200_000)
-def text_sort_key(s: str) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
-    """The en-US collation key ORDER BY uses for text.
-
-    Three levels compared one after the other, as a Java ``Collator`` at tertiary
-    strength: letters case-insensitively with accents stripped (spaces <
-    punctuation < digits < letters), then accents, then case (lower before upper).
-    """
-    primary: list[int] = []
-    secondary: list[int] = []
-    tertiary: list[int] = []
-    for ch in s:
-        element = _collation_element(ch)
-        if element is None:
-            continue
-        primary.append(element[0])
-        secondary.append(element[1])
-        tertiary.append(element[2])
-    return tuple(primary), tuple(secondary), tuple(tertiary)
+def text_sort_key(s: str) -> bytes:
+    """The key ORDER BY sorts text on: ICU's en-US collation (see ``gvizql.collation``)."""
+    return collation.sort_key(s)
 
 
 # --- ordering -------------------------------------------------------------------------------
@@ -171,9 +115,9 @@ def pivot_key_order(keys: Iterable[Sequence[Any]], types: Sequence[ValueType]) -
 
 
 def order_sort_key(value_type: ValueType) -> Callable[[Any], Any]:
-    """Key for ORDER BY on non-null values of a type (text: en-US collation)."""
+    """Key for ORDER BY on non-null values of a type (text: ICU's en-US collation)."""
     if value_type is ValueType.STRING:
-        return text_sort_key
+        return collation.sort_key_function()
     return _identity
 
 

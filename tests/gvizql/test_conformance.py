@@ -148,6 +148,48 @@ ANSWERS: list[tuple[str, list[tuple[Any, ...]]]] = [
     ("select name where s = datetime '2009-01-02 23:00:00 '", names(3, 8)),
     ("select name where s = datetime '2009-1-15 8:30:0.250'", names(1)),
     ("select name where t = timeofday '2:0:0.500'", names(6)),
+    # ORDER BY: ICU's en-US collation on text (ß as ss, æ as ae, the ﬁ ligature as fi, case
+    # after accents); a null text sorts as ''; rows that tie keep the table's order (stable)
+    ("select name order by name", names(5, 9, 10, 4, 1, 2, 7, 6, 8, 3)),
+    ("select name order by name desc", names(3, 8, 6, 7, 2, 1, 4, 10, 5, 9)),
+    ("select name order by hours", names(4, 9, 2, 10, 5, 7, 3, 8, 6, 1)),
+    ("select name order by hours desc", names(1, 6, 3, 8, 7, 5, 2, 10, 9, 4)),
+    ("select name order by team", names(4, 7, 1, 3, 8, 2, 5, 9, 6, 10)),
+    ("select name order by team desc, d", names(6, 10, 9, 2, 5, 3, 8, 1, 4, 7)),
+    ("select name order by b, t desc", names(9, 4, 2, 10, 7, 5, 3, 8, 1, 6)),
+    ("select name where hours > 2 order by salary % 200, name desc", names(3, 8, 7, 2, 1, 5, 6, 10)),
+    ("select name order by d limit 3", names(4, 3, 8)),
+    ("select name order by s desc skipping 2", names(5, 10, 9, 7, 8)),
+    (
+        "select name, count(hours) where team != '' group by name order by count(hours), name desc",
+        [("straße", 1), ("Strasse", 1), ("İstanbul", 1), ("bob", 1), ("Ann", 1), ("aesir", 1), ("", 2)],
+    ),
+    # upper() and lower() map case as Java's String does (full mappings: ß is SS)
+    (
+        "select upper(name), lower(name) where hours > 5 or hours < 2 or hours = 4",
+        [
+            ("ANN", "ann"),
+            ("STRASSE", "straße"),
+            ("ÆSIR", "æsir"),
+            ("İSTANBUL", "i̇stanbul"),
+            ("FILE", "ﬁle"),
+            ("STRASSE", "strasse"),
+            ("", ""),
+        ],
+    ),
+    (
+        "select lower(\"ὈΔΥΣΣΕΎΣ ΑΣ.ΒΣ Α'Σ\"), upper('ﬀ ŉ ǰ ᾳ'), upper(lower(upper(name))) where hours > 7.5",
+        [("ὀδυσσεύς ασ.βς α'ς", "FF ʼN J̌ ΑΙ", "ANN")],
+    ),
+    ("select name where upper(name) = 'STRASSE'", names(3, 8)),
+    ("select name where lower(name) = 'i̇stanbul'", names(6)),
+    # matches: Java regular expressions, Unicode classes and inline flags included
+    ("select name where name matches '(?i).*S.*'", names(3, 4, 6, 8, 10)),
+    ("select name where name matches '\\p{L}+'", names(1, 2, 3, 4, 6, 7, 8, 10)),
+    ("select name where name matches '\\p{Lu}\\p{Ll}+'", names(1, 6, 8)),
+    ("select name where name matches '(?iu)stra(ss|ß)e'", names(3, 8)),
+    ("select name where name matches '[a-z&&[^b]]+'", names(10)),
+    ("select name where team matches '(?i)ALPHA|(?x) g a m m a '", names(1, 3, 6, 8, 10)),
     # Values: x % 0 is NaN (a null dividend stays null); toDate() of a number truncates the
     # milliseconds toward zero before it takes the UTC day
     (

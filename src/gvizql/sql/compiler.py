@@ -116,12 +116,16 @@ class QueryCompiler:
         source: sa.FromClause,
         dialect: Dialect,
         now: dt.datetime,
+        row_order: Expr | None = None,
     ) -> None:
         self.query = query
         self._type_of = type_of
         self.source = source
         self.dialect = dialect
         self.now = now
+        # The source's row order (see ``stable_source``): ORDER BY's last key, so rows that tie
+        # on every key keep the table's order, as the reference's stable sort does.
+        self.row_order = row_order
         self.grouped = (
             bool(query.group_by) or bool(query.pivot) or any(contains_aggregation(e) for e in query.select or ())
         )
@@ -528,6 +532,8 @@ class QueryCompiler:
                 order += [o for e in query.group_by for o in self.group_order(e)]
             else:
                 select = select.having(sa.func.count() > 0)
+        elif order and self.row_order is not None:
+            order.append(self.row_order.asc())
         if query.skipping is not None and query.skipping > 1:
             numbered = select.add_columns(
                 sa.func.row_number().over(order_by=order or None).label("gvizql_row")
@@ -585,6 +591,48 @@ class QueryCompiler:
         if e.name in ("sum", "difference", "product"):
             return any(self.may_be_decimal(a) for a in e.args)
         return False
+
+
+# Functions that make one row of many: a select using one has no row per table row.
+_AGGREGATE_FUNCTIONS = frozenset(
+    {"count", "sum", "min", "max", "avg", "array_agg", "string_agg", "group_concat", "bool_and", "bool_or", "every"}
+)
+
+
+def stable_source(source: sa.FromClause, dialect: Dialect) -> tuple[sa.FromClause, Expr | None]:
+    """``source`` and the expression giving its rows in the table's order, or None.
+
+    A table gives its rowid (SQLite, DuckDB) or ctid (PostgreSQL). A
+    ``select(...).subquery()`` with one row per row of the table it reads first (no
+    DISTINCT, GROUP BY, HAVING or aggregate; joins allowed) is rebuilt with that
+    table's row id as one more column, ``gvizql_row``. Anything else has no known
+    order (None): ties on every ORDER BY key then come in the database's order.
+    """
+    if isinstance(source, sa.Table):
+        return source, dialect.row_order(source)
+    if not isinstance(source, sa.Subquery) or not isinstance(source.element, sa.Select):
+        return source, None
+    select = source.element
+    if select._distinct or select._group_by_clauses or select._having_criteria or "gvizql_row" in source.c:
+        return source, None
+    froms = select.get_final_froms()
+    if len(froms) != 1:
+        return source, None
+    base = froms[0]
+    while isinstance(base, sa.Join):
+        base = base.left
+    if not isinstance(base, sa.Table):
+        return source, None
+    for element in sa.sql.visitors.iterate(select):
+        if isinstance(element, sa.sql.functions.FunctionElement) and str(getattr(element, "name", "")).lower() in (
+            _AGGREGATE_FUNCTIONS
+        ):
+            return source, None
+    row = dialect.row_order(base)
+    if row is None:
+        return source, None
+    rebuilt = select.add_columns(row.label("gvizql_row")).subquery(source.name)
+    return rebuilt, rebuilt.c.gvizql_row
 
 
 def _python_compare(op: ast.ComparisonOperator, left: Any, right: Any) -> bool:

@@ -10,6 +10,8 @@ never writes SQL text itself.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import unicodedata
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -17,10 +19,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
+from gvizql import collation
 from gvizql.ast import ComparisonOperator
 from gvizql.datatable import ValueType
 from gvizql.regex import runnable_pattern
-from gvizql.values import cached_like_regex, text_match, text_sort_key
+from gvizql.values import cached_like_regex, text_match
 
 Expr = ColumnElement[Any]
 
@@ -48,6 +51,8 @@ class Dialect:
     """The SQL shared by every database; subclasses override where theirs differs."""
 
     name = "generic"
+    # The pseudo-column giving a table's rows in their stored order (None: there is none).
+    row_id: str | None = None
     double: sa.types.TypeEngine[float] = sa.Double()
     # Whether the driver may return Decimal for a number (sums of integers, numeric columns).
     returns_decimal = True
@@ -64,6 +69,13 @@ class Dialect:
     def timeout_error(self, error: BaseException) -> bool:
         """Whether a DBAPI error means the database cancelled the statement."""
         return False
+
+    def row_order(self, table: sa.Table) -> Expr | None:
+        """The order of ``table``'s rows as a plain scan returns them (its rowid, its ctid):
+        ORDER BY's last key, so rows that tie keep the table's order, as in the reference."""
+        if self.row_id is None:
+            return None
+        return sa.column(self.row_id, sa.Integer, _selectable=table)
 
     # --- text ---------------------------------------------------------------------------
 
@@ -180,6 +192,7 @@ class SQLiteDialect(Dialect):
     """SQLite stores dates as ISO text (SQLAlchemy's format); Python supplies collation and regex."""
 
     name = "sqlite"
+    row_id = "rowid"
     returns_decimal = False
     # SQLAlchemy stores dates as ISO text and booleans as 0/1: read them back in C.
     _CONVERTERS: dict[ValueType, Callable[[Any], Any]] = {
@@ -212,6 +225,11 @@ class SQLiteDialect(Dialect):
         raw.create_function("gvizql_upper", 1, _sqlite_upper, deterministic=True)
         raw.create_function("gvizql_lower", 1, _sqlite_lower, deterministic=True)
         fairy.info["gvizql_prepared"] = True
+
+    def row_order(self, table: sa.Table) -> Expr | None:
+        if table.dialect_options["sqlite"].get("with_rowid") is False:
+            return None  # a WITHOUT ROWID table: no rowid to sort on
+        return super().row_order(table)
 
     def timeout_error(self, error: BaseException) -> bool:
         import sqlite3
@@ -312,6 +330,7 @@ class PostgreSQLDialect(Dialect):
     """PostgreSQL: ICU collations when the server has them, ``~`` for regular expressions."""
 
     name = "postgresql"
+    row_id = "ctid"  # the row's place in the heap: the order of a sequential scan
     icu: str | None = None  # the ICU collation found on the server, if any
 
     def prepare(self, connection: sa.Connection) -> None:
@@ -432,6 +451,7 @@ class DuckDBDialect(Dialect):
     """DuckDB: the built-in ICU extension collates ``en_us``; RE2 for ``matches``."""
 
     name = "duckdb"
+    row_id = "rowid"
 
     def timeout_error(self, error: BaseException) -> bool:
         try:
@@ -442,6 +462,18 @@ class DuckDBDialect(Dialect):
 
     def ordered_text(self, expr: Expr) -> Expr:
         return expr.collate("en_us")
+
+    # DuckDB maps case one character to one character. Java (and Python) map ß to SS,
+    # the ligature ﬁ to FI, İ to i + U+0307, and a final Σ to ς. Values holding one of
+    # those characters take the slow road (replace them first); the others, DuckDB's own
+    # upper/lower. The value is bound once, as a lambda's parameter, so nesting
+    # upper(lower(...)) does not repeat the SQL.
+
+    def upper(self, expr: Expr) -> Expr:
+        return _bound_once(expr, _duckdb_casing()[0])
+
+    def lower(self, expr: Expr) -> Expr:
+        return _bound_once(expr, _duckdb_casing()[1])
 
     def contains(self, text: Expr, part: Expr) -> Expr:
         return sa.func.contains(text, part)
@@ -494,6 +526,49 @@ class DuckDBDialect(Dialect):
         return sa.cast(sa.func.epoch_ms(sa.cast(sa.func.trunc(expr), sa.BigInteger)), sa.Date)
 
 
+def _bound_once(value: Expr, body: str) -> Expr:
+    """``body`` (SQL over a lambda parameter ``v``) applied to ``value``, evaluated once."""
+    return sa.func.list_extract(sa.func.list_transform(sa.func.list_value(value), sa.literal_column(body)), 1)
+
+
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+# Case_Ignorable beyond its general categories (Mn Me Cf Lm Sk): Word_Break MidLetter,
+# MidNumLet and Single_Quote.
+_CASE_IGNORABLE_PUNCTUATION = "'.:\u00b7\u0387\u055f\u05f4\u2018\u2019\u2024\u2027\ufe13\ufe52\ufe55\uff07\uff0e\uff1a"
+
+
+def _class_chars(chars: str) -> str:
+    """Characters written for inside an RE2 character class."""
+    return "".join("\\" + ch if ch in "\\]^-[" else ch for ch in chars)
+
+
+@functools.cache
+def _duckdb_casing() -> tuple[str, str]:
+    """The lambda bodies of DuckDB's upper and lower, as Python's (and Java's) full case mapping."""
+    expanding = {ch: ch.upper() for ch in map(chr, range(0x10000)) if len(ch.upper()) > 1}
+    chain = "v"
+    for ch, upper in expanding.items():
+        chain = f"replace({chain}, {_sql_text(ch)}, {_sql_text(upper)})"
+    specials = "[" + _class_chars("".join(expanding)) + "]"
+    upper_body = f"v -> CASE WHEN regexp_matches(v, {_sql_text(specials)}) THEN upper({chain}) ELSE upper(v) END"
+    # Cased: Lu, Ll, Lt, and the Other_Lowercase / Other_Uppercase letters (ª, ʰ, Ⓐ...).
+    other_cased = "".join(
+        ch
+        for ch in map(chr, range(0x110000))
+        if (ch.islower() or ch.isupper()) and unicodedata.category(ch) not in ("Lu", "Ll", "Lt")
+    )
+    cased = r"\p{Lu}\p{Ll}\p{Lt}" + _class_chars(other_cased)
+    ignorable = r"\p{Mn}\p{Me}\p{Cf}\p{Lm}\p{Sk}" + _class_chars(_CASE_IGNORABLE_PUNCTUATION)
+    # Σ is final after a cased letter (case-ignorables between) unless a cased letter follows.
+    final_sigma = f"([{cased}][{ignorable}]*)\u03a3([{ignorable}]*(?:[^{cased}{ignorable}]|$))"
+    lowered = f"regexp_replace(replace(v, '\u0130', 'i\u0307'), {_sql_text(final_sigma)}, {_sql_text(chr(92) + '1' + chr(0x3C2) + chr(92) + '2')}, 'g')"
+    lower_body = f"v -> CASE WHEN regexp_matches(v, '[\u0130\u03a3]') THEN lower({lowered}) ELSE lower(v) END"
+    return upper_body, lower_body
+
+
 def _millis_suffix(millis: Expr, digits: Expr) -> Expr:
     return sa.case((millis > 0, sa.literal(".", sa.String) + digits), else_=sa.literal("", sa.String))
 
@@ -511,8 +586,7 @@ _pg_collations: weakref.WeakKeyDictionary[sa.Engine, str | None] = weakref.WeakK
 
 
 def _sqlite_collate(a: str, b: str) -> int:
-    ka, kb = text_sort_key(a), text_sort_key(b)  # lru-cached in gvizql.values
-    return (ka > kb) - (ka < kb)
+    return collation.compare(a, b)  # ICU's en-US, as in memory
 
 
 def _sqlite_matches(value: str | None, pattern: str | None) -> int:

@@ -16,7 +16,7 @@ from gvizql.datatable import Column, DataTable, ValueType
 from gvizql.errors import QueryError, Reason
 from gvizql.functions import now
 from gvizql.parser import parse
-from gvizql.sql.compiler import QueryCompiler, Statement
+from gvizql.sql.compiler import QueryCompiler, Statement, stable_source
 from gvizql.sql.dialects import Dialect, dialect_for
 
 # SQLAlchemy type families -> the protocol's column types (checked in this order:
@@ -83,6 +83,7 @@ def run_query(
     implicit_group_by: bool = False,
     date_strings: bool = False,
     schema: Sequence[Column] | None = None,
+    row_order: sa.ColumnElement[Any] | bool = True,
 ) -> DataTable:
     """Answer query ``tq`` over ``sa_table`` with the database doing the work.
 
@@ -96,6 +97,12 @@ def run_query(
     (PostgreSQL ``statement_timeout``, an interrupted SQLite or DuckDB
     connection), ``not_supported`` for a database other than SQLite, PostgreSQL
     and DuckDB, ``internal_error`` for any other failure.
+
+    ``row_order``: how rows that tie on every ORDER BY key keep the table's order,
+    as the reference's stable sort: True finds it (a table's rowid or ctid, also
+    through a ``select(...).subquery()`` over one, see ``stable_source``); an
+    expression over ``sa_table`` gives it (``table.c.id``); False leaves ties in the
+    database's order (for a view mapped as a Table, which has no row id).
     """
     columns = list(schema) if schema is not None else schema_of(sa_table)
     query = parse(tq)
@@ -109,7 +116,14 @@ def run_query(
         )
     with _database_errors(dialect):
         dialect.prepare(connection)
-        compiler = QueryCompiler(analyzed.query, analyzed.type_of, sa_table, dialect, now())
+        source: sa.FromClause = sa_table
+        order: sa.ColumnElement[Any] | None = None
+        if analyzed.query.order_by and not analyzed.aggregated:  # grouped rows never tie
+            if row_order is True:
+                source, order = stable_source(sa_table, dialect)
+            elif row_order is not False:
+                order = row_order
+        compiler = QueryCompiler(analyzed.query, analyzed.type_of, source, dialect, now(), order)
         if analyzed.query.pivot:
             # One key more than the result has room for says "too many" without reading
             # them all; pivot_output_columns refuses them before the wide statement runs.
