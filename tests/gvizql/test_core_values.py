@@ -70,6 +70,21 @@ def test_text_sort_key_levels() -> None:
     assert text_sort_key("") < text_sort_key(" ") < text_sort_key("-") < text_sort_key("0") < text_sort_key("a")
     assert text_sort_key("résumé") > text_sort_key("resume")
     assert text_sort_key("a\x00b") == text_sort_key("ab")  # control characters are ignorable
+    # ICU's own expansions, as the reference's Collator: ß as ss, æ as ae, the ﬁ ligature as fi
+    words = ["straße", "Strasse", "strasse", "æsir", "aesir", "Ann", "ﬁle", "file", "ss", "ß", "t"]
+    assert sorted(words, key=text_sort_key) == [
+        "aesir",
+        "æsir",
+        "Ann",
+        "file",
+        "ﬁle",
+        "ss",
+        "ß",
+        "strasse",
+        "Strasse",
+        "straße",
+        "t",
+    ]
 
 
 @pytest.mark.parametrize(

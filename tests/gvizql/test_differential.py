@@ -59,9 +59,36 @@ SA_TYPES = {
     ValueType.TIMEOFDAY: sa.Time,
 }
 
-# Text on which the en-US collations of all three databases and of gvizql.values agree:
-# case, accents, spaces, hyphens and digits, in the Basic Multilingual Plane.
-TEXTS = ["", "a", "A", "b", "B", "ab", "aB", "a b", "a-b", "é", "É", "e", "Zoë", "zoe", "1", "10", "2", "x%y", "x_y"]
+# Text of every kind ICU's en-US collation (all four executors) and Java's case mapping
+# treat apart: case, accents, spaces, hyphens, digits, ß, æ, ligatures, İ, a final Σ.
+TEXTS = [
+    "",
+    "a",
+    "A",
+    "b",
+    "B",
+    "ab",
+    "aB",
+    "a b",
+    "a-b",
+    "é",
+    "É",
+    "e",
+    "Zoë",
+    "zoe",
+    "1",
+    "10",
+    "2",
+    "x%y",
+    "x_y",
+    "straße",
+    "Strasse",
+    "æ",
+    "ae",
+    "ﬁ",
+    "İ",
+    "ΟΔΟΣ",
+]
 NUMBERS = [0, 1, 2, -1, 3, 0.5, 2.25, -3.75, 10, 100]
 DATES = [dt.date(2009, 1, 1), dt.date(2009, 1, 15), dt.date(2010, 6, 30), dt.date(2008, 2, 29), dt.date(2009, 12, 31)]
 DATETIMES = [

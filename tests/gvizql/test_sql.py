@@ -156,6 +156,7 @@ CASES = [
 @pytest.mark.parametrize(("tq", "rows"), CASES, ids=[c[0] for c in CASES])
 def test_query_rows(people: tuple[sa.Engine, sa.Table], tq: str, rows: list[tuple[object, ...]]) -> None:
     assert run(people, tq).rows == rows
+    assert memory_rows(people[1], tq) == rows  # the in-memory executor answers the same
 
 
 def test_modulo_by_zero_is_nan(people: tuple[sa.Engine, sa.Table]) -> None:
