@@ -177,6 +177,10 @@ def test_the_cookie_reads_the_api_and_the_reports_as_the_signature_does(app_clie
     assert by_cookie.json()["table"] == signed.json()["table"]
     csv_by_cookie = client.get(TEAM_REPORT, params={"tq": TQ, "tqx": "out:csv"})
     assert csv_by_cookie.headers["content-type"].startswith("text/csv")
+    html_by_cookie = client.get(TEAM_REPORT, params={"tq": TQ, "tqx": "out:html"})
+    assert "script-src" not in html_by_cookie.headers["content-security-policy"]
+    assert html_by_cookie.headers["content-security-policy"].startswith("default-src 'none'")
+    assert html_by_cookie.headers["x-frame-options"] == "DENY"
 
 
 def test_a_member_gets_the_same_refusal_for_a_hidden_and_an_unknown_team(app_client) -> None:
@@ -346,3 +350,26 @@ def test_revoking_my_token_makes_the_signed_client_get_401(app_client) -> None:
     )
     assert done.status_code == 303
     assert_error(send(api, signer, "GET", "/api/auth/v1/info.json"), 401, "token_revoked")
+
+
+def test_signing_in_again_ends_the_browsers_previous_session(app_client) -> None:
+    client, credentials, _url = app_client
+    sign_in(client, "mhale", credentials.password)
+    first = client.cookies["odesk_session"]
+    # A sign-in form left open in another tab, posted while the first session still lives.
+    client.cookies.clear()
+    page = client.get("/")
+    client.cookies.set("odesk_session", first)
+    again = client.post(
+        "/signin", data={"csrf_token": _csrf_of(page.text), "username": "dortiz", "password": credentials.password}
+    )
+    assert again.status_code == 303
+    (cookie,) = [c for c in _set_cookie_headers(again) if c.startswith("odesk_session=")]
+    second = cookie.split(";", 1)[0].split("=", 1)[1]
+    assert second != first
+    client.cookies.clear()
+    client.cookies.set("odesk_session", second)
+    assert client.get("/api/auth/v1/info.json").json()["auth_user"]["uid"] == "dortiz"
+    client.cookies.clear()
+    client.cookies.set("odesk_session", first)
+    assert_error(client.get("/api/auth/v1/info.json"), 401, "parameter_absent")

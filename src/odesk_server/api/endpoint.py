@@ -465,13 +465,19 @@ def _work(
 def for_cookie(response: Response) -> Response:
     """``response`` made fit for a request signed by a web session cookie.
 
-    No cross-origin answer (every ``Access-Control-*`` header goes), and no
-    copy kept by a cache: the answer is one person's.
+    No cross-origin answer (every ``Access-Control-*`` header goes), no
+    copy kept by a cache (the answer is one person's), and, should a browser
+    render it (a report's ``out:html``), no script, no framing.
     """
     for name in [key for key in response.headers if key.lower().startswith("access-control-")]:
         del response.headers[name]
     response.headers["Cache-Control"] = "no-store"
     response.headers["Vary"] = "Cookie"
+    if "content-security-policy" not in response.headers:
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; frame-ancestors 'none'"
+        )
+    response.headers["X-Frame-Options"] = "DENY"
     return response
 
 

@@ -173,6 +173,7 @@ def _sign_in(request: Request, fields: Mapping[str, str]) -> Response:
             username=username,
             next_page=next_page,
         )
+    sessions.end(database, sessions.cookie_token(request))  # a browser holds one session at a time
     token = sessions.start(database, user_id)
     response = _redirect(f"{layout.root_of(request)}{next_page}")
     sessions.set_cookie(response, request, token)
