@@ -44,6 +44,7 @@ from gvizql.parser import parse
 from gvizql.regex import runnable_pattern
 from gvizql.values import (
     code_unit_key,
+    compare_order,
     group_sort_key,
     like_regex,
     sort_rows,
@@ -186,6 +187,12 @@ class _Compiler:
             return self.text_comparison(c, left_type, right_type)
         if left_type is not right_type:
             return "False"
+        if left_type is ValueType.NUMBER and (_may_be_nan(c.left) or _may_be_nan(c.right)):
+            # x % 0 is NaN, which compares as Java's Double.compare has it (greater than every
+            # number, equal to itself), as in the reference and on PostgreSQL and DuckDB.
+            compare = self.bind(functools.partial(compare_order, value_type=ValueType.NUMBER))
+            test = self.bind(_ORDER_TESTS[c.operator])
+            return f"{test}({compare}({self.expression(c.left)}, {self.expression(c.right)}))"
         a, b = self.expression(c.left), self.expression(c.right)
         op = c.operator
         if left_type is ValueType.STRING:
@@ -260,6 +267,23 @@ def _le(a: Any, b: Any) -> bool:
 
 
 _NULL_SAFE = {_C.LT: _lt, _C.LE: _le, _C.GT: lambda a, b: _lt(b, a), _C.GE: lambda a, b: _le(b, a)}
+
+
+_ORDER_TESTS: dict[ComparisonOperator, Callable[[int], bool]] = {
+    _C.EQ: lambda c: c == 0,
+    _C.NE: lambda c: c != 0,
+    _C.LT: lambda c: c < 0,
+    _C.LE: lambda c: c <= 0,
+    _C.GT: lambda c: c > 0,
+    _C.GE: lambda c: c >= 0,
+}
+
+
+def _may_be_nan(e: Expression) -> bool:
+    """Whether ``e`` computes a remainder (``x % 0`` is the language's only NaN)."""
+    if isinstance(e, FunctionCall):
+        return e.name == "modulo" or any(_may_be_nan(a) for a in e.args)
+    return False
 
 
 def _simple(code: str) -> bool:

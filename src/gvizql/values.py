@@ -118,11 +118,18 @@ def order_sort_key(value_type: ValueType) -> Callable[[Any], Any]:
     """Key for ORDER BY on non-null values of a type (text: ICU's en-US collation)."""
     if value_type is ValueType.STRING:
         return collation.sort_key_function()
+    if value_type is ValueType.NUMBER:
+        return _number_order
     return _identity
 
 
 def _identity(v: Any) -> Any:
     return v
+
+
+def _number_order(v: Any) -> tuple[int, Any]:
+    # Java's Double.compare, as the reference sorts: NaN after every number, equal to itself.
+    return (1, 0) if v != v else (0, v)
 
 
 def sort_rows(
@@ -175,6 +182,9 @@ def compare_order(a: Any, b: Any, value_type: ValueType) -> int:
         if a is None and b is None:
             return 0
         return -1 if a is None else 1
+    elif value_type is ValueType.NUMBER and (a != a or b != b):
+        # Java's Double.compare: NaN is greater than every number and equal to itself.
+        return (a != a) - (b != b)
     if a == b:
         return 0
     return -1 if a < b else 1

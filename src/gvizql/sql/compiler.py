@@ -524,7 +524,11 @@ class QueryCompiler:
         where = self.where()
         if where is not None:
             select = select.where(where)
-        order: list[sa.UnaryExpression[Any]] = [self.order_clause(i) for i in query.order_by]
+        # A key without columns or aggregations is the same on every row: it orders nothing
+        # (and DuckDB refuses a bound parameter in ORDER BY).
+        order: list[sa.UnaryExpression[Any]] = [
+            self.order_clause(i) for i in query.order_by if not _constant(i.expression)
+        ]
         if self.grouped:
             if query.group_by:
                 select = select.group_by(*(self.group_key(e) for e in query.group_by))
@@ -633,6 +637,15 @@ def stable_source(source: sa.FromClause, dialect: Dialect) -> tuple[sa.FromClaus
         return source, None
     rebuilt = select.add_columns(row.label("gvizql_row")).subquery(source.name)
     return rebuilt, rebuilt.c.gvizql_row
+
+
+def _constant(e: ast.Expression) -> bool:
+    """Whether ``e`` has the same value on every row (no column, no aggregation)."""
+    if isinstance(e, ast.Literal):
+        return True
+    if isinstance(e, ast.FunctionCall):
+        return all(_constant(a) for a in e.args)
+    return False
 
 
 def _python_compare(op: ast.ComparisonOperator, left: Any, right: Any) -> bool:

@@ -22,6 +22,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from gvizql import collation
 from gvizql.ast import ComparisonOperator
 from gvizql.datatable import ValueType
+from gvizql.functions import todate
 from gvizql.regex import runnable_pattern
 from gvizql.values import cached_like_regex, text_match
 
@@ -224,6 +225,7 @@ class SQLiteDialect(Dialect):
         raw.create_function("gvizql_like", 2, _sqlite_like, deterministic=True)
         raw.create_function("gvizql_upper", 1, _sqlite_upper, deterministic=True)
         raw.create_function("gvizql_lower", 1, _sqlite_lower, deterministic=True)
+        raw.create_function("gvizql_todate", 1, _sqlite_todate, deterministic=True)
         fairy.info["gvizql_prepared"] = True
 
     def row_order(self, table: sa.Table) -> Expr | None:
@@ -322,8 +324,9 @@ class SQLiteDialect(Dialect):
         return sa.func.date(expr)
 
     def date_from_millis(self, expr: Expr) -> Expr:
-        # CAST AS INTEGER truncates toward zero.
-        return sa.func.date(sa.cast(expr, sa.Integer) / 1000.0, "unixepoch")
+        # The in-memory function itself (registered in prepare): NaN, infinities and dates
+        # past the years 1..9999 as there.
+        return sa.func.gvizql_todate(expr)
 
 
 class PostgreSQLDialect(Dialect):
@@ -442,8 +445,13 @@ class PostgreSQLDialect(Dialect):
         return _int(sa.func.trunc(seconds / 86400))
 
     def date_from_millis(self, expr: Expr) -> Expr:
+        # Out of the years 1..9999 is null, as in memory: clamped just past the range, then
+        # the bounds made null (the value appears once, however deep the query nests). A
+        # numeric NaN is greater than any number, so NaN is null here (memory: 1970-01-01).
         millis = sa.func.trunc(sa.cast(expr, sa.Numeric))
-        stamp = sa.func.to_timestamp(millis / 1000).op("AT TIME ZONE")(sa.literal("UTC", sa.String))
+        low, high = sa.literal(_MILLIS_BEFORE_YEAR_1, sa.Numeric), sa.literal(_MILLIS_AFTER_YEAR_9999, sa.Numeric)
+        clamped = sa.func.nullif(sa.func.nullif(sa.func.least(sa.func.greatest(millis, low), high), low), high)
+        stamp = sa.func.to_timestamp(clamped / 1000).op("AT TIME ZONE")(sa.literal("UTC", sa.String))
         return sa.cast(stamp, sa.Date)
 
 
@@ -522,8 +530,19 @@ class DuckDBDialect(Dialect):
         return sa.cast(sa.func.trunc(sa.cast(millis, self.double) / 86400000), sa.BigInteger)
 
     def date_from_millis(self, expr: Expr) -> Expr:
-        # A cast to BIGINT rounds: truncate first.
-        return sa.cast(sa.func.epoch_ms(sa.cast(sa.func.trunc(expr), sa.BigInteger)), sa.Date)
+        # Truncated (a cast to BIGINT rounds); NaN is 0 and values out of the years 1..9999
+        # null, as in memory; the value bound once.
+        body = (
+            f"v -> CASE WHEN isnan(v) THEN 0 WHEN v <= {_MILLIS_BEFORE_YEAR_1} OR v >= {_MILLIS_AFTER_YEAR_9999} "
+            "THEN NULL ELSE trunc(v) END"
+        )
+        millis = _bound_once(self.to_double(expr), body)
+        return sa.cast(sa.func.epoch_ms(sa.cast(millis, sa.BigInteger)), sa.Date)
+
+
+# Milliseconds since the epoch just outside the dates Python holds (years 1 to 9999).
+_MILLIS_BEFORE_YEAR_1 = -62135596800001
+_MILLIS_AFTER_YEAR_9999 = 253402300800000
 
 
 def _bound_once(value: Expr, body: str) -> Expr:
@@ -596,6 +615,11 @@ def _sqlite_matches(value: str | None, pattern: str | None) -> int:
 
 def _sqlite_like(value: str | None, pattern: str | None) -> int:
     return int(cached_like_regex(pattern or "").fullmatch("" if value is None else str(value)) is not None)
+
+
+def _sqlite_todate(value: float | None) -> str | None:
+    day = todate(value)
+    return None if day is None else day.isoformat()
 
 
 def _sqlite_upper(value: str | None) -> str:
