@@ -187,7 +187,7 @@ COMPARATORS = ["=", "!=", "<", "<=", ">", ">="]
 
 @st.composite
 def comparison(draw: st.DrawFn) -> str:
-    kind = draw(st.sampled_from(["literal", "literal", "column", "null", "text", "function"]))
+    kind = draw(st.sampled_from(["literal", "literal", "column", "null", "text", "function", "expression"]))
     column = draw(st.sampled_from(list(COLUMNS)))
     type_ = COLUMNS[column]
     if kind == "null":
@@ -202,6 +202,14 @@ def comparison(draw: st.DrawFn) -> str:
     if kind == "function":
         expr = draw(st.sampled_from(FUNCTIONS[ValueType.NUMBER][:11]))
         return f"{expr} {op} {draw(st.sampled_from(LITERALS[ValueType.NUMBER]))}"
+    if kind == "expression":
+        # Arithmetic and parentheses on either side, as the reference's grammar allows.
+        numbers = ["n", "(m)", *FUNCTIONS[ValueType.NUMBER]]
+        left = draw(st.sampled_from(numbers))
+        right = draw(st.sampled_from(numbers + LITERALS[ValueType.NUMBER]))
+        if draw(st.integers(0, 3)) == 0:
+            return f"{left} is {draw(st.sampled_from(['', 'not ']))}null"
+        return f"{left} {op} {right}"
     # Mostly a literal of the column's type, sometimes of another type (always false).
     literal_type = type_ if draw(st.integers(0, 4)) else draw(st.sampled_from(list(LITERALS)))
     literal = draw(st.sampled_from(LITERALS[literal_type]))
