@@ -128,9 +128,9 @@ _JOB_ROWS_TABLE = """
 """
 
 _ROWS_INDEXES = [
-    "CREATE INDEX search_job_rows_status_created ON search_job_rows (status, created_at)",
-    "CREATE INDEX search_job_rows_created ON search_job_rows (created_at)",
-    "CREATE INDEX search_provider_stats_shown_created ON search_provider_stats (shown, created_at)",
+    "CREATE INDEX search_job_rows_status_created ON search_job_rows (status, created_at, job_id)",
+    "CREATE INDEX search_job_rows_created ON search_job_rows (created_at, job_id)",
+    "CREATE INDEX search_provider_stats_shown_created ON search_provider_stats (shown, created_at, user_id)",
     "CREATE INDEX search_provider_stats_hours ON search_provider_stats (hours)",
     "CREATE INDEX search_provider_stats_feedback ON search_provider_stats (feedback)",
 ]
