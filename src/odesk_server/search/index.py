@@ -59,6 +59,7 @@ FACETS = {
     "zze": "providers: English skill (0-5)",
     "zzj": "jobs: 1 hourly, 2 fixed-price",
     "zzk": "providers: took (and shows) the skill test (id)",
+    "zzo": "jobs: public (or odesk) and of the status (1 open, 2 filled, 3 cancelled): one token for both",
     "zzp": "providers: 1 independent, 2 member of an agency",
     "zzr": "providers: the region (id) or the region it is in",
     "zzs": "jobs: 1 open, 2 filled, 3 cancelled",
@@ -76,6 +77,9 @@ _JOB_TEXT = """
            'zzall zzv' || CASE WHEN j.visibility IN ('public', 'odesk') THEN '1'
                                WHEN j.visibility = 'private' THEN '2 zzt' || j.buyer_team_id ELSE '3' END
            || ' zzs' || CASE j.status WHEN 'open' THEN '1' WHEN 'filled' THEN '2' ELSE '3' END
+           || CASE WHEN j.visibility IN ('public', 'odesk')
+                   THEN ' zzo' || CASE j.status WHEN 'open' THEN '1' WHEN 'filled' THEN '2' ELSE '3' END
+                   ELSE '' END
            || ' zzj' || CASE WHEN j.job_type = 'hourly' THEN '1' ELSE '2' END
            || coalesce(' zzu' || j.subcategory_id, '') || coalesce(' zzc' || s1.parent_id, '')
            || coalesce(' zzu' || j.subcategory2_id, '') || coalesce(' zzc' || s2.parent_id, '') AS facets

@@ -368,10 +368,13 @@ class _Query:
 
     def fts_plan(self, conjuncts: list[Condition]) -> _Plan:
         assert self.fts is not None
-        positive = [c for c in conjuncts if not isinstance(c, Not) and self.fts_expression(c) is not None]
+        positive: list[Condition] = [
+            c for c in conjuncts if not isinstance(c, Not) and self.fts_expression(c) is not None
+        ]
         negative = [c for c in conjuncts if isinstance(c, Not) and self.fts_expression(c.operand) is not None]
         rest = [c for c in conjuncts if c not in positive and c not in negative]
-        parts = [f"{{facets}} : ({self.visible_facets()})", *(self.fts_expression(c) or "" for c in positive)]
+        visible, folded = self.driving_facets(positive)
+        parts = [*([f"{{facets}} : ({visible})"] if visible else []), *(self.fts_expression(c) or "" for c in folded)]
         excluded = [self.fts_expression(c.operand) for c in negative if isinstance(c, Not)]
         expression = "(" + " AND ".join(parts) + ")" + "".join(f" NOT {part}" for part in excluded)
         table: ColumnElement[Any] = sa.literal_column(self.fts.name)
@@ -383,6 +386,15 @@ class _Query:
         where: list[ColumnElement[bool]] = [table.match(expression), *(self.predicate(c) for c in rest)]
         score = -sa.func.bm25(table, *_BM25_WEIGHTS[self.kind.value]) if ranked else sa.literal(0.0)
         return _Plan(from_, where, score, ranked, self.fts.c.rowid, joined)
+
+    def driving_facets(self, positive: list[Condition]) -> tuple[str | None, list[Condition]]:
+        """SQLite: the visibility facets of the MATCH, and the positive conjuncts left beside them.
+
+        BM25 counts the documents of every phrase of the expression once per
+        query, so a facet most documents hold costs a pass over its postings:
+        the kinds keep them few.
+        """
+        return self.visible_facets(), positive
 
     def document_plan(self, conjuncts: list[Condition]) -> _Plan:
         assert self.documents is not None
@@ -545,6 +557,22 @@ class _JobQuery(_Query):
         if condition.field == "job_status" and all(value in index.JOB_STATUS_CODES for value in values):
             return [f"zzs{index.JOB_STATUS_CODES[str(value)]}" for value in values]
         return None
+
+    def driving_facets(self, positive: list[Condition]) -> tuple[str | None, list[Condition]]:
+        """Public jobs of the statuses asked for as one token each (``zzo1``: public and open), with private ones."""
+        status = next(
+            (c for c in positive if isinstance(c, OneOf) and c.field == "job_status" and self.facets(c)), None
+        )
+        if status is None:
+            return self.visible_facets(), positive
+        codes = sorted(index.JOB_STATUS_CODES[str(value)] for value in status.values)
+        public = " OR ".join(f'"zzo{code}"' for code in codes)
+        teams = sorted(self.request.viewer.private_team_ids)
+        if teams:
+            private = " OR ".join(f'"zzt{team}"' for team in teams)
+            statuses = " OR ".join(f'"zzs{code}"' for code in codes)
+            public = f'{public} OR ("zzv2" AND ({private}) AND ({statuses}))'
+        return public, [c for c in positive if c is not status]
 
     def visible_facets(self) -> str:
         teams = sorted(self.request.viewer.private_team_ids)
@@ -718,6 +746,10 @@ class _ProviderQuery(_Query):
 
     def visible_facets(self) -> str:
         return '"zzall"' if self.fts is not None else "zzall"
+
+    def driving_facets(self, positive: list[Condition]) -> tuple[str | None, list[Condition]]:
+        """Only findable providers have a document: ``zzall`` is needed only when no positive term drives."""
+        return (None if positive else self.visible_facets()), positive
 
     def visible(self) -> list[ColumnElement[bool]]:
         return [self.rows.c.shown.is_(True)]

@@ -39,6 +39,9 @@ _JOB_TEXT = """
            'zzall zzv' || CASE WHEN j.visibility IN ('public', 'odesk') THEN '1'
                                WHEN j.visibility = 'private' THEN '2 zzt' || j.buyer_team_id ELSE '3' END
            || ' zzs' || CASE j.status WHEN 'open' THEN '1' WHEN 'filled' THEN '2' ELSE '3' END
+           || CASE WHEN j.visibility IN ('public', 'odesk')
+                   THEN ' zzo' || CASE j.status WHEN 'open' THEN '1' WHEN 'filled' THEN '2' ELSE '3' END
+                   ELSE '' END
            || ' zzj' || CASE WHEN j.job_type = 'hourly' THEN '1' ELSE '2' END
            || coalesce(' zzu' || j.subcategory_id, '') || coalesce(' zzc' || s1.parent_id, '')
            || coalesce(' zzu' || j.subcategory2_id, '') || coalesce(' zzc' || s2.parent_id, '') AS facets
