@@ -469,8 +469,8 @@ def test_numeric_references_in_paths(api, demo_database, path):
 def test_a_database_failure_is_reason_other(mutable_demo_database):
     url, credentials = mutable_demo_database
     engine = sa.create_engine(url)
-    with engine.begin() as connection:  # break the schema under the report
-        connection.execute(sa.text("ALTER TABLE time_logs RENAME COLUMN memo TO memo_gone"))
+    with engine.begin() as connection:  # break the schema under the report (a column the query reads)
+        connection.execute(sa.text("ALTER TABLE time_logs RENAME COLUMN hours_online TO hours_online_gone"))
     engine.dispose()
     api = Api(TestClient(create_app(Settings(database_url=url))), credentials)
     odesk_error(api.get("owner", TEAM, tq="SELECT sum(hours)"), 500, "other", "The report failed on the server")

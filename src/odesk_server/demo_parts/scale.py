@@ -138,6 +138,9 @@ def build(builder: Any, scale: int, count: Counter) -> None:
     contracts = _hire(builder, rng, scale - have)
     with _row_triggers_paused(conn):
         _write_time(builder, rng, contracts, scale - have, count)
+    if conn.dialect.name == "postgresql":
+        # The planner's statistics of tables that just grew a hundredfold (autovacuum would take its time).
+        conn.exec_driver_sql("ANALYZE")
 
 
 @contextmanager

@@ -37,6 +37,7 @@ import re
 import time
 from collections.abc import Callable
 from decimal import Decimal
+from operator import getitem
 from typing import Any
 
 import orjson
@@ -49,6 +50,7 @@ from gvizql.render import csv as csv_render
 from gvizql.render import html as html_render
 from odesk_server.errors import error_headers, header_safe
 from odesk_server.models import User
+from odesk_server.reports.heap import collector_paused
 from odesk_server.wire import auth_user
 from odesk_server.xmlout import to_xml
 
@@ -137,13 +139,37 @@ def _value_text_of(value_type: ValueType) -> Callable[[Any], str | None]:
     return lambda value: value_text(value, value_type)
 
 
+class _Cells(dict[Any, dict[str, str | None]]):
+    """The cells ``{"v": text}`` of one column, one shared object per distinct value.
+
+    Report rows repeat their values (days, people, tasks, round hours), so a
+    value is converted once per answer and its cell reused: the rendering
+    costs a dictionary lookup per cell.
+    """
+
+    __slots__ = ("convert",)
+
+    def __init__(self, convert: Callable[[Any], str | None]) -> None:
+        super().__init__()
+        self.convert = convert
+
+    def __missing__(self, value: Any) -> dict[str, str | None]:
+        cell = {"v": self.convert(value)}
+        if type(value) is not Decimal:  # equal Decimals may print differently (1.5, 1.50)
+            self[value] = cell
+        return cell
+
+
 def table_payload(table: DataTable) -> dict[str, Any]:
-    """The ``table`` object: typed, labelled columns and string values."""
-    converters = [_CONVERTERS.get(c.type) or _value_text_of(c.type) for c in table.columns]
-    return {
-        "cols": [{"type": str(c.type), "label": column_label(c)} for c in table.columns],
-        "rows": [{"c": [{"v": convert(v)} for convert, v in zip(converters, row, strict=True)]} for row in table.rows],
-    }
+    """The ``table`` object: typed, labelled columns and string values.
+
+    Equal values of a column share one cell object (read-only: the answer is
+    serialised, never changed).
+    """
+    cells = [_Cells(_CONVERTERS.get(c.type) or _value_text_of(c.type)) for c in table.columns]
+    with collector_paused():
+        rows = [{"c": list(map(getitem, cells, row))} for row in table.rows]
+    return {"cols": [{"type": str(c.type), "label": column_label(c)} for c in table.columns], "rows": rows}
 
 
 def payload(table: DataTable, user: User) -> dict[str, Any]:

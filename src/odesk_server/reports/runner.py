@@ -22,6 +22,7 @@ source protocol's ``data_truncated`` warning.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import re
 import time
@@ -50,9 +51,12 @@ from odesk_server.reports.access import (
 )
 from odesk_server.reports.errors import ReportError
 from odesk_server.reports.fields import SUPERVISOR_FIELDS, FinancialEndpoint
+from odesk_server.reports.heap import collector_paused
 from odesk_server.reports.scopes import ReportScope
 from odesk_server.settings import DEFAULT_REPORT_MAX_ROWS
 
+# The savepoint a report runs in on PostgreSQL (see _statement_timeout).
+_SAVEPOINT = "gds_report"
 # SQLite calls the progress handler every this many virtual machine steps.
 _SQLITE_PROGRESS_STEPS = 2000
 # Longer queries than this are refused before parsing (they are never reports).
@@ -184,11 +188,13 @@ def execute(
     Returns at most ``max_rows`` rows; a table cut short carries a ``data_truncated`` warning.
     Raises ``ReportError`` (invalid_query, timeout, other).
     """
+    scope = narrowed_to_query(scope, tq)
     bounded = with_row_limit(tq, max_rows + 1)
     try:
         with _statement_timeout(work.connection, timeout) as connection:
             try:
-                table = _run(connection, scope, bounded)
+                with collector_paused():  # the rows arrive and are converted (reports.heap)
+                    table = _run(connection, scope, bounded)
             except QueryError as error:
                 if bounded == tq or error.reason != Reason.INVALID_QUERY:
                     raise
@@ -214,6 +220,21 @@ def execute(
         del table.rows[max_rows:]
         table.warnings.append(truncated_warning(max_rows))
     return table
+
+
+def narrowed_to_query(scope: ReportScope, tq: str) -> ReportScope:
+    """``scope`` with only the fields ``tq`` names (all of them for ``SELECT *``), so only their joins run.
+
+    A field the endpoint hides is not in the scope either way: naming it stays an unknown column.
+    A query that does not parse keeps the whole scope (the engine says what is wrong).
+    """
+    try:
+        query = parse(tq)
+    except QueryError:
+        return scope
+    if query.select is None:
+        return scope
+    return scope.narrowed({ref.name for ref in _column_refs(query)})
 
 
 def _run(connection: sa.Connection, scope: ReportScope, tq: str) -> DataTable:
@@ -287,11 +308,17 @@ def _statement_timeout(connection: sa.Connection, timeout: float) -> Iterator[sa
     if connection.dialect.name == "postgresql":
         milliseconds = max(1, int(timeout * 1000))
         # The savepoint keeps the request's transaction usable after a cancelled statement.
-        with connection.begin_nested():
-            connection.exec_driver_sql(f"SET LOCAL statement_timeout = {milliseconds}")
+        # Two statements a round trip (a report's own query may take less than one).
+        connection.exec_driver_sql(f"SAVEPOINT {_SAVEPOINT}; SET LOCAL statement_timeout = {milliseconds}")
+        try:
             yield connection
-            # SET LOCAL outlives the savepoint's release: restore the session's own limit.
-            connection.exec_driver_sql("SET LOCAL statement_timeout TO DEFAULT")
+        except BaseException:
+            # Back to before the report: the cancelled statement and the timeout undone.
+            with contextlib.suppress(sa.exc.DBAPIError):  # a connection gone: the first error tells it
+                connection.exec_driver_sql(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}; RELEASE SAVEPOINT {_SAVEPOINT}")
+            raise
+        # SET LOCAL outlives the savepoint's release: restore the session's own limit.
+        connection.exec_driver_sql(f"SET LOCAL statement_timeout TO DEFAULT; RELEASE SAVEPOINT {_SAVEPOINT}")
         return
     if connection.dialect.name == "sqlite":
         raw = connection.connection.driver_connection

@@ -9,10 +9,18 @@ columns: a hidden field simply does not exist for it.
 Money is summed from stored cents in SQL (``charges = charges_online +
 charges_offline``); dates are truncated to week, month and year in SQL with
 one small expression per backend (``week_start`` and friends).
+
+A scope names the fields the endpoint shows; ``ReportScope.narrowed`` keeps
+those a query names, and the selectable then joins only the tables their SQL
+reads (a report of hours per day never joins the provider, team, company
+and agency rows): what the database runs is the query one would write by
+hand. The joins left out are to rows that always exist (foreign keys of
+non-null columns) or outer joins on a primary key, so the rows are the same.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 from collections.abc import Collection, Mapping
@@ -106,27 +114,86 @@ compiles(year_start)(_trunc("year"))
 
 @dataclass(frozen=True)
 class ReportScope:
-    """What gvizql runs a query on: the scoped selectable and its gviz schema."""
+    """What gvizql runs a query on: the permission-scoped rows, with the fields of ``fields`` as columns.
 
-    selectable: sa.Subquery
-    schema: list[Column]
+    ``selectable`` is built on demand from ``source`` and the row conditions
+    ``where`` (whose SQL needs the joins named in ``where_joins``).
+    """
+
+    fields: tuple[ReportField, ...]
+    source: _Source
+    where: tuple[ColumnElement[bool], ...]
+    where_joins: frozenset[str]
+    name: str
+
+    @property
+    def schema(self) -> list[Column]:
+        """The gviz columns of the fields, in catalogue order."""
+        return columns(self.fields)
+
+    @property
+    def selectable(self) -> sa.Subquery:
+        """``SELECT <fields> FROM <the joins they need> WHERE <scope>`` as a named subquery."""
+        return self.source.select(self.fields, self.where, self.where_joins).subquery(self.name)
+
+    def narrowed(self, names: Collection[str]) -> ReportScope:
+        """The same rows with only the fields in ``names`` (at least one field: the rows still count)."""
+        kept = tuple(f for f in self.fields if f.name in names) or self.fields[:1]
+        return dataclasses.replace(self, fields=kept)
 
     def without_rows(self) -> ReportScope:
         """The same columns over no row (a query checked on it fails as on the real scope, at no cost)."""
-        empty = sa.select(*self.selectable.c).where(sa.false()).subquery(self.selectable.name)
-        return ReportScope(empty, self.schema)
+        return dataclasses.replace(self, where=(*self.where, sa.false()))
+
+
+@dataclass(frozen=True)
+class _Join:
+    """One table a report may join: how, and after which other join (``after``), if any."""
+
+    table: sa.FromClause
+    on: ColumnElement[bool]
+    outer: bool = False
+    after: str | None = None
+
+
+@dataclass(frozen=True)
+class _Source:
+    """The tables behind a report and the SQL of each field over them (built once).
+
+    ``base`` is always there; ``joins`` (in join order) only when a field
+    (``needs``) or a row condition reads them.
+    """
+
+    base: sa.FromClause
+    joins: Mapping[str, _Join]
+    expressions: Mapping[str, ColumnElement]
+    needs: Mapping[str, frozenset[str]]
+    tables: Mapping[str, sa.FromClause]
+
+    def select(
+        self, fields: Collection[ReportField], where: Collection[ColumnElement[bool]], where_joins: frozenset[str]
+    ) -> sa.Select:
+        wanted = set(where_joins).union(*(self.needs.get(f.name, frozenset()) for f in fields))
+        for name in reversed(list(self.joins)):  # a join brings the one it comes after
+            after = self.joins[name].after
+            if name in wanted and after is not None:
+                wanted.add(after)
+        from_ = self.base
+        for name, join in self.joins.items():
+            if name in wanted:
+                from_ = from_.join(join.table, join.on, isouter=join.outer)
+        chosen = [self.expressions[f.name].label(f.name) for f in fields]
+        return sa.select(*chosen).select_from(from_).where(*where)
 
 
 def _scope(
-    expressions: Mapping[str, ColumnElement],
+    source: _Source,
     fields: Collection[ReportField],
-    from_: sa.Select,
-    where: list[ColumnElement],
+    where: list[ColumnElement[bool]],
+    where_joins: set[str],
     name: str,
 ) -> ReportScope:
-    chosen = [expressions[f.name].label(f.name) for f in fields]
-    query = from_.with_only_columns(*chosen, maintain_column_froms=False).where(*where)
-    return ReportScope(query.subquery(name), columns(fields))
+    return ReportScope(tuple(fields), source, tuple(where), frozenset(where_joins), name)
 
 
 def _ref_text(column) -> ColumnElement:
@@ -161,15 +228,6 @@ def _require_fields(fields: Collection[ReportField], known: Collection[str], kin
     for f in fields:
         if f.name not in known:
             raise ValueError(f"{f.name!r} is not a {kind} report field")
-
-
-@dataclass(frozen=True)
-class _Source:
-    """The joined tables behind a report and the SQL of each field over them (built once)."""
-
-    joined: sa.Select
-    expressions: Mapping[str, ColumnElement]
-    tables: Mapping[str, sa.FromClause]
 
 
 @functools.cache
@@ -216,17 +274,32 @@ def _time_source() -> _Source:
         "charges_offline": log.c.charges_offline,
         "earnings_offline": log.c.earnings_offline,
     }
-    joined = (
-        sa.select(log.c.id)
-        .select_from(log)
-        .join(eng, eng.c.id == log.c.engagement_id)
-        .join(provider, provider.c.id == eng.c.provider_user_id)
-        .join(buyer_team, buyer_team.c.id == eng.c.buyer_team_id)
-        .join(buyer_company, buyer_company.c.id == buyer_team.c.company_id)
-        .outerjoin(agency, agency.c.id == eng.c.agency_company_id)
-        .outerjoin(agency_team, agency_team.c.id == eng.c.provider_team_id)
+    # Every contract has its provider and buyer team, every team its company (non-null foreign keys).
+    joins = {
+        "provider": _Join(provider, provider.c.id == eng.c.provider_user_id),
+        "buyer_team": _Join(buyer_team, buyer_team.c.id == eng.c.buyer_team_id),
+        "buyer_company": _Join(buyer_company, buyer_company.c.id == buyer_team.c.company_id, after="buyer_team"),
+        "agency": _Join(agency, agency.c.id == eng.c.agency_company_id, outer=True),
+        "agency_team": _Join(agency_team, agency_team.c.id == eng.c.provider_team_id, outer=True),
+    }
+    needs = {
+        "provider_id": {"provider"},
+        "provider_name": {"provider"},
+        "team_id": {"buyer_team"},
+        "team_name": {"buyer_team"},
+        "assignment_team_id": {"buyer_team"},
+        "agency_id": {"agency", "agency_team"},
+        "agency_name": {"agency"},
+        "company_id": {"buyer_company"},
+        "agency_company_id": {"agency"},
+    }
+    return _Source(
+        log.join(eng, eng.c.id == log.c.engagement_id),
+        joins,
+        expressions,
+        {name: frozenset(tables) for name, tables in needs.items()},
+        {"eng": eng, "buyer_team": buyer_team},
     )
-    return _Source(joined, expressions, {"eng": eng, "buyer_team": buyer_team})
 
 
 def time_report_scope(fields: Collection[ReportField], rows: TimeRowFilter) -> ReportScope:
@@ -237,18 +310,19 @@ def time_report_scope(fields: Collection[ReportField], rows: TimeRowFilter) -> R
     """
     _require_fields(fields, TIME_FIELDS_BY_NAME, "time")
     source = _time_source()
-    expressions = source.expressions
     eng, buyer_team = source.tables["eng"], source.tables["buyer_team"]
-    where: list[ColumnElement] = []
+    where: list[ColumnElement[bool]] = []
+    where_joins: set[str] = set()
     if rows.buyer_team_ids is not None:
         where.append(eng.c.buyer_team_id.in_(sorted(rows.buyer_team_ids)))
     if rows.buyer_company_id is not None:
         where.append(buyer_team.c.company_id == rows.buyer_company_id)
+        where_joins.add("buyer_team")
     if rows.agency_company_id is not None:
         where.append(eng.c.agency_company_id == rows.agency_company_id)
     if rows.provider_user_id is not None:
         where.append(eng.c.provider_user_id == rows.provider_user_id)
-    return _scope(expressions, fields, source.joined, where, "time_report")
+    return _scope(source, fields, where, where_joins, "time_report")
 
 
 # --- financial reports -----------------------------------------------------------------
@@ -319,32 +393,58 @@ def _ledger_source() -> _Source:
         "month": month_start(leg.c.date),
         "year": year_start(leg.c.date),
     }
-    joined = (
-        sa.select(leg.c.id)
-        .select_from(leg)
-        .join(entity, entity.c.id == leg.c.accounting_entity_id)
-        .outerjoin(eng, eng.c.id == leg.c.engagement_id)
-        .outerjoin(buyer_company, buyer_company.c.id == leg.c.buyer_company_id)
-        .outerjoin(buyer_team, buyer_team.c.id == leg.c.buyer_team_id)
-        .outerjoin(provider_company, provider_company.c.id == leg.c.provider_company_id)
-        .outerjoin(provider_team, provider_team.c.id == leg.c.provider_team_id)
-        .outerjoin(provider, provider.c.id == leg.c.provider_user_id)
+    # Every leg has its account (a non-null foreign key); the parties are outer joins on primary keys.
+    joins = {
+        "entity": _Join(entity, entity.c.id == leg.c.accounting_entity_id),
+        "eng": _Join(eng, eng.c.id == leg.c.engagement_id, outer=True),
+        "buyer_company": _Join(buyer_company, buyer_company.c.id == leg.c.buyer_company_id, outer=True),
+        "buyer_team": _Join(buyer_team, buyer_team.c.id == leg.c.buyer_team_id, outer=True),
+        "provider_company": _Join(provider_company, provider_company.c.id == leg.c.provider_company_id, outer=True),
+        "provider_team": _Join(provider_team, provider_team.c.id == leg.c.provider_team_id, outer=True),
+        "provider": _Join(provider, provider.c.id == leg.c.provider_user_id, outer=True),
+    }
+    needs = {
+        "assignment__reference": {"eng"},
+        "assignment_name": {"eng"},
+        "accounting_entity__reference": {"entity"},
+        "accounting_entity_name": {"entity"},
+        "buyer_company__reference": {"buyer_company"},
+        "buyer_company__id": {"buyer_company"},
+        "buyer_company_name": {"buyer_company"},
+        "buyer_team__reference": {"buyer_team"},
+        "buyer_team__id": {"buyer_team"},
+        "buyer_team_name": {"buyer_team"},
+        "provider_company__reference": {"provider_company"},
+        "provider_company__id": {"provider_company"},
+        "provider_company_name": {"provider_company"},
+        "provider_team__reference": {"provider_team"},
+        "provider_team__id": {"provider_team"},
+        "provider_team_name": {"provider_team"},
+        "provider__reference": {"provider"},
+        "provider__id": {"provider"},
+        "provider_name": {"provider"},
+    }
+    return _Source(
+        leg,
+        joins,
+        expressions,
+        {name: frozenset(tables) for name, tables in needs.items()},
+        {"leg": leg, "entity": entity},
     )
-    return _Source(joined, expressions, {"leg": leg, "entity": entity})
 
 
 def financial_report_scope(fields: Collection[ReportField], rows: LedgerRowFilter) -> ReportScope:
     """The ledger legs ``rows`` selects, with the columns of ``fields``."""
     _require_fields(fields, FINANCIAL_FIELDS_BY_NAME, "financial")
     source = _ledger_source()
-    expressions = source.expressions
-    from_ = source.joined
     leg = source.tables["leg"]
     entity = source.tables["entity"].c
-    where: list[ColumnElement] = []
+    where: list[ColumnElement[bool]] = []
+    where_joins: set[str] = set()
     if rows.side == "billing":
         where.append(entity.kind == "company")
         where.append(entity.company_id == leg.c.buyer_company_id)
+        where_joins.add("entity")
     elif rows.side == "earning":
         where.append(
             sa.or_(
@@ -352,6 +452,7 @@ def financial_report_scope(fields: Collection[ReportField], rows: LedgerRowFilte
                 sa.and_(entity.kind == "company", entity.company_id == leg.c.provider_company_id),
             )
         )
+        where_joins.add("entity")
     elif rows.side is not None:
         raise ValueError(f"unknown ledger side {rows.side!r}")
     if rows.accounting_entity_id is not None:
@@ -368,4 +469,4 @@ def financial_report_scope(fields: Collection[ReportField], rows: LedgerRowFilte
         where.append(leg.c.buyer_company_id == rows.buyer_company_id)
     if rows.without_agency:
         where.append(leg.c.provider_company_id.is_(None))
-    return _scope(expressions, fields, from_, where, "financial_report")
+    return _scope(source, fields, where, where_joins, "financial_report")
