@@ -181,7 +181,8 @@ def request_mix(last_day: dt.date) -> tuple[Call, ...]:
             REPORT,
             "provider",
             f"{TIME_BASE}/providers/jwalker",
-            tq(f"SELECT worked_on, task, sum(hours), sum(earnings) WHERE {period('worked_on', 45)}"),
+            # a provider's time report has no money (the seed); his earnings are in the financial reports below
+            tq(f"SELECT worked_on, task, sum(hours), sum(hours_online) WHERE {period('worked_on', 45)}"),
             3,
         ),
         Call(
