@@ -81,6 +81,23 @@ def test_the_ordinary_demo_is_all_there(scale_url, database_kind, new_database_u
         assert set(rows) <= set(large[table]), table
 
 
+def test_reset_replaces_a_scale_demo_with_the_ordinary_one(database_kind, new_database_url) -> None:
+    scaled, ordinary = new_database_url(database_kind), new_database_url(database_kind)
+    demo.load_demo(scaled, seed=5, end_date=END, scale=scale.MIN_SCALE)
+    demo.load_demo(scaled, seed=5, end_date=END, replace=True)
+    demo.load_demo(ordinary, seed=5, end_date=END)
+    again, fresh = table_contents(scaled), table_contents(ordinary)
+    # Ids (and the keys naming them) go on from the deleted rows on PostgreSQL; the rows are the demo's.
+    assert {table: len(rows) for table, rows in again.items()} == {table: len(rows) for table, rows in fresh.items()}
+    assert [row[1:] for row in again["users"]] == [row[1:] for row in fresh["users"]]
+    engine = db.create_engine(scaled)
+    with engine.connect() as conn:
+        summary = conn.execute(sa.text("SELECT count(*), sum(hours) FROM search_provider_stats")).one()
+        logged = conn.scalar(sa.select(sa.func.sum(TimeLog.hours_online + TimeLog.hours_offline)))
+    engine.dispose()
+    assert round(float(summary[1]), 2) == round(float(logged), 2)
+
+
 def test_added_time_is_history_or_manual_never_without_its_diary(connection) -> None:
     ordinary = _ordinary_contracts(connection)
     diary_from = END - dt.timedelta(days=demo.DIARY_DAYS - 1)

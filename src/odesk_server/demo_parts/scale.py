@@ -136,7 +136,7 @@ def build(builder: Any, scale: int, count: Counter) -> None:
     have = conn.scalar(sa.select(sa.func.count()).select_from(table_of(TimeLog))) or 0
     rng = random.Random(f"{builder.seed}:scale:{scale}")
     contracts = _hire(builder, rng, scale - have)
-    with _row_triggers_paused(conn):
+    with time_log_triggers_paused(conn):
         _write_time(builder, rng, contracts, scale - have, count)
     if conn.dialect.name == "postgresql":
         # The planner's statistics of tables that just grew a hundredfold (autovacuum would take its time).
@@ -144,7 +144,7 @@ def build(builder: Any, scale: int, count: Counter) -> None:
 
 
 @contextmanager
-def _row_triggers_paused(conn: sa.Connection) -> Iterator[None]:
+def time_log_triggers_paused(conn: sa.Connection) -> Iterator[None]:
     """On PostgreSQL, the time logs' row triggers off while the block writes, their work done once after.
 
     The search engine's work summary (``search_provider_stats``) is kept by a
@@ -153,7 +153,8 @@ def _row_triggers_paused(conn: sa.Connection) -> Iterator[None]:
     walk, so the load slows down as it goes. ``ALTER TABLE ... DISABLE TRIGGER
     USER`` is transactional (nobody else sees it) and the summary is counted
     again from the rows afterwards (``search.index.rebuild_stats``). SQLite
-    updates in place: its triggers stay on.
+    updates in place: its triggers stay on. Deleting every time log (the
+    demo's ``--reset``) has the same trouble and the same cure.
     """
     if conn.dialect.name != "postgresql":
         yield
