@@ -30,7 +30,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy.engine import Row
 from typing_extensions import TypedDict
@@ -56,7 +56,7 @@ from odesk_server.models import SEGMENT_MINUTES, Engagement, Snapshot
 from odesk_server.problems import Forbidden, Invalid, NotFound
 from odesk_server.queries import diaries as queries
 from odesk_server.queries.diaries import DayWindow, DiaryContract
-from odesk_server.queries.snapshots import snapshot_objects
+from odesk_server.queries.snapshots import SnapshotObject, snapshot_objects
 from odesk_server.wire import timezone_offset
 
 api = Api("team", "Work diaries: a contractor's snapshots by company or contract, his diary for a day, work days")
@@ -74,36 +74,6 @@ MAX_WORKDAYS = 366
 
 # --------------------------------------------------------------------------
 # Shapes
-
-
-class SnapshotObject(TypedDict):
-    time: str
-    cellts: str
-    uid: str
-    user_id: str
-    contract: str
-    company_id: str
-    team_id: str
-    team__reference: str
-    memo: str
-    task: str
-    active_window_title: str
-    computer_name: str
-    status: str
-    billing_status: str
-    activity: str
-    online_presence: str
-    keyboard_events_count: str
-    mouse_events_count: str
-    keyboard_per_minute: str
-    mouse_per_minute: str
-    screenshot_url: str
-    screenshot_img: str
-    screenshot_img_med: str
-    screenshot_img_lrg: str
-    screenshot_img_thmb: str
-    snapshot_api: str
-    workdiary_api: str
 
 
 OneOrMore = SnapshotObject | list[SnapshotObject]
@@ -230,7 +200,7 @@ def _now() -> dt.datetime:
 
 
 def _objects(call: Call[Any], rows: list[Row[Any]]) -> list[SnapshotObject]:
-    return cast(list[SnapshotObject], snapshot_objects(call.db, rows, call.base_url))
+    return snapshot_objects(call.db, rows, call.base_url)
 
 
 def _one_or_more(objects: list[SnapshotObject]) -> OneOrMore:

@@ -52,7 +52,7 @@ from odesk_server.models import MANAGE_EMPLOYMENT, MANAGE_RECRUITING, MANAGE_TEA
 from odesk_server.problems import Forbidden, Invalid, NotFound
 from odesk_server.queries import teamrooms as queries
 from odesk_server.queries.engagements import engagement_by_reference
-from odesk_server.queries.snapshots import billed_until, snapshot_object, snapshot_objects
+from odesk_server.queries.snapshots import SnapshotObject, billed_until, snapshot_object, snapshot_objects
 from odesk_server.wire import bool_text, timezone_offset
 
 api = Api(
@@ -101,38 +101,6 @@ class TeamRoomList(TypedDict):
 
 class TeamRoomsReply(TypedDict):
     teamrooms: TeamRoomList
-
-
-class SnapshotObject(TypedDict):
-    """A snapshot as every team route shows it (``queries.snapshots.snapshot_object``)."""
-
-    time: str
-    cellts: str
-    uid: str
-    user_id: str
-    contract: str
-    company_id: str
-    team_id: str
-    team__reference: str
-    memo: str
-    task: str
-    active_window_title: str
-    computer_name: str
-    status: str
-    billing_status: str
-    activity: str
-    online_presence: str
-    keyboard_events_count: str
-    mouse_events_count: str
-    keyboard_per_minute: str
-    mouse_per_minute: str
-    screenshot_url: str
-    screenshot_img: str
-    screenshot_img_med: str
-    screenshot_img_lrg: str
-    screenshot_img_thmb: str
-    snapshot_api: str
-    workdiary_api: str
 
 
 class MemberObject(SnapshotObject):
@@ -359,7 +327,7 @@ def _member(
     person = contracts[0]
     active = [c for c in contracts if c.status == "active"]
     if latest is not None:
-        snapshot: dict[str, Any] = snapshot_object(latest, call.base_url, billed)
+        snapshot: dict[str, Any] = dict(snapshot_object(latest, call.base_url, billed))
         contract = snapshot["contract"]
     else:
         snapshot = dict.fromkeys(SNAPSHOT_FIELDS, "")

@@ -26,6 +26,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Row
+from typing_extensions import TypedDict
 
 from odesk_server.db.work import UnitOfWork
 from odesk_server.models import Company, Engagement, LedgerEntry, Snapshot, Team, User
@@ -57,6 +58,38 @@ SNAPSHOT_ROWS = (
     .join(Team, Team.id == Engagement.buyer_team_id)
     .join(Company, Company.id == Team.company_id)
 )
+
+
+class SnapshotObject(TypedDict):
+    """A snapshot as every team route shows it (``snapshot_object``)."""
+
+    time: str
+    cellts: str
+    uid: str
+    user_id: str
+    contract: str
+    company_id: str
+    team_id: str
+    team__reference: str
+    memo: str
+    task: str
+    active_window_title: str
+    computer_name: str
+    status: str
+    billing_status: str
+    activity: str
+    online_presence: str
+    keyboard_events_count: str
+    mouse_events_count: str
+    keyboard_per_minute: str
+    mouse_per_minute: str
+    screenshot_url: str
+    screenshot_img: str
+    screenshot_img_med: str
+    screenshot_img_lrg: str
+    screenshot_img_thmb: str
+    snapshot_api: str
+    workdiary_api: str
 
 
 def billed_until(work: UnitOfWork, engagement_ids: Collection[int]) -> Mapping[int, dt.date]:
@@ -95,7 +128,7 @@ def _epoch(moment: dt.datetime) -> str:
     return str(int(moment.timestamp()))
 
 
-def snapshot_object(row: Row[Any], base_url: str, billed: Mapping[int, dt.date]) -> dict[str, Any]:
+def snapshot_object(row: Row[Any], base_url: str, billed: Mapping[int, dt.date]) -> SnapshotObject:
     """The wire object of a ``SNAPSHOT_ROWS`` row (see the module docstring)."""
     keyboard = _counts(row.keyboard_per_minute)
     mouse = _counts(row.mouse_per_minute)
@@ -103,6 +136,7 @@ def snapshot_object(row: Row[Any], base_url: str, billed: Mapping[int, dt.date])
     segment = row.segment_at.astimezone(dt.UTC)
     invoiced = billed.get(row.engagement_id)
     stamp = segment.strftime("%Y%m%dT%H%M%SZ")
+    images = screenshot_urls(base_url, row.image_key)
     return {
         "time": _epoch(row.taken_at),
         "cellts": _epoch(segment),
@@ -126,7 +160,11 @@ def snapshot_object(row: Row[Any], base_url: str, billed: Mapping[int, dt.date])
         "mouse_events_count": str(sum(mouse)),
         "keyboard_per_minute": row.keyboard_per_minute,
         "mouse_per_minute": row.mouse_per_minute,
-        **screenshot_urls(base_url, row.image_key),
+        "screenshot_url": images["screenshot_url"],
+        "screenshot_img": images["screenshot_img"],
+        "screenshot_img_med": images["screenshot_img_med"],
+        "screenshot_img_lrg": images["screenshot_img_lrg"],
+        "screenshot_img_thmb": images["screenshot_img_thmb"],
         "snapshot_api": f"{base_url}/api/team/v2/snapshots/contracts/{row.contract_reference}/{stamp}.json",
         "workdiary_api": (
             f"{base_url}/api/team/v2/workdiaries/contracts/{row.contract_reference}/{segment.strftime('%Y%m%d')}.json"
@@ -134,7 +172,7 @@ def snapshot_object(row: Row[Any], base_url: str, billed: Mapping[int, dt.date])
     }
 
 
-def snapshot_objects(work: UnitOfWork, rows: list[Row[Any]], base_url: str) -> list[dict[str, Any]]:
+def snapshot_objects(work: UnitOfWork, rows: list[Row[Any]], base_url: str) -> list[SnapshotObject]:
     """The wire objects of ``rows`` (one query for the invoiced weeks of their contracts)."""
     billed = billed_until(work, {row.engagement_id for row in rows})
     return [snapshot_object(row, base_url, billed) for row in rows]
